@@ -1,0 +1,50 @@
+# ferry's two commands: `make demo` and `make test`. Each installs what it needs (Node 24 when the
+# system Node is older than 22, npm dependencies, MariaDB and PostgreSQL) and is safe to run again.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+NODE_BIN := $(shell scripts/ensure-node.sh)
+export PATH := $(NODE_BIN):$(PATH)
+FERRY := node dist/cli/main.js
+
+.PHONY: demo test test-unit lint format build deps services services-stop bench clean
+.DEFAULT_GOAL := demo
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+deps: node_modules/.installed
+
+build: deps
+	npm run --silent build
+
+services:
+	scripts/services.sh start
+
+services-stop:
+	scripts/services.sh stop
+
+ferry.yaml:
+	cp ferry.example.yaml ferry.yaml
+	@echo "created ferry.yaml from ferry.example.yaml"
+
+demo: build services ferry.yaml
+	scripts/demo.sh
+
+test: build services
+	npx vitest run
+
+test-unit: deps
+	npx vitest run --project unit
+
+lint: deps
+	npm run --silent lint
+
+format: deps
+	npx prettier --write .
+
+bench: build services
+	npm run --silent bench
+
+clean:
+	rm -rf dist node_modules .tools

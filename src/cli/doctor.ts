@@ -1,0 +1,40 @@
+// `ferry doctor`: connects to both ends and prints what it found, with a fix for each problem.
+import Table from 'cli-table3';
+import pc from 'picocolors';
+import { sourceConnection, targetConnection } from '../config/connection.js';
+import { checkSource } from '../doctor/source-checks.js';
+import { checkTarget } from '../doctor/target-checks.js';
+import type { Finding } from '../doctor/finding.js';
+import type { Register } from './main.js';
+
+const MARK = { ok: pc.green('ok'), warn: pc.yellow('warn'), fail: pc.red('FAIL') } as const;
+
+export const registerDoctor: Register = (program, context) => {
+  program
+    .command('doctor')
+    .description('check both databases: versions, privileges, binlog, time zones, character sets')
+    .option('--json', 'print the findings as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const config = context().config();
+      const [source, target] = await Promise.all([
+        checkSource(sourceConnection(config.source)),
+        checkTarget(targetConnection(config.target), config.target.schema),
+      ]);
+      const findings = [...source, ...target];
+      if (options.json) process.stdout.write(JSON.stringify(findings, null, 2) + '\n');
+      else process.stdout.write(render(findings) + '\n');
+      const failed = findings.filter((f) => f.status === 'fail').length;
+      const warned = findings.filter((f) => f.status === 'warn').length;
+      if (!options.json) {
+        process.stdout.write(failed > 0 ? pc.red(`${failed} problem(s) stop ferry; fix them and run ferry doctor again.\n`)
+          : warned > 0 ? pc.yellow(`ready to replicate; ${warned} warning(s) above.\n`) : pc.green('ready to replicate.\n'));
+      }
+      process.exitCode = failed > 0 ? 1 : 0;
+    });
+};
+
+function render(findings: Finding[]): string {
+  const table = new Table({ head: ['', 'check', 'status', 'found', 'fix'], wordWrap: true, colWidths: [8, 22, 7, 46, 50] });
+  for (const f of findings) table.push([f.side, f.check, MARK[f.status], f.found, f.fix ?? '']);
+  return table.toString();
+}

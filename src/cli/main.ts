@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// ferry's command-line entry: parses global flags, registers the commands, turns errors into exit codes.
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError, isFerryError, messageOf } from '../errors.js';
+import { redact } from '../observability/redact.js';
+import { createContext, type CommandContext } from './context.js';
+import { registerDoctor } from './doctor.js';
+import { version } from './version.js';
+
+export type Register = (program: Command, context: () => CommandContext) => void;
+
+const commands: Register[] = [registerDoctor];
+
+export function buildProgram(signal: AbortSignal): Command {
+  const program = new Command('ferry')
+    .description('Replicate MySQL/MariaDB into PostgreSQL: extract, validate, load, transform, verify.')
+    .version(version, '-V, --version')
+    .option('-c, --config <file>', 'configuration file', './ferry.yaml')
+    .addOption(new Option('--log-format <format>', 'log lines as readable text or JSON').choices(['pretty', 'json']))
+    .addOption(new Option('--log-level <level>', 'least severe level logged').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
+    .option('--debug', 'log debug lines and show stack traces')
+    .showHelpAfterError('(run `ferry --help` for the commands and options)')
+    .exitOverride();
+  let context: CommandContext | undefined;
+  const getContext = () => (context ??= createContext(program, signal));
+  for (const register of commands) register(program, getContext);
+  return program;
+}
+
+export function printError(error: unknown, debug: boolean): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  if (isFerryError(error)) {
+    process.stderr.write(`error: ${error.message}\n`);
+    if (error instanceof ConfigError) for (const problem of error.problems) process.stderr.write(`  ${problem}\n`);
+    if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
+    if (debug && error.stack) process.stderr.write(redact(error.stack) + '\n');
+    return error.exitCode;
+  }
+  process.stderr.write(`error: ${messageOf(error)}\n`);
+  process.stderr.write('This is a bug in ferry; please report it with the output of `ferry --debug`.\n');
+  if (debug && error instanceof Error && error.stack) process.stderr.write(redact(error.stack) + '\n');
+  return 70;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (name: string) => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write(`\n${name}: stopping cleanly (press Ctrl-C again to quit at once)\n`);
+    controller.abort(new Error(`interrupted by ${name}`));
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  const program = buildProgram(controller.signal);
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    return printError(error, argv.includes('--debug'));
+  }
+}
+
+main(process.argv).then(
+  (code) => process.exit(code),
+  (error: unknown) => process.exit(printError(error, true)),
+);

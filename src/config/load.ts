@@ -1,0 +1,149 @@
+// Loads ferry.yaml: YAML parsing, environment interpolation, FERRY_*_URL overrides, and schema
+// validation that reports every problem at once with its place in the file.
+import { readFileSync } from 'node:fs';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { registerSecret } from '../observability/redact.js';
+import { interpolate } from './interpolate.js';
+import { configSchema, type FerryConfig } from './schema.js';
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+}
+
+export function loadConfigFile(file: string, options: LoadOptions = {}): FerryConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new ConfigError(`config file ${file} not found`, [], {
+        hint: 'create one with `cp ferry.example.yaml ferry.yaml`, or pass --config FILE',
+      });
+    }
+    throw new ConfigError(`cannot read config file ${file}: ${code ?? String(error)}`);
+  }
+  return parseConfig(text, file, options);
+}
+
+export function parseConfig(text: string, file = 'ferry.yaml', options: LoadOptions = {}): FerryConfig {
+  const env = options.env ?? process.env;
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((e) => {
+      const at = e.linePos?.[0];
+      return `${file}${at ? `:${at.line}:${at.col}` : ''}: ${e.message.split('\n')[0]}`;
+    });
+    throw new ConfigError(`${file} is not valid YAML`, problems);
+  }
+  const place = (path: (string | number)[]) => locate(doc, lines, file, path);
+
+  const raw: unknown = doc.toJS() ?? {};
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(`${file} must be a mapping with source, target and streams`, [
+      `${file}: expected keys source, target, streams`,
+    ]);
+  }
+  const { value, problems: missing } = interpolate(raw, env);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `${file} refers to environment variables that are not set`,
+      missing.map((m) => `${place(m.path)}${formatPath(m.path)}: environment variable ${m.variable} is not set (use \${${m.variable}:-default} for a default)`),
+    );
+  }
+  applyUrlOverrides(value as Record<string, unknown>, env);
+
+  const parsed = configSchema.safeParse(value);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.flatMap((issue) => describeIssue(issue, place));
+    throw new ConfigError(
+      `${file} has ${problems.length} problem${problems.length === 1 ? '' : 's'}`,
+      problems,
+      { hint: 'see ferry.example.yaml for a commented example, or ferry.schema.json for every key' },
+    );
+  }
+  registerSecret(parsed.data.source.password);
+  registerSecret(parsed.data.target.password);
+  return parsed.data;
+}
+
+/** FERRY_SOURCE_URL and FERRY_TARGET_URL replace the file's connection (url and its parts). */
+function applyUrlOverrides(config: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+  for (const [key, variable] of [
+    ['source', 'FERRY_SOURCE_URL'],
+    ['target', 'FERRY_TARGET_URL'],
+  ] as const) {
+    const url = env[variable];
+    if (!url) continue;
+    const current = (config[key] ?? {}) as Record<string, unknown>;
+    const { host: _h, port: _p, user: _u, password: _pw, database: _d, ...rest } = current;
+    config[key] = { ...rest, url };
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue, place: (path: (string | number)[]) => string): string[] {
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => {
+      const full = [...path, key];
+      return `${place(full)}${formatPath(full)}: unknown key${validKeysHint(path)}`;
+    });
+  }
+  if (issue.code === 'invalid_value' && 'values' in issue) {
+    return [`${place(path)}${formatPath(path)}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`];
+  }
+  if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) {
+    return [`${place(path)}${formatPath(path)}: required, ${issue.message.replace(/^Invalid input: /, '').replace(/, received undefined$/, '')}`];
+  }
+  return [`${place(path)}${formatPath(path)}: ${issue.message.replace(/^Invalid input: /, '')}`];
+}
+
+/** Lists the valid keys at a path of the schema, for "unknown key" messages. */
+function validKeysHint(path: (string | number)[]): string {
+  let node: z.ZodType = configSchema;
+  for (const part of path) {
+    node = unwrap(node);
+    if (typeof part === 'number' && 'element' in node) node = node.element as z.ZodType;
+    else if (typeof part === 'string' && 'shape' in node) node = (node.shape as Record<string, z.ZodType>)[part]!;
+    if (!node) return '';
+  }
+  node = unwrap(node);
+  if (!('shape' in node)) return '';
+  return ` (valid keys: ${Object.keys(node.shape as object).filter((k) => k !== '$schema').join(', ')})`;
+}
+
+function unwrap(node: z.ZodType): z.ZodType {
+  let current = node as z.ZodType & { unwrap?: () => z.ZodType; def?: { innerType?: z.ZodType; in?: z.ZodType } };
+  for (let i = 0; i < 10; i++) {
+    const def = (current as { def?: { innerType?: z.ZodType; in?: z.ZodType } }).def;
+    if (def?.innerType) current = def.innerType as typeof current;
+    else if (def?.in) current = def.in as typeof current;
+    else break;
+  }
+  return current;
+}
+
+export function formatPath(path: readonly (string | number)[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? part : `.${part}`;
+  }
+  return out === '' ? '(top level)' : out;
+}
+
+/** "ferry.yaml:12:5 " for the node at a path, or the file name alone when it is absent. */
+function locate(doc: Document, lines: LineCounter, file: string, path: (string | number)[]): string {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
+    const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+    if (range && (depth === path.length || isMap(node) || isSeq(node))) {
+      const { line, col } = lines.linePos(range[0]);
+      return `${file}:${line}:${col} `;
+    }
+  }
+  return `${file} `;
+}

@@ -1,0 +1,62 @@
+// Opens MySQL/MariaDB connections (mysql2) with the session settings ferry relies on.
+import mysql from 'mysql2/promise';
+import { describeConnection, type ConnectionSpec } from '../../config/connection.js';
+import { mysqlError } from './errors.js';
+
+export type MysqlConnection = mysql.Connection;
+export type MysqlPool = mysql.Pool;
+
+function options(spec: ConnectionSpec): mysql.ConnectionOptions {
+  const ssl =
+    spec.tls.mode === 'disable'
+      ? undefined
+      : {
+          rejectUnauthorized: spec.tls.mode === 'verify-ca' || spec.tls.mode === 'verify-full',
+          ...(spec.tls.ca ? { ca: spec.tls.ca } : {}),
+          ...(spec.tls.cert ? { cert: spec.tls.cert } : {}),
+          ...(spec.tls.key ? { key: spec.tls.key } : {}),
+        };
+  return {
+    host: spec.host,
+    port: spec.port,
+    user: spec.user,
+    ...(spec.password === undefined ? {} : { password: spec.password }),
+    database: spec.database,
+    connectTimeout: spec.connectTimeoutMs,
+    // Values reach ferry exactly as the server printed them; ferry does its own conversion.
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    decimalNumbers: false,
+    timezone: 'Z',
+    charset: 'utf8mb4_unicode_ci',
+    multipleStatements: false,
+    ...(ssl ? { ssl } : {}),
+  };
+}
+
+/** Session settings: UTC for TIMESTAMP, and no silent truncation by sql_mode. */
+const SESSION_SQL = "SET time_zone = '+00:00', NAMES utf8mb4";
+
+export async function connectMysql(spec: ConnectionSpec): Promise<MysqlConnection> {
+  try {
+    const connection = await mysql.createConnection(options(spec));
+    await connection.query(SESSION_SQL);
+    return connection;
+  } catch (error) {
+    throw mysqlError(error, describeConnection(spec));
+  }
+}
+
+export function mysqlPool(spec: ConnectionSpec, size = 4): MysqlPool {
+  const pool = mysql.createPool({ ...options(spec), connectionLimit: size, waitForConnections: true });
+  pool.on('connection', (connection) => {
+    connection.query(SESSION_SQL);
+  });
+  return pool;
+}
+
+/** Quotes a MySQL identifier: backticks, with inner backticks doubled. */
+export function quoteMysql(name: string): string {
+  return '`' + name.replace(/`/g, '``') + '`';
+}

@@ -1,0 +1,52 @@
+// Logging: readable lines in a terminal, JSON lines otherwise; every line passes through redact().
+import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
+import pretty from 'pino-pretty';
+import { redact } from './redact.js';
+
+export type Logger = PinoLogger;
+export type LogFormat = 'pretty' | 'json';
+
+export interface LoggerOptions {
+  level?: string;
+  format?: LogFormat;
+  /** Where lines go; stderr by default so stdout stays for command output. */
+  destination?: NodeJS.WritableStream;
+}
+
+export function defaultLogFormat(stream: NodeJS.WritableStream = process.stderr): LogFormat {
+  const env = process.env.FERRY_LOG_FORMAT;
+  if (env === 'json' || env === 'pretty') return env;
+  return (stream as { isTTY?: boolean }).isTTY ? 'pretty' : 'json';
+}
+
+/** A writable that redacts each chunk before passing it on. */
+function redacting(target: NodeJS.WritableStream): DestinationStream {
+  return { write: (chunk: string) => target.write(redact(chunk)) };
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const destination = options.destination ?? process.stderr;
+  const format = options.format ?? defaultLogFormat(destination);
+  const level = options.level ?? process.env.FERRY_LOG_LEVEL ?? 'info';
+  const base = {
+    level,
+    base: undefined,
+    redact: { paths: ['password', '*.password', 'url', '*.url', 'token', '*.token'], censor: '***' },
+  };
+  if (format === 'pretty') {
+    const stream = pretty({
+      destination: redacting(destination) as unknown as NodeJS.WritableStream,
+      colorize: (destination as { isTTY?: boolean }).isTTY === true,
+      ignore: 'pid,hostname',
+      translateTime: 'HH:MM:ss',
+      sync: true,
+    });
+    return pino(base, stream);
+  }
+  return pino({ ...base, timestamp: pino.stdTimeFunctions.isoTime }, redacting(destination));
+}
+
+/** A logger that drops everything; for library callers that pass none. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
