@@ -34,7 +34,12 @@ export const registerDoctor: Register = (program, context) => {
 };
 
 function render(findings: Finding[]): string {
-  const table = new Table({ head: ['', 'check', 'status', 'found', 'fix'], wordWrap: true, colWidths: [8, 22, 7, 46, 50] });
+  // In a terminal the table fits the screen; piped output keeps each finding on one line for grep.
+  const terminal = process.stdout.isTTY === true;
+  const table = new Table({
+    head: ['', 'check', 'status', 'found', 'fix'],
+    ...(terminal ? { wordWrap: true, colWidths: [8, 22, 7, 46, 50] } : { style: { head: [], border: [] } }),
+  });
   for (const f of findings) table.push([f.side, f.check, MARK[f.status], f.found, f.fix ?? '']);
   return table.toString();
 }

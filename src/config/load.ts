@@ -34,7 +34,7 @@ export function parseConfig(text: string, file = 'ferry.yaml', options: LoadOpti
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((e) => {
-      const at = e.linePos?.[0];
+      const at = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
       return `${file}${at ? `:${at.line}:${at.col}` : ''}: ${e.message.split('\n')[0]}`;
     });
     throw new ConfigError(`${file} is not valid YAML`, problems);

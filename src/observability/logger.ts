@@ -2,6 +2,7 @@
 import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
 import pretty from 'pino-pretty';
 import { redact } from './redact.js';
+import { Writable } from 'node:stream';
 
 export type Logger = PinoLogger;
 export type LogFormat = 'pretty' | 'json';
@@ -20,8 +21,13 @@ export function defaultLogFormat(stream: NodeJS.WritableStream = process.stderr)
 }
 
 /** A writable that redacts each chunk before passing it on. */
-function redacting(target: NodeJS.WritableStream): DestinationStream {
-  return { write: (chunk: string) => target.write(redact(chunk)) };
+function redacting(target: NodeJS.WritableStream): Writable & DestinationStream {
+  return new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      target.write(redact(chunk.toString()));
+      done();
+    },
+  });
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
@@ -35,7 +41,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
   if (format === 'pretty') {
     const stream = pretty({
-      destination: redacting(destination) as unknown as NodeJS.WritableStream,
+      destination: redacting(destination),
       colorize: (destination as { isTTY?: boolean }).isTTY === true,
       ignore: 'pid,hostname',
       translateTime: 'HH:MM:ss',
