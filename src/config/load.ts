@@ -103,25 +103,30 @@ function describeIssue(issue: z.core.$ZodIssue, place: (path: (string | number)[
 
 /** Lists the valid keys at a path of the schema, for "unknown key" messages. */
 function validKeysHint(path: (string | number)[]): string {
-  let node: z.ZodType = configSchema;
+  let node: SchemaNode | undefined = unwrap(configSchema as unknown as SchemaNode);
   for (const part of path) {
-    node = unwrap(node);
-    if (typeof part === 'number' && 'element' in node) node = node.element as z.ZodType;
-    else if (typeof part === 'string' && 'shape' in node) node = (node.shape as Record<string, z.ZodType>)[part]!;
     if (!node) return '';
+    node = typeof part === 'number' ? node.element : node.shape?.[part];
+    node = node && unwrap(node);
   }
-  node = unwrap(node);
-  if (!('shape' in node)) return '';
-  return ` (valid keys: ${Object.keys(node.shape as object).filter((k) => k !== '$schema').join(', ')})`;
+  if (!node?.shape) return '';
+  return ` (valid keys: ${Object.keys(node.shape).filter((k) => k !== '$schema').join(', ')})`;
 }
 
-function unwrap(node: z.ZodType): z.ZodType {
-  let current = node as z.ZodType & { unwrap?: () => z.ZodType; def?: { innerType?: z.ZodType; in?: z.ZodType } };
+/** The parts of a zod schema object that the key lookup walks. */
+interface SchemaNode {
+  shape?: Record<string, SchemaNode>;
+  element?: SchemaNode;
+  def?: { innerType?: SchemaNode; in?: SchemaNode };
+}
+
+/** Looks through default(), optional() and pipe wrappers to the object or array inside. */
+function unwrap(node: SchemaNode): SchemaNode {
+  let current = node;
   for (let i = 0; i < 10; i++) {
-    const def = (current as { def?: { innerType?: z.ZodType; in?: z.ZodType } }).def;
-    if (def?.innerType) current = def.innerType as typeof current;
-    else if (def?.in) current = def.in as typeof current;
-    else break;
+    const inner = current.def?.innerType ?? current.def?.in;
+    if (!inner) break;
+    current = inner;
   }
   return current;
 }

@@ -7,6 +7,8 @@ import type { Finding } from './finding.js';
 
 type Row = Record<string, unknown>;
 
+const text = (value: unknown): string => (typeof value === 'string' ? value : value == null ? '' : JSON.stringify(value));
+
 async function variables(connection: MysqlConnection, names: string[]): Promise<Map<string, string>> {
   const [rows] = await connection.query(
     `SHOW GLOBAL VARIABLES WHERE Variable_name IN (${names.map(() => '?').join(', ')})`,
@@ -30,7 +32,7 @@ export async function checkSource(spec: ConnectionSpec): Promise<Finding[]> {
   try {
     add('connection', 'ok', describeConnection(spec));
     const [versionRows] = await connection.query('SELECT VERSION() AS v');
-    const version = String((versionRows as Row[])[0]?.v ?? '');
+    const version = text((versionRows as Row[])[0]?.v);
     const mariadb = /mariadb/i.test(version);
     const major = Number(version.split('.')[0]);
     const supported = mariadb ? major >= 10 : major >= 5;
@@ -60,8 +62,8 @@ export async function checkSource(spec: ConnectionSpec): Promise<Finding[]> {
       [spec.database],
     );
     const db = (dbRows as Row[])[0];
-    const charset = String(db?.cs ?? v.get('character_set_server'));
-    add('character set', charset.startsWith('utf8') ? 'ok' : 'warn', `database ${charset} (${String(db?.co ?? '')}), server ${v.get('character_set_server')}`,
+    const charset = text(db?.cs) || (v.get('character_set_server') ?? '');
+    add('character set', charset.startsWith('utf8') ? 'ok' : 'warn', `database ${charset} (${text(db?.co)}), server ${v.get('character_set_server')}`,
       charset.startsWith('utf8') ? undefined : 'ferry converts every character set to UTF-8; check the type mapping notes for latin1 and binary columns');
     const tz = v.get('time_zone') === 'SYSTEM' ? `SYSTEM (${v.get('system_time_zone')})` : String(v.get('time_zone'));
     add('time zone', 'ok', `${tz}; ferry reads TIMESTAMP in UTC`);

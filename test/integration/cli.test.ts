@@ -43,7 +43,7 @@ describe('ferry --help and --version', () => {
 describe('configuration errors reach the user as one clear message and exit code 2', () => {
   const cases: Array<[string, string, RegExp]> = [
     ['a missing file', '', /config file .*nope\.yaml not found\nhint: create one/],
-    ['bad YAML', 'source: [\n', /is not valid YAML\n  .*:\d+:\d+/],
+    ['bad YAML', 'source: [\n', /is not valid YAML\n {2}.*:\d+:\d+/],
     ['an unknown key', config(MYSQL_URL, POSTGRES_URL) + 'strems: []\n', /strems: unknown key \(valid keys:/],
     ['a wrong type', config(MYSQL_URL, POSTGRES_URL) + 'sync: { parallel_tables: many }\n', /sync\.parallel_tables: expected number, received string/],
     ['a missing environment variable', config('mysql://ferry:${NOT_SET_ANYWHERE}@127.0.0.1/shop', POSTGRES_URL), /environment variable NOT_SET_ANYWHERE is not set/],

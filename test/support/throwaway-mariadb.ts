@@ -54,7 +54,7 @@ export async function startThrowawayMariadb(extraArgs: string[]): Promise<Throwa
     } catch (error) {
       if (Date.now() > deadline || child.exitCode !== null) {
         child.kill('SIGKILL');
-        throw new Error(`throwaway MariaDB did not start: ${(error as Error).message}`);
+        throw new Error(`throwaway MariaDB did not start: ${(error as Error).message}`, { cause: error });
       }
       await new Promise((r) => setTimeout(r, 200));
     }

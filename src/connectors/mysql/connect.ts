@@ -50,8 +50,9 @@ export async function connectMysql(spec: ConnectionSpec): Promise<MysqlConnectio
 
 export function mysqlPool(spec: ConnectionSpec, size = 4): MysqlPool {
   const pool = mysql.createPool({ ...options(spec), connectionLimit: size, waitForConnections: true });
+  // The pool hands out callback-style connections here; the session settings are queued before any use.
   pool.on('connection', (connection) => {
-    connection.query(SESSION_SQL);
+    (connection as unknown as { query(sql: string): void }).query(SESSION_SQL);
   });
   return pool;
 }
