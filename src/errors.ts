@@ -1,7 +1,8 @@
 // ferry's error classes: each says what happened, where, and what to do, and whether a retry may help.
 import { redact } from './observability/redact.js';
 
-export type ErrorKind = 'configuration' | 'connection' | 'schema' | 'data' | 'engine' | 'lock' | 'interrupted';
+export type ErrorKind =
+  'configuration' | 'connection' | 'schema' | 'data' | 'engine' | 'lock' | 'interrupted';
 
 /** Exit codes, documented in docs/cli.md. 1 is reserved for "ran, and found problems" (verify differences, failed checks). */
 export const EXIT_CODES: Record<ErrorKind, number> = {

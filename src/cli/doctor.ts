@@ -26,8 +26,13 @@ export const registerDoctor: Register = (program, context) => {
       const failed = findings.filter((f) => f.status === 'fail').length;
       const warned = findings.filter((f) => f.status === 'warn').length;
       if (!options.json) {
-        process.stdout.write(failed > 0 ? pc.red(`${failed} problem(s) stop ferry; fix them and run ferry doctor again.\n`)
-          : warned > 0 ? pc.yellow(`ready to replicate; ${warned} warning(s) above.\n`) : pc.green('ready to replicate.\n'));
+        process.stdout.write(
+          failed > 0
+            ? pc.red(`${failed} problem(s) stop ferry; fix them and run ferry doctor again.\n`)
+            : warned > 0
+              ? pc.yellow(`ready to replicate; ${warned} warning(s) above.\n`)
+              : pc.green('ready to replicate.\n'),
+        );
       }
       process.exitCode = failed > 0 ? 1 : 0;
     });

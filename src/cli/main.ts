@@ -5,19 +5,31 @@ import { ConfigError, isFerryError, messageOf } from '../errors.js';
 import { redact } from '../observability/redact.js';
 import { createContext, type CommandContext } from './context.js';
 import { registerDoctor } from './doctor.js';
+import { registerSync } from './sync.js';
 import { version } from './version.js';
 
 export type Register = (program: Command, context: () => CommandContext) => void;
 
-const commands: Register[] = [registerDoctor];
+const commands: Register[] = [registerDoctor, registerSync];
 
 export function buildProgram(signal: AbortSignal): Command {
   const program = new Command('ferry')
     .description('Replicate MySQL/MariaDB into PostgreSQL: extract, validate, load, transform, verify.')
     .version(version, '-V, --version')
     .option('-c, --config <file>', 'configuration file', './ferry.yaml')
-    .addOption(new Option('--log-format <format>', 'log lines as readable text or JSON').choices(['pretty', 'json']))
-    .addOption(new Option('--log-level <level>', 'least severe level logged').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
+    .addOption(
+      new Option('--log-format <format>', 'log lines as readable text or JSON').choices(['pretty', 'json']),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'least severe level logged').choices([
+        'trace',
+        'debug',
+        'info',
+        'warn',
+        'error',
+        'silent',
+      ]),
+    )
     .option('--debug', 'log debug lines and show stack traces')
     .showHelpAfterError('(run `ferry --help` for the commands and options)')
     .exitOverride();
@@ -31,7 +43,8 @@ export function printError(error: unknown, debug: boolean): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
   if (isFerryError(error)) {
     process.stderr.write(`error: ${error.message}\n`);
-    if (error instanceof ConfigError) for (const problem of error.problems) process.stderr.write(`  ${problem}\n`);
+    if (error instanceof ConfigError)
+      for (const problem of error.problems) process.stderr.write(`  ${problem}\n`);
     if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
     if (debug && error.stack) process.stderr.write(redact(error.stack) + '\n');
     return error.exitCode;

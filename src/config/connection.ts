@@ -35,17 +35,25 @@ export function targetConnection(profile: TargetProfile): ConnectionSpec {
   return resolve(profile, 'postgres', 'target');
 }
 
-function resolve(profile: SourceProfile | TargetProfile, kind: 'mysql' | 'postgres', where: string): ConnectionSpec {
+function resolve(
+  profile: SourceProfile | TargetProfile,
+  kind: 'mysql' | 'postgres',
+  where: string,
+): ConnectionSpec {
   let fromUrl: Partial<ConnectionSpec> & { tlsMode?: TlsMode } = {};
   if (profile.url) fromUrl = parseUrl(profile.url, kind, where);
   const host = profile.host ?? fromUrl.host ?? '127.0.0.1';
   const database = profile.database ?? fromUrl.database;
   if (!database) {
-    throw new ConfigError(`${where}: no database given`, [`${where}.database: required (or put it in the url: …/${kind === 'mysql' ? 'shop' : 'warehouse'})`]);
+    throw new ConfigError(`${where}: no database given`, [
+      `${where}.database: required (or put it in the url: …/${kind === 'mysql' ? 'shop' : 'warehouse'})`,
+    ]);
   }
   const password = profile.password ?? fromUrl.password;
   registerSecret(password);
-  const tls: TlsSettings = { mode: profile.tls?.mode ?? fromUrl.tlsMode ?? (isLocal(host) ? 'disable' : 'prefer') };
+  const tls: TlsSettings = {
+    mode: profile.tls?.mode ?? fromUrl.tlsMode ?? (isLocal(host) ? 'disable' : 'prefer'),
+  };
   for (const key of ['ca', 'cert', 'key'] as const) {
     const path = profile.tls?.[key];
     if (path) tls[key] = readPem(path, `${where}.tls.${key}`);
@@ -66,13 +74,18 @@ function parseUrl(text: string, kind: 'mysql' | 'postgres', where: string) {
   try {
     url = new URL(text);
   } catch {
-    throw new ConfigError(`${where}.url is not a valid URL`, [`${where}.url: expected ${kind === 'mysql' ? 'mysql://user:password@host:3306/database' : 'postgres://user:password@host:5432/database'}`]);
+    throw new ConfigError(`${where}.url is not a valid URL`, [
+      `${where}.url: expected ${kind === 'mysql' ? 'mysql://user:password@host:3306/database' : 'postgres://user:password@host:5432/database'}`,
+    ]);
   }
   if (!(SCHEMES[kind] as readonly string[]).includes(url.protocol)) {
-    throw new ConfigError(`${where}.url has scheme ${url.protocol.replace(':', '')}`, [`${where}.url: expected a ${SCHEMES[kind].map((s) => s.replace(':', '')).join(' or ')}:// URL`]);
+    throw new ConfigError(`${where}.url has scheme ${url.protocol.replace(':', '')}`, [
+      `${where}.url: expected a ${SCHEMES[kind].map((s) => s.replace(':', '')).join(' or ')}:// URL`,
+    ]);
   }
   const decode = (s: string) => (s === '' ? undefined : decodeURIComponent(s));
-  const mode = url.searchParams.get('sslmode') ?? url.searchParams.get('ssl-mode') ?? url.searchParams.get('tls');
+  const mode =
+    url.searchParams.get('sslmode') ?? url.searchParams.get('ssl-mode') ?? url.searchParams.get('tls');
   const tlsMode = mode ? normaliseTlsMode(mode.toLowerCase(), where) : undefined;
   return {
     host: decode(url.hostname.replace(/^\[|\]$/g, '')),
@@ -86,14 +99,26 @@ function parseUrl(text: string, kind: 'mysql' | 'postgres', where: string) {
 
 function normaliseTlsMode(mode: string, where: string): TlsMode {
   const aliases: Record<string, TlsMode> = {
-    disable: 'disable', disabled: 'disable', false: 'disable',
-    prefer: 'prefer', preferred: 'prefer', allow: 'prefer',
-    require: 'require', required: 'require', true: 'require',
-    'verify-ca': 'verify-ca', verify_ca: 'verify-ca',
-    'verify-full': 'verify-full', verify_identity: 'verify-full', 'verify-identity': 'verify-full',
+    disable: 'disable',
+    disabled: 'disable',
+    false: 'disable',
+    prefer: 'prefer',
+    preferred: 'prefer',
+    allow: 'prefer',
+    require: 'require',
+    required: 'require',
+    true: 'require',
+    'verify-ca': 'verify-ca',
+    verify_ca: 'verify-ca',
+    'verify-full': 'verify-full',
+    verify_identity: 'verify-full',
+    'verify-identity': 'verify-full',
   };
   const found = aliases[mode];
-  if (!found) throw new ConfigError(`${where}.url: unknown sslmode ${mode}`, [`${where}.url: sslmode must be one of disable, prefer, require, verify-ca, verify-full`]);
+  if (!found)
+    throw new ConfigError(`${where}.url: unknown sslmode ${mode}`, [
+      `${where}.url: sslmode must be one of disable, prefer, require, verify-ca, verify-full`,
+    ]);
   return found;
 }
 
@@ -101,7 +126,9 @@ function readPem(path: string, where: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch {
-    throw new ConfigError(`${where}: cannot read ${path}`, [`${where}: file ${path} not found or not readable`]);
+    throw new ConfigError(`${where}: cannot read ${path}`, [
+      `${where}: file ${path} not found or not readable`,
+    ]);
   }
 }
 

@@ -29,7 +29,8 @@ export function interpolate(
   problems: InterpolationProblem[] = [],
 ): { value: unknown; problems: InterpolationProblem[] } {
   const walk = (v: unknown, p: (string | number)[]): unknown => {
-    if (typeof v === 'string') return interpolateString(v, env, (variable) => problems.push({ path: p, variable }));
+    if (typeof v === 'string')
+      return interpolateString(v, env, (variable) => problems.push({ path: p, variable }));
     if (Array.isArray(v)) return v.map((item, i) => walk(item, [...p, i]));
     if (v !== null && typeof v === 'object') {
       return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, walk(item, [...p, k])]));

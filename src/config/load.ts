@@ -51,7 +51,10 @@ export function parseConfig(text: string, file = 'ferry.yaml', options: LoadOpti
   if (missing.length > 0) {
     throw new ConfigError(
       `${file} refers to environment variables that are not set`,
-      missing.map((m) => `${place(m.path)}${formatPath(m.path)}: environment variable ${m.variable} is not set (use \${${m.variable}:-default} for a default)`),
+      missing.map(
+        (m) =>
+          `${place(m.path)}${formatPath(m.path)}: environment variable ${m.variable} is not set (use \${${m.variable}:-default} for a default)`,
+      ),
     );
   }
   applyUrlOverrides(value as Record<string, unknown>, env);
@@ -93,10 +96,14 @@ function describeIssue(issue: z.core.$ZodIssue, place: (path: (string | number)[
     });
   }
   if (issue.code === 'invalid_value' && 'values' in issue) {
-    return [`${place(path)}${formatPath(path)}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`];
+    return [
+      `${place(path)}${formatPath(path)}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`,
+    ];
   }
   if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) {
-    return [`${place(path)}${formatPath(path)}: required, ${issue.message.replace(/^Invalid input: /, '').replace(/, received undefined$/, '')}`];
+    return [
+      `${place(path)}${formatPath(path)}: required, ${issue.message.replace(/^Invalid input: /, '').replace(/, received undefined$/, '')}`,
+    ];
   }
   return [`${place(path)}${formatPath(path)}: ${issue.message.replace(/^Invalid input: /, '')}`];
 }
@@ -110,7 +117,9 @@ function validKeysHint(path: (string | number)[]): string {
     node = node && unwrap(node);
   }
   if (!node?.shape) return '';
-  return ` (valid keys: ${Object.keys(node.shape).filter((k) => k !== '$schema').join(', ')})`;
+  return ` (valid keys: ${Object.keys(node.shape)
+    .filter((k) => k !== '$schema')
+    .join(', ')})`;
 }
 
 /** The parts of a zod schema object that the key lookup walks. */

@@ -9,7 +9,9 @@ export const tlsSchema = z
     mode: z
       .enum(['disable', 'prefer', 'require', 'verify-ca', 'verify-full'])
       .default('prefer')
-      .describe('disable: plain TCP; prefer: TLS when offered; require: TLS without certificate checks; verify-ca / verify-full: check the certificate (and the host name)'),
+      .describe(
+        'disable: plain TCP; prefer: TLS when offered; require: TLS without certificate checks; verify-ca / verify-full: check the certificate (and the host name)',
+      ),
     ca: z.string().optional().describe('Path of a PEM file with the CA certificate(s)'),
     cert: z.string().optional().describe('Path of a PEM client certificate'),
     key: z.string().optional().describe('Path of the PEM key of the client certificate'),
@@ -24,10 +26,18 @@ const connectionFields = {
   password: z.string().optional().describe('Prefer ${ENV_VAR} over a literal password'),
   database: z.string().optional(),
   tls: tlsSchema.optional(),
-  connect_timeout: z.number().int().positive().default(10_000).describe('Milliseconds to wait for a connection'),
+  connect_timeout: z
+    .number()
+    .int()
+    .positive()
+    .default(10_000)
+    .describe('Milliseconds to wait for a connection'),
 };
 
-function needsUrlOrHost(profile: { url?: string | undefined; host?: string | undefined; database?: string | undefined }, ctx: z.RefinementCtx) {
+function needsUrlOrHost(
+  profile: { url?: string | undefined; host?: string | undefined; database?: string | undefined },
+  ctx: z.RefinementCtx,
+) {
   if (!profile.url && !profile.host) {
     ctx.addIssue({ code: 'custom', message: 'expected either `url` or `host` (and `database`)' });
   }
@@ -55,18 +65,33 @@ export const streamModes = ['full_refresh', 'incremental'] as const;
 export const streamSchema = z
   .strictObject({
     table: identifier.describe('Source table name, or a glob such as "*" or "order_*"'),
-    mode: z.enum(streamModes).optional().describe('full_refresh copies the whole table; incremental copies rows past the cursor'),
-    cursor: identifier.optional().describe('Column whose growth marks new or changed rows (updated_at, or a growing id)'),
-    primary_key: z.array(identifier).min(1, 'expected at least one column').optional().describe('Columns that identify a row, when the table declares none'),
+    mode: z
+      .enum(streamModes)
+      .optional()
+      .describe('full_refresh copies the whole table; incremental copies rows past the cursor'),
+    cursor: identifier
+      .optional()
+      .describe('Column whose growth marks new or changed rows (updated_at, or a growing id)'),
+    primary_key: z
+      .array(identifier)
+      .min(1, 'expected at least one column')
+      .optional()
+      .describe('Columns that identify a row, when the table declares none'),
     lookback: z
       .string()
       .regex(/^\d+(ms|s|m|h|d)$/, 'expected a duration such as 30s, 5m or 1h')
       .optional()
       .describe('Re-read rows this far behind the high-water mark, for late commits'),
-    deletes: z.enum(['ignore', 'soft', 'hard']).optional().describe('Incremental streams: ignore source deletes, mark them in _ferry_deleted_at, or delete them'),
+    deletes: z
+      .enum(['ignore', 'soft', 'hard'])
+      .optional()
+      .describe('Incremental streams: ignore source deletes, mark them in _ferry_deleted_at, or delete them'),
     exclude: z.array(identifier).optional().describe('Tables the glob must skip'),
     target_table: identifier.optional().describe('Target table name; defaults to the source name'),
-    columns: z.array(identifier).optional().describe('Only these columns (the primary key is always included)'),
+    columns: z
+      .array(identifier)
+      .optional()
+      .describe('Only these columns (the primary key is always included)'),
   })
   .describe('Which tables to replicate, and how');
 
@@ -75,11 +100,32 @@ export const policyChoice = z.enum(['null', 'quarantine', 'fail']);
 export const syncSchema = z
   .strictObject({
     parallel_tables: z.number().int().min(1).max(64).default(2).describe('Tables copied at the same time'),
-    chunk_rows: z.number().int().min(1000).default(250_000).describe('Rows per primary-key range of a large table'),
-    batch_rows: z.number().int().min(1).default(5_000).describe('Rows per batch in the stream between the databases'),
-    zero_dates: policyChoice.default('null').describe('What to do with 0000-00-00 dates: store NULL (recorded), quarantine the row, or fail the stream'),
-    invalid_values: policyChoice.default('quarantine').describe('Values PostgreSQL cannot hold (NUL bytes in text, out-of-range numbers)'),
-    schema_changes: z.enum(['evolve', 'fail']).default('evolve').describe('evolve: add new columns, keep dropped ones; fail: stop on any change'),
+    chunk_rows: z
+      .number()
+      .int()
+      .min(1000)
+      .default(250_000)
+      .describe('Rows per primary-key range of a large table'),
+    batch_rows: z
+      .number()
+      .int()
+      .min(1)
+      .default(5_000)
+      .describe('Rows per batch in the stream between the databases'),
+    zero_dates: policyChoice
+      .default('null')
+      .describe(
+        'What to do with 0000-00-00 dates: store NULL (recorded), quarantine the row, or fail the stream',
+      ),
+    invalid_values: policyChoice
+      .default('quarantine')
+      .describe('Values PostgreSQL cannot hold (NUL bytes in text, out-of-range numbers)'),
+    schema_changes: z
+      .enum(['evolve', 'rebuild', 'fail'])
+      .default('evolve')
+      .describe(
+        'evolve: add new columns, keep dropped ones, stop on a type change; rebuild: like evolve, and rebuild a table whose column types changed; fail: stop on any change',
+      ),
   })
   .describe('How ferry sync runs');
 
@@ -88,7 +134,10 @@ export const configSchema = z
     $schema: z.string().optional(),
     source: sourceSchema,
     target: targetSchema,
-    streams: z.array(streamSchema).min(1, 'expected at least one stream').default([{ table: '*' }]),
+    streams: z
+      .array(streamSchema)
+      .min(1, 'expected at least one stream')
+      .default([{ table: '*' }]),
     defaults: z
       .strictObject({
         mode: z.enum(streamModes).default('full_refresh'),

@@ -12,13 +12,36 @@ export interface ErrorRule {
 
 /** Node socket error codes, shared by both drivers. */
 export const SOCKET_ERRORS: Record<string, ErrorRule> = {
-  ECONNREFUSED: { kind: 'connection', transient: true, message: 'nothing is listening at {where}: the server is stopped or on another port', hint: 'start the server (`make services` starts the local ones) or fix host/port in the config' },
-  ENOTFOUND: { kind: 'connection', transient: false, message: 'host name of {where} not found', hint: 'check the host in the config' },
-  EAI_AGAIN: { kind: 'connection', transient: true, message: 'could not resolve the host of {where} (DNS not answering)' },
-  ETIMEDOUT: { kind: 'connection', transient: true, message: 'connecting to {where} timed out', hint: 'check that the host is reachable and the firewall allows the port, or raise connect_timeout' },
+  ECONNREFUSED: {
+    kind: 'connection',
+    transient: true,
+    message: 'nothing is listening at {where}: the server is stopped or on another port',
+    hint: 'start the server (`make services` starts the local ones) or fix host/port in the config',
+  },
+  ENOTFOUND: {
+    kind: 'connection',
+    transient: false,
+    message: 'host name of {where} not found',
+    hint: 'check the host in the config',
+  },
+  EAI_AGAIN: {
+    kind: 'connection',
+    transient: true,
+    message: 'could not resolve the host of {where} (DNS not answering)',
+  },
+  ETIMEDOUT: {
+    kind: 'connection',
+    transient: true,
+    message: 'connecting to {where} timed out',
+    hint: 'check that the host is reachable and the firewall allows the port, or raise connect_timeout',
+  },
   ECONNRESET: { kind: 'connection', transient: true, message: 'the server at {where} closed the connection' },
   EPIPE: { kind: 'connection', transient: true, message: 'the connection to {where} broke' },
-  PROTOCOL_CONNECTION_LOST: { kind: 'connection', transient: true, message: 'the connection to {where} was lost' },
+  PROTOCOL_CONNECTION_LOST: {
+    kind: 'connection',
+    transient: true,
+    message: 'the connection to {where} was lost',
+  },
   EHOSTUNREACH: { kind: 'connection', transient: true, message: 'host of {where} unreachable' },
 };
 

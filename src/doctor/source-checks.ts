@@ -7,7 +7,8 @@ import type { Finding } from './finding.js';
 
 type Row = Record<string, unknown>;
 
-const text = (value: unknown): string => (typeof value === 'string' ? value : value == null ? '' : JSON.stringify(value));
+const text = (value: unknown): string =>
+  typeof value === 'string' ? value : value == null ? '' : JSON.stringify(value);
 
 async function variables(connection: MysqlConnection, names: string[]): Promise<Map<string, string>> {
   const [rows] = await connection.query(
@@ -36,26 +37,76 @@ export async function checkSource(spec: ConnectionSpec): Promise<Finding[]> {
     const mariadb = /mariadb/i.test(version);
     const major = Number(version.split('.')[0]);
     const supported = mariadb ? major >= 10 : major >= 5;
-    add('server version', supported ? 'ok' : 'warn', `${mariadb ? 'MariaDB' : 'MySQL'} ${version}`, supported ? undefined : 'ferry is tested with MariaDB 10.6+ and MySQL 8');
+    add(
+      'server version',
+      supported ? 'ok' : 'warn',
+      `${mariadb ? 'MariaDB' : 'MySQL'} ${version}`,
+      supported ? undefined : 'ferry is tested with MariaDB 10.6+ and MySQL 8',
+    );
 
     const [grantRows] = await connection.query('SHOW GRANTS FOR CURRENT_USER()');
-    const grants = (grantRows as Row[]).map((r) => String(Object.values(r)[0])).join('\n').toUpperCase();
-    const has = (privilege: string) => grants.includes('ALL PRIVILEGES ON *.*') || new RegExp(`GRANT[^\\n]*\\b${privilege}\\b[^\\n]* ON \\*\\.\\*`).test(grants);
+    const grants = (grantRows as Row[])
+      .map((r) => String(Object.values(r)[0]))
+      .join('\n')
+      .toUpperCase();
+    const has = (privilege: string) =>
+      grants.includes('ALL PRIVILEGES ON *.*') ||
+      new RegExp(`GRANT[^\\n]*\\b${privilege}\\b[^\\n]* ON \\*\\.\\*`).test(grants);
     const canSelect = has('SELECT') || grants.includes(`ON \`${spec.database.toUpperCase()}\`.*`);
-    add('privilege SELECT', canSelect ? 'ok' : 'fail', canSelect ? 'granted' : 'missing', canSelect ? undefined : `GRANT SELECT ON \`${spec.database}\`.* TO the ferry user`);
+    add(
+      'privilege SELECT',
+      canSelect ? 'ok' : 'fail',
+      canSelect ? 'granted' : 'missing',
+      canSelect ? undefined : `GRANT SELECT ON \`${spec.database}\`.* TO the ferry user`,
+    );
     const replication = has('REPLICATION SLAVE') || has('REPLICATION REPLICA') || has('BINLOG MONITOR');
     const client = has('REPLICATION CLIENT') || has('BINLOG MONITOR') || has('SLAVE MONITOR');
-    add('privileges for CDC', replication && client ? 'ok' : 'warn', replication && client ? 'REPLICATION SLAVE, REPLICATION CLIENT granted' : 'REPLICATION SLAVE / CLIENT missing',
-      replication && client ? undefined : 'needed only for change data capture: GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO the ferry user');
+    add(
+      'privileges for CDC',
+      replication && client ? 'ok' : 'warn',
+      replication && client
+        ? 'REPLICATION SLAVE, REPLICATION CLIENT granted'
+        : 'REPLICATION SLAVE / CLIENT missing',
+      replication && client
+        ? undefined
+        : 'needed only for change data capture: GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO the ferry user',
+    );
 
-    const v = await variables(connection, ['log_bin', 'binlog_format', 'binlog_row_image', 'server_id', 'time_zone', 'system_time_zone', 'character_set_server', 'collation_server']);
+    const v = await variables(connection, [
+      'log_bin',
+      'binlog_format',
+      'binlog_row_image',
+      'server_id',
+      'time_zone',
+      'system_time_zone',
+      'character_set_server',
+      'collation_server',
+    ]);
     const logBin = v.get('log_bin') === 'ON';
-    add('binary log', logBin ? 'ok' : 'warn', logBin ? 'enabled' : 'disabled',
-      logBin ? undefined : 'needed only for change data capture: start the server with log-bin=mysql-bin and server_id=1 (my.cnf, [mysqld]), then restart it');
+    add(
+      'binary log',
+      logBin ? 'ok' : 'warn',
+      logBin ? 'enabled' : 'disabled',
+      logBin
+        ? undefined
+        : 'needed only for change data capture: start the server with log-bin=mysql-bin and server_id=1 (my.cnf, [mysqld]), then restart it',
+    );
     const format = v.get('binlog_format') ?? 'unknown';
-    add('binlog format', format === 'ROW' ? 'ok' : 'warn', format, format === 'ROW' ? undefined : 'change data capture needs binlog_format=ROW: SET GLOBAL binlog_format = ROW and put it in my.cnf');
+    add(
+      'binlog format',
+      format === 'ROW' ? 'ok' : 'warn',
+      format,
+      format === 'ROW'
+        ? undefined
+        : 'change data capture needs binlog_format=ROW: SET GLOBAL binlog_format = ROW and put it in my.cnf',
+    );
     const image = v.get('binlog_row_image') ?? 'unknown';
-    add('binlog row image', image === 'FULL' ? 'ok' : 'warn', image, image === 'FULL' ? undefined : 'set binlog_row_image=FULL so updates carry every column');
+    add(
+      'binlog row image',
+      image === 'FULL' ? 'ok' : 'warn',
+      image,
+      image === 'FULL' ? undefined : 'set binlog_row_image=FULL so updates carry every column',
+    );
 
     const [dbRows] = await connection.query(
       'SELECT DEFAULT_CHARACTER_SET_NAME AS cs, DEFAULT_COLLATION_NAME AS co FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
@@ -63,9 +114,16 @@ export async function checkSource(spec: ConnectionSpec): Promise<Finding[]> {
     );
     const db = (dbRows as Row[])[0];
     const charset = text(db?.cs) || (v.get('character_set_server') ?? '');
-    add('character set', charset.startsWith('utf8') ? 'ok' : 'warn', `database ${charset} (${text(db?.co)}), server ${v.get('character_set_server')}`,
-      charset.startsWith('utf8') ? undefined : 'ferry converts every character set to UTF-8; check the type mapping notes for latin1 and binary columns');
-    const tz = v.get('time_zone') === 'SYSTEM' ? `SYSTEM (${v.get('system_time_zone')})` : String(v.get('time_zone'));
+    add(
+      'character set',
+      charset.startsWith('utf8') ? 'ok' : 'warn',
+      `database ${charset} (${text(db?.co)}), server ${v.get('character_set_server')}`,
+      charset.startsWith('utf8')
+        ? undefined
+        : 'ferry converts every character set to UTF-8; check the type mapping notes for latin1 and binary columns',
+    );
+    const tz =
+      v.get('time_zone') === 'SYSTEM' ? `SYSTEM (${v.get('system_time_zone')})` : String(v.get('time_zone'));
     add('time zone', 'ok', `${tz}; ferry reads TIMESTAMP in UTC`);
   } catch (error) {
     add('inspection', 'fail', messageOf(error));

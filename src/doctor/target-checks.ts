@@ -20,7 +20,13 @@ export async function checkTarget(spec: ConnectionSpec, schema: string): Promise
   try {
     add('connection', 'ok', describeConnection(spec));
     const { rows } = await client.query<{
-      version: string; num: number; encoding: string; tz: string; can_create: boolean; schema_exists: boolean; schema_create: boolean | null;
+      version: string;
+      num: number;
+      encoding: string;
+      tz: string;
+      can_create: boolean;
+      schema_exists: boolean;
+      schema_create: boolean | null;
     }>(
       `SELECT current_setting('server_version') AS version, current_setting('server_version_num')::int AS num,
               pg_encoding_to_char(encoding) AS encoding, current_setting('TimeZone') AS tz,
@@ -31,17 +37,45 @@ export async function checkTarget(spec: ConnectionSpec, schema: string): Promise
       [schema],
     );
     const info = rows[0]!;
-    add('server version', info.num >= 130000 ? 'ok' : 'warn', `PostgreSQL ${info.version}`, info.num >= 130000 ? undefined : 'ferry is tested with PostgreSQL 13 and later');
-    add('encoding', info.encoding === 'UTF8' ? 'ok' : 'fail', info.encoding, info.encoding === 'UTF8' ? undefined : 'create the database with ENCODING UTF8: text from MySQL is Unicode');
+    add(
+      'server version',
+      info.num >= 130000 ? 'ok' : 'warn',
+      `PostgreSQL ${info.version}`,
+      info.num >= 130000 ? undefined : 'ferry is tested with PostgreSQL 13 and later',
+    );
+    add(
+      'encoding',
+      info.encoding === 'UTF8' ? 'ok' : 'fail',
+      info.encoding,
+      info.encoding === 'UTF8'
+        ? undefined
+        : 'create the database with ENCODING UTF8: text from MySQL is Unicode',
+    );
     if (info.schema_exists) {
-      add(`schema ${schema}`, info.schema_create ? 'ok' : 'fail', info.schema_create ? 'exists, CREATE granted' : 'exists, CREATE missing',
-        info.schema_create ? undefined : `GRANT USAGE, CREATE ON SCHEMA "${schema}" TO ${spec.user}`);
+      add(
+        `schema ${schema}`,
+        info.schema_create ? 'ok' : 'fail',
+        info.schema_create ? 'exists, CREATE granted' : 'exists, CREATE missing',
+        info.schema_create ? undefined : `GRANT USAGE, CREATE ON SCHEMA "${schema}" TO ${spec.user}`,
+      );
     } else {
-      add(`schema ${schema}`, info.can_create ? 'ok' : 'fail', info.can_create ? 'will be created on the first sync' : 'missing, and the user may not create it',
-        info.can_create ? undefined : `CREATE SCHEMA "${schema}" AUTHORIZATION ${spec.user}, or GRANT CREATE ON DATABASE ${spec.database} TO ${spec.user}`);
+      add(
+        `schema ${schema}`,
+        info.can_create ? 'ok' : 'fail',
+        info.can_create ? 'will be created on the first sync' : 'missing, and the user may not create it',
+        info.can_create
+          ? undefined
+          : `CREATE SCHEMA "${schema}" AUTHORIZATION ${spec.user}, or GRANT CREATE ON DATABASE ${spec.database} TO ${spec.user}`,
+      );
     }
-    add('state schema _ferry', info.can_create ? 'ok' : 'warn', info.can_create ? 'CREATE on database granted' : 'CREATE on database missing',
-      info.can_create ? undefined : `GRANT CREATE ON DATABASE ${spec.database} TO ${spec.user} (ferry keeps its state in schema _ferry)`);
+    add(
+      'state schema _ferry',
+      info.can_create ? 'ok' : 'warn',
+      info.can_create ? 'CREATE on database granted' : 'CREATE on database missing',
+      info.can_create
+        ? undefined
+        : `GRANT CREATE ON DATABASE ${spec.database} TO ${spec.user} (ferry keeps its state in schema _ferry)`,
+    );
     add('time zone', 'ok', `${info.tz}; ferry writes timestamptz in UTC`);
   } catch (error) {
     add('inspection', 'fail', messageOf(error));

@@ -2,10 +2,30 @@
 import { classify, type ErrorRule } from '../connection-errors.js';
 
 const RULES: Record<string, ErrorRule> = {
-  '28P01': { kind: 'connection', transient: false, message: 'PostgreSQL refused the password for {where}', hint: 'check user and password in the target config (or FERRY_TARGET_URL)' },
-  '28000': { kind: 'connection', transient: false, message: 'PostgreSQL does not allow this login to {where} (pg_hba.conf)', hint: 'add a host line for this user and address to pg_hba.conf' },
-  '3D000': { kind: 'connection', transient: false, message: 'the database of {where} does not exist', hint: 'create it (createdb) or fix the database name in the target config' },
-  '42501': { kind: 'connection', transient: false, message: 'the user of {where} lacks a privilege', hint: 'GRANT CREATE ON DATABASE and USAGE, CREATE ON SCHEMA to the user; see `ferry doctor`' },
+  '28P01': {
+    kind: 'connection',
+    transient: false,
+    message: 'PostgreSQL refused the password for {where}',
+    hint: 'check user and password in the target config (or FERRY_TARGET_URL)',
+  },
+  '28000': {
+    kind: 'connection',
+    transient: false,
+    message: 'PostgreSQL does not allow this login to {where} (pg_hba.conf)',
+    hint: 'add a host line for this user and address to pg_hba.conf',
+  },
+  '3D000': {
+    kind: 'connection',
+    transient: false,
+    message: 'the database of {where} does not exist',
+    hint: 'create it (createdb) or fix the database name in the target config',
+  },
+  '42501': {
+    kind: 'connection',
+    transient: false,
+    message: 'the user of {where} lacks a privilege',
+    hint: 'GRANT CREATE ON DATABASE and USAGE, CREATE ON SCHEMA to the user; see `ferry doctor`',
+  },
   '57P03': { kind: 'connection', transient: true, message: 'PostgreSQL at {where} is starting up' },
   '57P01': { kind: 'connection', transient: true, message: 'PostgreSQL at {where} is shutting down' },
   '53300': { kind: 'connection', transient: true, message: 'PostgreSQL at {where} has too many connections' },
@@ -14,7 +34,11 @@ const RULES: Record<string, ErrorRule> = {
   '42P01': { kind: 'schema', transient: false, message: 'a table is missing in {where}' },
   '42703': { kind: 'schema', transient: false, message: 'a column is missing in {where}' },
   '22021': { kind: 'data', transient: false, message: 'a value is not valid UTF-8 for {where}' },
-  '22P02': { kind: 'data', transient: false, message: 'a value has the wrong form for its column in {where}' },
+  '22P02': {
+    kind: 'data',
+    transient: false,
+    message: 'a value has the wrong form for its column in {where}',
+  },
   '22003': { kind: 'data', transient: false, message: 'a number is out of range for its column in {where}' },
 };
 

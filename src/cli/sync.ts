@@ -1,0 +1,129 @@
+// `ferry sync`: replicate the configured streams once, with progress bars and a summary table.
+import cliProgress from 'cli-progress';
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import { sync, type SyncSummary } from '../replication/run.js';
+import type { Register } from './main.js';
+
+interface SyncFlags {
+  streams?: string;
+  fullRefresh?: boolean;
+  json?: boolean;
+}
+
+export const registerSync: Register = (program: Command, context) => {
+  program
+    .command('sync')
+    .description('copy the configured streams from MySQL into PostgreSQL (full refresh or incremental)')
+    .option('--streams <names>', 'only these streams, comma-separated (source or target table names)')
+    .option('--full-refresh', 'copy every selected stream in full, whatever its mode')
+    .option('--json', 'print the run summary as JSON')
+    .action(async (flags: SyncFlags) => {
+      const ctx = context();
+      const config = ctx.config();
+      const progress = ctx.interactive && !flags.json ? new ProgressBars() : undefined;
+      let summary: SyncSummary;
+      try {
+        summary = await sync({
+          config,
+          ...(flags.streams
+            ? {
+                streams: flags.streams
+                  .split(',')
+                  .map((s) => s.trim())
+                  .filter(Boolean),
+              }
+            : {}),
+          ...(flags.fullRefresh ? { fullRefresh: true } : {}),
+          logger: ctx.logger,
+          signal: ctx.signal,
+          ...(progress
+            ? {
+                onProgress: (stream: string, done: number, total: number) =>
+                  progress.update(stream, done, total),
+              }
+            : {}),
+        });
+      } finally {
+        progress?.stop();
+      }
+      process.stdout.write(
+        flags.json ? JSON.stringify(summary, null, 2) + '\n' : renderSummary(summary) + '\n',
+      );
+      process.exitCode = summary.status === 'succeeded' ? 0 : 1;
+    });
+};
+
+class ProgressBars {
+  private readonly multibar = new cliProgress.MultiBar(
+    {
+      format: ' {stream} [{bar}] {value}/{total} rows | {speed} rows/s | ETA {eta_formatted}',
+      hideCursor: true,
+      clearOnComplete: false,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  private readonly bars = new Map<string, { bar: cliProgress.SingleBar; started: number }>();
+  private readonly width: number;
+
+  constructor() {
+    this.width = 24;
+  }
+
+  update(stream: string, done: number, total: number): void {
+    let entry = this.bars.get(stream);
+    if (!entry) {
+      entry = {
+        bar: this.multibar.create(total, 0, {
+          stream: stream.padEnd(this.width).slice(0, this.width),
+          speed: 0,
+        }),
+        started: Date.now(),
+      };
+      this.bars.set(stream, entry);
+    }
+    const seconds = Math.max((Date.now() - entry.started) / 1000, 0.001);
+    entry.bar.setTotal(total);
+    entry.bar.update(done, { speed: Math.round(done / seconds) });
+  }
+
+  stop(): void {
+    this.multibar.stop();
+  }
+}
+
+export function renderSummary(summary: SyncSummary): string {
+  const table = new Table({
+    head: ['stream', 'mode', 'status', 'read', 'loaded', 'quarantined', 'nulled', 'deleted', 'seconds'],
+    style: { head: [], border: [] },
+  });
+  for (const s of [...summary.streams].sort((a, b) => a.stream.localeCompare(b.stream))) {
+    table.push([
+      s.stream,
+      s.mode,
+      s.status === 'failed' ? `FAILED: ${s.error ?? ''}` : s.status,
+      s.rowsRead,
+      s.rowsLoaded,
+      s.rowsQuarantined,
+      s.valuesNulled,
+      s.rowsDeleted,
+      s.seconds.toFixed(1),
+    ]);
+  }
+  const totals = summary.streams.reduce(
+    (t, s) => ({
+      read: t.read + s.rowsRead,
+      loaded: t.loaded + s.rowsLoaded,
+      quarantined: t.quarantined + s.rowsQuarantined,
+    }),
+    { read: 0, loaded: 0, quarantined: 0 },
+  );
+  const warnings = summary.streams.flatMap((s) => s.warnings.map((w) => `warning: ${s.stream}: ${w}`));
+  return [
+    table.toString(),
+    `run ${summary.runId} ${summary.status}: ${totals.read} rows read, ${totals.loaded} loaded, ${totals.quarantined} quarantined in ${summary.seconds.toFixed(1)} s` +
+      (summary.binlog.file ? ` (snapshot at ${summary.binlog.file}:${summary.binlog.position})` : ''),
+    ...warnings,
+  ].join('\n');
+}

@@ -1,0 +1,23 @@
+// Streams COPY text lines into a table with backpressure. If anything fails, the COPY is aborted
+// (CopyFail) so PostgreSQL rolls it back with the surrounding transaction.
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { PgClient } from './connect.js';
+import { qualifiedPg, quotePg } from './connect.js';
+
+/** Copies batches of COPY text (each a string of complete lines) into schema.table(columns). */
+export async function copyInto(
+  client: PgClient,
+  schema: string,
+  table: string,
+  columns: readonly string[],
+  batches: AsyncIterable<string>,
+  signal?: AbortSignal,
+): Promise<void> {
+  const sql = `COPY ${qualifiedPg(schema, table)} (${columns.map(quotePg).join(', ')}) FROM STDIN`;
+  const target = client.query(copyFrom(sql));
+  const source = Readable.from(batches, { objectMode: false });
+  if (signal) await pipeline(source, target, { signal });
+  else await pipeline(source, target);
+}

@@ -1,0 +1,81 @@
+// CREATE TABLE / INDEX statements for replicated tables, and reading what a target table has now.
+import { createHash } from 'node:crypto';
+import type { PgClient } from './connect.js';
+import { qualifiedPg, quotePg } from './connect.js';
+
+export interface TargetColumn {
+  name: string;
+  pgType: string;
+}
+
+export interface TargetIndex {
+  name: string;
+  unique: boolean;
+  columns: string[];
+}
+
+/** ferry's own columns on every replicated table. */
+export const FERRY_COLUMNS: readonly TargetColumn[] = [
+  { name: '_ferry_synced_at', pgType: 'timestamp with time zone NOT NULL DEFAULT now()' },
+  { name: '_ferry_deleted_at', pgType: 'timestamp with time zone' },
+];
+
+/** PostgreSQL identifiers hold 63 bytes; longer generated names keep a hash of the full name. */
+export function identifier(name: string): string {
+  if (Buffer.byteLength(name) <= 63) return name;
+  const hash = createHash('sha1').update(name).digest('hex').slice(0, 8);
+  let head = name;
+  while (Buffer.byteLength(head) > 54) head = head.slice(0, -1);
+  return `${head}_${hash}`;
+}
+
+export function createTableSql(
+  schema: string,
+  table: string,
+  columns: readonly TargetColumn[],
+  primaryKey: readonly string[],
+): string {
+  const parts = [...columns, ...FERRY_COLUMNS].map((c) => `${quotePg(c.name)} ${c.pgType}`);
+  if (primaryKey.length > 0) parts.push(`PRIMARY KEY (${primaryKey.map(quotePg).join(', ')})`);
+  return `CREATE TABLE ${qualifiedPg(schema, table)} (\n  ${parts.join(',\n  ')}\n)`;
+}
+
+export function createIndexSql(schema: string, table: string, indexName: string, index: TargetIndex): string {
+  return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quotePg(indexName)} ON ${qualifiedPg(schema, table)} (${index.columns.map(quotePg).join(', ')})`;
+}
+
+/** Columns of an existing table with their formatted types, or undefined when the table is missing. */
+export async function readTargetColumns(
+  client: PgClient,
+  schema: string,
+  table: string,
+): Promise<TargetColumn[] | undefined> {
+  const { rows } = await client.query<{ name: string; type: string }>(
+    `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
+       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped
+      ORDER BY a.attnum`,
+    [schema, table],
+  );
+  return rows.length === 0 ? undefined : rows.map((r) => ({ name: r.name, pgType: r.type }));
+}
+
+export async function tableExists(client: PgClient, schema: string, table: string): Promise<boolean> {
+  const { rows } = await client.query(
+    'SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2',
+    [schema, table],
+  );
+  return rows.length > 0;
+}
+
+/** Views and other objects that depend on a table (a rename swap would leave them on the old one). */
+export async function hasDependentViews(client: PgClient, schema: string, table: string): Promise<boolean> {
+  const { rows } = await client.query(
+    `SELECT 1 FROM pg_depend d
+       JOIN pg_rewrite r ON r.oid = d.objid
+       JOIN pg_class v ON v.oid = r.ev_class
+      WHERE d.refobjid = to_regclass($1) AND v.oid <> d.refobjid LIMIT 1`,
+    [qualifiedPg(schema, table)],
+  );
+  return rows.length > 0;
+}

@@ -1,0 +1,330 @@
+// ferry's state in the target's `_ferry` schema: runs, per-stream state, chunk progress, quarantined
+// rows and values changed by a policy. Writers take the client of the transaction that writes the
+// data the state describes, so both commit together.
+import type { PgClient } from './connect.js';
+
+export const STATE_SCHEMA = '_ferry';
+
+const DDL = [
+  `CREATE SCHEMA IF NOT EXISTS "_ferry"`,
+  `CREATE TABLE IF NOT EXISTS "_ferry"."runs" (
+     run_id bigserial PRIMARY KEY,
+     kind text NOT NULL DEFAULT 'sync',
+     target_schema text NOT NULL,
+     started_at timestamptz NOT NULL DEFAULT now(),
+     finished_at timestamptz,
+     status text NOT NULL DEFAULT 'running',
+     binlog_file text,
+     binlog_position bigint,
+     gtid text,
+     host text,
+     pid integer,
+     error text,
+     summary jsonb)`,
+  `CREATE TABLE IF NOT EXISTS "_ferry"."streams" (
+     target_schema text NOT NULL,
+     target_table text NOT NULL,
+     source_table text NOT NULL,
+     mode text NOT NULL,
+     cursor_column text,
+     high_water text,
+     binlog_file text,
+     binlog_position bigint,
+     last_run_id bigint,
+     rows_total bigint,
+     updated_at timestamptz NOT NULL DEFAULT now(),
+     PRIMARY KEY (target_schema, target_table))`,
+  `CREATE TABLE IF NOT EXISTS "_ferry"."stream_runs" (
+     run_id bigint NOT NULL,
+     target_schema text NOT NULL,
+     target_table text NOT NULL,
+     mode text NOT NULL,
+     status text NOT NULL,
+     rows_read bigint NOT NULL DEFAULT 0,
+     rows_loaded bigint NOT NULL DEFAULT 0,
+     rows_quarantined bigint NOT NULL DEFAULT 0,
+     values_nulled bigint NOT NULL DEFAULT 0,
+     rows_deleted bigint NOT NULL DEFAULT 0,
+     bytes bigint NOT NULL DEFAULT 0,
+     started_at timestamptz NOT NULL,
+     finished_at timestamptz,
+     error text,
+     PRIMARY KEY (run_id, target_schema, target_table))`,
+  `CREATE TABLE IF NOT EXISTS "_ferry"."chunks" (
+     target_schema text NOT NULL,
+     target_table text NOT NULL,
+     staging_table text NOT NULL,
+     chunk integer NOT NULL,
+     lower_bound text,
+     upper_bound text,
+     rows bigint NOT NULL,
+     run_id bigint NOT NULL,
+     done_at timestamptz NOT NULL DEFAULT now(),
+     PRIMARY KEY (target_schema, target_table, staging_table, chunk))`,
+  `CREATE TABLE IF NOT EXISTS "_ferry"."quarantine" (
+     id bigserial PRIMARY KEY,
+     stream text NOT NULL,
+     target_schema text NOT NULL,
+     run_id bigint NOT NULL,
+     primary_key jsonb,
+     "row" jsonb NOT NULL,
+     reason text NOT NULL,
+     quarantined_at timestamptz NOT NULL DEFAULT now())`,
+  `CREATE TABLE IF NOT EXISTS "_ferry"."value_changes" (
+     id bigserial PRIMARY KEY,
+     stream text NOT NULL,
+     target_schema text NOT NULL,
+     run_id bigint NOT NULL,
+     primary_key jsonb,
+     "column" text NOT NULL,
+     original text,
+     action text NOT NULL,
+     reason text NOT NULL,
+     changed_at timestamptz NOT NULL DEFAULT now())`,
+  `CREATE TABLE IF NOT EXISTS "_ferry"."locks" (
+     lock_key bigint PRIMARY KEY,
+     holder text NOT NULL,
+     acquired_at timestamptz NOT NULL DEFAULT now())`,
+];
+
+/** Creates the state tables when missing; safe to call concurrently (serialised by an advisory lock). */
+export async function ensureStateSchema(client: PgClient): Promise<void> {
+  await client.query('SELECT pg_advisory_lock(7361001)');
+  try {
+    for (const sql of DDL) await client.query(sql);
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(7361001)');
+  }
+}
+
+export interface StreamState {
+  mode: string;
+  cursorColumn: string | null;
+  highWater: string | null;
+  lastRunId: number | null;
+}
+
+export async function readStreamState(
+  client: PgClient,
+  schema: string,
+  table: string,
+): Promise<StreamState | undefined> {
+  const { rows } = await client.query<{
+    mode: string;
+    cursor_column: string | null;
+    high_water: string | null;
+    last_run_id: string | null;
+  }>(
+    `SELECT mode, cursor_column, high_water, last_run_id FROM "_ferry"."streams" WHERE target_schema = $1 AND target_table = $2`,
+    [schema, table],
+  );
+  const row = rows[0];
+  return row
+    ? {
+        mode: row.mode,
+        cursorColumn: row.cursor_column,
+        highWater: row.high_water,
+        lastRunId: row.last_run_id === null ? null : Number(row.last_run_id),
+      }
+    : undefined;
+}
+
+export interface StreamStateUpdate {
+  schema: string;
+  table: string;
+  sourceTable: string;
+  mode: string;
+  cursorColumn: string | null;
+  highWater: string | null;
+  binlogFile: string | null;
+  binlogPosition: number | null;
+  runId: number;
+  rowsTotal: number | null;
+}
+
+export async function writeStreamState(client: PgClient, s: StreamStateUpdate): Promise<void> {
+  await client.query(
+    `INSERT INTO "_ferry"."streams" (target_schema, target_table, source_table, mode, cursor_column, high_water, binlog_file, binlog_position, last_run_id, rows_total, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
+     ON CONFLICT (target_schema, target_table) DO UPDATE SET
+       source_table = EXCLUDED.source_table, mode = EXCLUDED.mode, cursor_column = EXCLUDED.cursor_column,
+       high_water = EXCLUDED.high_water, binlog_file = EXCLUDED.binlog_file, binlog_position = EXCLUDED.binlog_position,
+       last_run_id = EXCLUDED.last_run_id, rows_total = COALESCE(EXCLUDED.rows_total, "_ferry"."streams".rows_total), updated_at = now()`,
+    [
+      s.schema,
+      s.table,
+      s.sourceTable,
+      s.mode,
+      s.cursorColumn,
+      s.highWater,
+      s.binlogFile,
+      s.binlogPosition,
+      s.runId,
+      s.rowsTotal,
+    ],
+  );
+}
+
+export interface StreamRunRecord {
+  runId: number;
+  schema: string;
+  table: string;
+  mode: string;
+  status: 'succeeded' | 'failed';
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsQuarantined: number;
+  valuesNulled: number;
+  rowsDeleted: number;
+  bytes: number;
+  startedAt: Date;
+  error?: string;
+}
+
+export async function recordStreamRun(client: PgClient, r: StreamRunRecord): Promise<void> {
+  await client.query(
+    `INSERT INTO "_ferry"."stream_runs" (run_id, target_schema, target_table, mode, status, rows_read, rows_loaded, rows_quarantined, values_nulled, rows_deleted, bytes, started_at, finished_at, error)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now(), $13)
+     ON CONFLICT (run_id, target_schema, target_table) DO UPDATE SET status = EXCLUDED.status, rows_read = EXCLUDED.rows_read,
+       rows_loaded = EXCLUDED.rows_loaded, rows_quarantined = EXCLUDED.rows_quarantined, values_nulled = EXCLUDED.values_nulled,
+       rows_deleted = EXCLUDED.rows_deleted, bytes = EXCLUDED.bytes, finished_at = now(), error = EXCLUDED.error`,
+    [
+      r.runId,
+      r.schema,
+      r.table,
+      r.mode,
+      r.status,
+      r.rowsRead,
+      r.rowsLoaded,
+      r.rowsQuarantined,
+      r.valuesNulled,
+      r.rowsDeleted,
+      r.bytes,
+      r.startedAt,
+      r.error ?? null,
+    ],
+  );
+}
+
+export async function startRun(
+  client: PgClient,
+  schema: string,
+  binlog: { file: string | null; position: number | null; gtid: string | null },
+  host: string,
+): Promise<number> {
+  const { rows } = await client.query<{ run_id: string }>(
+    `INSERT INTO "_ferry"."runs" (target_schema, binlog_file, binlog_position, gtid, host, pid) VALUES ($1, $2, $3, $4, $5, $6) RETURNING run_id`,
+    [schema, binlog.file, binlog.position, binlog.gtid, host, process.pid],
+  );
+  return Number(rows[0]!.run_id);
+}
+
+export async function finishRun(
+  client: PgClient,
+  runId: number,
+  status: 'succeeded' | 'failed' | 'interrupted',
+  summary: unknown,
+  error?: string,
+): Promise<void> {
+  await client.query(
+    `UPDATE "_ferry"."runs" SET finished_at = now(), status = $2, summary = $3, error = $4 WHERE run_id = $1`,
+    [runId, status, JSON.stringify(summary), error ?? null],
+  );
+}
+
+export interface ChunkRecord {
+  chunk: number;
+  rows: number;
+}
+
+export async function finishedChunks(
+  client: PgClient,
+  schema: string,
+  table: string,
+  staging: string,
+): Promise<Map<number, number>> {
+  const { rows } = await client.query<{ chunk: number; rows: string }>(
+    `SELECT chunk, rows FROM "_ferry"."chunks" WHERE target_schema = $1 AND target_table = $2 AND staging_table = $3`,
+    [schema, table, staging],
+  );
+  return new Map(rows.map((r) => [r.chunk, Number(r.rows)]));
+}
+
+export async function recordChunk(
+  client: PgClient,
+  schema: string,
+  table: string,
+  staging: string,
+  chunk: number,
+  lower: string | null,
+  upper: string | null,
+  rows: number,
+  runId: number,
+): Promise<void> {
+  await client.query(
+    `INSERT INTO "_ferry"."chunks" (target_schema, target_table, staging_table, chunk, lower_bound, upper_bound, rows, run_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [schema, table, staging, chunk, lower, upper, rows, runId],
+  );
+}
+
+export async function forgetChunks(client: PgClient, schema: string, table: string): Promise<void> {
+  await client.query(`DELETE FROM "_ferry"."chunks" WHERE target_schema = $1 AND target_table = $2`, [
+    schema,
+    table,
+  ]);
+}
+
+export interface SetAsideRow {
+  primaryKey: Record<string, unknown> | null;
+  row: Record<string, unknown>;
+  reason: string;
+}
+
+export async function quarantineRows(
+  client: PgClient,
+  stream: string,
+  schema: string,
+  runId: number,
+  rows: readonly SetAsideRow[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await client.query(
+    `INSERT INTO "_ferry"."quarantine" (stream, target_schema, run_id, primary_key, "row", reason)
+     SELECT $1, $2, $3, q.pk, q.r, q.reason FROM jsonb_to_recordset($4::jsonb) AS q(pk jsonb, r jsonb, reason text)`,
+    [
+      stream,
+      schema,
+      runId,
+      JSON.stringify(rows.map((r) => ({ pk: r.primaryKey, r: r.row, reason: r.reason }))),
+    ],
+  );
+}
+
+export interface ValueChange {
+  primaryKey: Record<string, unknown> | null;
+  column: string;
+  original: string;
+  reason: string;
+}
+
+export async function recordValueChanges(
+  client: PgClient,
+  stream: string,
+  schema: string,
+  runId: number,
+  changes: readonly ValueChange[],
+): Promise<void> {
+  if (changes.length === 0) return;
+  await client.query(
+    `INSERT INTO "_ferry"."value_changes" (stream, target_schema, run_id, primary_key, "column", original, action, reason)
+     SELECT $1, $2, $3, c.pk, c.col, c.original, 'set_null', c.reason FROM jsonb_to_recordset($4::jsonb) AS c(pk jsonb, col text, original text, reason text)`,
+    [
+      stream,
+      schema,
+      runId,
+      JSON.stringify(
+        changes.map((c) => ({ pk: c.primaryKey, col: c.column, original: c.original, reason: c.reason })),
+      ),
+    ],
+  );
+}

@@ -1,0 +1,200 @@
+// incremental: copy the rows whose cursor is at or past the stored high-water mark (minus the
+// lookback window) into a temporary table, merge them by primary key, detect deletes if asked, and
+// move the high-water mark, all in one transaction.
+import { quoteMysql } from '../connectors/mysql/connect.js';
+import type { SourceTable } from '../connectors/mysql/source-table.js';
+import { qualifiedPg, quotePg } from '../connectors/postgres/connect.js';
+import { readTargetColumns } from '../connectors/postgres/ddl.js';
+import {
+  quarantineRows,
+  readStreamState,
+  recordStreamRun,
+  recordValueChanges,
+  writeStreamState,
+} from '../connectors/postgres/state-store.js';
+import { copyRows } from './copy-rows.js';
+import { detectDeletes } from './deletes.js';
+import { fullRefresh } from './full-refresh.js';
+import type { StreamPlan } from './plan.js';
+import { addColumns, checkSchemaPolicy, diffSchema } from './schema-evolution.js';
+import {
+  emptyResult,
+  inTransaction,
+  type ConnectionPair,
+  type RunContext,
+  type StreamResult,
+} from './stream-context.js';
+import type { ColumnMapping } from './type-mapping.js';
+
+const CURSOR_TYPES = new Set([
+  'tinyint',
+  'smallint',
+  'mediumint',
+  'int',
+  'bigint',
+  'date',
+  'datetime',
+  'timestamp',
+  'decimal',
+]);
+const TEMPORAL = new Set(['date', 'datetime', 'timestamp']);
+
+/** Why a stream cannot run incrementally, or undefined when it can. */
+export function incrementalBlocker(table: SourceTable, cursor: string | undefined): string | undefined {
+  if (!cursor) return 'it has no cursor column (set `cursor:` on the stream)';
+  const column = table.columns.find((c) => c.name === cursor);
+  if (!column) return `its cursor column ${cursor} does not exist`;
+  if (!CURSOR_TYPES.has(column.dataType))
+    return `its cursor column ${cursor} is ${column.columnType}, not a number or a date/time`;
+  if (table.primaryKey.length === 0) return 'it has no primary key to merge rows by';
+  return undefined;
+}
+
+export async function incremental(
+  ctx: RunContext,
+  pair: ConnectionPair,
+  plan: StreamPlan,
+  mappings: ColumnMapping[],
+): Promise<StreamResult> {
+  const blocker = incrementalBlocker(plan.table, plan.cursor);
+  if (blocker) {
+    const warning = `${plan.name} cannot be incremental because ${blocker}; copying it in full`;
+    ctx.logger.warn({ stream: plan.name }, warning);
+    const result = await fullRefresh(ctx, pair, plan, mappings, { mode: 'full_refresh' });
+    result.warnings.push(warning);
+    return result;
+  }
+  const cursor = plan.cursor!;
+  const { target, source } = pair;
+  const schema = ctx.targetSchema;
+  const state = await readStreamState(target, schema, plan.targetTable);
+  const existing = await readTargetColumns(target, schema, plan.targetTable);
+  if (
+    !state ||
+    !existing ||
+    state.mode !== 'incremental' ||
+    state.cursorColumn !== cursor ||
+    state.highWater === null
+  ) {
+    ctx.logger.info(
+      { stream: plan.name },
+      `${plan.name}: no high-water mark yet; first load copies the table in full`,
+    );
+    return fullRefresh(ctx, pair, plan, mappings, { mode: 'incremental', cursor });
+  }
+  const diff = diffSchema(mappings, existing);
+  const { rebuild } = checkSchemaPolicy(plan.name, diff, ctx.settings.schema_changes, ctx.logger);
+  if (rebuild) return fullRefresh(ctx, pair, plan, mappings, { mode: 'incremental', cursor });
+
+  const started = Date.now();
+  const startedAt = new Date();
+  const result = emptyResult(plan.name, 'incremental');
+  for (const d of diff.dropped)
+    result.warnings.push(`column ${d.name} dropped in the source; kept, NULL from now on`);
+  const table = plan.table;
+  const cursorColumn = table.columns.find((c) => c.name === cursor)!;
+  const quotedCursor = quoteMysql(cursor);
+  const from = `${quoteMysql(table.schema)}.${quoteMysql(table.name)}`;
+
+  // The snapshot's maximum becomes the new mark: every row read below has a cursor at or under it.
+  const [maxRows] = await source.query(`SELECT CAST(MAX(${quotedCursor}) AS CHAR) AS m FROM ${from}`);
+  const newMark = ((maxRows as Record<string, unknown>[])[0]?.m as string | null) ?? state.highWater;
+  const lowerBound =
+    TEMPORAL.has(cursorColumn.dataType) && plan.lookbackSeconds > 0
+      ? { sql: `${quotedCursor} >= ? - INTERVAL ? SECOND`, params: [state.highWater, plan.lookbackSeconds] }
+      : { sql: `${quotedCursor} >= ?`, params: [state.highWater] };
+
+  const temp = 'ferry_incoming';
+  await inTransaction(target, async () => {
+    await addColumns(target, schema, plan.targetTable, diff.added, ctx.logger);
+    await target.query(
+      `CREATE TEMP TABLE ${quotePg(temp)} (LIKE ${qualifiedPg(schema, plan.targetTable)} INCLUDING DEFAULTS) ON COMMIT DROP`,
+    );
+    const copied = await copyRows({
+      source,
+      target,
+      table,
+      mappings,
+      where: `WHERE ${lowerBound.sql} AND ${quotedCursor} <= ?`,
+      params: [...lowerBound.params, newMark],
+      targetSchema: 'pg_temp',
+      targetTable: temp,
+      stream: plan.name,
+      policies: ctx.settings,
+      batchRows: ctx.settings.batch_rows,
+      signal: ctx.signal,
+      onRows: (n) => ctx.onProgress?.(plan.name, (result.rowsRead += n), result.rowsRead),
+    });
+    result.rowsRead = copied.rowsRead;
+    result.rowsLoaded = copied.rowsLoaded;
+    result.rowsQuarantined = copied.quarantined.length;
+    result.valuesNulled = copied.nulled.length;
+    result.bytes = copied.bytes;
+    await mergeInto(
+      pair,
+      schema,
+      plan,
+      mappings,
+      diff.dropped.map((d) => d.name),
+      temp,
+    );
+    await quarantineRows(target, plan.name, schema, ctx.runId, copied.quarantined);
+    await recordValueChanges(target, plan.name, schema, ctx.runId, copied.nulled);
+    if (plan.deletes !== 'ignore') result.rowsDeleted = await detectDeletes(ctx, pair, plan, mappings);
+    await writeStreamState(target, {
+      schema,
+      table: plan.targetTable,
+      sourceTable: table.name,
+      mode: 'incremental',
+      cursorColumn: cursor,
+      highWater: newMark,
+      binlogFile: ctx.binlog.file,
+      binlogPosition: ctx.binlog.position,
+      runId: ctx.runId,
+      rowsTotal: null,
+    });
+    result.seconds = (Date.now() - started) / 1000;
+    await recordStreamRun(target, {
+      runId: ctx.runId,
+      schema,
+      table: plan.targetTable,
+      mode: 'incremental',
+      status: 'succeeded',
+      rowsRead: result.rowsRead,
+      rowsLoaded: result.rowsLoaded,
+      rowsQuarantined: result.rowsQuarantined,
+      valuesNulled: result.valuesNulled,
+      rowsDeleted: result.rowsDeleted,
+      bytes: result.bytes,
+      startedAt,
+    });
+  });
+  return result;
+}
+
+/** INSERT ... ON CONFLICT DO UPDATE from the temporary table; a row seen twice keeps its last copy. */
+async function mergeInto(
+  pair: ConnectionPair,
+  schema: string,
+  plan: StreamPlan,
+  mappings: ColumnMapping[],
+  dropped: string[],
+  temp: string,
+): Promise<void> {
+  const columns = mappings.map((m) => quotePg(m.column.name));
+  const key = plan.table.primaryKey.map(quotePg);
+  const keyNames = new Set(plan.table.primaryKey);
+  const updates = [
+    ...mappings
+      .filter((m) => !keyNames.has(m.column.name))
+      .map((m) => `${quotePg(m.column.name)} = EXCLUDED.${quotePg(m.column.name)}`),
+    ...dropped.map((d) => `${quotePg(d)} = NULL`),
+    '"_ferry_synced_at" = now()',
+    '"_ferry_deleted_at" = NULL',
+  ];
+  await pair.target.query(
+    `INSERT INTO ${qualifiedPg(schema, plan.targetTable)} (${columns.join(', ')})
+     SELECT DISTINCT ON (${key.join(', ')}) ${columns.join(', ')} FROM ${quotePg(temp)} ORDER BY ${key.join(', ')}
+     ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')}`,
+  );
+}

@@ -1,0 +1,88 @@
+// Decides, for each source table, which stream settings apply: the first stream whose table pattern
+// matches wins; tables no stream matches are not replicated.
+import type { FerryConfig, StreamConfig } from '../config/schema.js';
+import type { SourceTable } from '../connectors/mysql/source-table.js';
+import { ConfigError } from '../errors.js';
+
+export interface StreamPlan {
+  table: SourceTable;
+  /** The stream's name in logs, state and quarantine: the target table name. */
+  name: string;
+  targetTable: string;
+  mode: 'full_refresh' | 'incremental';
+  cursor: string | undefined;
+  lookbackSeconds: number;
+  deletes: 'ignore' | 'soft' | 'hard';
+  columns: string[] | undefined;
+}
+
+/** "*" and "?" globs, matched against the whole table name, case-sensitively. */
+export function globMatches(pattern: string, name: string): boolean {
+  const regex = new RegExp(
+    '^' +
+      pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.') +
+      '$',
+    's',
+  );
+  return regex.test(name);
+}
+
+const UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
+
+export function durationSeconds(text: string | undefined): number {
+  if (!text) return 0;
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(text);
+  if (!match)
+    throw new ConfigError(`bad duration ${text}`, [`expected a duration such as 30s, 5m or 1h, got ${text}`]);
+  return Number(match[1]) * UNITS[match[2]!]!;
+}
+
+export function planStreams(
+  config: FerryConfig,
+  tables: readonly SourceTable[],
+  only?: readonly string[],
+): StreamPlan[] {
+  const plans: StreamPlan[] = [];
+  const used = new Set<number>();
+  for (const table of tables) {
+    const index = config.streams.findIndex(
+      (s) => globMatches(s.table, table.name) && !(s.exclude ?? []).some((e) => globMatches(e, table.name)),
+    );
+    if (index < 0) continue;
+    used.add(index);
+    const stream: StreamConfig = config.streams[index]!;
+    const targetTable = stream.target_table ?? table.name;
+    if (only && only.length > 0 && !only.includes(table.name) && !only.includes(targetTable)) continue;
+    plans.push({
+      table,
+      name: targetTable,
+      targetTable,
+      mode: stream.mode ?? config.defaults.mode,
+      cursor: stream.cursor ?? config.defaults.cursor,
+      lookbackSeconds: durationSeconds(stream.lookback ?? config.defaults.lookback),
+      deletes: stream.deletes ?? config.defaults.deletes ?? 'ignore',
+      columns: stream.columns,
+    });
+  }
+  const literal = config.streams.filter((s, i) => !used.has(i) && !/[*?]/.test(s.table));
+  if (literal.length > 0) {
+    throw new ConfigError(
+      'streams name tables that the source does not have',
+      literal.map((s) => `streams: table ${s.table} not found in the source database`),
+      {
+        hint: `tables in the source: ${tables.map((t) => t.name).join(', ') || '(none)'}`,
+      },
+    );
+  }
+  if (only) {
+    const missing = only.filter((n) => !plans.some((p) => p.table.name === n || p.targetTable === n));
+    if (missing.length > 0)
+      throw new ConfigError(`no stream covers ${missing.join(', ')}`, [], {
+        hint: `streams: ${plans.map((p) => p.name).join(', ')}`,
+      });
+  }
+  return plans;
+}

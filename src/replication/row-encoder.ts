@@ -1,0 +1,117 @@
+// Encodes source rows into COPY lines and applies the value policies: a value PostgreSQL cannot hold
+// becomes NULL (and is recorded), sends its row to quarantine, or fails the stream.
+import type { SyncSettings } from '../config/schema.js';
+import type { SourceRow } from '../connectors/mysql/read-rows.js';
+import type { SetAsideRow, ValueChange } from '../connectors/postgres/state-store.js';
+import { DataError } from '../errors.js';
+import { COPY_NULL, ENCODERS, type Encoder, type ValueIssue } from './encode-copy.js';
+import type { ColumnMapping } from './type-mapping.js';
+
+export interface EncodedBatch {
+  /** COPY text: complete lines. */
+  text: string;
+  rows: number;
+  quarantined: SetAsideRow[];
+  nulled: ValueChange[];
+}
+
+export interface RowEncoder {
+  /** Adds a row to the current batch. */
+  add(row: SourceRow): void;
+  /** Rows in the current batch (loaded, quarantined or not). */
+  readonly pending: number;
+  /** Returns the current batch and starts a new one. */
+  take(): EncodedBatch;
+}
+
+function displayValue(value: string | Buffer | null): unknown {
+  if (value === null) return null;
+  if (typeof value === 'string') return value;
+  return { base64: value.toString('base64') };
+}
+
+export function createRowEncoder(
+  stream: string,
+  mappings: readonly ColumnMapping[],
+  primaryKey: readonly string[],
+  policies: Pick<SyncSettings, 'zero_dates' | 'invalid_values'>,
+): RowEncoder {
+  const encoders: Encoder[] = mappings.map((m) => ENCODERS[m.rule.encoder]);
+  const names = mappings.map((m) => m.column.name);
+  const keyIndexes = primaryKey.map((k) => names.indexOf(k));
+  const width = encoders.length;
+  const issue: { current?: ValueIssue } = {};
+
+  let lines: string[] = [];
+  let rows = 0;
+  let quarantined: SetAsideRow[] = [];
+  let nulled: ValueChange[] = [];
+
+  const keyOf = (row: SourceRow) =>
+    keyIndexes.length === 0
+      ? null
+      : Object.fromEntries(keyIndexes.map((i) => [names[i]!, displayValue(row[i] ?? null)]));
+  const rowObject = (row: SourceRow) =>
+    Object.fromEntries(names.map((n, i) => [n, displayValue(row[i] ?? null)]));
+
+  return {
+    get pending() {
+      return rows;
+    },
+    add(row) {
+      rows++;
+      let line = '';
+      let rowNulled: ValueChange[] | undefined;
+      for (let i = 0; i < width; i++) {
+        const value = row[i];
+        let field: string | undefined;
+        if (value === null || value === undefined) field = COPY_NULL;
+        else {
+          field = encoders[i]!(value, issue);
+          if (field === undefined) {
+            const problem = issue.current!;
+            issue.current = undefined;
+            const action = policies[problem.policy];
+            const where = `${stream}.${names[i]}`;
+            if (action === 'fail') {
+              throw new DataError(`${where}: ${problem.reason} (row ${JSON.stringify(keyOf(row))})`, {
+                hint: `set sync.${problem.policy} to null or quarantine to load the other rows`,
+              });
+            }
+            if (action === 'quarantine') {
+              quarantined.push({
+                primaryKey: keyOf(row),
+                row: rowObject(row),
+                reason: `${names[i]}: ${problem.reason}`,
+              });
+              return;
+            }
+            (rowNulled ??= []).push({
+              primaryKey: keyOf(row),
+              column: names[i]!,
+              original: typeof value === 'string' ? value : value.toString('hex'),
+              reason: problem.reason,
+            });
+            field = COPY_NULL;
+          }
+        }
+        line += i === 0 ? field : '\t' + field;
+      }
+      lines.push(line);
+      if (rowNulled) nulled.push(...rowNulled);
+    },
+    take() {
+      const batch: EncodedBatch = {
+        text: lines.length > 0 ? lines.join('\n') + '\n' : '',
+        rows,
+        quarantined,
+        nulled,
+      };
+      lines = [];
+      rows = 0;
+      quarantined = [];
+      nulled = [];
+      return batch;
+    },
+  };
+}

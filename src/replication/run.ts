@@ -1,0 +1,190 @@
+// One `ferry sync` run: plan the streams, take the lock, open one consistent snapshot, copy the
+// streams (several at a time), and record the run. The library entry point for the CLI, pipelines
+// and the demo.
+import { hostname } from 'node:os';
+import { sourceConnection, targetConnection } from '../config/connection.js';
+import type { FerryConfig } from '../config/schema.js';
+import { connectMysql } from '../connectors/mysql/connect.js';
+import { introspectTables } from '../connectors/mysql/introspect.js';
+import { openSnapshot } from '../connectors/mysql/snapshot.js';
+import { connectPostgres, quotePg, type PgClient } from '../connectors/postgres/connect.js';
+import { acquireLock } from '../connectors/postgres/lock.js';
+import {
+  ensureStateSchema,
+  finishRun,
+  recordStreamRun,
+  startRun,
+} from '../connectors/postgres/state-store.js';
+import { FerryError, messageOf } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import { fullRefresh } from './full-refresh.js';
+import { incremental } from './incremental.js';
+import { planStreams, type StreamPlan } from './plan.js';
+import { emptyResult, type ConnectionPair, type RunContext, type StreamResult } from './stream-context.js';
+import { mapColumn, type ColumnMapping } from './type-mapping.js';
+
+export interface SyncOptions {
+  config: FerryConfig;
+  /** Only these streams (source or target table names); all by default. */
+  streams?: readonly string[];
+  /** Force a full refresh of every selected stream. */
+  fullRefresh?: boolean;
+  logger: Logger;
+  signal: AbortSignal;
+  onProgress?: (stream: string, rowsDone: number, rowsEstimated: number) => void;
+}
+
+export interface SyncSummary {
+  runId: number;
+  status: 'succeeded' | 'failed';
+  binlog: { file: string | null; position: number | null; gtid: string | null };
+  consistentSnapshot: boolean;
+  seconds: number;
+  streams: StreamResult[];
+}
+
+function mappingsFor(plan: StreamPlan): ColumnMapping[] {
+  const wanted = plan.columns ? new Set([...plan.columns, ...plan.table.primaryKey]) : undefined;
+  return plan.table.columns.filter((c) => !wanted || wanted.has(c.name)).map((c) => mapColumn(c, plan.name));
+}
+
+export async function sync(options: SyncOptions): Promise<SyncSummary> {
+  const { config, logger, signal } = options;
+  const started = Date.now();
+  const sourceSpec = sourceConnection(config.source);
+  const targetSpec = targetConnection(config.target);
+  const schema = config.target.schema;
+
+  const control = await connectPostgres(targetSpec);
+  const writers: PgClient[] = [];
+  let snapshotClose: (() => Promise<void>) | undefined;
+  try {
+    const probe = await connectMysql(sourceSpec);
+    let plans: StreamPlan[];
+    try {
+      plans = planStreams(config, await introspectTables(probe, sourceSpec.database), options.streams);
+    } finally {
+      await probe.end().catch(() => undefined);
+    }
+    if (options.fullRefresh) plans = plans.map((p) => ({ ...p, mode: 'full_refresh' as const }));
+    const mapped = plans.map((plan) => ({ plan, mappings: mappingsFor(plan) }));
+
+    await ensureStateSchema(control);
+    await control.query(`CREATE SCHEMA IF NOT EXISTS ${quotePg(schema)}`);
+    const lock = await acquireLock(
+      control,
+      `${targetSpec.host}:${targetSpec.port}/${targetSpec.database}/${schema}`,
+      'ferry sync',
+    );
+    try {
+      const parallel = Math.max(1, Math.min(config.sync.parallel_tables, mapped.length));
+      const snapshot = await openSnapshot(sourceSpec, parallel, logger);
+      snapshotClose = () => snapshot.close();
+      for (let i = 0; i < parallel; i++) writers.push(await connectPostgres(targetSpec));
+      const runId = await startRun(control, schema, snapshot.binlog, hostname());
+      logger.info(
+        { runId, streams: mapped.length, binlog: snapshot.binlog },
+        `sync run ${runId}: ${mapped.length} stream(s) from one snapshot`,
+      );
+      const ctx: RunContext = {
+        runId,
+        targetSchema: schema,
+        settings: config.sync,
+        binlog: snapshot.binlog,
+        logger,
+        signal,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      };
+
+      const results: StreamResult[] = [];
+      const queue = [...mapped].sort((a, b) => b.plan.table.estimatedRows - a.plan.table.estimatedRows);
+      let fatal: unknown;
+      const worker = async (pair: ConnectionPair) => {
+        for (let next = queue.shift(); next && !fatal; next = queue.shift()) {
+          const { plan, mappings } = next;
+          try {
+            const result =
+              plan.mode === 'incremental'
+                ? await incremental(ctx, pair, plan, mappings)
+                : await fullRefresh(ctx, pair, plan, mappings, { mode: 'full_refresh' });
+            results.push(result);
+            logger.info(
+              {
+                stream: plan.name,
+                rows: result.rowsLoaded,
+                quarantined: result.rowsQuarantined,
+                seconds: result.seconds,
+              },
+              `${plan.name}: ${result.rowsLoaded} rows loaded`,
+            );
+          } catch (error) {
+            if (signal.aborted) {
+              fatal = error;
+              return;
+            }
+            const failed = {
+              ...emptyResult(plan.name, plan.mode),
+              status: 'failed' as const,
+              error: messageOf(error),
+            };
+            results.push(failed);
+            logger.error({ stream: plan.name, err: error }, `${plan.name} failed: ${messageOf(error)}`);
+            await recordStreamRun(pair.target, {
+              runId,
+              schema,
+              table: plan.targetTable,
+              mode: plan.mode,
+              status: 'failed',
+              rowsRead: 0,
+              rowsLoaded: 0,
+              rowsQuarantined: 0,
+              valuesNulled: 0,
+              rowsDeleted: 0,
+              bytes: 0,
+              startedAt: new Date(),
+              error: messageOf(error),
+            }).catch(() => undefined);
+            if (!(error instanceof FerryError) || !['data', 'schema'].includes(error.kind)) {
+              fatal = error;
+              return;
+            }
+            // A data error can stop a read half-way; this reader's session is not reused.
+            if (error.kind === 'data') return;
+          }
+        }
+      };
+      await Promise.all(snapshot.connections.map((source, i) => worker({ source, target: writers[i]! })));
+      for (const left of fatal ? [] : queue) {
+        results.push({
+          ...emptyResult(left.plan.name, left.plan.mode),
+          status: 'failed',
+          error: 'not run: the reader sessions stopped after earlier failures; run ferry sync again',
+        });
+      }
+      const status = results.some((r) => r.status === 'failed') || fatal ? 'failed' : 'succeeded';
+      const summary: SyncSummary = {
+        runId,
+        status,
+        binlog: snapshot.binlog,
+        consistentSnapshot: snapshot.consistent,
+        seconds: (Date.now() - started) / 1000,
+        streams: results,
+      };
+      await finishRun(
+        control,
+        runId,
+        signal.aborted ? 'interrupted' : status,
+        summary,
+        fatal ? messageOf(fatal) : undefined,
+      );
+      if (fatal) throw fatal instanceof Error ? fatal : new Error(messageOf(fatal));
+      return summary;
+    } finally {
+      await lock.release();
+    }
+  } finally {
+    await snapshotClose?.();
+    await Promise.all(writers.map((w) => w.end().catch(() => undefined)));
+    await control.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,68 @@
+// What every stream of a run shares: settings, the run id, the snapshot's binlog position, logging.
+import type { SyncSettings } from '../config/schema.js';
+import type { MysqlConnection } from '../connectors/mysql/connect.js';
+import type { BinlogPosition } from '../connectors/mysql/snapshot.js';
+import type { PgClient } from '../connectors/postgres/connect.js';
+import type { Logger } from '../observability/logger.js';
+
+export interface RunContext {
+  runId: number;
+  targetSchema: string;
+  settings: SyncSettings;
+  binlog: BinlogPosition;
+  logger: Logger;
+  signal: AbortSignal;
+  onProgress?: (stream: string, rowsDone: number, rowsEstimated: number) => void;
+}
+
+/** One reader connection (inside the run's snapshot) and one writer connection. */
+export interface ConnectionPair {
+  source: MysqlConnection;
+  target: PgClient;
+}
+
+export interface StreamResult {
+  stream: string;
+  mode: 'full_refresh' | 'incremental';
+  status: 'succeeded' | 'failed';
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsQuarantined: number;
+  valuesNulled: number;
+  rowsDeleted: number;
+  bytes: number;
+  seconds: number;
+  chunksSkipped: number;
+  warnings: string[];
+  error?: string;
+}
+
+export function emptyResult(stream: string, mode: StreamResult['mode']): StreamResult {
+  return {
+    stream,
+    mode,
+    status: 'succeeded',
+    rowsRead: 0,
+    rowsLoaded: 0,
+    rowsQuarantined: 0,
+    valuesNulled: 0,
+    rowsDeleted: 0,
+    bytes: 0,
+    seconds: 0,
+    chunksSkipped: 0,
+    warnings: [],
+  };
+}
+
+/** Runs fn in a transaction on the client; rolls back on any error. */
+export async function inTransaction<T>(client: PgClient, fn: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await fn();
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
