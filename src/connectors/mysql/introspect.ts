@@ -5,7 +5,13 @@ import type { SourceColumn, SourceIndex, SourceTable } from './source-table.js';
 type Row = Record<string, unknown>;
 
 const str = (v: unknown): string =>
-  v === null || v === undefined ? '' : typeof v === 'string' ? v : String(v);
+  v === null || v === undefined
+    ? ''
+    : typeof v === 'string'
+      ? v
+      : typeof v === 'number' || typeof v === 'bigint'
+        ? v.toString()
+        : JSON.stringify(v);
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 /** ENUM('a','b''c') / SET(...) members, unescaped, in definition order. */
