@@ -24,10 +24,17 @@ export interface RowEncoder {
   take(): EncodedBatch;
 }
 
+/** A source value as JSON for quarantine records: text as is; bytes, and text that jsonb cannot hold (NUL), as base64. */
 function displayValue(value: string | Buffer | null): unknown {
   if (value === null) return null;
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return value.includes('\u0000') ? { base64: Buffer.from(value, 'utf8').toString('base64') } : value;
   return { base64: value.toString('base64') };
+}
+
+/** The original of a value set to NULL, for the text column of _ferry.value_changes. */
+function originalText(value: string | Buffer): string {
+  if (typeof value === 'string' && !value.includes('\u0000')) return value;
+  return 'base64:' + (typeof value === 'string' ? Buffer.from(value, 'utf8') : value).toString('base64');
 }
 
 export function createRowEncoder(
@@ -89,7 +96,7 @@ export function createRowEncoder(
             (rowNulled ??= []).push({
               primaryKey: keyOf(row),
               column: names[i]!,
-              original: typeof value === 'string' ? value : value.toString('hex'),
+              original: originalText(value),
               reason: problem.reason,
             });
             field = COPY_NULL;
