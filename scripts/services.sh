@@ -14,7 +14,7 @@
 set -euo pipefail
 
 action=${1:-start}
-password=${FERRY_DEV_PASSWORD:-ferry}
+password=${FERRY_DEV_PASSWORD:-ferry-dev-pw}
 if [ "$(id -u)" -eq 0 ]; then
   state=${FERRY_SERVICES_DIR:-/var/lib/ferry/services}
 else

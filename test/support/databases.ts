@@ -5,8 +5,8 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import type { ConnectionSpec } from '../../src/config/connection.js';
 
-export const MYSQL_URL = process.env.FERRY_TEST_SOURCE_URL ?? process.env.FERRY_SOURCE_URL ?? 'mysql://ferry:ferry@127.0.0.1:3306/shop';
-export const POSTGRES_URL = process.env.FERRY_TEST_TARGET_URL ?? process.env.FERRY_TARGET_URL ?? 'postgres://ferry:ferry@127.0.0.1:5432/warehouse';
+export const MYSQL_URL = process.env.FERRY_TEST_SOURCE_URL ?? process.env.FERRY_SOURCE_URL ?? 'mysql://ferry:ferry-dev-pw@127.0.0.1:3306/shop';
+export const POSTGRES_URL = process.env.FERRY_TEST_TARGET_URL ?? process.env.FERRY_TARGET_URL ?? 'postgres://ferry:ferry-dev-pw@127.0.0.1:5432/warehouse';
 
 function specOf(url: string, database: string, defaultPort: number): ConnectionSpec {
   const u = new URL(url);

@@ -38,7 +38,7 @@ describe('loading ferry.yaml', () => {
   it('accepts the committed example file', () => {
     const config = parseConfig(readFileSync('ferry.example.yaml', 'utf8'), 'ferry.example.yaml', { env: {} });
     expect(config.streams.length).toBeGreaterThan(0);
-    expect(sourceConnection(config.source).password).toBe('ferry');
+    expect(sourceConnection(config.source).password).toBe('ferry-dev-pw');
   });
 
   it('reads ${VAR} and ${VAR:-default} from the environment', () => {
