@@ -1,10 +1,10 @@
 // `ferry doctor`: connects to both ends and prints what it found, with a fix for each problem.
-import Table from 'cli-table3';
 import pc from 'picocolors';
 import { sourceConnection, targetConnection } from '../config/connection.js';
 import { checkSource } from '../doctor/source-checks.js';
 import { checkTarget } from '../doctor/target-checks.js';
 import type { Finding } from '../doctor/finding.js';
+import { compactTable } from '../observability/table.js';
 import type { Register } from './main.js';
 
 const MARK = { ok: pc.green('ok'), warn: pc.yellow('warn'), fail: pc.red('FAIL') } as const;
@@ -41,10 +41,10 @@ export const registerDoctor: Register = (program, context) => {
 function render(findings: Finding[]): string {
   // In a terminal the table fits the screen; piped output keeps each finding on one line for grep.
   const terminal = process.stdout.isTTY === true;
-  const table = new Table({
-    head: ['', 'check', 'status', 'found', 'fix'],
-    ...(terminal ? { wordWrap: true, colWidths: [8, 22, 7, 46, 50] } : { style: { head: [], border: [] } }),
-  });
+  const table = compactTable(
+    ['', 'check', 'status', 'found', 'fix'],
+    terminal ? { wordWrap: true, colWidths: [8, 22, 7, 46, 50] } : {},
+  );
   for (const f of findings) table.push([f.side, f.check, MARK[f.status], f.found, f.fix ?? '']);
   return table.toString();
 }

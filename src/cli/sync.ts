@@ -1,8 +1,8 @@
 // `ferry sync`: replicate the configured streams once, with progress bars and a summary table.
 import cliProgress from 'cli-progress';
-import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { sync, type SyncSummary } from '../replication/run.js';
+import { compactTable } from '../observability/table.js';
 import type { Register } from './main.js';
 
 interface SyncFlags {
@@ -94,10 +94,17 @@ class ProgressBars {
 }
 
 export function renderSummary(summary: SyncSummary): string {
-  const table = new Table({
-    head: ['stream', 'mode', 'status', 'read', 'loaded', 'quarantined', 'nulled', 'deleted', 'seconds'],
-    style: { head: [], border: [] },
-  });
+  const table = compactTable([
+    'stream',
+    'mode',
+    'status',
+    'read',
+    'loaded',
+    'quarantined',
+    'nulled',
+    'deleted',
+    'seconds',
+  ]);
   for (const s of [...summary.streams].sort((a, b) => a.stream.localeCompare(b.stream))) {
     table.push([
       s.stream,

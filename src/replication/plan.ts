@@ -48,6 +48,7 @@ export function planStreams(
   const plans: StreamPlan[] = [];
   const used = new Set<number>();
   for (const table of tables) {
+    if (table.name.startsWith('_ferry')) continue; // ferry's own bookkeeping, never replicated
     const index = config.streams.findIndex(
       (s) => globMatches(s.table, table.name) && !(s.exclude ?? []).some((e) => globMatches(e, table.name)),
     );

@@ -27,7 +27,8 @@ export interface RowEncoder {
 /** A source value as JSON for quarantine records: text as is; bytes, and text that jsonb cannot hold (NUL), as base64. */
 function displayValue(value: string | Buffer | null): unknown {
   if (value === null) return null;
-  if (typeof value === 'string') return value.includes('\u0000') ? { base64: Buffer.from(value, 'utf8').toString('base64') } : value;
+  if (typeof value === 'string')
+    return value.includes('\u0000') ? { base64: Buffer.from(value, 'utf8').toString('base64') } : value;
   return { base64: value.toString('base64') };
 }
 

@@ -30,7 +30,12 @@ export function runFerry(args: string[], options: CliOptions = {}): Promise<CliR
     execFile(
       process.execPath,
       ['--import', 'tsx', MAIN, ...args],
-      { cwd: options.cwd ?? REPO_ROOT, env: environment(options.env), timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 },
+      {
+        cwd: options.cwd ?? REPO_ROOT,
+        env: environment(options.env),
+        timeout: options.timeoutMs ?? 120_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });

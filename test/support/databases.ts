@@ -5,8 +5,14 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import type { ConnectionSpec } from '../../src/config/connection.js';
 
-export const MYSQL_URL = process.env.FERRY_TEST_SOURCE_URL ?? process.env.FERRY_SOURCE_URL ?? 'mysql://ferry:ferry-dev-pw@127.0.0.1:3306/shop';
-export const POSTGRES_URL = process.env.FERRY_TEST_TARGET_URL ?? process.env.FERRY_TARGET_URL ?? 'postgres://ferry:ferry-dev-pw@127.0.0.1:5432/warehouse';
+export const MYSQL_URL =
+  process.env.FERRY_TEST_SOURCE_URL ??
+  process.env.FERRY_SOURCE_URL ??
+  'mysql://ferry:ferry-dev-pw@127.0.0.1:3306/shop';
+export const POSTGRES_URL =
+  process.env.FERRY_TEST_TARGET_URL ??
+  process.env.FERRY_TARGET_URL ??
+  'postgres://ferry:ferry-dev-pw@127.0.0.1:5432/warehouse';
 
 function specOf(url: string, database: string, defaultPort: number): ConnectionSpec {
   const u = new URL(url);
@@ -52,7 +58,13 @@ export async function createTestDatabases(label = 't'): Promise<TestDatabases> {
     u.pathname = `/${name}`;
     return u.toString();
   };
-  const source = await mysql.createConnection({ uri: withDb(MYSQL_URL), dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, timezone: 'Z' });
+  const source = await mysql.createConnection({
+    uri: withDb(MYSQL_URL),
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    timezone: 'Z',
+  });
   await source.query("SET time_zone = '+00:00'");
   const target = new pg.Client({ connectionString: withDb(POSTGRES_URL) });
   await target.connect();

@@ -5,21 +5,41 @@ import { silentLogger } from '../../src/observability/logger.js';
 import { sync, type SyncSummary } from '../../src/replication/run.js';
 import type { TestDatabases } from './databases.js';
 
-export function testConfig(db: TestDatabases, streamsAndSettings = 'streams:\n  - { table: "*" }\n', schema = 'raw'): FerryConfig {
-  return parseConfig(`source: { url: "${db.mysqlUrl}" }\ntarget: { url: "${db.postgresUrl}", schema: ${schema} }\n${streamsAndSettings}`, 'test.yaml', { env: {} });
+export function testConfig(
+  db: TestDatabases,
+  streamsAndSettings = 'streams:\n  - { table: "*" }\n',
+  schema = 'raw',
+): FerryConfig {
+  return parseConfig(
+    `source: { url: "${db.mysqlUrl}" }\ntarget: { url: "${db.postgresUrl}", schema: ${schema} }\n${streamsAndSettings}`,
+    'test.yaml',
+    { env: {} },
+  );
 }
 
-export async function runSync(config: FerryConfig, options: { streams?: string[]; fullRefresh?: boolean } = {}): Promise<SyncSummary> {
+export async function runSync(
+  config: FerryConfig,
+  options: { streams?: string[]; fullRefresh?: boolean } = {},
+): Promise<SyncSummary> {
   return sync({ config, logger: silentLogger(), signal: new AbortController().signal, ...options });
 }
 
 /** The rows of a target table as text, ordered by the first column, without ferry's own columns. */
-export async function targetRows(db: TestDatabases, schema: string, table: string, orderBy = 1): Promise<Record<string, string | null>[]> {
+export async function targetRows(
+  db: TestDatabases,
+  schema: string,
+  table: string,
+  orderBy = 1,
+): Promise<Record<string, string | null>[]> {
   const { rows: columns } = await db.target.query<{ name: string }>(
     `SELECT attname AS name FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped AND attname NOT LIKE '\\_ferry\\_%' ORDER BY attnum`,
     [`"${schema.replace(/"/g, '""')}"."${table.replace(/"/g, '""')}"`],
   );
-  const list = columns.map((c) => `"${c.name.replace(/"/g, '""')}"::text AS "${c.name.replace(/"/g, '""')}"`).join(', ');
-  const { rows } = await db.target.query<Record<string, string | null>>(`SELECT ${list} FROM "${schema.replace(/"/g, '""')}"."${table.replace(/"/g, '""')}" ORDER BY ${orderBy}`);
+  const list = columns
+    .map((c) => `"${c.name.replace(/"/g, '""')}"::text AS "${c.name.replace(/"/g, '""')}"`)
+    .join(', ');
+  const { rows } = await db.target.query<Record<string, string | null>>(
+    `SELECT ${list} FROM "${schema.replace(/"/g, '""')}"."${table.replace(/"/g, '""')}" ORDER BY ${orderBy}`,
+  );
   return rows;
 }

@@ -34,16 +34,40 @@ export async function startThrowawayMariadb(extraArgs: string[]): Promise<Throwa
   const root = process.getuid?.() === 0;
   const user = root ? 'mysql' : (process.env.USER ?? 'nobody');
   const password = 'throwaway-pw';
-  writeFileSync(join(dir, 'init.sql'),
-    `CREATE USER IF NOT EXISTS 'ferry'@'%' IDENTIFIED BY '${password}';\nGRANT ALL PRIVILEGES ON *.* TO 'ferry'@'%';\nCREATE DATABASE IF NOT EXISTS shop;\n`);
+  writeFileSync(
+    join(dir, 'init.sql'),
+    `CREATE USER IF NOT EXISTS 'ferry'@'%' IDENTIFIED BY '${password}';\nGRANT ALL PRIVILEGES ON *.* TO 'ferry'@'%';\nCREATE DATABASE IF NOT EXISTS shop;\n`,
+  );
   chmodSync(join(dir, 'init.sql'), 0o644);
-  execFileSync('mariadb-install-db', ['--no-defaults', `--datadir=${join(dir, 'data')}`, `--user=${user}`, '--skip-test-db', '--auth-root-authentication-method=socket'], { stdio: 'ignore' });
+  execFileSync(
+    'mariadb-install-db',
+    [
+      '--no-defaults',
+      `--datadir=${join(dir, 'data')}`,
+      `--user=${user}`,
+      '--skip-test-db',
+      '--auth-root-authentication-method=socket',
+    ],
+    { stdio: 'ignore' },
+  );
   const port = await freePort();
-  const child: ChildProcess = spawn(MARIADBD, [
-    '--no-defaults', `--datadir=${join(dir, 'data')}`, `--socket=${join(dir, 'sock')}`, `--pid-file=${join(dir, 'pid')}`,
-    `--port=${port}`, '--bind-address=127.0.0.1', `--user=${user}`, `--init-file=${join(dir, 'init.sql')}`,
-    '--skip-name-resolve', '--innodb-buffer-pool-size=32M', ...extraArgs,
-  ], { stdio: 'ignore' });
+  const child: ChildProcess = spawn(
+    MARIADBD,
+    [
+      '--no-defaults',
+      `--datadir=${join(dir, 'data')}`,
+      `--socket=${join(dir, 'sock')}`,
+      `--pid-file=${join(dir, 'pid')}`,
+      `--port=${port}`,
+      '--bind-address=127.0.0.1',
+      `--user=${user}`,
+      `--init-file=${join(dir, 'init.sql')}`,
+      '--skip-name-resolve',
+      '--innodb-buffer-pool-size=32M',
+      ...extraArgs,
+    ],
+    { stdio: 'ignore' },
+  );
   const url = `mysql://ferry:${password}@127.0.0.1:${port}/shop`;
   const deadline = Date.now() + 30_000;
   for (;;) {

@@ -4,12 +4,17 @@ import { createTestDatabases, type TestDatabases } from '../../support/databases
 import { runSync, targetRows, testConfig } from '../../support/sync.js';
 
 let db: TestDatabases;
-const streams = (extra = '') => `streams:\n  - { table: items, mode: incremental, cursor: updated_at, deletes: soft }\n  - { table: hard, mode: incremental, cursor: version, deletes: hard }\n  - { table: nocursor, mode: incremental, cursor: missing }\n${extra}`;
+const streams = (extra = '') =>
+  `streams:\n  - { table: items, mode: incremental, cursor: updated_at, deletes: soft }\n  - { table: hard, mode: incremental, cursor: version, deletes: hard }\n  - { table: nocursor, mode: incremental, cursor: missing }\n${extra}`;
 
 beforeAll(async () => {
   db = await createTestDatabases('incr');
-  await db.source.query('CREATE TABLE items (id int PRIMARY KEY, name varchar(20), price decimal(8,2), updated_at datetime(6) NOT NULL)');
-  await db.source.query("INSERT INTO items VALUES (1, 'a', 1.00, '2024-01-01 00:00:00'), (2, 'b', 2.00, '2024-01-02 00:00:00'), (3, 'c', 3.00, '2024-01-03 00:00:00')");
+  await db.source.query(
+    'CREATE TABLE items (id int PRIMARY KEY, name varchar(20), price decimal(8,2), updated_at datetime(6) NOT NULL)',
+  );
+  await db.source.query(
+    "INSERT INTO items VALUES (1, 'a', 1.00, '2024-01-01 00:00:00'), (2, 'b', 2.00, '2024-01-02 00:00:00'), (3, 'c', 3.00, '2024-01-03 00:00:00')",
+  );
   await db.source.query('CREATE TABLE hard (id int PRIMARY KEY, version bigint NOT NULL, v text)');
   await db.source.query("INSERT INTO hard VALUES (1, 1, 'one'), (2, 2, 'two')");
   await db.source.query('CREATE TABLE nocursor (id int PRIMARY KEY, v text)');
@@ -24,13 +29,23 @@ afterAll(async () => {
 
 describe('an incremental stream', () => {
   it('copies only inserted and updated rows, including one that shares the last cursor value', async () => {
-    await db.source.query("INSERT INTO items VALUES (4, 'd', 4.00, '2024-01-03 00:00:00'), (5, 'e', 5.00, '2024-02-01 00:00:00')");
+    await db.source.query(
+      "INSERT INTO items VALUES (4, 'd', 4.00, '2024-01-03 00:00:00'), (5, 'e', 5.00, '2024-02-01 00:00:00')",
+    );
     await db.source.query("UPDATE items SET price = 20.00, updated_at = '2024-02-02 00:00:00' WHERE id = 2");
     const summary = await runSync(testConfig(db, streams()), { streams: ['items'] });
     // rows at or after the mark 2024-01-03: 3 (re-read, same value), 4 (same value as the mark), 5, 2
     expect(summary.streams[0]).toMatchObject({ mode: 'incremental', rowsRead: 4, rowsLoaded: 4 });
-    expect((await targetRows(db, 'raw', 'items')).map((r) => [r.id, r.price])).toEqual([['1', '1.00'], ['2', '20.00'], ['3', '3.00'], ['4', '4.00'], ['5', '5.00']]);
-    const { rows } = await db.target.query(`SELECT high_water FROM _ferry.streams WHERE target_table = 'items'`);
+    expect((await targetRows(db, 'raw', 'items')).map((r) => [r.id, r.price])).toEqual([
+      ['1', '1.00'],
+      ['2', '20.00'],
+      ['3', '3.00'],
+      ['4', '4.00'],
+      ['5', '5.00'],
+    ]);
+    const { rows } = await db.target.query(
+      `SELECT high_water FROM _ferry.streams WHERE target_table = 'items'`,
+    );
     expect(rows[0].high_water).toBe('2024-02-02 00:00:00.000000');
   });
 
@@ -57,13 +72,18 @@ describe('an incremental stream', () => {
     await db.source.query("INSERT INTO hard VALUES (3, 3, 'three')");
     const summary = await runSync(testConfig(db, streams()), { streams: ['hard'] });
     expect(summary.streams[0]).toMatchObject({ rowsDeleted: 1 });
-    expect((await targetRows(db, 'raw', 'hard')).map((r) => [r.id, r.v])).toEqual([['2', 'two'], ['3', 'three']]);
+    expect((await targetRows(db, 'raw', 'hard')).map((r) => [r.id, r.v])).toEqual([
+      ['2', 'two'],
+      ['3', 'three'],
+    ]);
   });
 
   it('falls back to a full refresh with a warning when its cursor column does not exist', async () => {
     await db.source.query("INSERT INTO nocursor VALUES (2, 'y')");
     const summary = await runSync(testConfig(db, streams()), { streams: ['nocursor'] });
-    expect(summary.streams[0]!.warnings.join()).toMatch(/cannot be incremental because its cursor column missing does not exist/);
+    expect(summary.streams[0]!.warnings.join()).toMatch(
+      /cannot be incremental because its cursor column missing does not exist/,
+    );
     expect((await targetRows(db, 'raw', 'nocursor')).length).toBe(2);
   });
 });
@@ -71,7 +91,9 @@ describe('an incremental stream', () => {
 describe('schema changes between runs', () => {
   it('adds a column that appeared in the source', async () => {
     await db.source.query("ALTER TABLE items ADD COLUMN colour varchar(10) DEFAULT 'red'");
-    await db.source.query("UPDATE items SET colour = 'blue', updated_at = '2024-03-01 00:00:00' WHERE id = 5");
+    await db.source.query(
+      "UPDATE items SET colour = 'blue', updated_at = '2024-03-01 00:00:00' WHERE id = 5",
+    );
     const summary = await runSync(testConfig(db, streams()), { streams: ['items'] });
     expect(summary.status).toBe('succeeded');
     const rows = await targetRows(db, 'raw', 'items');
@@ -92,10 +114,16 @@ describe('schema changes between runs', () => {
     await db.source.query('ALTER TABLE hard MODIFY v varchar(5)');
     const summary = await runSync(testConfig(db, streams()), { streams: ['hard'] });
     expect(summary.status).toBe('failed');
-    expect(summary.streams[0]!.error).toMatch(/hard\.v: the source type changed to varchar\(5\) \(character varying\(5\)\), but the target column is text/);
-    const rebuilt = await runSync(testConfig(db, streams('sync: { schema_changes: rebuild }\n')), { streams: ['hard'] });
+    expect(summary.streams[0]!.error).toMatch(
+      /hard\.v: the source type changed to varchar\(5\) \(character varying\(5\)\), but the target column is text/,
+    );
+    const rebuilt = await runSync(testConfig(db, streams('sync: { schema_changes: rebuild }\n')), {
+      streams: ['hard'],
+    });
     expect(rebuilt.status).toBe('succeeded');
-    const { rows } = await db.target.query(`SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'raw.hard'::regclass AND attname = 'v'`);
+    const { rows } = await db.target.query(
+      `SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'raw.hard'::regclass AND attname = 'v'`,
+    );
     expect(rows[0].t).toBe('character varying(5)');
   });
 });

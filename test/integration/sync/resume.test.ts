@@ -39,7 +39,10 @@ beforeAll(async () => {
   await db.source.query('ANALYZE TABLE big');
   const dir = mkdtempSync(join(tmpdir(), 'ferry-resume-'));
   configFile = join(dir, 'ferry.yaml');
-  writeFileSync(configFile, `source: { url: "${db.mysqlUrl}" }\ntarget: { url: "${db.postgresUrl}", schema: raw }\nstreams:\n  - { table: big }\nsync: { chunk_rows: 10000, batch_rows: 2000 }\n`);
+  writeFileSync(
+    configFile,
+    `source: { url: "${db.mysqlUrl}" }\ntarget: { url: "${db.postgresUrl}", schema: raw }\nstreams:\n  - { table: big }\nsync: { chunk_rows: 10000, batch_rows: 2000 }\n`,
+  );
 });
 
 afterAll(async () => {
@@ -47,7 +50,9 @@ afterAll(async () => {
 });
 
 async function chunksDone(): Promise<number> {
-  const { rows } = await db.target.query(`SELECT count(*)::int AS n FROM _ferry.chunks WHERE target_table = 'big'`).catch(() => ({ rows: [{ n: 0 }] }));
+  const { rows } = await db.target
+    .query(`SELECT count(*)::int AS n FROM _ferry.chunks WHERE target_table = 'big'`)
+    .catch(() => ({ rows: [{ n: 0 }] }));
   return rows[0].n as number;
 }
 
@@ -55,9 +60,12 @@ describe('a sync killed with kill -9', () => {
   it('resumes from its finished chunks and ends with every row exactly once', async () => {
     const child = spawnFerry(['--config', configFile, 'sync', '--json']);
     const deadline = Date.now() + 60_000;
-    while ((await chunksDone()) < 3 && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+    while ((await chunksDone()) < 3 && Date.now() < deadline && child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGKILL');
-    await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r)));
+    await new Promise((r) =>
+      child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r),
+    );
     const finishedBefore = await chunksDone();
     expect(finishedBefore).toBeGreaterThanOrEqual(3);
     const { rows: live } = await db.target.query(`SELECT to_regclass('raw.big') AS t`);
@@ -65,7 +73,9 @@ describe('a sync killed with kill -9', () => {
 
     const rerun = await runFerry(['--config', configFile, 'sync', '--json']);
     expect(rerun.code).toBe(0);
-    const summary = JSON.parse(rerun.stdout) as { streams: Array<{ chunksSkipped: number; rowsRead: number }> };
+    const summary = JSON.parse(rerun.stdout) as {
+      streams: Array<{ chunksSkipped: number; rowsRead: number }>;
+    };
     expect(summary.streams[0]!.chunksSkipped).toBe(finishedBefore);
     expect(summary.streams[0]!.rowsRead).toBeLessThan(ROWS);
     expect(await targetChecksum()).toBe(await sourceChecksum());
@@ -81,7 +91,11 @@ describe('two syncs on one target', () => {
   it('refuses the second while the first holds the lock, and says who holds it', async () => {
     const client = await connectPostgres(db.postgres);
     await ensureStateSchema(client);
-    const lock = await acquireLock(client, `${db.postgres.host}:${db.postgres.port}/${db.postgres.database}/raw`, 'ferry sync');
+    const lock = await acquireLock(
+      client,
+      `${db.postgres.host}:${db.postgres.port}/${db.postgres.database}/raw`,
+      'ferry sync',
+    );
     try {
       const second = await runFerry(['--config', configFile, 'sync']);
       expect(second.code).toBe(7);

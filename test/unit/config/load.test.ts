@@ -57,8 +57,19 @@ describe('loading ferry.yaml', () => {
       'ferry.yaml',
       { env: { FERRY_SOURCE_URL: 'mysql://u:pw@src:3307/s', FERRY_TARGET_URL: 'postgres://v@dst/t' } },
     );
-    expect(sourceConnection(config.source)).toMatchObject({ host: 'src', port: 3307, user: 'u', password: 'pw', database: 's' });
-    expect(targetConnection(config.target)).toMatchObject({ host: 'dst', port: 5432, user: 'v', database: 't' });
+    expect(sourceConnection(config.source)).toMatchObject({
+      host: 'src',
+      port: 3307,
+      user: 'u',
+      password: 'pw',
+      database: 's',
+    });
+    expect(targetConnection(config.target)).toMatchObject({
+      host: 'dst',
+      port: 5432,
+      user: 'v',
+      database: 't',
+    });
   });
 
   it('decodes percent-encoded passwords and reads sslmode from the URL', () => {
@@ -76,20 +87,64 @@ describe('a malformed ferry.yaml gives one clear message per problem', () => {
   const cases: Array<[string, string, RegExp, NodeJS.ProcessEnv?]> = [
     ['bad YAML indentation', 'source:\n  url: x\n url: y\n', /not valid YAML|ferry\.yaml:\d+:\d+/],
     ['an unclosed flow mapping', 'source: { url: "mysql://a@b/c"\n', /ferry\.yaml:\d+:\d+/],
-    ['a duplicate key', minimal + 'target: { url: "postgres://x@y/z" }\n', /ferry\.yaml:\d+:\d+.*[Dd]uplicate|unique/],
+    [
+      'a duplicate key',
+      minimal + 'target: { url: "postgres://x@y/z" }\n',
+      /ferry\.yaml:\d+:\d+.*[Dd]uplicate|unique/,
+    ],
     ['an empty file', '', /source: required/],
     ['a list at the top level', '- a\n- b\n', /must be a mapping/],
-    ['an unknown top-level key', minimal + 'stream: []\n', /ferry\.yaml:\d+:\d+ stream: unknown key \(valid keys: source, target, streams, defaults, sync\)/],
-    ['an unknown key in a stream', minimal.replace('mode: full_refresh', 'mode: full_refresh, curser: id'), /streams\[0\]\.curser: unknown key \(valid keys: table, mode, cursor/],
-    ['a wrong mode', minimal.replace('full_refresh', 'fullrefresh'), /streams\[0\]\.mode: expected one of "full_refresh", "incremental"/],
-    ['a number where a list is expected', minimal.replace(/streams:[\s\S]*/, 'streams: 3\n'), /streams: expected array, received number/],
-    ['a port that is not a number', 'source: { host: a, port: "3306x", database: s }\ntarget: { url: "postgres://u@h/t" }\n', /source\.port: expected number/],
+    [
+      'an unknown top-level key',
+      minimal + 'stream: []\n',
+      /ferry\.yaml:\d+:\d+ stream: unknown key \(valid keys: source, target, streams, defaults, sync\)/,
+    ],
+    [
+      'an unknown key in a stream',
+      minimal.replace('mode: full_refresh', 'mode: full_refresh, curser: id'),
+      /streams\[0\]\.curser: unknown key \(valid keys: table, mode, cursor/,
+    ],
+    [
+      'a wrong mode',
+      minimal.replace('full_refresh', 'fullrefresh'),
+      /streams\[0\]\.mode: expected one of "full_refresh", "incremental"/,
+    ],
+    [
+      'a number where a list is expected',
+      minimal.replace(/streams:[\s\S]*/, 'streams: 3\n'),
+      /streams: expected array, received number/,
+    ],
+    [
+      'a port that is not a number',
+      'source: { host: a, port: "3306x", database: s }\ntarget: { url: "postgres://u@h/t" }\n',
+      /source\.port: expected number/,
+    ],
     ['a missing source', 'target: { url: "postgres://u@h/t" }\n', /source: required/],
-    ['a source without url or host', 'source: { user: a }\ntarget: { url: "postgres://u@h/t" }\n', /source: expected either `url` or `host`/],
-    ['a missing environment variable', minimal.replace('user:pass', 'user:${MYSQL_PASSWORD}'), /source\.url: environment variable MYSQL_PASSWORD is not set/],
-    ['a bad lookback', minimal.replace('mode: full_refresh', 'mode: incremental, cursor: updated_at, lookback: 5 minutes'), /streams\[0\]\.lookback: expected a duration such as 30s, 5m or 1h/],
-    ['a negative parallelism', minimal + 'sync: { parallel_tables: -1 }\n', /sync\.parallel_tables: Too small/],
-    ['an empty cursor name', minimal.replace('mode: full_refresh', 'mode: incremental, cursor: ""'), /streams\[0\]\.cursor: expected a name/],
+    [
+      'a source without url or host',
+      'source: { user: a }\ntarget: { url: "postgres://u@h/t" }\n',
+      /source: expected either `url` or `host`/,
+    ],
+    [
+      'a missing environment variable',
+      minimal.replace('user:pass', 'user:${MYSQL_PASSWORD}'),
+      /source\.url: environment variable MYSQL_PASSWORD is not set/,
+    ],
+    [
+      'a bad lookback',
+      minimal.replace('mode: full_refresh', 'mode: incremental, cursor: updated_at, lookback: 5 minutes'),
+      /streams\[0\]\.lookback: expected a duration such as 30s, 5m or 1h/,
+    ],
+    [
+      'a negative parallelism',
+      minimal + 'sync: { parallel_tables: -1 }\n',
+      /sync\.parallel_tables: Too small/,
+    ],
+    [
+      'an empty cursor name',
+      minimal.replace('mode: full_refresh', 'mode: incremental, cursor: ""'),
+      /streams\[0\]\.cursor: expected a name/,
+    ],
   ];
 
   it.each(cases)('%s', (_name, text, pattern, env) => {
@@ -107,12 +162,20 @@ streams:
 `);
     expect(problems[0]).toBe('ferry.yaml has 3 problems');
     expect(problems).toContainEqual(expect.stringMatching(/^ferry\.yaml:2:\d+ source\.colour: unknown key/));
-    expect(problems).toContainEqual(expect.stringMatching(/^ferry\.yaml:3:\d+ target\.schema: expected string, received number/));
-    expect(problems).toContainEqual(expect.stringMatching(/^ferry\.yaml:5:\d+ streams\[0\]\.mode: expected one of/));
+    expect(problems).toContainEqual(
+      expect.stringMatching(/^ferry\.yaml:3:\d+ target\.schema: expected string, received number/),
+    );
+    expect(problems).toContainEqual(
+      expect.stringMatching(/^ferry\.yaml:5:\d+ streams\[0\]\.mode: expected one of/),
+    );
   });
 
   it('rejects a URL of the wrong database kind when connecting', () => {
-    const config = parseConfig('source: { url: "postgres://u@h/t" }\ntarget: { url: "postgres://u@h/t" }\n', 'ferry.yaml', { env: {} });
+    const config = parseConfig(
+      'source: { url: "postgres://u@h/t" }\ntarget: { url: "postgres://u@h/t" }\n',
+      'ferry.yaml',
+      { env: {} },
+    );
     expect(() => sourceConnection(config.source)).toThrow(/source\.url has scheme postgres/);
   });
 });

@@ -19,7 +19,9 @@ function capture(): { stream: Writable; text: () => string } {
 
 describe('redaction of secrets', () => {
   it('hides the password of a connection URL but keeps the rest', () => {
-    expect(redact('cannot reach mysql://ferry:hunter2@db:3306/shop')).toBe('cannot reach mysql://ferry:***@db:3306/shop');
+    expect(redact('cannot reach mysql://ferry:hunter2@db:3306/shop')).toBe(
+      'cannot reach mysql://ferry:***@db:3306/shop',
+    );
     expect(redact('postgres://u:p%40ss@h/d?sslmode=require')).toBe('postgres://u:***@h/d?sslmode=require');
   });
 
@@ -36,21 +38,31 @@ describe('redaction of secrets', () => {
 
   it('keeps secrets out of error messages, hints and problems', () => {
     registerSecret('topsecret99');
-    const error = new ConnectionError('auth failed with topsecret99 at mysql://u:topsecret99@h/d', { hint: 'check topsecret99' });
+    const error = new ConnectionError('auth failed with topsecret99 at mysql://u:topsecret99@h/d', {
+      hint: 'check topsecret99',
+    });
     expect(error.message).not.toContain('topsecret99');
     expect(error.hint).not.toContain('topsecret99');
-    expect(new ConfigError('bad', ['source.url: mysql://u:pw123456@h/d']).problems[0]).toBe('source.url: mysql://u:***@h/d');
+    expect(new ConfigError('bad', ['source.url: mysql://u:pw123456@h/d']).problems[0]).toBe(
+      'source.url: mysql://u:***@h/d',
+    );
   });
 
-  it.each(['json', 'pretty'] as const)('keeps secrets out of %s log lines, including logged objects and errors', (format) => {
-    registerSecret('topsecret99');
-    const out = capture();
-    const logger = createLogger({ format, destination: out.stream, level: 'info' });
-    logger.info({ url: 'mysql://u:topsecret99@h/d', password: 'topsecret99', nested: { note: 'topsecret99' } }, 'connecting with topsecret99');
-    logger.error({ err: new Error('failed: mysql://u:topsecret99@h/d') }, 'boom');
-    const text = out.text();
-    expect(text).toContain('connecting with ***');
-    expect(text).toContain('boom');
-    expect(text).not.toContain('topsecret99');
-  });
+  it.each(['json', 'pretty'] as const)(
+    'keeps secrets out of %s log lines, including logged objects and errors',
+    (format) => {
+      registerSecret('topsecret99');
+      const out = capture();
+      const logger = createLogger({ format, destination: out.stream, level: 'info' });
+      logger.info(
+        { url: 'mysql://u:topsecret99@h/d', password: 'topsecret99', nested: { note: 'topsecret99' } },
+        'connecting with topsecret99',
+      );
+      logger.error({ err: new Error('failed: mysql://u:topsecret99@h/d') }, 'boom');
+      const text = out.text();
+      expect(text).toContain('connecting with ***');
+      expect(text).toContain('boom');
+      expect(text).not.toContain('topsecret99');
+    },
+  );
 });

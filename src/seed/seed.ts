@@ -1,0 +1,157 @@
+// `ferry seed`: creates the demo shop in MySQL/MariaDB and fills it, refusing to touch tables it did
+// not create. A marker table records the arguments, so seeding again with the same ones is a no-op.
+import { quoteMysql, type MysqlConnection } from '../connectors/mysql/connect.js';
+import { ConfigError, SchemaError } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import { loadData } from './load-data.js';
+import { buildPools } from './pools.js';
+import { GENERATORS, ShopModel, sizeOf } from './shop-data.js';
+import { MARKER_TABLE, SHOP_DDL, SHOP_TABLES, type ShopTable } from './shop-schema.js';
+
+export const SEED_VERSION = 1;
+
+export interface SeedOptions {
+  scale: number;
+  seed: number;
+  /** Seed even though the database has tables ferry did not create (they are left alone). */
+  force?: boolean;
+  /** Drop and recreate ferry's demo tables (only those). */
+  reset?: boolean;
+  logger: Logger;
+  signal?: AbortSignal;
+  onProgress?: (table: ShopTable, rows: number) => void;
+}
+
+export interface SeedResult {
+  skipped: boolean;
+  rows: Record<string, number>;
+  totalRows: number;
+  seconds: number;
+}
+
+type Row = Record<string, unknown>;
+
+async function existingTables(connection: MysqlConnection): Promise<string[]> {
+  const [rows] = await connection.query(
+    "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'",
+  );
+  return (rows as Row[]).map((r) => r.name as string);
+}
+
+async function readMarker(
+  connection: MysqlConnection,
+): Promise<
+  { scale: number; seed: number; version: number; rows: Record<string, number> | null } | undefined
+> {
+  try {
+    const [rows] = await connection.query(
+      `SELECT scale, seed, version, row_counts FROM ${quoteMysql(MARKER_TABLE)} WHERE id = 1`,
+    );
+    const r = (rows as Row[])[0];
+    if (!r) return undefined;
+    const counts =
+      typeof r.row_counts === 'string'
+        ? (JSON.parse(r.row_counts) as Record<string, number>)
+        : (r.row_counts as Record<string, number> | null);
+    return { scale: Number(r.scale), seed: Number(r.seed), version: Number(r.version), rows: counts };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function dropShop(connection: MysqlConnection): Promise<void> {
+  await connection.query('SET foreign_key_checks = 0');
+  for (const table of [...SHOP_TABLES].reverse())
+    await connection.query(`DROP TABLE IF EXISTS ${quoteMysql(table)}`);
+  await connection.query(`DROP TABLE IF EXISTS ${quoteMysql(MARKER_TABLE)}`);
+  await connection.query('SET foreign_key_checks = 1');
+}
+
+export async function seedShop(connection: MysqlConnection, options: SeedOptions): Promise<SeedResult> {
+  const started = Date.now();
+  if (!(options.scale > 0) || options.scale > 1000)
+    throw new ConfigError(`--scale must be a number above 0 and at most 1000, got ${options.scale}`);
+  if (!Number.isInteger(options.seed) || options.seed < 0)
+    throw new ConfigError(`--seed must be a whole number of 0 or more, got ${options.seed}`);
+
+  const tables = await existingTables(connection);
+  const ours = new Set<string>([...SHOP_TABLES, MARKER_TABLE]);
+  const marker = await readMarker(connection);
+  const foreign = tables.filter((t) => !ours.has(t));
+  const unmarkedShop = marker ? [] : tables.filter((t) => (SHOP_TABLES as readonly string[]).includes(t));
+  if (unmarkedShop.length > 0) {
+    throw new SchemaError(
+      `the database already has tables named like the demo shop that ferry did not create: ${unmarkedShop.join(', ')}`,
+      {
+        hint: 'seed into another (empty) database; ferry never overwrites tables it did not create',
+      },
+    );
+  }
+  if (foreign.length > 0 && !options.force) {
+    throw new SchemaError(
+      `the database has tables ferry did not create: ${foreign.slice(0, 8).join(', ')}${foreign.length > 8 ? ', ...' : ''}`,
+      {
+        hint: 'seed into an empty database, or pass --force to add the shop beside them (they are left untouched)',
+      },
+    );
+  }
+  const interrupted = marker !== undefined && marker.rows === null;
+  if (interrupted) options.logger.warn('an earlier seed did not finish; seeding again');
+  if (marker?.rows && !options.reset) {
+    if (marker.scale === options.scale && marker.seed === options.seed && marker.version === SEED_VERSION) {
+      options.logger.info(
+        `the shop is already seeded with scale ${marker.scale} and seed ${marker.seed}; nothing to do (--reset to seed again)`,
+      );
+      const rows = marker.rows;
+      return {
+        skipped: true,
+        rows,
+        totalRows: Object.values(rows).reduce((a, b) => a + b, 0),
+        seconds: (Date.now() - started) / 1000,
+      };
+    }
+    throw new SchemaError(`the shop was seeded with scale ${marker.scale} and seed ${marker.seed}`, {
+      hint: "pass --reset to drop ferry's demo tables and seed them again with the new arguments",
+    });
+  }
+  if (options.reset || interrupted) await dropShop(connection);
+
+  for (const table of SHOP_TABLES) await connection.query(SHOP_DDL[table]);
+  await connection.query(
+    `CREATE TABLE ${quoteMysql(MARKER_TABLE)} (id TINYINT PRIMARY KEY, scale DOUBLE NOT NULL, seed INT UNSIGNED NOT NULL, version INT NOT NULL, row_counts JSON NULL, seeded_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6))`,
+  );
+  await connection.query(
+    `INSERT INTO ${quoteMysql(MARKER_TABLE)} (id, scale, seed, version) VALUES (1, ?, ?, ?)`,
+    [options.scale, options.seed, SEED_VERSION],
+  );
+
+  const model = new ShopModel(options.seed, options.scale, buildPools(options.seed));
+  options.logger.debug({ size: sizeOf(options.scale) }, 'seeding');
+  const rows: Record<string, number> = {};
+  await connection.query('SET SESSION foreign_key_checks = 0, unique_checks = 0');
+  try {
+    for (const table of SHOP_TABLES) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      const data = GENERATORS[table](model);
+      let count = 0;
+      const counted = (function* () {
+        for (const chunk of data.rows()) {
+          let lines = 0;
+          for (let i = chunk.indexOf('\n'); i >= 0; i = chunk.indexOf('\n', i + 1)) lines++;
+          count += lines;
+          options.onProgress?.(table, count);
+          yield chunk;
+        }
+      })();
+      rows[table] = await loadData(connection, table, data.columns, counted);
+      options.logger.debug({ table, rows: rows[table] }, `${table}: ${rows[table]} rows`);
+    }
+  } finally {
+    await connection.query('SET SESSION foreign_key_checks = 1, unique_checks = 1');
+  }
+  await connection.query(`UPDATE ${quoteMysql(MARKER_TABLE)} SET row_counts = ? WHERE id = 1`, [
+    JSON.stringify(rows),
+  ]);
+  const totalRows = Object.values(rows).reduce((a, b) => a + b, 0);
+  return { skipped: false, rows, totalRows, seconds: (Date.now() - started) / 1000 };
+}

@@ -1,0 +1,699 @@
+// Generates the demo shop's rows, table by table, as LOAD DATA lines. Everything derives from the
+// seed and the scale: no wall clock, no Math.random, so the same arguments give byte-identical tables.
+//
+// Rows that belong together (an order, its items, its payment, its review) are generated from one
+// PRNG stream per order, so each table can be produced in its own pass and still agree.
+import { field } from './load-data.js';
+import { EMOJI, REVIEW_PHRASES, type Pools } from './pools.js';
+import { Random, ZipfSampler, sampleOrderTime } from './random.js';
+
+/** The data spans the two years before this instant (UTC). */
+export const ANCHOR = Date.UTC(2026, 0, 1);
+const SPAN = 730 * 86_400_000;
+const FROM = ANCHOR - SPAN;
+const DAY = 86_400_000;
+
+export const WAREHOUSES = ['AMS', 'NYC', 'SIN'] as const;
+const ORDER_STATUSES = ['pending', 'paid', 'shipped', 'delivered', 'cancelled', 'refunded'] as const;
+type Status = (typeof ORDER_STATUSES)[number];
+
+export interface ShopSize {
+  categories: number;
+  products: number;
+  customers: number;
+  orders: number;
+}
+
+/** Scale 1: 5,000 products, 25,000 customers, 100,000 orders (about 540,000 rows in all). */
+export function sizeOf(scale: number): ShopSize {
+  return {
+    categories: 8 + 8 * 7,
+    products: Math.max(20, Math.round(5_000 * scale)),
+    customers: Math.max(10, Math.round(25_000 * scale)),
+    orders: Math.max(20, Math.round(100_000 * scale)),
+  };
+}
+
+const pad2 = (n: number) => (n < 10 ? '0' + n : String(n));
+
+/** 'YYYY-MM-DD hh:mm:ss.ffffff' for an instant in ms plus extra microseconds. */
+export function formatDateTime(ms: number, micros = 0): string {
+  const d = new Date(ms);
+  const frac = String((ms % 1000) * 1000 + micros).padStart(6, '0');
+  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${frac}`;
+}
+
+function formatDate(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+}
+
+const money = (cents: number) => {
+  const sign = cents < 0 ? '-' : '';
+  const abs = Math.abs(cents);
+  return `${sign}${Math.floor(abs / 100)}.${pad2(abs % 100)}`;
+};
+
+function slugify(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+}
+
+/** Everything the passes share: sizes, pools, and per-entity facts computed once. */
+export class ShopModel {
+  readonly size: ShopSize;
+  /** Customer i (0-based) signed up at customerSince[i]; ids are i + 1, increasing with time. */
+  readonly customerSince: Float64Array;
+  readonly productPrice: Int32Array;
+  readonly productCategory: Int32Array;
+  readonly productCreated: Float64Array;
+  /** Popularity rank -> product index. */
+  readonly productByRank: Int32Array;
+  readonly orderPlaced: Float64Array;
+  readonly orderCustomer: Int32Array;
+  private readonly zipf: ZipfSampler;
+
+  constructor(
+    readonly seed: number,
+    readonly scale: number,
+    readonly pools: Pools,
+  ) {
+    this.size = sizeOf(scale);
+    const r = new Random(seed, 1);
+    const { customers, products, orders } = this.size;
+
+    this.customerSince = new Float64Array(customers);
+    // sign-ups accelerate over time: t = span * sqrt(u) puts more of them late
+    for (let i = 0; i < customers; i++)
+      this.customerSince[i] = FROM - 90 * DAY + Math.floor((SPAN + 60 * DAY) * Math.sqrt(r.next()));
+    this.customerSince.sort();
+
+    this.productPrice = new Int32Array(products);
+    this.productCategory = new Int32Array(products);
+    this.productCreated = new Float64Array(products);
+    const leafCategories = this.size.categories - 8;
+    for (let i = 0; i < products; i++) {
+      this.productPrice[i] = Math.round(Math.exp(r.next() * 6.2 + 5.5)); // about 2.45 to 1,200.00
+      this.productCategory[i] = 9 + r.int(0, leafCategories - 1);
+      this.productCreated[i] = FROM - 180 * DAY + Math.floor(r.next() * (SPAN * 0.9));
+    }
+    this.productByRank = new Int32Array(products);
+    for (let i = 0; i < products; i++) this.productByRank[i] = i;
+    for (let i = products - 1; i > 0; i--) {
+      const j = r.int(0, i);
+      [this.productByRank[i], this.productByRank[j]] = [this.productByRank[j]!, this.productByRank[i]!];
+    }
+    this.zipf = new ZipfSampler(products, 0.95);
+
+    this.orderPlaced = new Float64Array(orders);
+    for (let i = 0; i < orders; i++) this.orderPlaced[i] = sampleOrderTime(r, FROM, ANCHOR);
+    this.orderPlaced.sort();
+    this.orderCustomer = new Int32Array(orders);
+    for (let i = 0; i < orders; i++) {
+      // any customer who had signed up by then; repeat buyers come from the Zipf-free uniform pick
+      const bound = upperBound(this.customerSince, this.orderPlaced[i]!);
+      this.orderCustomer[i] = bound === 0 ? 0 : r.int(0, bound - 1);
+    }
+  }
+
+  /** A product index, popular ones most often. */
+  popularProduct(random: Random): number {
+    return this.productByRank[this.zipf.sample(random)]!;
+  }
+
+  /** The order's own PRNG stream: every pass over order i sees the same draws. */
+  orderRandom(i: number): Random {
+    return new Random(this.seed, 10_000_000 + i);
+  }
+
+  order(i: number): OrderFacts {
+    return orderFacts(this, i);
+  }
+}
+
+function upperBound(sorted: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export interface OrderItemFacts {
+  product: number;
+  quantity: number;
+  unitCents: number;
+  discountCents: number;
+  lineCents: number;
+}
+
+export interface OrderFacts {
+  id: number;
+  customer: number;
+  status: Status;
+  placed: number;
+  paid: number | null;
+  shipped: number | null;
+  delivered: number | null;
+  closed: number | null;
+  items: OrderItemFacts[];
+  subtotal: number;
+  shipping: number;
+  tax: number;
+  total: number;
+  random: Random;
+}
+
+function orderFacts(model: ShopModel, i: number): OrderFacts {
+  const random = model.orderRandom(i);
+  const placed = model.orderPlaced[i]!;
+  const count = random.weighted([1, 2, 3, 4, 5, 6], [30, 28, 20, 12, 6, 4]);
+  const items: OrderItemFacts[] = [];
+  for (let k = 0; k < count; k++) {
+    const product = model.popularProduct(random);
+    const quantity = random.weighted([1, 2, 3, 4], [70, 20, 7, 3]);
+    const unitCents = model.productPrice[product]!;
+    const discountCents = random.chance(0.1)
+      ? Math.round((unitCents * quantity * random.int(5, 20)) / 100)
+      : 0;
+    items.push({
+      product,
+      quantity,
+      unitCents,
+      discountCents,
+      lineCents: unitCents * quantity - discountCents,
+    });
+  }
+  const subtotal = items.reduce((sum, it) => sum + it.lineCents, 0);
+  const shipping = subtotal >= 5000 ? 0 : 495;
+  const tax = Math.round(subtotal * 0.2);
+
+  // The lifecycle: pending -> paid -> shipped -> delivered, with cancellations and refunds.
+  const outcome = random.weighted(['delivered', 'cancelled', 'refunded'] as const, [88, 6, 6]);
+  const paid = placed + random.int(1, 180) * 60_000;
+  const shipped = paid + random.int(6, 72) * 3_600_000;
+  const delivered = shipped + random.int(1, 6) * DAY;
+  let status: Status;
+  let closed: number | null = null;
+  if (outcome === 'cancelled') {
+    closed = placed + random.int(10, 600) * 60_000;
+    status = closed <= ANCHOR ? 'cancelled' : 'pending';
+  } else if (delivered > ANCHOR) status = shipped <= ANCHOR ? 'shipped' : paid <= ANCHOR ? 'paid' : 'pending';
+  else if (outcome === 'refunded') {
+    closed = delivered + random.int(2, 20) * DAY;
+    status = closed <= ANCHOR ? 'refunded' : 'delivered';
+  } else status = 'delivered';
+  const after = (stages: Status[], at: number) => (stages.includes(status) ? at : null);
+  return {
+    id: i + 1,
+    customer: model.orderCustomer[i]!,
+    status,
+    placed,
+    paid: after(['paid', 'shipped', 'delivered', 'refunded'], paid),
+    shipped: after(['shipped', 'delivered', 'refunded'], shipped),
+    delivered: after(['delivered', 'refunded'], delivered),
+    closed: status === 'cancelled' || status === 'refunded' ? closed : null,
+    items,
+    subtotal,
+    shipping,
+    tax,
+    total: subtotal + shipping + tax,
+    random,
+  };
+}
+
+function lastEvent(o: OrderFacts): number {
+  return Math.max(o.placed, o.paid ?? 0, o.shipped ?? 0, o.delivered ?? 0, o.closed ?? 0);
+}
+
+const line = (values: (string | number | null)[]) => values.map(field).join('\t') + '\n';
+
+/** Groups lines into chunks of about 64 KiB for the LOAD DATA stream. */
+function* chunked(lines: Iterable<string>): Generator<string> {
+  let buffer = '';
+  for (const l of lines) {
+    buffer += l;
+    if (buffer.length >= 65_536) {
+      yield buffer;
+      buffer = '';
+    }
+  }
+  if (buffer) yield buffer;
+}
+
+export interface TableData {
+  columns: { name: string; hex?: boolean }[];
+  rows: () => Generator<string>;
+}
+
+export function categories(model: ShopModel): TableData {
+  const r = new Random(model.seed, 2);
+  const { departments, adjectives } = model.pools;
+  const roots = departments.slice(0, 8);
+  while (roots.length < 8) roots.push(`Department ${roots.length + 1}`);
+  const rows: string[] = [];
+  const created = formatDateTime(FROM - 365 * DAY);
+  roots.forEach((name, i) =>
+    rows.push(line([i + 1, null, name, slugify(name) || `d${i + 1}`, i, created, created])),
+  );
+  for (let i = 0; i < 8 * 7; i++) {
+    const parent = Math.floor(i / 7) + 1;
+    const name = `${adjectives[(i * 7 + r.int(0, 6)) % adjectives.length]} ${roots[parent - 1]}`;
+    rows.push(line([9 + i, parent, name, `${slugify(name)}-${9 + i}`, i % 7, created, created]));
+  }
+  return {
+    columns: ['id', 'parent_id', 'name', 'slug', 'sort_order', 'created_at', 'updated_at'].map((name) => ({
+      name,
+    })),
+    rows: () => chunked(rows),
+  };
+}
+
+export function products(model: ShopModel): TableData {
+  const { pools } = model;
+  return {
+    columns: [
+      ...[
+        'id',
+        'category_id',
+        'sku',
+        'name',
+        'description',
+        'price',
+        'cost',
+        'weight_grams',
+        'attributes',
+        'is_active',
+      ].map((name) => ({ name })),
+      { name: 'thumbnail', hex: true },
+      { name: 'created_at' },
+      { name: 'updated_at' },
+    ],
+    rows: () =>
+      chunked(
+        (function* () {
+          const r = new Random(model.seed, 3);
+          for (let i = 0; i < model.size.products; i++) {
+            const price = model.productPrice[i]!;
+            const name = `${r.pick(pools.adjectives)} ${r.pick(pools.materials)} ${r.pick(pools.productNames)}`;
+            const attributes = r.chance(0.85)
+              ? JSON.stringify({
+                  color: r.pick(pools.colors),
+                  material: r.pick(pools.materials).toLowerCase(),
+                  tags: [
+                    r.pick(pools.adjectives).toLowerCase(),
+                    r.pick(['new', 'sale', 'eco', 'bestseller']),
+                  ],
+                })
+              : null;
+            const thumbnail = r.chance(0.2)
+              ? '89504E470D0A1A0A' + r.bytes(r.int(24, 64)).toString('hex').toUpperCase()
+              : null;
+            const created = model.productCreated[i]!;
+            const updated = created + r.int(0, 200) * DAY;
+            yield line([
+              i + 1,
+              model.productCategory[i]!,
+              `SKU-${String(i + 1).padStart(8, '0')}`,
+              name,
+              r.chance(0.9) ? r.pick(pools.sentences) : null,
+              money(price),
+              money(Math.round(price * (0.35 + r.next() * 0.4))),
+              r.chance(0.95) ? r.int(20, 25_000) : null,
+              attributes,
+              r.chance(0.93) ? 1 : 0,
+              thumbnail,
+              formatDateTime(created, r.int(0, 999)),
+              formatDateTime(Math.min(updated, ANCHOR - DAY), r.int(0, 999)),
+            ]);
+          }
+        })(),
+      ),
+  };
+}
+
+export function inventory(model: ShopModel): TableData {
+  return {
+    columns: ['product_id', 'warehouse', 'quantity', 'reorder_level', 'updated_at'].map((name) => ({ name })),
+    rows: () =>
+      chunked(
+        (function* () {
+          const r = new Random(model.seed, 4);
+          for (let i = 0; i < model.size.products; i++) {
+            for (const warehouse of WAREHOUSES) {
+              const quantity = r.chance(0.03) ? -r.int(1, 20) : r.int(0, 500); // a few backorders
+              yield line([
+                i + 1,
+                warehouse,
+                quantity,
+                r.pick([5, 10, 20, 50]),
+                formatDateTime(ANCHOR - r.int(1, 90) * DAY - r.int(0, 86_399) * 1000).slice(0, 19),
+              ]);
+            }
+          }
+        })(),
+      ),
+  };
+}
+
+function asciiFold(text: string): string {
+  const folded = text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '');
+  return folded || 'user';
+}
+
+export function customers(model: ShopModel): TableData {
+  const { pools } = model;
+  return {
+    columns: [
+      ...[
+        'id',
+        'email',
+        'first_name',
+        'last_name',
+        'birth_date',
+        'is_active',
+        'loyalty_tier',
+        'marketing_opt_in',
+        'preferences',
+      ].map((name) => ({ name })),
+      { name: 'signup_ip', hex: true },
+      { name: 'created_at' },
+      { name: 'updated_at' },
+    ],
+    rows: () =>
+      chunked(
+        (function* () {
+          for (let i = 0; i < model.size.customers; i++) {
+            const r = new Random(model.seed, 20_000_000 + i);
+            const locale = r.int(0, pools.firstNames.length - 1);
+            const first = pools.firstNames[locale]!;
+            const last = pools.lastNames[r.int(0, pools.lastNames.length - 1)]!;
+            const since = model.customerSince[i]!;
+            const optIn = ['email', 'sms', 'push'].filter((_, k) => r.chance([0.6, 0.15, 0.3][k]!)).join(',');
+            const preferences = r.chance(0.6)
+              ? JSON.stringify({
+                  language: pools.countries[locale]!.toLowerCase(),
+                  newsletter: optIn.includes('email'),
+                  sizes: r.chance(0.5) ? [r.pick(['S', 'M', 'L', 'XL'])] : [],
+                })
+              : null;
+            const ip = r.chance(0.8)
+              ? r.bytes(4).toString('hex')
+              : r.chance(0.5)
+                ? r.bytes(16).toString('hex')
+                : null;
+            yield line([
+              i + 1,
+              `${asciiFold(first)}.${asciiFold(last)}.${i + 1}@${r.pick(['example.com', 'example.org', 'example.net', 'mail.example'])}`,
+              first,
+              last,
+              r.chance(0.7) ? formatDate(Date.UTC(1950, 0, 1) + r.int(0, 55 * 365) * DAY) : null,
+              r.chance(0.96) ? 1 : 0,
+              r.weighted(['bronze', 'silver', 'gold', 'platinum'], [60, 25, 12, 3]),
+              optIn,
+              preferences,
+              ip,
+              formatDateTime(since, r.int(0, 999)),
+              formatDateTime(Math.min(since + r.int(0, 400) * DAY, ANCHOR - 1000), r.int(0, 999)),
+            ]);
+          }
+        })(),
+      ),
+  };
+}
+
+/** Customer i has a shipping address 2i+1 and, for about half of them, a billing address 2i+2. */
+export function addresses(model: ShopModel): TableData {
+  const { pools } = model;
+  return {
+    columns: [
+      'id',
+      'customer_id',
+      'kind',
+      'line1',
+      'line2',
+      'city',
+      'postal_code',
+      'country',
+      'is_default',
+      'created_at',
+      'updated_at',
+    ].map((name) => ({ name })),
+    rows: () =>
+      chunked(
+        (function* () {
+          for (let i = 0; i < model.size.customers; i++) {
+            const r = new Random(model.seed, 30_000_000 + i);
+            const since = formatDateTime(model.customerSince[i]!, r.int(0, 999));
+            const place = r.int(0, pools.cities.length - 1);
+            yield line([
+              2 * i + 1,
+              i + 1,
+              'shipping',
+              pools.streets[place]!,
+              r.chance(0.15) ? `Apt ${r.int(1, 400)}` : null,
+              pools.cities[place]!,
+              r.chance(0.97) ? pools.postcodes[place]! : null,
+              pools.countries[place]!,
+              1,
+              since,
+              since,
+            ]);
+            if (r.chance(0.5)) {
+              const other = r.int(0, pools.cities.length - 1);
+              yield line([
+                2 * i + 2,
+                i + 1,
+                'billing',
+                pools.streets[other]!,
+                null,
+                pools.cities[other]!,
+                pools.postcodes[other]!,
+                pools.countries[other]!,
+                0,
+                since,
+                since,
+              ]);
+            }
+          }
+        })(),
+      ),
+  };
+}
+
+const NOTES = [
+  'Leave at the door 🚪',
+  'Gift wrap please 🎁',
+  'Call before delivery',
+  'Bitte beim Nachbarn abgeben',
+  'Livrer après 18h',
+  '置き配希望',
+];
+
+export function orders(model: ShopModel): TableData {
+  return {
+    columns: [
+      'id',
+      'customer_id',
+      'shipping_address_id',
+      'status',
+      'currency',
+      'subtotal',
+      'shipping_fee',
+      'tax',
+      'total',
+      'placed_at',
+      'paid_at',
+      'shipped_at',
+      'delivered_at',
+      'notes',
+      'created_at',
+      'updated_at',
+    ].map((name) => ({ name })),
+    rows: () =>
+      chunked(
+        (function* () {
+          for (let i = 0; i < model.size.orders; i++) {
+            const o = model.order(i);
+            const micros = o.random.int(0, 999);
+            const ts = (ms: number | null) => (ms === null ? null : formatDateTime(ms, micros));
+            yield line([
+              o.id,
+              o.customer + 1,
+              2 * o.customer + 1,
+              o.status,
+              'EUR',
+              money(o.subtotal),
+              money(o.shipping),
+              money(o.tax),
+              money(o.total),
+              ts(o.placed),
+              ts(o.paid),
+              ts(o.shipped),
+              ts(o.delivered),
+              o.random.chance(0.05) ? o.random.pick(NOTES) : null,
+              ts(o.placed),
+              ts(lastEvent(o)),
+            ]);
+          }
+        })(),
+      ),
+  };
+}
+
+/** Item ids: order i's k-th item is i * 8 + k + 1 (orders have at most 6 items). */
+export function orderItems(model: ShopModel): TableData {
+  return {
+    columns: [
+      'id',
+      'order_id',
+      'product_id',
+      'quantity',
+      'unit_price',
+      'discount',
+      'line_total',
+      'created_at',
+      'updated_at',
+    ].map((name) => ({ name })),
+    rows: () =>
+      chunked(
+        (function* () {
+          for (let i = 0; i < model.size.orders; i++) {
+            const o = model.order(i);
+            const created = formatDateTime(o.placed);
+            for (let k = 0; k < o.items.length; k++) {
+              const it = o.items[k]!;
+              yield line([
+                i * 8 + k + 1,
+                o.id,
+                it.product + 1,
+                it.quantity,
+                money(it.unitCents),
+                money(it.discountCents),
+                money(it.lineCents),
+                created,
+                created,
+              ]);
+            }
+          }
+        })(),
+      ),
+  };
+}
+
+/** Payment ids equal their order's id; orders without a payment leave gaps. */
+export function payments(model: ShopModel): TableData {
+  return {
+    columns: [
+      ...['id', 'order_id', 'method', 'status', 'amount'].map((name) => ({ name })),
+      { name: 'provider_ref', hex: true },
+      { name: 'processed_at' },
+      { name: 'created_at' },
+      { name: 'updated_at' },
+    ],
+    rows: () =>
+      chunked(
+        (function* () {
+          for (let i = 0; i < model.size.orders; i++) {
+            const o = model.order(i);
+            const r = new Random(model.seed, 40_000_000 + i);
+            let status: string | null = null;
+            if (o.status === 'paid' || o.status === 'shipped' || o.status === 'delivered')
+              status = 'captured';
+            else if (o.status === 'refunded') status = 'refunded';
+            else if (o.status === 'cancelled') status = r.chance(0.5) ? 'failed' : null;
+            else if (o.status === 'pending') status = r.chance(0.3) ? 'authorized' : null;
+            if (status === null) continue;
+            const processed = o.paid ?? o.placed + 60_000;
+            const updated = status === 'refunded' ? (o.closed ?? processed) : processed;
+            yield line([
+              o.id,
+              o.id,
+              r.weighted(['card', 'paypal', 'bank_transfer', 'gift_card'], [65, 22, 9, 4]),
+              status,
+              money(o.total),
+              r.bytes(16).toString('hex'),
+              formatDateTime(processed),
+              formatDateTime(processed),
+              formatDateTime(updated),
+            ]);
+          }
+        })(),
+      ),
+  };
+}
+
+/** About a quarter of delivered orders get a review of their first item; ids equal the order id. */
+export function reviews(model: ShopModel): TableData {
+  return {
+    columns: [
+      'id',
+      'product_id',
+      'customer_id',
+      'order_id',
+      'rating',
+      'title',
+      'body',
+      'helpful_votes',
+      'created_at',
+      'updated_at',
+    ].map((name) => ({ name })),
+    rows: () =>
+      chunked(
+        (function* () {
+          for (let i = 0; i < model.size.orders; i++) {
+            const o = model.order(i);
+            const r = new Random(model.seed, 50_000_000 + i);
+            if (
+              (o.status !== 'delivered' && o.status !== 'refunded') ||
+              o.delivered === null ||
+              !r.chance(0.25)
+            )
+              continue;
+            const rating =
+              o.status === 'refunded'
+                ? r.weighted([1, 2, 3], [50, 35, 15])
+                : r.weighted([1, 2, 3, 4, 5], [4, 5, 11, 30, 50]);
+            const written = Math.min(o.delivered + r.int(1, 30) * DAY, ANCHOR - 1000);
+            const body = `${r.pick(REVIEW_PHRASES)} ${r.chance(0.5) ? r.pick(REVIEW_PHRASES) + ' ' : ''}${r.pick(EMOJI)}`;
+            yield line([
+              o.id,
+              o.items[0]!.product + 1,
+              o.customer + 1,
+              o.id,
+              rating,
+              r.chance(0.7) ? '★'.repeat(rating) + ' ' + r.pick(model.pools.adjectives) : null,
+              body,
+              r.chance(0.3) ? r.int(1, 250) : 0,
+              formatDateTime(written),
+              formatDateTime(written),
+            ]);
+          }
+        })(),
+      ),
+  };
+}
+
+export const GENERATORS = {
+  categories,
+  products,
+  inventory,
+  customers,
+  addresses,
+  orders,
+  order_items: orderItems,
+  payments,
+  reviews,
+} as const;
+export { ORDER_STATUSES };
