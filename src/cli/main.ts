@@ -6,12 +6,13 @@ import { redact } from '../observability/redact.js';
 import { createContext, type CommandContext } from './context.js';
 import { registerDoctor } from './doctor.js';
 import { registerSeed } from './seed.js';
+import { registerSimulate } from './simulate.js';
 import { registerSync } from './sync.js';
 import { version } from './version.js';
 
 export type Register = (program: Command, context: () => CommandContext) => void;
 
-const commands: Register[] = [registerDoctor, registerSeed, registerSync];
+const commands: Register[] = [registerDoctor, registerSeed, registerSimulate, registerSync];
 
 export function buildProgram(signal: AbortSignal): Command {
   const program = new Command('ferry')

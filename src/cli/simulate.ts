@@ -1,0 +1,62 @@
+// `ferry simulate`: keep the seeded shop changing like a live application.
+import { writeFileSync } from 'node:fs';
+import { sourceConnection } from '../config/connection.js';
+import { connectMysql } from '../connectors/mysql/connect.js';
+import { parseDuration, parseRate, simulate } from '../seed/simulate/simulate.js';
+import { compactTable } from '../observability/table.js';
+import { parseNumberFlag } from './seed.js';
+import type { Register } from './main.js';
+
+interface SimulateFlags {
+  rate: string;
+  duration?: string;
+  operations?: string;
+  seed: string;
+  json?: string;
+}
+
+export const registerSimulate: Register = (program, context) => {
+  program
+    .command('simulate')
+    .description('run an application-like workload against the seeded shop (inserts, updates, deletes)')
+    .option('--rate <n/s>', 'operations per second', '200/s')
+    .option('--duration <time>', 'how long to run, e.g. 60s, 5m')
+    .option('--operations <n>', 'how many operations to run')
+    .option('--seed <s>', 'random seed: the same seed chooses the same operations', '1')
+    .option('--json <file>', 'write the log (counts and touched keys per table) as JSON to a file')
+    .action(async (flags: SimulateFlags) => {
+      const ctx = context();
+      const config = ctx.config();
+      const rate = parseRate(flags.rate);
+      const durationSeconds = flags.duration ? parseDuration(flags.duration) : undefined;
+      const operations = flags.operations ? parseNumberFlag('operations', flags.operations, true) : undefined;
+      const seed = parseNumberFlag('seed', flags.seed, true);
+      const connection = await connectMysql(sourceConnection(config.source));
+      try {
+        const log = await simulate(connection, {
+          seed,
+          rate,
+          ...(durationSeconds !== undefined ? { durationSeconds } : {}),
+          ...(operations !== undefined ? { operations } : {}),
+          logger: ctx.logger,
+          signal: ctx.signal,
+        });
+        if (flags.json) writeFileSync(flags.json, JSON.stringify(log, null, 2) + '\n');
+        const table = compactTable(['table', 'insert', 'update', 'delete', 'silent update']);
+        for (const [name, counts] of Object.entries(log.counts).sort()) {
+          table.push([
+            name,
+            counts.insert ?? 0,
+            counts.update ?? 0,
+            counts.delete ?? 0,
+            counts.silent_update ?? 0,
+          ]);
+        }
+        process.stdout.write(
+          `${table.toString()}\n${log.operations} operations in ${log.seconds.toFixed(1)} s (${(log.operations / log.seconds).toFixed(0)}/s)\n`,
+        );
+      } finally {
+        await connection.end().catch(() => undefined);
+      }
+    });
+};
