@@ -8,11 +8,12 @@ import { registerDoctor } from './doctor.js';
 import { registerSeed } from './seed.js';
 import { registerSimulate } from './simulate.js';
 import { registerSync } from './sync.js';
+import { registerVerify } from './verify.js';
 import { version } from './version.js';
 
 export type Register = (program: Command, context: () => CommandContext) => void;
 
-const commands: Register[] = [registerDoctor, registerSeed, registerSimulate, registerSync];
+const commands: Register[] = [registerDoctor, registerSeed, registerSimulate, registerSync, registerVerify];
 
 export function buildProgram(signal: AbortSignal): Command {
   const program = new Command('ferry')

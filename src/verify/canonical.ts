@@ -1,0 +1,65 @@
+// The canonical text of a value, computed inside each database, so that equal values hash equally
+// on both sides. One entry per encoder kind of the type mapping; docs/verify.md explains each rule.
+import { quoteMysql } from '../connectors/mysql/connect.js';
+import { quotePg } from '../connectors/postgres/connect.js';
+import type { ColumnMapping, EncoderKind } from '../replication/type-mapping.js';
+
+type Canon = (quoted: string, m: ColumnMapping) => string;
+
+const zeroDate = (q: string) => `(YEAR(${q}) = 0 OR MONTH(${q}) = 0 OR DAY(${q}) = 0)`;
+
+/** MySQL side. Zero dates canonicalise to NULL: sync stores them as NULL (policy zero_dates: null). */
+export const MYSQL_CANON: Record<EncoderKind, Canon> = {
+  integer: (q) => `CAST(${q} + 0 AS CHAR)`,
+  numeric: (q) => `CAST(${q} AS CHAR)`,
+  float: (q) => `CAST(${q} AS CHAR)`,
+  boolean: (q) => `CASE ${q} WHEN 1 THEN 't' WHEN 0 THEN 'f' ELSE CAST(${q} AS CHAR) END`,
+  bit: (q, m) => `LPAD(BIN(${q}), ${m.column.precision ?? 1}, '0')`,
+  date: (q) => `IF(${zeroDate(q)}, NULL, DATE_FORMAT(${q}, '%Y-%m-%d'))`,
+  datetime: (q) => `IF(${zeroDate(q)}, NULL, DATE_FORMAT(${q}, '%Y-%m-%d %H:%i:%s.%f'))`,
+  timestamp: (q) => `IF(${zeroDate(q)}, NULL, DATE_FORMAT(${q}, '%Y-%m-%d %H:%i:%s.%f'))`,
+  time: (q) => `CAST(CAST(TIME_TO_SEC(${q}) * 1000000 AS DECIMAL(30,0)) AS CHAR)`,
+  text: (q) => `CONVERT(${q} USING utf8mb4)`,
+  bytes: (q, m) => `LOWER(HEX(${m.rule.select ? m.rule.select(q, m.column) : q}))`,
+  set: (q) => `CAST(${q} AS CHAR)`,
+  // JSON prints differently in each database; it is compared apart (see json-compare.ts).
+  json: (q) => `IF(${q} IS NULL, NULL, 'json')`,
+};
+
+export const PG_CANON: Record<EncoderKind, Canon> = {
+  integer: (q) => `${q}::text`,
+  numeric: (q) => `${q}::text`,
+  float: (q) => `replace(${q}::text, 'e+', 'e')`,
+  boolean: (q) => `CASE WHEN ${q} THEN 't' ELSE 'f' END`,
+  bit: (q) => `${q}::text`,
+  date: (q) => `to_char(${q}, 'YYYY-MM-DD')`,
+  datetime: (q) => `to_char(${q}, 'YYYY-MM-DD HH24:MI:SS.US')`,
+  timestamp: (q) => `to_char(${q} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')`,
+  time: (q) => `(extract(epoch FROM ${q}) * 1000000)::numeric(30,0)::text`,
+  text: (q) => q,
+  bytes: (q) => `encode(${q}, 'hex')`,
+  set: (q) => `array_to_string(${q}, ',')`,
+  json: (q) => `CASE WHEN ${q} IS NULL THEN NULL ELSE 'json' END`,
+};
+
+const SEP_MY = 'CHAR(31 USING utf8mb4)';
+const NULL_MY = 'CHAR(30 USING utf8mb4)';
+
+export function mysqlRowText(mappings: readonly ColumnMapping[]): string {
+  const parts = mappings.map((m) => `COALESCE(${MYSQL_CANON[m.rule.encoder](quoteMysql(m.column.name), m)}, ${NULL_MY})`);
+  return `CONCAT_WS(${SEP_MY}, ${parts.join(', ')})`;
+}
+
+export function pgRowText(mappings: readonly ColumnMapping[], alias = ''): string {
+  const prefix = alias ? `${alias}.` : '';
+  const parts = mappings.map((m) => `COALESCE(${PG_CANON[m.rule.encoder](prefix + quotePg(m.column.name), m)}, chr(30))`);
+  return `concat_ws(chr(31), ${parts.join(', ')})`;
+}
+
+export function mysqlColumnText(m: ColumnMapping): string {
+  return MYSQL_CANON[m.rule.encoder](quoteMysql(m.column.name), m);
+}
+
+export function pgColumnText(m: ColumnMapping): string {
+  return PG_CANON[m.rule.encoder](quotePg(m.column.name), m);
+}

@@ -1,0 +1,143 @@
+// Compares one stream: bucket checksums by key hash on both sides, drilling into the buckets that
+// differ until they are small enough to compare row by row; JSON columns are compared apart.
+import type { ColumnMapping } from '../replication/type-mapping.js';
+import { displayKey, type Bucket, type Side } from './table-side.js';
+
+export interface ColumnDifference {
+  column: string;
+  source: string | null;
+  target: string | null;
+}
+
+export interface RowDifference {
+  key: string;
+  columns: ColumnDifference[];
+}
+
+export interface StreamComparison {
+  sourceRows: number;
+  targetRows: number;
+  /** Keys (as text) of rows in the source and not in the target. */
+  missing: string[];
+  /** Keys of rows in the target and not in the source. */
+  extra: string[];
+  /** Keys of rows whose values differ. */
+  different: string[];
+  /** For key-less tables: rows (by hash) whose count differs. */
+  multisetMissing: number;
+  multisetExtra: number;
+  bucketsCompared: number;
+}
+
+/** A bucket holding at most this many rows on either side is compared row by row. */
+const ROW_LIMIT = 4000;
+
+function sameBucket(a: Bucket | undefined, b: Bucket | undefined): boolean {
+  return (a?.count ?? 0) === (b?.count ?? 0) && (a?.s1 ?? '0') === (b?.s1 ?? '0') && (a?.s2 ?? '0') === (b?.s2 ?? '0');
+}
+
+export async function compareByChecksums(source: Side, target: Side, multiset: boolean, signal?: AbortSignal): Promise<StreamComparison> {
+  const result: StreamComparison = { sourceRows: 0, targetRows: 0, missing: [], extra: [], different: [], multisetMissing: 0, multisetExtra: 0, bucketsCompared: 0 };
+  const [top1, top2] = await Promise.all([source.buckets([], 2), target.buckets([], 2)]);
+  for (const b of top1.values()) result.sourceRows += b.count;
+  for (const b of top2.values()) result.targetRows += b.count;
+
+  // Level by level: every differing bucket of a level is handled in one scan per side, either by
+  // comparing its rows (small buckets) or by splitting it into 256 smaller ones.
+  let s = top1;
+  let t = top2;
+  for (;;) {
+    if (signal?.aborted) throw signal.reason;
+    const small: string[] = [];
+    const large: string[] = [];
+    for (const prefix of new Set([...s.keys(), ...t.keys()])) {
+      result.bucketsCompared++;
+      const a = s.get(prefix);
+      const b = t.get(prefix);
+      if (sameBucket(a, b)) continue;
+      if (Math.max(a?.count ?? 0, b?.count ?? 0) <= ROW_LIMIT || prefix.length >= 30) small.push(prefix);
+      else large.push(prefix);
+    }
+    if (small.length > 0) {
+      const [rs, rt] = await Promise.all([source.rows(small), target.rows(small)]);
+      if (multiset) {
+        for (const [hash, count] of rs) {
+          const diff = Number(count) - Number(rt.get(hash) ?? 0);
+          if (diff > 0) result.multisetMissing += diff;
+          else if (diff < 0) result.multisetExtra -= diff;
+        }
+        for (const [hash, count] of rt) if (!rs.has(hash)) result.multisetExtra += Number(count);
+      } else {
+        for (const [key, hash] of rs) {
+          const other = rt.get(key);
+          if (other === undefined) result.missing.push(key);
+          else if (other !== hash) result.different.push(key);
+        }
+        for (const key of rt.keys()) if (!rs.has(key)) result.extra.push(key);
+      }
+    }
+    if (large.length === 0) break;
+    const length = large[0]!.length + 2;
+    [s, t] = await Promise.all([source.buckets(large, length), target.buckets(large, length)]);
+  }
+  return result;
+}
+
+/** Canonical JSON: keys sorted, no white space, numbers as doubles. */
+export function canonicalJson(text: string | null): string | null {
+  if (text === null) return null;
+  const sortKeys = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(sortKeys);
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+    }
+    return value;
+  };
+  try {
+    return JSON.stringify(sortKeys(JSON.parse(text)));
+  } catch {
+    return text;
+  }
+}
+
+/** Merge-joins the JSON columns of both sides in key-hash order; returns keys whose JSON differs. */
+export async function compareJson(source: Side, target: Side, json: readonly ColumnMapping[]): Promise<Map<string, ColumnDifference[]>> {
+  const differing = new Map<string, ColumnDifference[]>();
+  if (json.length === 0) return differing;
+  const a = source.json();
+  const b = target.json();
+  let x = await a.next();
+  let y = await b.next();
+  while (!x.done && !y.done) {
+    const [ha, ka, va] = x.value;
+    const [hb, , vb] = y.value;
+    if (ha < hb) x = await a.next();
+    else if (ha > hb) y = await b.next();
+    else {
+      const columns: ColumnDifference[] = [];
+      json.forEach((m, i) => {
+        const ca = canonicalJson(va[i] ?? null);
+        const cb = canonicalJson(vb[i] ?? null);
+        if (ca !== cb) columns.push({ column: m.column.name, source: ca, target: cb });
+      });
+      if (columns.length > 0) differing.set(ka, columns);
+      x = await a.next();
+      y = await b.next();
+    }
+  }
+  await a.return(undefined);
+  await b.return(undefined);
+  return differing;
+}
+
+/** Which columns differ for some keys, with both canonical values. */
+export async function describeDifferences(source: Side, target: Side, mappings: readonly ColumnMapping[], keys: string[], keyHash: (key: string) => string): Promise<RowDifference[]> {
+  const hashes = keys.map(keyHash);
+  const [vs, vt] = await Promise.all([source.values(hashes), target.values(hashes)]);
+  return keys.map((key) => {
+    const a = vs.get(key) ?? [];
+    const b = vt.get(key) ?? [];
+    const columns = mappings.flatMap((m, i) => (m.rule.encoder !== 'json' && a[i] !== b[i] ? [{ column: m.column.name, source: a[i] ?? null, target: b[i] ?? null }] : []));
+    return { key: displayKey(key), columns };
+  });
+}
