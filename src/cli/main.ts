@@ -66,6 +66,8 @@ async function main(argv: string[]): Promise<number> {
     if (interrupts > 1) process.exit(130);
     process.stderr.write(`\n${name}: stopping cleanly (press Ctrl-C again to quit at once)\n`);
     controller.abort(new Error(`interrupted by ${name}`));
+    // A clean stop takes seconds; a process that cannot stop (a server not answering) must not hang on.
+    setTimeout(() => process.exit(130), 30_000).unref();
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));

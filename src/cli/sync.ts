@@ -2,6 +2,8 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { sync, type SyncSummary } from '../replication/run.js';
+import { verify } from '../verify/verify.js';
+import { renderReport } from './verify.js';
 import { compactTable } from '../observability/table.js';
 import type { Register } from './main.js';
 
@@ -9,6 +11,7 @@ interface SyncFlags {
   streams?: string;
   fullRefresh?: boolean;
   json?: boolean;
+  verify?: boolean;
 }
 
 export const registerSync: Register = (program: Command, context) => {
@@ -17,23 +20,21 @@ export const registerSync: Register = (program: Command, context) => {
     .description('copy the configured streams from MySQL into PostgreSQL (full refresh or incremental)')
     .option('--streams <names>', 'only these streams, comma-separated (source or target table names)')
     .option('--full-refresh', 'copy every selected stream in full, whatever its mode')
+    .option('--verify', 'verify the synced streams afterwards (exit 1 when they differ)')
     .option('--json', 'print the run summary as JSON')
     .action(async (flags: SyncFlags) => {
       const ctx = context();
       const config = ctx.config();
       const progress = ctx.interactive && !flags.json ? new ProgressBars() : undefined;
+      const streams = flags.streams
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       let summary: SyncSummary;
       try {
         summary = await sync({
           config,
-          ...(flags.streams
-            ? {
-                streams: flags.streams
-                  .split(',')
-                  .map((s) => s.trim())
-                  .filter(Boolean),
-              }
-            : {}),
+          ...(streams ? { streams } : {}),
           ...(flags.fullRefresh ? { fullRefresh: true } : {}),
           logger: ctx.logger,
           signal: ctx.signal,
@@ -47,10 +48,27 @@ export const registerSync: Register = (program: Command, context) => {
       } finally {
         progress?.stop();
       }
+      if (!flags.verify || summary.status !== 'succeeded') {
+        process.stdout.write(
+          flags.json ? JSON.stringify(summary, null, 2) + '\n' : renderSummary(summary) + '\n',
+        );
+        process.exitCode = summary.status === 'succeeded' ? 0 : 1;
+        return;
+      }
+      // Rows the source changed after the sync's snapshot are in flight, not differences.
+      const report = await verify({
+        config,
+        ...(streams ? { streams } : {}),
+        atSnapshot: true,
+        logger: ctx.logger,
+        signal: ctx.signal,
+      });
       process.stdout.write(
-        flags.json ? JSON.stringify(summary, null, 2) + '\n' : renderSummary(summary) + '\n',
+        flags.json
+          ? JSON.stringify({ sync: summary, verify: report }, null, 2) + '\n'
+          : `${renderSummary(summary)}\n\n${renderReport(report)}\n`,
       );
-      process.exitCode = summary.status === 'succeeded' ? 0 : 1;
+      process.exitCode = report.inSync ? 0 : 1;
     });
 };
 

@@ -30,7 +30,7 @@ export const PG_CANON: Record<EncoderKind, Canon> = {
   integer: (q) => `${q}::text`,
   numeric: (q) => `${q}::text`,
   float: (q) => `replace(${q}::text, 'e+', 'e')`,
-  boolean: (q) => `CASE WHEN ${q} THEN 't' ELSE 'f' END`,
+  boolean: (q) => `CASE WHEN ${q} THEN 't' WHEN NOT ${q} THEN 'f' END`,
   bit: (q) => `${q}::text`,
   date: (q) => `to_char(${q}, 'YYYY-MM-DD')`,
   datetime: (q) => `to_char(${q}, 'YYYY-MM-DD HH24:MI:SS.US')`,
@@ -46,13 +46,17 @@ const SEP_MY = 'CHAR(31 USING utf8mb4)';
 const NULL_MY = 'CHAR(30 USING utf8mb4)';
 
 export function mysqlRowText(mappings: readonly ColumnMapping[]): string {
-  const parts = mappings.map((m) => `COALESCE(${MYSQL_CANON[m.rule.encoder](quoteMysql(m.column.name), m)}, ${NULL_MY})`);
+  const parts = mappings.map(
+    (m) => `COALESCE(${MYSQL_CANON[m.rule.encoder](quoteMysql(m.column.name), m)}, ${NULL_MY})`,
+  );
   return `CONCAT_WS(${SEP_MY}, ${parts.join(', ')})`;
 }
 
 export function pgRowText(mappings: readonly ColumnMapping[], alias = ''): string {
   const prefix = alias ? `${alias}.` : '';
-  const parts = mappings.map((m) => `COALESCE(${PG_CANON[m.rule.encoder](prefix + quotePg(m.column.name), m)}, chr(30))`);
+  const parts = mappings.map(
+    (m) => `COALESCE(${PG_CANON[m.rule.encoder](prefix + quotePg(m.column.name), m)}, chr(30))`,
+  );
   return `concat_ws(chr(31), ${parts.join(', ')})`;
 }
 

@@ -33,11 +33,29 @@ export interface StreamComparison {
 const ROW_LIMIT = 4000;
 
 function sameBucket(a: Bucket | undefined, b: Bucket | undefined): boolean {
-  return (a?.count ?? 0) === (b?.count ?? 0) && (a?.s1 ?? '0') === (b?.s1 ?? '0') && (a?.s2 ?? '0') === (b?.s2 ?? '0');
+  return (
+    (a?.count ?? 0) === (b?.count ?? 0) &&
+    (a?.s1 ?? '0') === (b?.s1 ?? '0') &&
+    (a?.s2 ?? '0') === (b?.s2 ?? '0')
+  );
 }
 
-export async function compareByChecksums(source: Side, target: Side, multiset: boolean, signal?: AbortSignal): Promise<StreamComparison> {
-  const result: StreamComparison = { sourceRows: 0, targetRows: 0, missing: [], extra: [], different: [], multisetMissing: 0, multisetExtra: 0, bucketsCompared: 0 };
+export async function compareByChecksums(
+  source: Side,
+  target: Side,
+  multiset: boolean,
+  signal?: AbortSignal,
+): Promise<StreamComparison> {
+  const result: StreamComparison = {
+    sourceRows: 0,
+    targetRows: 0,
+    missing: [],
+    extra: [],
+    different: [],
+    multisetMissing: 0,
+    multisetExtra: 0,
+    bucketsCompared: 0,
+  };
   const [top1, top2] = await Promise.all([source.buckets([], 2), target.buckets([], 2)]);
   for (const b of top1.values()) result.sourceRows += b.count;
   for (const b of top2.values()) result.targetRows += b.count;
@@ -89,7 +107,11 @@ export function canonicalJson(text: string | null): string | null {
   const sortKeys = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(sortKeys);
     if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+      return Object.fromEntries(
+        Object.keys(value)
+          .sort()
+          .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+      );
     }
     return value;
   };
@@ -101,43 +123,60 @@ export function canonicalJson(text: string | null): string | null {
 }
 
 /** Merge-joins the JSON columns of both sides in key-hash order; returns keys whose JSON differs. */
-export async function compareJson(source: Side, target: Side, json: readonly ColumnMapping[]): Promise<Map<string, ColumnDifference[]>> {
+export async function compareJson(
+  source: Side,
+  target: Side,
+  json: readonly ColumnMapping[],
+): Promise<Map<string, ColumnDifference[]>> {
   const differing = new Map<string, ColumnDifference[]>();
   if (json.length === 0) return differing;
   const a = source.json();
   const b = target.json();
-  let x = await a.next();
-  let y = await b.next();
-  while (!x.done && !y.done) {
-    const [ha, ka, va] = x.value;
-    const [hb, , vb] = y.value;
-    if (ha < hb) x = await a.next();
-    else if (ha > hb) y = await b.next();
-    else {
-      const columns: ColumnDifference[] = [];
-      json.forEach((m, i) => {
-        const ca = canonicalJson(va[i] ?? null);
-        const cb = canonicalJson(vb[i] ?? null);
-        if (ca !== cb) columns.push({ column: m.column.name, source: ca, target: cb });
-      });
-      if (columns.length > 0) differing.set(ka, columns);
-      x = await a.next();
-      y = await b.next();
+  try {
+    let x = await a.next();
+    let y = await b.next();
+    while (!x.done && !y.done) {
+      const [ha, ka, va] = x.value;
+      const [hb, , vb] = y.value;
+      if (ha < hb) x = await a.next();
+      else if (ha > hb) y = await b.next();
+      else {
+        const columns: ColumnDifference[] = [];
+        json.forEach((m, i) => {
+          const ca = canonicalJson(va[i] ?? null);
+          const cb = canonicalJson(vb[i] ?? null);
+          if (ca !== cb) columns.push({ column: m.column.name, source: ca, target: cb });
+        });
+        if (columns.length > 0) differing.set(ka, columns);
+        x = await a.next();
+        y = await b.next();
+      }
     }
+  } finally {
+    // Stop both reads, also after an error: an unfinished MySQL result would keep its connection busy.
+    await Promise.all([a.return(undefined), b.return(undefined)]);
   }
-  await a.return(undefined);
-  await b.return(undefined);
   return differing;
 }
 
 /** Which columns differ for some keys, with both canonical values. */
-export async function describeDifferences(source: Side, target: Side, mappings: readonly ColumnMapping[], keys: string[], keyHash: (key: string) => string): Promise<RowDifference[]> {
+export async function describeDifferences(
+  source: Side,
+  target: Side,
+  mappings: readonly ColumnMapping[],
+  keys: string[],
+  keyHash: (key: string) => string,
+): Promise<RowDifference[]> {
   const hashes = keys.map(keyHash);
   const [vs, vt] = await Promise.all([source.values(hashes), target.values(hashes)]);
   return keys.map((key) => {
     const a = vs.get(key) ?? [];
     const b = vt.get(key) ?? [];
-    const columns = mappings.flatMap((m, i) => (m.rule.encoder !== 'json' && a[i] !== b[i] ? [{ column: m.column.name, source: a[i] ?? null, target: b[i] ?? null }] : []));
+    const columns = mappings.flatMap((m, i) =>
+      m.rule.encoder !== 'json' && a[i] !== b[i]
+        ? [{ column: m.column.name, source: a[i] ?? null, target: b[i] ?? null }]
+        : [],
+    );
     return { key: displayKey(key), columns };
   });
 }

@@ -25,17 +25,37 @@ const DDL = [
      PRIMARY KEY (run_id, stream))`,
 ];
 
-export async function storeVerifyRun(client: PgClient, schema: string, report: VerifyReport): Promise<number> {
+export async function storeVerifyRun(
+  client: PgClient,
+  schema: string,
+  report: VerifyReport,
+): Promise<number> {
   for (const sql of DDL) await client.query(sql);
   await client.query('BEGIN');
   try {
-    const { rows } = await client.query<{ run_id: string }>(`INSERT INTO "_ferry"."verify_runs" (target_schema, in_sync, seconds) VALUES ($1, $2, $3) RETURNING run_id`, [schema, report.inSync, report.seconds]);
+    const { rows } = await client.query<{ run_id: string }>(
+      `INSERT INTO "_ferry"."verify_runs" (target_schema, in_sync, seconds) VALUES ($1, $2, $3) RETURNING run_id`,
+      [schema, report.inSync, report.seconds],
+    );
     const runId = Number(rows[0]!.run_id);
     for (const s of report.streams) {
       await client.query(
         `INSERT INTO "_ferry"."verify_streams" (run_id, stream, status, source_rows, target_rows, missing, extra, different, expected, in_flight, samples, notes)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-        [runId, s.stream, s.status, s.sourceRows, s.targetRows, s.missing, s.extra, s.different, s.expected, s.inFlight, JSON.stringify(s.samples), JSON.stringify(s.notes)],
+        [
+          runId,
+          s.stream,
+          s.status,
+          s.sourceRows,
+          s.targetRows,
+          s.missing,
+          s.extra,
+          s.different,
+          s.expected,
+          s.inFlight,
+          JSON.stringify(s.samples),
+          JSON.stringify(s.notes),
+        ],
       );
     }
     await client.query('COMMIT');

@@ -44,7 +44,8 @@ export function mysqlSide(connection: MysqlConnection, schema: string, name: str
   const keyText = mysqlRowText(pickKey(table));
   const rowText = mysqlRowText(table.mappings);
   const inner = `SELECT MD5(${rowText}) AS h, MD5(${keyText}) AS kh, ${keyText} AS k FROM ${from}`;
-  const query = async (sql: string, params: unknown[] = []) => (await connection.query(sql, params))[0] as Record<string, unknown>[];
+  const query = async (sql: string, params: unknown[] = []) =>
+    (await connection.query(sql, params))[0] as Record<string, unknown>[];
   return {
     async buckets(prefixes, length) {
       const { where, params } = mysqlPrefixFilter(prefixes);
@@ -55,7 +56,12 @@ export function mysqlSide(connection: MysqlConnection, schema: string, name: str
            FROM (${inner}) x ${where} GROUP BY b`,
         params,
       );
-      return new Map(rows.map((r) => [String(r.b as string), { count: Number(r.n), s1: String(r.s1 as string), s2: String(r.s2 as string) }]));
+      return new Map(
+        rows.map((r) => [
+          String(r.b as string),
+          { count: Number(r.n), s1: String(r.s1 as string), s2: String(r.s2 as string) },
+        ]),
+      );
     },
     async rows(prefixes) {
       const { where, params } = mysqlPrefixFilter(prefixes);
@@ -65,11 +71,21 @@ export function mysqlSide(connection: MysqlConnection, schema: string, name: str
     async values(keyHashes) {
       if (keyHashes.length === 0) return new Map();
       const list = table.mappings.map((m, i) => `${mysqlColumnText(m)} AS c${i}`).join(', ');
-      const rows = await query(`SELECT ${keyText} AS k, ${list} FROM ${from} WHERE MD5(${keyText}) IN (${keyHashes.map(() => '?').join(', ')})`, keyHashes);
-      return new Map(rows.map((r) => [String(r.k as string), table.mappings.map((_, i) => (r[`c${i}`] === null ? null : String(r[`c${i}`] as string)))]));
+      const rows = await query(
+        `SELECT ${keyText} AS k, ${list} FROM ${from} WHERE MD5(${keyText}) IN (${keyHashes.map(() => '?').join(', ')})`,
+        keyHashes,
+      );
+      return new Map(
+        rows.map((r) => [
+          String(r.k as string),
+          table.mappings.map((_, i) => (r[`c${i}`] === null ? null : String(r[`c${i}`] as string))),
+        ]),
+      );
     },
     async *json() {
-      const cols = table.json.map((m, i) => `CAST(${quoteMysql(m.column.name)} AS CHAR CHARACTER SET utf8mb4) AS c${i + 2}`).join(', ');
+      const cols = table.json
+        .map((m, i) => `CAST(${quoteMysql(m.column.name)} AS CHAR CHARACTER SET utf8mb4) AS c${i + 2}`)
+        .join(', ');
       const sql = `SELECT MD5(${keyText}) AS c0, ${keyText} AS c1, ${cols} FROM ${from} ORDER BY c0`;
       for await (const row of readRows(connection, sql, [], new Set())) {
         yield [String(row[0]), String(row[1]), row.slice(2).map((v) => (v === null ? null : String(v)))];
@@ -78,7 +94,13 @@ export function mysqlSide(connection: MysqlConnection, schema: string, name: str
   };
 }
 
-export function postgresSide(client: PgClient, schema: string, name: string, table: SideTable, softDeletes: boolean): Side {
+export function postgresSide(
+  client: PgClient,
+  schema: string,
+  name: string,
+  table: SideTable,
+  softDeletes: boolean,
+): Side {
   const from = qualifiedPg(schema, name);
   const live = softDeletes ? 'WHERE "_ferry_deleted_at" IS NULL' : '';
   const keyText = pgRowText(pickKey(table));
@@ -96,25 +118,43 @@ export function postgresSide(client: PgClient, schema: string, name: string, tab
       return new Map(rows.map((r) => [r.b, { count: Number(r.n), s1: r.s1, s2: r.s2 }]));
     },
     async rows(prefixes) {
-      const { rows } = await client.query(`SELECT k, h FROM (${inner}) x ${pgPrefixFilter(prefixes)}`, prefixes.length > 0 ? [prefixes] : []);
+      const { rows } = await client.query<Record<string, unknown>>(
+        `SELECT k, h FROM (${inner}) x ${pgPrefixFilter(prefixes)}`,
+        prefixes.length > 0 ? [prefixes] : [],
+      );
       return collect(rows, table.key.length === 0);
     },
     async values(keyHashes) {
       if (keyHashes.length === 0) return new Map();
       const list = table.mappings.map((m, i) => `${pgColumnText(m)} AS c${i}`).join(', ');
-      const { rows } = await client.query(`SELECT ${keyText} AS k, ${list} FROM ${from} ${live ? live + ' AND' : 'WHERE'} md5(${keyText}) = ANY($1)`, [keyHashes]);
-      return new Map(rows.map((r: Record<string, unknown>) => [String(r.k as string), table.mappings.map((_, i) => (r[`c${i}`] === null ? null : String(r[`c${i}`] as string)))]));
+      const { rows } = await client.query(
+        `SELECT ${keyText} AS k, ${list} FROM ${from} ${live ? live + ' AND' : 'WHERE'} md5(${keyText}) = ANY($1)`,
+        [keyHashes],
+      );
+      return new Map(
+        rows.map((r: Record<string, unknown>) => [
+          String(r.k as string),
+          table.mappings.map((_, i) => (r[`c${i}`] === null ? null : String(r[`c${i}`] as string))),
+        ]),
+      );
     },
     async *json() {
       const cols = table.json.map((m) => `t.${quotePg(m.column.name)}::text`).join(', ');
       const cursorName = `ferry_json_${Math.random().toString(36).slice(2, 8)}`;
       await client.query('BEGIN');
       try {
-        await client.query(`DECLARE ${cursorName} NO SCROLL CURSOR FOR SELECT md5(${pgRowText(pickKey(table), 't')}) AS kh, ${pgRowText(pickKey(table), 't')} AS k, ${cols} FROM ${from} t ${live} ORDER BY 1 COLLATE "C"`);
+        await client.query(
+          `DECLARE ${cursorName} NO SCROLL CURSOR FOR SELECT md5(${pgRowText(pickKey(table), 't')}) COLLATE "C" AS kh, ${pgRowText(pickKey(table), 't')} AS k, ${cols} FROM ${from} t ${live} ORDER BY kh`,
+        );
         for (;;) {
           const { rows } = await client.query({ text: `FETCH 2000 FROM ${cursorName}`, rowMode: 'array' });
           if (rows.length === 0) break;
-          for (const r of rows as unknown[][]) yield [String(r[0] as string), String(r[1] as string), r.slice(2).map((v) => (v === null ? null : String(v as string)))];
+          for (const r of rows as unknown[][])
+            yield [
+              String(r[0]),
+              String(r[1]),
+              r.slice(2).map((v) => (v === null ? null : String(v as string))),
+            ];
         }
       } finally {
         await client.query('COMMIT');
@@ -125,7 +165,10 @@ export function postgresSide(client: PgClient, schema: string, name: string, tab
 
 function mysqlPrefixFilter(prefixes: string[]): { where: string; params: string[] } {
   if (prefixes.length === 0) return { where: '', params: [] };
-  return { where: `WHERE SUBSTR(kh, 1, ${prefixes[0]!.length}) IN (${prefixes.map(() => '?').join(', ')})`, params: prefixes };
+  return {
+    where: `WHERE SUBSTR(kh, 1, ${prefixes[0]!.length}) IN (${prefixes.map(() => '?').join(', ')})`,
+    params: prefixes,
+  };
 }
 
 function pgPrefixFilter(prefixes: string[]): string {
@@ -135,8 +178,8 @@ function pgPrefixFilter(prefixes: string[]): string {
 function collect(rows: Record<string, unknown>[], multiset: boolean): Map<string, string> {
   const out = new Map<string, string>();
   for (const r of rows) {
-    const k = String(r.k as string);
-    const h = String(r.h as string);
+    const k = String(r.k);
+    const h = String(r.h);
     if (multiset) out.set(h, String(Number(out.get(h) ?? 0) + 1));
     else out.set(k, h);
   }

@@ -14,7 +14,12 @@ import type { Logger } from '../observability/logger.js';
 import { planStreams, type StreamPlan } from '../replication/plan.js';
 import { mapColumn, type ColumnMapping } from '../replication/type-mapping.js';
 import { mysqlRowText } from './canonical.js';
-import { compareByChecksums, compareJson, describeDifferences, type RowDifference } from './compare-stream.js';
+import {
+  compareByChecksums,
+  compareJson,
+  describeDifferences,
+  type RowDifference,
+} from './compare-stream.js';
 import { storeVerifyRun } from './store.js';
 import { displayKey, mysqlSide, postgresSide } from './table-side.js';
 
@@ -23,6 +28,11 @@ export interface VerifyOptions {
   streams?: readonly string[];
   /** How many sample keys to report per kind of difference. */
   samples?: number;
+  /**
+   * Compare with the source as of the last sync: rows whose cursor moved past the stream's high-water
+   * mark since then count as in flight, not as differences. Without it they are differences, with a note.
+   */
+  atSnapshot?: boolean;
   logger: Logger;
   signal: AbortSignal;
 }
@@ -54,19 +64,45 @@ export interface VerifyReport {
 const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
 
 function keyTextOf(values: unknown[]): string {
-  return values.map((v) => (v === null || v === undefined ? '\u001e' : typeof v === 'string' ? v : JSON.stringify(v))).join('\u001f');
+  return values
+    .map((v) => (v === null || v === undefined ? '\u001e' : typeof v === 'string' ? v : JSON.stringify(v)))
+    .join('\u001f');
 }
 
-async function expectedKeys(client: PgClient, schema: string, stream: string, key: readonly string[]): Promise<{ quarantined: Set<string>; changed: Set<string> }> {
+async function expectedKeys(
+  client: PgClient,
+  schema: string,
+  stream: string,
+  key: readonly string[],
+): Promise<{ quarantined: Set<string>; changed: Set<string> }> {
   const keyOf = (pk: Record<string, unknown> | null) => (pk ? keyTextOf(key.map((k) => pk[k])) : '');
-  const q = await client.query<{ primary_key: Record<string, unknown> | null }>(`SELECT primary_key FROM "_ferry"."quarantine" WHERE target_schema = $1 AND stream = $2`, [schema, stream]);
-  const c = await client.query<{ primary_key: Record<string, unknown> | null }>(`SELECT primary_key FROM "_ferry"."value_changes" WHERE target_schema = $1 AND stream = $2`, [schema, stream]);
-  return { quarantined: new Set(q.rows.map((r) => keyOf(r.primary_key))), changed: new Set(c.rows.map((r) => keyOf(r.primary_key))) };
+  const q = await client.query<{ primary_key: Record<string, unknown> | null }>(
+    `SELECT primary_key FROM "_ferry"."quarantine" WHERE target_schema = $1 AND stream = $2`,
+    [schema, stream],
+  );
+  const c = await client.query<{ primary_key: Record<string, unknown> | null }>(
+    `SELECT primary_key FROM "_ferry"."value_changes" WHERE target_schema = $1 AND stream = $2`,
+    [schema, stream],
+  );
+  return {
+    quarantined: new Set(q.rows.map((r) => keyOf(r.primary_key))),
+    changed: new Set(c.rows.map((r) => keyOf(r.primary_key))),
+  };
 }
 
-async function changedSinceSync(source: MysqlConnection, client: PgClient, schema: string, plan: StreamPlan, keyMappings: ColumnMapping[], keys: string[]): Promise<Set<string>> {
+async function changedSinceSync(
+  source: MysqlConnection,
+  client: PgClient,
+  schema: string,
+  plan: StreamPlan,
+  keyMappings: ColumnMapping[],
+  keys: string[],
+): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
-  const { rows } = await client.query<{ cursor_column: string | null; high_water: string | null }>(`SELECT cursor_column, high_water FROM "_ferry"."streams" WHERE target_schema = $1 AND target_table = $2`, [schema, plan.targetTable]);
+  const { rows } = await client.query<{ cursor_column: string | null; high_water: string | null }>(
+    `SELECT cursor_column, high_water FROM "_ferry"."streams" WHERE target_schema = $1 AND target_table = $2`,
+    [schema, plan.targetTable],
+  );
   const state = rows[0];
   if (!state?.cursor_column || state.high_water === null) return new Set();
   const keyText = mysqlRowText(keyMappings);
@@ -77,9 +113,29 @@ async function changedSinceSync(source: MysqlConnection, client: PgClient, schem
   return new Set((found as Record<string, unknown>[]).map((r) => String(r.k as string)));
 }
 
-async function verifyStream(source: MysqlConnection, target: PgClient, schema: string, plan: StreamPlan, sampleSize: number, signal: AbortSignal): Promise<StreamVerdict> {
+async function verifyStream(
+  source: MysqlConnection,
+  target: PgClient,
+  schema: string,
+  plan: StreamPlan,
+  options: { samples: number; atSnapshot: boolean; signal: AbortSignal },
+): Promise<StreamVerdict> {
+  const { samples: sampleSize, signal } = options;
   const started = Date.now();
-  const verdict: StreamVerdict = { stream: plan.name, status: 'in_sync', sourceRows: 0, targetRows: 0, missing: 0, extra: 0, different: 0, expected: 0, inFlight: 0, samples: { missing: [], extra: [], different: [] }, notes: [], seconds: 0 };
+  const verdict: StreamVerdict = {
+    stream: plan.name,
+    status: 'in_sync',
+    sourceRows: 0,
+    targetRows: 0,
+    missing: 0,
+    extra: 0,
+    different: 0,
+    expected: 0,
+    inFlight: 0,
+    samples: { missing: [], extra: [], different: [] },
+    notes: [],
+    seconds: 0,
+  };
   const targetColumns = await readTargetColumns(target, schema, plan.targetTable);
   if (!targetColumns) {
     verdict.status = 'missing_table';
@@ -87,9 +143,13 @@ async function verifyStream(source: MysqlConnection, target: PgClient, schema: s
     return verdict;
   }
   const present = new Set(targetColumns.map((c) => c.name));
-  const all = plan.table.columns.filter((c) => !plan.columns || plan.columns.includes(c.name) || plan.table.primaryKey.includes(c.name)).map((c) => mapColumn(c, plan.name));
+  const all = plan.table.columns
+    .filter((c) => !plan.columns || plan.columns.includes(c.name) || plan.table.primaryKey.includes(c.name))
+    .map((c) => mapColumn(c, plan.name));
   const mappings = all.filter((m) => present.has(m.column.name));
-  for (const m of all) if (!present.has(m.column.name)) verdict.notes.push(`column ${m.column.name} is not in the target yet (not compared)`);
+  for (const m of all)
+    if (!present.has(m.column.name))
+      verdict.notes.push(`column ${m.column.name} is not in the target yet (not compared)`);
   const key = plan.table.primaryKey.map((k) => mappings.find((m) => m.column.name === k)!).filter(Boolean);
   const json = mappings.filter((m) => m.rule.encoder === 'json');
   const sideTable = { mappings, key, json };
@@ -104,12 +164,28 @@ async function verifyStream(source: MysqlConnection, target: PgClient, schema: s
   if (multiset) {
     verdict.missing = found.multisetMissing;
     verdict.extra = found.multisetExtra;
-    if (verdict.missing + verdict.extra > 0) verdict.notes.push('no primary key: compared as a multiset of rows (counts of identical rows)');
+    if (verdict.missing + verdict.extra > 0)
+      verdict.notes.push('no primary key: compared as a multiset of rows (counts of identical rows)');
   } else {
     const jsonDiffs = await compareJson(src, dst, json);
-    const different = new Set([...found.different, ...[...jsonDiffs.keys()].filter((k) => !found.missing.includes(k) && !found.extra.includes(k))]);
+    const different = new Set([
+      ...found.different,
+      ...[...jsonDiffs.keys()].filter((k) => !found.missing.includes(k) && !found.extra.includes(k)),
+    ]);
     const { quarantined, changed } = await expectedKeys(target, schema, plan.name, plan.table.primaryKey);
-    const flight = await changedSinceSync(source, target, schema, plan, key, [...found.missing, ...different].slice(0, 10_000));
+    const changedLater = await changedSinceSync(
+      source,
+      target,
+      schema,
+      plan,
+      key,
+      [...found.missing, ...different].slice(0, 10_000),
+    );
+    const flight = options.atSnapshot ? changedLater : new Set<string>();
+    if (!options.atSnapshot && changedLater.size > 0)
+      verdict.notes.push(
+        `${changedLater.size} of the differing rows changed in the source after the last sync; --at-snapshot counts them as in flight`,
+      );
     const missing = found.missing.filter((k) => {
       if (quarantined.has(k)) verdict.expected++;
       else if (flight.has(k)) verdict.inFlight++;
@@ -129,7 +205,10 @@ async function verifyStream(source: MysqlConnection, target: PgClient, schema: s
     verdict.samples.extra = found.extra.slice(0, sampleSize).map(displayKey);
     const sample = differing.slice(0, sampleSize);
     const described = await describeDifferences(src, dst, mappings, sample, md5);
-    verdict.samples.different = described.map((d, i) => ({ ...d, columns: [...d.columns, ...(jsonDiffs.get(sample[i]!) ?? [])] }));
+    verdict.samples.different = described.map((d, i) => ({
+      ...d,
+      columns: [...d.columns, ...(jsonDiffs.get(sample[i]!) ?? [])],
+    }));
   }
   if (verdict.missing + verdict.extra + verdict.different > 0) verdict.status = 'different';
   verdict.seconds = (Date.now() - started) / 1000;
@@ -146,19 +225,39 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   try {
     target = await connectPostgres(targetSpec);
     await ensureStateSchema(target);
-    const plans = planStreams(options.config, await introspectTables(source, sourceSpec.database), options.streams);
+    const plans = planStreams(
+      options.config,
+      await introspectTables(source, sourceSpec.database),
+      options.streams,
+    );
     const streams: StreamVerdict[] = [];
     for (const plan of plans) {
       if (options.signal.aborted) throw options.signal.reason;
-      const verdict = await verifyStream(source, target, schema, plan, options.samples ?? 5, options.signal);
-      options.logger.info({ stream: plan.name, status: verdict.status, seconds: verdict.seconds }, `${plan.name}: ${verdict.status}`);
+      const verdict = await verifyStream(source, target, schema, plan, {
+        samples: options.samples ?? 5,
+        atSnapshot: options.atSnapshot ?? false,
+        signal: options.signal,
+      });
+      options.logger.info(
+        { stream: plan.name, status: verdict.status, seconds: verdict.seconds },
+        `${plan.name}: ${verdict.status}`,
+      );
       streams.push(verdict);
     }
-    const report: VerifyReport = { runId: 0, inSync: streams.every((s) => s.status === 'in_sync'), seconds: (Date.now() - started) / 1000, streams };
+    const report: VerifyReport = {
+      runId: 0,
+      inSync: streams.every((s) => s.status === 'in_sync'),
+      seconds: (Date.now() - started) / 1000,
+      streams,
+    };
     report.runId = await storeVerifyRun(target, schema, report);
+    await source.end();
     return report;
+  } catch (error) {
+    // A failed comparison may leave a result half read; end() would wait for it forever.
+    source.destroy();
+    throw error;
   } finally {
-    await source.end().catch(() => undefined);
     await target?.end().catch(() => undefined);
   }
 }

@@ -2,112 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TYPE_MAPPING } from '../../../src/replication/type-mapping.js';
 import { createTestDatabases, type TestDatabases } from '../../support/databases.js';
+import { everyTypeSql, TYPE_CASES as CASES } from '../../support/type-cases.js';
 import { runSync, targetRows, testConfig } from '../../support/sync.js';
-
-// [column type, values as MySQL literals, the same values as PostgreSQL prints them (::text)]
-const CASES: Array<[string, string[], (string | null)[]]> = [
-  ['tinyint', ['-128', '127', 'NULL'], ['-128', '127', null]],
-  ['tinyint unsigned', ['0', '255', 'NULL'], ['0', '255', null]],
-  ['tinyint(1)', ['0', '1', 'NULL'], ['false', 'true', null]],
-  ['smallint', ['-32768', '32767', 'NULL'], ['-32768', '32767', null]],
-  ['smallint unsigned', ['0', '65535', 'NULL'], ['0', '65535', null]],
-  ['mediumint', ['-8388608', '8388607', 'NULL'], ['-8388608', '8388607', null]],
-  ['mediumint unsigned', ['0', '16777215', 'NULL'], ['0', '16777215', null]],
-  ['int', ['-2147483648', '2147483647', 'NULL'], ['-2147483648', '2147483647', null]],
-  ['int unsigned', ['0', '4294967295', 'NULL'], ['0', '4294967295', null]],
-  [
-    'bigint',
-    ['-9223372036854775808', '9223372036854775807', 'NULL'],
-    ['-9223372036854775808', '9223372036854775807', null],
-  ],
-  ['bigint unsigned', ['0', '18446744073709551615', 'NULL'], ['0', '18446744073709551615', null]],
-  [
-    'decimal(65,30)',
-    [
-      '12345678901234567890123456789012345.123456789012345678901234567890',
-      '-0.000000000000000000000000000001',
-      'NULL',
-    ],
-    [
-      '12345678901234567890123456789012345.123456789012345678901234567890',
-      '-0.000000000000000000000000000001',
-      null,
-    ],
-  ],
-  ['decimal(10,2) unsigned', ['0.00', '99999999.99', 'NULL'], ['0.00', '99999999.99', null]],
-  ['float', ['3.14159', '-1.5e30', 'NULL'], ['3.14159', '-1.5e+30', null]],
-  [
-    'double',
-    ['2.718281828459045', '1.7976931348623157e308', 'NULL'],
-    ['2.718281828459045', '1.7976931348623157e+308', null],
-  ],
-  ['bit(1)', ["b'0'", "b'1'", 'NULL'], ['0', '1', null]],
-  [
-    'bit(64)',
-    ["b'1000000000000000000000000000000000000000000000000000000000000001'", "b'0'", 'NULL'],
-    [
-      '1000000000000000000000000000000000000000000000000000000000000001',
-      '0000000000000000000000000000000000000000000000000000000000000000',
-      null,
-    ],
-  ],
-  ['date', ["'1000-01-01'", "'9999-12-31'", 'NULL'], ['1000-01-01', '9999-12-31', null]],
-  [
-    'datetime',
-    ["'1970-01-01 00:00:00'", "'9999-12-31 23:59:59'", 'NULL'],
-    ['1970-01-01 00:00:00', '9999-12-31 23:59:59', null],
-  ],
-  [
-    'datetime(6)',
-    ["'2024-02-29 23:59:59.999999'", "'1000-01-01 00:00:00.000001'", 'NULL'],
-    ['2024-02-29 23:59:59.999999', '1000-01-01 00:00:00.000001', null],
-  ],
-  [
-    'timestamp(6) NULL',
-    ["'2038-01-19 03:14:07.999999'", "'1970-01-01 00:00:01.000000'", 'NULL'],
-    ['2038-01-19 03:14:07.999999+00', '1970-01-01 00:00:01+00', null],
-  ],
-  ['time', ["'-838:59:59'", "'838:59:59'", 'NULL'], ['-838:59:59', '838:59:59', null]],
-  ['time(6)', ["'12:34:56.789012'", "'-00:00:01.500000'", 'NULL'], ['12:34:56.789012', '-00:00:01.5', null]],
-  ['year', ['1901', '2155', 'NULL'], ['1901', '2155', null]],
-  ['char(5) CHARACTER SET latin1', ["'café'", "''", 'NULL'], ['café', '', null]],
-  [
-    'varchar(40) CHARACTER SET utf8mb4',
-    ["'😀 中文 Ωmega'", "'tab\\there'", 'NULL'],
-    ['😀 中文 Ωmega', 'tab\there', null],
-  ],
-  ['text', ["'line1\\nline2\\r\\n\\\\ end'", "''", 'NULL'], ['line1\nline2\r\n\\ end', '', null]],
-  ['longtext CHARACTER SET latin1', ["'Grüße'", "'a'", 'NULL'], ['Grüße', 'a', null]],
-  ['binary(4)', ['0x00010203', "''", 'NULL'], ['\\x00010203', '\\x00000000', null]],
-  ['varbinary(10)', ['0x00', '0xFFFE', 'NULL'], ['\\x00', '\\xfffe', null]],
-  ['blob', ['0xDEADBEEF00', "''", 'NULL'], ['\\xdeadbeef00', '\\x', null]],
-  ["enum('small','medium','large')", ["'small'", "'large'", 'NULL'], ['small', 'large', null]],
-  ["set('a','b','c d')", ["'a,b'", "''", 'NULL'], ['{a,b}', '{}', null]],
-  [
-    'json',
-    ['\'{"b": 1, "a": [1, 2.5, null, "x\\\\"y"]}\'', "'[]'", 'NULL'],
-    ['{"a": [1, 2.5, null, "x\\"y"], "b": 1}', '[]', null],
-  ],
-  [
-    'point',
-    ["ST_GeomFromText('POINT(1 2)')", "ST_GeomFromText('POINT(-1.5 0)')", 'NULL'],
-    ['\\x0101000000000000000000f03f0000000000000040', '\\x0101000000000000000000f8bf0000000000000000', null],
-  ],
-];
 
 let db: TestDatabases;
 
 beforeAll(async () => {
   db = await createTestDatabases('types');
-  const columns = CASES.map(([type], i) => `c${i} ${type}`).join(', ');
-  await db.source.query(
-    `CREATE TABLE every_type (id int PRIMARY KEY, ${columns}, gen_v int AS (id * 10) VIRTUAL, gen_s varchar(20) AS (CONCAT('id-', id)) STORED)`,
-  );
-  for (let row = 0; row < 3; row++) {
-    await db.source.query(
-      `INSERT INTO every_type (id, ${CASES.map((_, i) => `c${i}`).join(', ')}) VALUES (${row + 1}, ${CASES.map(([, values]) => values[row]).join(', ')})`,
-    );
-  }
+  for (const sql of everyTypeSql()) await db.source.query(sql);
   const summary = await runSync(testConfig(db));
   expect(summary.status).toBe('succeeded');
 });
