@@ -2,6 +2,7 @@
 // process (transform through the ferry command line, shell commands). One executor per kind, chosen
 // from a table; each returns the rows it moved and throws a FerryError when the task failed.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { FerryConfig } from '../config/schema.js';
 import { DataError, FerryError } from '../errors.js';
@@ -127,14 +128,21 @@ export function taskEnvironment(ctx: TaskRunContext): Record<string, string> {
   return env;
 }
 
+const SETPRIV = '/usr/bin/setpriv';
+
 function runChild(
   ctx: TaskRunContext,
   command: string,
   args: string[],
   extraEnv: Record<string, string>,
 ): Promise<void> {
+  // On Linux, the child gets SIGKILL when this process dies (a killed worker must not leave its task
+  // running beside the retry another worker starts).
+  const [file, argv] = existsSync(SETPRIV)
+    ? [SETPRIV, ['--pdeathsig', 'KILL', '--', command, ...args]]
+    : [command, args];
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
+    const child = spawn(file, argv, {
       env: { ...process.env, ...extraEnv, ...taskEnvironment(ctx) },
       stdio: ['ignore', 'pipe', 'pipe'],
       signal: ctx.signal,

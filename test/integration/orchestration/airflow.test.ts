@@ -12,11 +12,23 @@ const AIRFLOW = join(REPO_ROOT, 'scripts/airflow.sh');
 const TSX_LOADER = fileURLToPath(new URL('../../../node_modules/tsx/dist/loader.mjs', import.meta.url));
 const FERRY_COMMAND = `${process.execPath} --import ${TSX_LOADER} ${join(REPO_ROOT, 'src/cli/main.ts')}`;
 
-function airflow(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number; output: string }> {
+function airflow(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    execFile(AIRFLOW, args, { env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: stdout + stderr });
-    });
+    execFile(
+      AIRFLOW,
+      args,
+      { env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        resolve({
+          code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+          output: stdout + stderr,
+        });
+      },
+    );
   });
 }
 
@@ -39,7 +51,12 @@ describe('a pipeline exported to Airflow', () => {
 `);
     const home = join(f.dir, 'airflow-home');
     mkdirSync(home);
-    env = { AIRFLOW_HOME: home, AIRFLOW__CORE__DAGS_FOLDER: join(f.dir, 'dags'), FERRY_LOG_FORMAT: 'json', NO_COLOR: '1' };
+    env = {
+      AIRFLOW_HOME: home,
+      AIRFLOW__CORE__DAGS_FOLDER: join(f.dir, 'dags'),
+      FERRY_LOG_FORMAT: 'json',
+      NO_COLOR: '1',
+    };
   }, 1_300_000);
   afterAll(() => f?.cleanup());
 
@@ -76,9 +93,13 @@ describe('a pipeline exported to Airflow', () => {
 
     const { rows } = await f.db.target.query<{ n: string }>('SELECT count(*) AS n FROM raw.items');
     expect(rows[0]?.n).toBe('50');
-    const { rows: runs } = await f.db.target.query<{ trigger: string; state: string; interval_start: Date; interval_end: Date; run_key: string }>(
-      `SELECT trigger, state, interval_start, interval_end, run_key FROM _ferry.pipeline_runs`,
-    );
+    const { rows: runs } = await f.db.target.query<{
+      trigger: string;
+      state: string;
+      interval_start: Date;
+      interval_end: Date;
+      run_key: string;
+    }>(`SELECT trigger, state, interval_start, interval_end, run_key FROM _ferry.pipeline_runs`);
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ trigger: 'airflow', state: 'succeeded' });
     // `dags test` makes a manual run, whose data interval is the last one complete at its date.

@@ -42,17 +42,43 @@ export async function pipelineFixture(label: string, rows = 50): Promise<Pipelin
   };
 }
 
-/** Polls `check` until it returns a value (not undefined) or the time is up. */
+/**
+ * Polls `check` until it returns a value (not undefined) or the time is up. A check that throws
+ * (the tables do not exist yet) counts as not yet.
+ */
 export async function eventually<T>(
   check: () => Promise<T | undefined>,
   what: string,
   timeoutMs = 90_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
   for (;;) {
-    const value = await check();
+    const value = await check().catch((error: unknown) => {
+      lastError = error;
+      return undefined;
+    });
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}${lastError instanceof Error ? ` (last error: ${lastError.message})` : ''}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+}
+
+/** Stops a spawned ferry process: SIGTERM, then SIGKILL if it lingers; resolves when it is gone. */
+export function stopProcess(
+  child: import('node:child_process').ChildProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill(signal);
+  });
 }
