@@ -1,5 +1,6 @@
 // `ferry backfill`: one run per schedule interval lying within --from .. --to, run here by default.
 import type { Command } from 'commander';
+import { ConfigError } from '../errors.js';
 import { openOrchestrator } from '../orchestration/orchestrator.js';
 import { backfill, runUntilDone } from '../orchestration/operations.js';
 import type { Register } from './main.js';
@@ -19,6 +20,8 @@ export const registerBackfill: Register = (program: Command, context) => {
       const ctx = context();
       const from = parseDate(flags.from, '--from');
       const to = parseDate(flags.to, '--to');
+      if (!(from.getTime() < to.getTime()))
+        throw new ConfigError(`--from (${from.toISOString()}) must be before --to (${to.toISOString()})`);
       const orch = await openOrchestrator(ctx.config(), ctx.configPath, ctx.logger);
       try {
         const result = await backfill(orch, pipeline, from, to);

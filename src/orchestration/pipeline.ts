@@ -4,6 +4,7 @@
 import type { FerryConfig, PipelineConfig, PipelineTaskConfig, TriggerRule } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import { durationSeconds } from '../replication/plan.js';
+import { parseSchedule } from './schedule.js';
 
 export interface PipelineTask {
   name: string;
@@ -75,6 +76,13 @@ export function buildPipeline(name: string, config: PipelineConfig): Pipeline {
   const start = config.start === undefined ? undefined : new Date(config.start);
   if (start && Number.isNaN(start.getTime()))
     problems.push(`${at}.start: "${config.start}" is not an ISO 8601 date such as 2026-01-01T00:00:00Z`);
+  if (config.schedule !== undefined) {
+    try {
+      parseSchedule(config.schedule, config.timezone, `${at}.schedule`);
+    } catch (error) {
+      problems.push(error instanceof ConfigError ? `${error.message}: ${error.hint ?? ''}` : String(error));
+    }
+  }
   if (problems.length > 0) throw new ConfigError(`pipeline ${name} is not valid`, problems);
 
   const order = topologicalOrder(name, names, upstreamOf);

@@ -14,6 +14,8 @@ export const MAX_INTERVALS_PER_PASS = 500;
 
 export function parseSchedule(expression: string, timezone: string, where = 'schedule'): Cron {
   try {
+    // croner accepts any time zone name and fails later; Intl knows the real ones.
+    new Intl.DateTimeFormat('en', { timeZone: timezone });
     return new Cron(expression, { timezone, paused: true });
   } catch (error) {
     throw new ConfigError(

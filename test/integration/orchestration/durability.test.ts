@@ -38,7 +38,7 @@ describe('a server killed mid-run', () => {
     const first = spawnFerry(['-c', f.configPath, 'server', '--tick', '1'], { env });
     processes.push(first);
     await eventually(
-      async () => (existsSync(join(f.dir, 'slow.txt')) ? true : undefined),
+      () => Promise.resolve(existsSync(join(f.dir, 'slow.txt')) ? true : undefined),
       'the slow task to start',
     );
     first.kill('SIGKILL');
