@@ -25,6 +25,9 @@ describe('retries', () => {
       gated: { kind: shell, command: 'test -f "$FERRY_TEST_DIR/open"', depends_on: [sync], retries: 0 }
       after: { kind: shell, command: 'echo after', depends_on: [gated] }
       notify: { kind: shell, command: 'echo notified', depends_on: [gated], trigger_rule: all_done }
+  stuck:
+    tasks:
+      hang: { kind: shell, command: 'echo waiting; sleep 60', timeout: 2s, retries: 0 }
 `);
   });
   afterAll(() => f.cleanup());
@@ -90,5 +93,20 @@ describe('retries', () => {
     );
     expect(rows[0]?.state).toBe('succeeded');
     expect(existsSync(join(f.dir, 'open'))).toBe(true);
+  });
+
+  it('stops an attempt that outlives its timeout and says which setting to change', async () => {
+    const result = await runFerry(['-c', f.configPath, 'trigger', 'stuck', '--wait'], { env: env() });
+    expect(result.code).toBe(1);
+    const runId = /run (\d+)/.exec(result.stdout)?.[1];
+    const { rows } = await f.db.target.query<{ state: string; error: string }>(
+      `SELECT state, error FROM _ferry.task_instances WHERE run_id = $1 AND task = 'hang'`,
+      [runId],
+    );
+    expect(rows[0]?.state).toBe('failed');
+    expect(rows[0]?.error).toBe("hang: timed out after 2 s (the task's timeout)");
+    const logs = await runFerry(['-c', f.configPath, 'logs', runId!, 'hang']);
+    expect(logs.stdout).toContain('waiting');
+    expect(logs.stdout).toContain('raise timeout of task hang in ferry.yaml');
   });
 });
