@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFerry } from '../../support/cli.js';
+import { createTestDatabases, type TestDatabases } from '../../support/databases.js';
 import { pipelineFixture, type PipelineFixture } from './fixture.js';
 
 describe('a triggered pipeline run', () => {
@@ -52,5 +53,44 @@ describe('a triggered pipeline run', () => {
     expect(grid.code).toBe(0);
     expect(grid.stdout).toContain(`run ${runId}`);
     expect(grid.stdout).toMatch(/sync\s+│ ok .*50 rows/);
+  });
+});
+
+describe('run history in a database of its own', () => {
+  let f: PipelineFixture;
+  let ops: TestDatabases;
+  beforeAll(async () => {
+    f = await pipelineFixture('orch_opsdb');
+    ops = await createTestDatabases('orch_ops');
+    f.writeConfig(`  p:
+    tasks:
+      sync: { kind: sync }
+orchestration:
+  database: "${ops.postgresUrl}"
+  queue_schema: jobs
+`);
+  });
+  afterAll(async () => {
+    await f.cleanup();
+    await ops.drop();
+  });
+
+  it('keeps runs and the queue in orchestration.database, and the data in the target', async () => {
+    const result = await runFerry(['-c', f.configPath, 'trigger', 'p', '--wait']);
+    expect(result.code).toBe(0);
+    const { rows: runs } = await ops.target.query<{ state: string }>(
+      'SELECT state FROM _ferry.pipeline_runs',
+    );
+    expect(runs).toEqual([{ state: 'succeeded' }]);
+    const { rows: queue } = await ops.target.query<{ n: string }>(
+      `SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'jobs'`,
+    );
+    expect(Number(queue[0]?.n)).toBeGreaterThan(0);
+    const { rows: inTarget } = await f.db.target.query<{ t: string | null }>(
+      `SELECT to_regclass('_ferry.pipeline_runs')::text AS t`,
+    );
+    expect(inTarget[0]?.t).toBeNull();
+    const { rows: items } = await f.db.target.query<{ n: string }>('SELECT count(*) AS n FROM raw.items');
+    expect(items[0]?.n).toBe('50');
   });
 });
