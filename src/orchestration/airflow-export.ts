@@ -18,6 +18,12 @@ const py = (text: string) => JSON.stringify(text);
 /** A single-quoted shell word. */
 export const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
+/** Airflow's cron parser (croniter) reads a sixth field as seconds at the end; ferry's at the start. */
+export function airflowCron(expression: string): string {
+  const fields = expression.trim().split(/\s+/);
+  return fields.length === 6 ? [...fields.slice(1), fields[0]!].join(' ') : expression;
+}
+
 export function dagId(pipeline: Pipeline): string {
   return `ferry_${pipeline.name.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
 }
@@ -64,7 +70,7 @@ export function exportDag(pipeline: Pipeline, options: ExportOptions): string {
     '',
     'with DAG(',
     `    dag_id=${py(dagId(pipeline))},`,
-    `    schedule=${pipeline.schedule ? py(pipeline.schedule) : 'None'},`,
+    `    schedule=${pipeline.schedule ? py(airflowCron(pipeline.schedule)) : 'None'},`,
     `    start_date=${startDate(pipeline, options.now ?? new Date())},`,
     `    catchup=${pipeline.catchup ? 'True' : 'False'},`,
     `    max_active_runs=${pipeline.maxActiveRuns},`,

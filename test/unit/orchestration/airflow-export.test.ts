@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
-import { exportDag, shellQuote } from '../../../src/orchestration/airflow-export.js';
+import { airflowCron, exportDag, shellQuote } from '../../../src/orchestration/airflow-export.js';
 import { pipelineNamed } from '../../../src/orchestration/pipeline.js';
 
 const pipeline = pipelineNamed(
@@ -61,5 +61,10 @@ describe('the exported Airflow DAG', () => {
 
   it('quotes shell words', () => {
     expect(shellQuote("a b'c")).toBe(`'a b'\\''c'`);
+  });
+
+  it("moves a seconds field to the end, where Airflow's croniter reads it", () => {
+    expect(airflowCron('*/10 * * * * *')).toBe('* * * * * */10');
+    expect(airflowCron('0 6 * * 1-5')).toBe('0 6 * * 1-5');
   });
 });
