@@ -28,12 +28,16 @@ export interface TaskOutcome {
   rows?: number;
 }
 
-type Executor = (ctx: TaskRunContext) => Promise<TaskOutcome>;
+type TaskSpec = PipelineTask['spec'];
+type Executors = {
+  [K in TaskSpec['kind']]: (
+    ctx: TaskRunContext,
+    spec: Extract<TaskSpec, { kind: K }>,
+  ) => Promise<TaskOutcome>;
+};
 
-const executors: Record<PipelineTask['spec']['kind'], Executor> = {
-  async sync(ctx) {
-    const spec = ctx.task.spec;
-    if (spec.kind !== 'sync') throw new Error('unreachable');
+const executors: Executors = {
+  async sync(ctx, spec) {
     const summary = await sync({
       config: ctx.config,
       ...(spec.streams ? { streams: spec.streams } : {}),
@@ -54,9 +58,7 @@ const executors: Record<PipelineTask['spec']['kind'], Executor> = {
     return { rows };
   },
 
-  async verify(ctx) {
-    const spec = ctx.task.spec;
-    if (spec.kind !== 'verify') throw new Error('unreachable');
+  async verify(ctx, spec) {
     const report = await verify({
       config: ctx.config,
       ...(spec.streams ? { streams: spec.streams } : {}),
@@ -79,9 +81,7 @@ const executors: Record<PipelineTask['spec']['kind'], Executor> = {
     return { rows: report.streams.reduce((n, s) => n + s.targetRows, 0) };
   },
 
-  async transform(ctx) {
-    const spec = ctx.task.spec;
-    if (spec.kind !== 'transform') throw new Error('unreachable');
+  async transform(ctx, spec) {
     // The ferry command line itself, started the way this process was (node, or node --import tsx).
     const entry = process.argv[1];
     if (!entry) throw new FerryError('engine', 'cannot find the ferry entry point to run `ferry transform`');
@@ -102,16 +102,17 @@ const executors: Record<PipelineTask['spec']['kind'], Executor> = {
     return {};
   },
 
-  async shell(ctx) {
-    const spec = ctx.task.spec;
-    if (spec.kind !== 'shell') throw new Error('unreachable');
+  async shell(ctx, spec) {
     await runChild(ctx, '/bin/sh', ['-c', spec.command], spec.env ?? {});
     return {};
   },
 };
 
 export function runTask(ctx: TaskRunContext): Promise<TaskOutcome> {
-  return executors[ctx.task.spec.kind](ctx);
+  const spec = ctx.task.spec;
+  // TypeScript cannot pair the executor with its spec through the union; the table guarantees it.
+  const executor = executors[spec.kind] as (ctx: TaskRunContext, spec: TaskSpec) => Promise<TaskOutcome>;
+  return executor(ctx, spec);
 }
 
 /** The environment a child task sees: the data interval, the run, and the run's params. */
