@@ -64,6 +64,10 @@ async function advanceLocked(client: Queryable, boss: PgBoss, pipeline: Pipeline
     [runs.map((r) => r.run_id)],
   );
   let activeTasks = taskRows.filter((t) => ACTIVE_TASK_STATES.includes(t.state)).length;
+  // `ferry sync` holds a lock on its target schema, so two sync tasks at once would only fail and
+  // retry: they run one at a time (sync.parallel_tables parallelises inside one).
+  const isSync = (name: string) => pipeline.tasks.find((t) => t.name === name)?.spec.kind === 'sync';
+  let syncActive = taskRows.some((t) => ACTIVE_TASK_STATES.includes(t.state) && isSync(t.task));
   let runningRuns = runs.filter((r) => r.state === 'running').length;
 
   for (const run of runs) {
@@ -87,9 +91,14 @@ async function advanceLocked(client: Queryable, boss: PgBoss, pipeline: Pipeline
           `UPDATE "_ferry"."task_instances" SET state = 'upstream_failed', finished_at = now() WHERE run_id = $1 AND task = $2`,
           [run.run_id, task.name],
         );
-      } else if (verdict === 'ready' && activeTasks < pipeline.concurrency) {
+      } else if (
+        verdict === 'ready' &&
+        activeTasks < pipeline.concurrency &&
+        !(syncActive && isSync(task.name))
+      ) {
         states.set(task.name, 'queued');
         activeTasks += 1;
+        syncActive ||= isSync(task.name);
         const jobId = await enqueueTask(
           boss,
           client,

@@ -27,7 +27,7 @@ export async function pipelineFixture(label: string, rows = 50): Promise<Pipelin
     writeFileSync(
       configPath,
       `source: { url: "${db.mysqlUrl}" }\ntarget: { url: "${db.postgresUrl}", schema: raw }\n` +
-        `streams:\n  - { table: items, mode: incremental, cursor: updated_at }\n` +
+        `streams:\n  - { table: items, mode: incremental, cursor: updated_at }\n  - { table: "*" }\n` +
         `pipelines:\n${pipelinesYaml}`,
     );
   return {

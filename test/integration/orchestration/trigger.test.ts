@@ -94,3 +94,43 @@ orchestration:
     expect(items[0]?.n).toBe('50');
   });
 });
+
+describe('several sync tasks in one pipeline', () => {
+  let f: PipelineFixture;
+  beforeAll(async () => {
+    f = await pipelineFixture('orch_syncs');
+    await f.db.source.query('CREATE TABLE tags (id INT PRIMARY KEY, label VARCHAR(20))');
+    await f.db.source.query("INSERT INTO tags VALUES (1, 'a'), (2, 'b')");
+    f.writeConfig(`  p:
+    concurrency: 4
+    defaults: { retries: 0 }
+    tasks:
+      sync_items: { kind: sync, streams: [items] }
+      sync_tags: { kind: sync, streams: [tags] }
+      verify_tags: { kind: verify, streams: [tags] }
+`);
+  });
+  afterAll(() => f.cleanup());
+
+  it('runs them one at a time (each holds the target lock), each once, with verify after its own sync', async () => {
+    const result = await runFerry(['-c', f.configPath, 'trigger', 'p', '--wait']);
+    expect(result.code).toBe(0);
+    const { rows } = await f.db.target.query<{
+      task: string;
+      attempts: number;
+      started_at: Date;
+      finished_at: Date;
+    }>(`SELECT task, attempts, started_at, finished_at FROM _ferry.task_instances ORDER BY started_at`);
+    expect(rows.map((r) => r.task).sort()).toEqual(['sync_items', 'sync_tags', 'verify_tags']);
+    expect(rows.every((r) => r.attempts === 1)).toBe(true);
+    const [first, second] = rows.filter((r) => r.task.startsWith('sync_'));
+    expect(second!.started_at.getTime()).toBeGreaterThanOrEqual(first!.finished_at.getTime());
+    const tags = rows.find((r) => r.task === 'sync_tags')!;
+    const verify = rows.find((r) => r.task === 'verify_tags')!;
+    expect(verify.started_at.getTime()).toBeGreaterThanOrEqual(tags.finished_at.getTime());
+    const { rows: counts } = await f.db.target.query<{ items: string; tags: string }>(
+      'SELECT (SELECT count(*) FROM raw.items) AS items, (SELECT count(*) FROM raw.tags) AS tags',
+    );
+    expect(counts[0]).toEqual({ items: '50', tags: '2' });
+  });
+});
