@@ -30,21 +30,33 @@ CACHE_DIR="${FERRY_CACHE_DIR:-$HOME/.cache/ferry}"
 VENV="$CACHE_DIR/airflow-venv"
 STAMP="$VENV/.ferry-installed-$AIRFLOW_VERSION"
 
+# Airflow 2.10 runs on Python 3.9 to 3.12.
+suitable() { "$1" -c 'import sys; sys.exit(0 if (3, 9) <= sys.version_info[:2] <= (3, 12) else 1)' 2>/dev/null; }
+
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 || return 1
+  echo "installing $* with apt-get" >&2
+  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
+}
+
 find_python() {
+  local candidate version
   for candidate in python3.11 python3.12 python3.10 python3; do
-    if command -v "$candidate" >/dev/null 2>&1 &&
-      "$candidate" -c 'import sys, venv; sys.exit(0 if (3, 9) <= sys.version_info[:2] <= (3, 12) else 1)' 2>/dev/null; then
-      echo "$candidate"
-      return
+    command -v "$candidate" >/dev/null 2>&1 && suitable "$candidate" || continue
+    # Debian and Ubuntu ship venv's pip bootstrap (ensurepip) in a separate package.
+    if ! "$candidate" -c 'import venv, ensurepip' 2>/dev/null; then
+      version="$("$candidate" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
+      apt_install "python${version}-venv" || apt_install python3-venv || true
     fi
+    echo "$candidate"
+    return
   done
-  if command -v apt-get >/dev/null 2>&1; then
-    echo "installing python3 and python3-venv with apt-get" >&2
-    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >&2
+  if ! command -v python3 >/dev/null 2>&1 && apt_install python3 python3-venv && suitable python3; then
     echo python3
     return
   fi
-  echo "error: Airflow ${AIRFLOW_VERSION} needs Python 3.9 to 3.12; none found" >&2
+  echo "error: Airflow ${AIRFLOW_VERSION} needs Python 3.9 to 3.12, and none was found;" \
+    "install one (e.g. apt-get install python3.11 python3.11-venv) and run this again" >&2
   exit 2
 }
 
@@ -70,7 +82,6 @@ run_airflow() {
   export AIRFLOW__CORE__LOAD_EXAMPLES=False
   export AIRFLOW__CORE__UNIT_TEST_MODE=False
   export AIRFLOW__LOGGING__LOGGING_LEVEL="${AIRFLOW__LOGGING__LOGGING_LEVEL:-WARNING}"
-  export NO_PROXY='*' # macOS fork safety; harmless elsewhere
   # The metadata DB is created on first use and migrated when the version changes.
   if [[ ! -f "$AIRFLOW_HOME/.ferry-db-$AIRFLOW_VERSION" ]]; then
     "$VENV/bin/airflow" db migrate >/dev/null
