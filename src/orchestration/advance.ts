@@ -81,6 +81,17 @@ async function advanceLocked(client: Queryable, boss: PgBoss, pipeline: Pipeline
     }
     const rows = taskRows.filter((t) => t.run_id === run.run_id);
     const states = new Map(rows.map((t) => [t.task, t.state]));
+    // A task removed from ferry.yaml since the run was created can never run: close it.
+    for (const row of rows) {
+      if (pipeline.tasks.some((t) => t.name === row.task) || FINISHED_TASK_STATES.includes(row.state))
+        continue;
+      states.set(row.task, 'failed');
+      await client.query(
+        `UPDATE "_ferry"."task_instances" SET state = 'failed', finished_at = now(), error = 'the task is no longer in the pipeline (ferry.yaml)'
+          WHERE run_id = $1 AND task = $2`,
+        [run.run_id, row.task],
+      );
+    }
     for (const task of pipeline.tasks) {
       const row = rows.find((r) => r.task === task.name);
       if (!row || states.get(task.name) !== 'pending') continue;
