@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import { openOrchestrator } from '../orchestration/orchestrator.js';
 import { backfill, runUntilDone } from '../orchestration/operations.js';
+import { pipelineNamed } from '../orchestration/pipeline.js';
 import type { Register } from './main.js';
 import { parseDate } from './pipeline-flags.js';
 import { printGrid } from './runs.js';
@@ -22,6 +23,7 @@ export const registerBackfill: Register = (program: Command, context) => {
       const to = parseDate(flags.to, '--to');
       if (!(from.getTime() < to.getTime()))
         throw new ConfigError(`--from (${from.toISOString()}) must be before --to (${to.toISOString()})`);
+      pipelineNamed(ctx.config(), pipeline); // a wrong name fails before connecting
       const orch = await openOrchestrator(ctx.config(), ctx.configPath, ctx.logger);
       try {
         const result = await backfill(orch, pipeline, from, to);

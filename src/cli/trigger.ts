@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { openOrchestrator } from '../orchestration/orchestrator.js';
 import { runUntilDone, triggerRun } from '../orchestration/operations.js';
+import { pipelineNamed } from '../orchestration/pipeline.js';
 import type { Register } from './main.js';
 import { collectParam } from './pipeline-flags.js';
 import { printGrid } from './runs.js';
@@ -19,6 +20,7 @@ export const registerTrigger: Register = (program: Command, context) => {
     .option('--wait', 'run the tasks in this process and wait for the run to finish')
     .action(async (pipeline: string, flags: { param: Record<string, string>; wait?: boolean }) => {
       const ctx = context();
+      pipelineNamed(ctx.config(), pipeline); // a wrong name fails before connecting
       const orch = await openOrchestrator(ctx.config(), ctx.configPath, ctx.logger);
       try {
         const runId = await triggerRun(orch, pipeline, flags.param);
