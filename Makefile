@@ -6,7 +6,7 @@ NODE_BIN := $(shell scripts/ensure-node.sh)
 export PATH := $(NODE_BIN):$(PATH)
 FERRY := node dist/cli/main.js
 
-.PHONY: demo test test-unit lint format build deps services services-stop bench clean
+.PHONY: demo test test-unit lint format build deps services services-stop bench clean airflow
 .DEFAULT_GOAL := demo
 
 node_modules/.installed: package.json package-lock.json
@@ -24,6 +24,10 @@ services:
 services-stop:
 	scripts/services.sh stop
 
+# Apache Airflow in a cached virtual environment, for the test of `ferry airflow export`.
+airflow:
+	scripts/airflow.sh install
+
 ferry.yaml:
 	cp ferry.example.yaml ferry.yaml
 	@echo "created ferry.yaml from ferry.example.yaml"
@@ -31,7 +35,7 @@ ferry.yaml:
 demo: build services ferry.yaml
 	scripts/demo.sh
 
-test: build services
+test: build services airflow
 	npx vitest run
 
 test-unit: deps

@@ -31,3 +31,7 @@ if [ "$status" -eq 1 ]; then
 elif [ "$status" -ne 0 ]; then
   exit "$status"
 fi
+
+step "ferry trigger shop_replication --wait: the pipeline once (sync -> verify -> report), then its run grid"
+ferry trigger shop_replication --wait # prints the run grid; `ferry runs` shows the recent runs
+echo "Run it every 15 minutes with \`ferry server\` (or \`ferry scheduler\` + \`ferry worker\`) while \`ferry simulate\` changes the source."

@@ -4,16 +4,40 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, isFerryError, messageOf } from '../errors.js';
 import { redact } from '../observability/redact.js';
 import { createContext, type CommandContext } from './context.js';
+import { registerAirflow } from './airflow.js';
+import { registerBackfill } from './backfill.js';
 import { registerDoctor } from './doctor.js';
+import { registerLogs } from './logs.js';
+import { registerPipelines } from './pipelines.js';
+import { registerRuns } from './runs.js';
+import { registerScheduler } from './scheduler.js';
 import { registerSeed } from './seed.js';
 import { registerSimulate } from './simulate.js';
 import { registerSync } from './sync.js';
+import { registerTask } from './task.js';
+import { registerTrigger } from './trigger.js';
 import { registerVerify } from './verify.js';
 import { version } from './version.js';
+import { registerWorker } from './worker.js';
 
 export type Register = (program: Command, context: () => CommandContext) => void;
 
-const commands: Register[] = [registerDoctor, registerSeed, registerSimulate, registerSync, registerVerify];
+const commands: Register[] = [
+  registerDoctor,
+  registerSeed,
+  registerSimulate,
+  registerSync,
+  registerVerify,
+  registerPipelines,
+  registerTrigger,
+  registerBackfill,
+  registerRuns,
+  registerLogs,
+  registerScheduler,
+  registerWorker,
+  registerTask,
+  registerAirflow,
+];
 
 export function buildProgram(signal: AbortSignal): Command {
   const program = new Command('ferry')

@@ -1,0 +1,48 @@
+// `ferry backfill`: one run per schedule interval lying within --from .. --to, run here by default.
+import type { Command } from 'commander';
+import { ConfigError } from '../errors.js';
+import { openOrchestrator } from '../orchestration/orchestrator.js';
+import { backfill, runUntilDone } from '../orchestration/operations.js';
+import { pipelineNamed } from '../orchestration/pipeline.js';
+import type { Register } from './main.js';
+import { parseDate } from './pipeline-flags.js';
+import { printGrid } from './runs.js';
+
+export const registerBackfill: Register = (program: Command, context) => {
+  program
+    .command('backfill <pipeline>')
+    .description(
+      'run a pipeline for every schedule interval within --from .. --to (intervals already run are skipped)',
+    )
+    .requiredOption('--from <date>', 'start of the first interval (ISO 8601)')
+    .requiredOption('--to <date>', 'end of the last interval (ISO 8601)')
+    .option('--no-wait', 'only queue the runs for `ferry worker`')
+    .action(async (pipeline: string, flags: { from: string; to: string; wait: boolean }) => {
+      const ctx = context();
+      const from = parseDate(flags.from, '--from');
+      const to = parseDate(flags.to, '--to');
+      if (!(from.getTime() < to.getTime()))
+        throw new ConfigError(`--from (${from.toISOString()}) must be before --to (${to.toISOString()})`);
+      pipelineNamed(ctx.config(), pipeline); // a wrong name fails before connecting
+      const orch = await openOrchestrator(ctx.config(), ctx.configPath, ctx.logger);
+      try {
+        const result = await backfill(orch, pipeline, from, to);
+        for (const { runId, interval } of result.created)
+          process.stdout.write(
+            `run ${runId}: ${interval.start.toISOString()} .. ${interval.end.toISOString()}\n`,
+          );
+        for (const interval of result.existing)
+          process.stdout.write(
+            `skipped ${interval.start.toISOString()} .. ${interval.end.toISOString()}: already has a run (clear it with ferry runs retry)\n`,
+          );
+        process.stdout.write(`${result.created.length} run(s) created, ${result.existing.length} skipped\n`);
+        if (!flags.wait || result.created.length === 0) return;
+        const ids = result.created.map((c) => c.runId);
+        const runs = await runUntilDone(orch, ids, ctx.signal);
+        await printGrid(orch.pool, orch.config, pipeline, ids);
+        process.exitCode = runs.every((r) => r.state === 'succeeded') ? 0 : 1;
+      } finally {
+        await orch.close();
+      }
+    });
+};

@@ -1,0 +1,30 @@
+// `ferry logs`: the log of one task instance of a run, all attempts.
+import type { Command } from 'commander';
+import { ConfigError } from '../errors.js';
+import { openHistory } from '../orchestration/orchestrator.js';
+import { readLog } from '../orchestration/store.js';
+import type { Register } from './main.js';
+
+export const registerLogs: Register = (program: Command, context) => {
+  program
+    .command('logs <run> <task>')
+    .description("print a task's log in a run (every attempt)")
+    .action(async (runId: string, task: string) => {
+      const ctx = context();
+      if (!/^\d+$/.test(runId))
+        throw new ConfigError(`run id ${runId}: expected a number`, [], {
+          hint: 'run ids are in the header of `ferry runs`',
+        });
+      const pool = await openHistory(ctx.config(), ctx.logger, 1);
+      try {
+        const found = await readLog(pool, runId, task);
+        if (!found)
+          throw new ConfigError(`no task ${task} in run ${runId}`, [], {
+            hint: 'see `ferry runs` for runs and task names',
+          });
+        process.stdout.write(found.log.length > 0 ? found.log : `(no log yet: the task is ${found.state})\n`);
+      } finally {
+        await pool.end();
+      }
+    });
+};

@@ -1,0 +1,84 @@
+// `ferry runs`: recent runs as a grid (runs x tasks); `ferry runs retry`: run a run again from a task.
+import type { Command } from 'commander';
+import type { FerryConfig } from '../config/schema.js';
+import { renderGrid } from '../orchestration/grid.js';
+import { openHistory, openOrchestrator } from '../orchestration/orchestrator.js';
+import { retryRun, runUntilDone } from '../orchestration/operations.js';
+import { buildPipeline } from '../orchestration/pipeline.js';
+import { readTasks, recentRuns, type Queryable, type RunRow } from '../orchestration/store.js';
+import type { Register } from './main.js';
+
+export async function printGrid(
+  pool: Queryable,
+  config: FerryConfig,
+  pipeline: string | undefined,
+  only?: readonly string[],
+  limit = 10,
+): Promise<void> {
+  const runs = (await recentRuns(pool, pipeline, only ? 1000 : limit)).filter(
+    (r) => !only || only.includes(r.run_id),
+  );
+  const byPipeline = new Map<string, RunRow[]>();
+  for (const run of runs) byPipeline.set(run.pipeline, [...(byPipeline.get(run.pipeline) ?? []), run]);
+  if (byPipeline.size === 0) process.stdout.write(`no runs${pipeline ? ` of ${pipeline}` : ''} yet\n`);
+  for (const [name, list] of byPipeline) {
+    const spec = config.pipelines[name];
+    const order = spec ? buildPipeline(name, spec).tasks.map((t) => t.name) : [];
+    const tasks = await readTasks(
+      pool,
+      list.map((r) => r.run_id),
+    );
+    process.stdout.write(`${name}\n${renderGrid(list, tasks, order)}\n`);
+  }
+}
+
+export const registerRuns: Register = (program: Command, context) => {
+  const runs = program
+    .command('runs [pipeline]')
+    .description('recent runs of the pipelines as a grid of tasks: state, duration, tries, rows')
+    .option('--limit <n>', 'runs per pipeline', (v) => Number(v), 10)
+    .option('--json', 'print runs and task instances as JSON')
+    .action(async (pipeline: string | undefined, flags: { limit: number; json?: boolean }) => {
+      const ctx = context();
+      const pool = await openHistory(ctx.config(), ctx.logger, 1);
+      try {
+        if (flags.json) {
+          const list = await recentRuns(pool, pipeline, flags.limit);
+          const tasks = await readTasks(
+            pool,
+            list.map((r) => r.run_id),
+          );
+          process.stdout.write(
+            JSON.stringify(
+              list.map((r) => ({ ...r, tasks: tasks.filter((t) => t.run_id === r.run_id) })),
+              null,
+              2,
+            ) + '\n',
+          );
+        } else await printGrid(pool, ctx.config(), pipeline, undefined, flags.limit);
+      } finally {
+        await pool.end();
+      }
+    });
+  runs
+    .command('retry <run>')
+    .description(
+      'run a run again: from --from <task> and its downstream tasks, or its tasks that did not succeed',
+    )
+    .option('--from <task>', 'clear this task and every task downstream of it')
+    .option('--wait', 'run the tasks in this process and wait')
+    .action(async (runId: string, flags: { from?: string; wait?: boolean }) => {
+      const ctx = context();
+      const orch = await openOrchestrator(ctx.config(), ctx.configPath, ctx.logger);
+      try {
+        const { run, cleared } = await retryRun(orch, runId, flags.from);
+        process.stdout.write(`run ${runId}: cleared ${cleared.join(', ') || 'nothing'}\n`);
+        if (!flags.wait) return;
+        const [done] = await runUntilDone(orch, [runId], ctx.signal);
+        await printGrid(orch.pool, orch.config, run.pipeline, [runId]);
+        process.exitCode = done?.state === 'succeeded' ? 0 : 1;
+      } finally {
+        await orch.close();
+      }
+    });
+};

@@ -1,0 +1,36 @@
+// `ferry trigger`: start a run of a pipeline now, with optional params; --wait runs it here.
+import type { Command } from 'commander';
+import { openOrchestrator } from '../orchestration/orchestrator.js';
+import { runUntilDone, triggerRun } from '../orchestration/operations.js';
+import { pipelineNamed } from '../orchestration/pipeline.js';
+import type { Register } from './main.js';
+import { collectParam } from './pipeline-flags.js';
+import { printGrid } from './runs.js';
+
+export const registerTrigger: Register = (program: Command, context) => {
+  program
+    .command('trigger <pipeline>')
+    .description('start a run of a pipeline now (workers pick it up; --wait runs it in this process)')
+    .option(
+      '--param <key=value>',
+      'a run parameter, passed to shell tasks as FERRY_PARAM_<KEY> (repeatable)',
+      collectParam,
+      {},
+    )
+    .option('--wait', 'run the tasks in this process and wait for the run to finish')
+    .action(async (pipeline: string, flags: { param: Record<string, string>; wait?: boolean }) => {
+      const ctx = context();
+      pipelineNamed(ctx.config(), pipeline); // a wrong name fails before connecting
+      const orch = await openOrchestrator(ctx.config(), ctx.configPath, ctx.logger);
+      try {
+        const runId = await triggerRun(orch, pipeline, flags.param);
+        process.stdout.write(`run ${runId} of ${pipeline} queued\n`);
+        if (!flags.wait) return;
+        const [run] = await runUntilDone(orch, [runId], ctx.signal);
+        await printGrid(orch.pool, orch.config, pipeline, [runId]);
+        process.exitCode = run?.state === 'succeeded' ? 0 : 1;
+      } finally {
+        await orch.close();
+      }
+    });
+};

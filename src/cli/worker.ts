@@ -1,0 +1,25 @@
+// `ferry worker`: run pipeline tasks from the queue until Ctrl-C; start as many as you like.
+import type { Command } from 'commander';
+import { openOrchestrator } from '../orchestration/orchestrator.js';
+import { startWorker } from '../orchestration/worker.js';
+import type { Register } from './main.js';
+import { untilAborted } from './pipeline-flags.js';
+
+export const registerWorker: Register = (program: Command, context) => {
+  program
+    .command('worker')
+    .description('run pipeline tasks from the queue (on any number of machines; each task runs once)')
+    .option('--concurrency <n>', 'tasks run at once by this process', Number, 2)
+    .action(async (flags: { concurrency: number }) => {
+      const ctx = context();
+      const orch = await openOrchestrator(ctx.config(), ctx.configPath, ctx.logger);
+      try {
+        const stop = await startWorker(orch, { concurrency: flags.concurrency, signal: ctx.signal });
+        ctx.logger.info(`worker started (${flags.concurrency} task(s) at once)`);
+        await untilAborted(ctx.signal);
+        await stop();
+      } finally {
+        await orch.close();
+      }
+    });
+};

@@ -1,0 +1,108 @@
+// One attempt of one task instance: claim it in the run history, run it with the task's timeout,
+// keep its log in the history (flushed every few seconds, so a killed worker leaves its log), and
+// record how it ended. Shared by `ferry worker` and `ferry task run` (Airflow).
+import { Writable } from 'node:stream';
+import type { FerryConfig } from '../config/schema.js';
+import type { PgPool } from '../connectors/postgres/connect.js';
+import { FerryError, messageOf } from '../errors.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import { runTask, type TaskOutcome } from './execute.js';
+import type { Pipeline, PipelineTask } from './pipeline.js';
+import { appendLog, finishAttempt, startAttempt, type RunRow } from './store.js';
+
+export interface AttemptOptions {
+  pool: PgPool;
+  config: FerryConfig;
+  configPath: string;
+  pipeline: Pipeline;
+  task: PipelineTask;
+  run: RunRow;
+  jobId: string | null;
+  /** Whether a failure now is final (no retry left). */
+  finalAttempt: boolean;
+  logger: Logger;
+  signal: AbortSignal;
+  /** Copy the task's log lines to this stream too (stderr of the worker). */
+  echo?: NodeJS.WritableStream;
+}
+
+export type AttemptResult =
+  | { state: 'succeeded'; outcome: TaskOutcome; attempt: number }
+  | { state: 'failed' | 'up_for_retry'; error: unknown; attempt: number }
+  | { state: 'skipped' };
+
+const FLUSH_MS = 2000;
+
+export async function runAttempt(options: AttemptOptions): Promise<AttemptResult> {
+  const { pool, run, task } = options;
+  const attempt = await startAttempt(pool, run.run_id, task.name, options.jobId);
+  if (attempt === undefined) return { state: 'skipped' };
+
+  let buffered = '';
+  let flushing: Promise<void> = Promise.resolve();
+  const flush = () => {
+    const text = buffered;
+    buffered = '';
+    flushing = flushing.then(() => appendLog(pool, run.run_id, task.name, text)).catch(() => undefined);
+    return flushing;
+  };
+  const sink = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      const text = chunk.toString();
+      buffered += text;
+      options.echo?.write(text);
+      done();
+    },
+  });
+  const logger = createLogger({ format: 'pretty', destination: sink, level: options.logger.level });
+  const timer = setInterval(() => void flush(), FLUSH_MS);
+
+  const timeout = new AbortController();
+  const timeoutTimer = setTimeout(
+    () => timeout.abort(new Error(`timed out after ${task.timeoutSeconds} s (the task's timeout)`)),
+    task.timeoutSeconds * 1000,
+  );
+  const signal = AbortSignal.any([options.signal, timeout.signal]);
+  logger.info(
+    `${options.pipeline.name}.${task.name} (${task.spec.kind}) attempt ${attempt}, interval ${run.interval_start.toISOString()} .. ${run.interval_end.toISOString()}`,
+  );
+  try {
+    const outcome = await runTask({
+      config: options.config,
+      configPath: options.configPath,
+      pipeline: options.pipeline,
+      task,
+      runId: run.run_id,
+      interval: { start: run.interval_start, end: run.interval_end },
+      params: run.params,
+      logger,
+      signal,
+    });
+    logger.info(`${task.name} succeeded${outcome.rows === undefined ? '' : ` (${outcome.rows} rows)`}`);
+    await flush();
+    await finishAttempt(pool, run.run_id, task.name, { state: 'succeeded', rows: outcome.rows });
+    return { state: 'succeeded', outcome, attempt };
+  } catch (raw) {
+    const error =
+      timeout.signal.aborted && !options.signal.aborted
+        ? new FerryError('interrupted', `${task.name}: ${messageOf(timeout.signal.reason)}`, {
+            cause: raw,
+            hint: `raise timeout of task ${task.name} in ferry.yaml if it needs longer`,
+          })
+        : raw;
+    const state = options.finalAttempt ? 'failed' : 'up_for_retry';
+    logger.error(
+      error instanceof FerryError && error.hint ? { hint: error.hint } : {},
+      `${task.name} attempt ${attempt} failed: ${messageOf(error)}${state === 'up_for_retry' ? ' (will retry)' : ''}`,
+    );
+    await flush();
+    // A worker being stopped (Ctrl-C, SIGTERM) leaves the task running for the next worker to retry.
+    if (!options.signal.aborted)
+      await finishAttempt(pool, run.run_id, task.name, { state, error: messageOf(error) });
+    return { state, error, attempt };
+  } finally {
+    clearInterval(timer);
+    clearTimeout(timeoutTimer);
+    await flush();
+  }
+}

@@ -1,0 +1,184 @@
+// Runs one task of a pipeline, whatever its kind, through the library (sync, verify) or a child
+// process (transform through the ferry command line, shell commands). One executor per kind, chosen
+// from a table; each returns the rows it moved and throws a FerryError when the task failed.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { FerryConfig } from '../config/schema.js';
+import { DataError, FerryError } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import { sync } from '../replication/run.js';
+import { verify } from '../verify/verify.js';
+import type { Pipeline, PipelineTask } from './pipeline.js';
+import type { DataInterval } from './schedule.js';
+
+export interface TaskRunContext {
+  config: FerryConfig;
+  configPath: string;
+  pipeline: Pipeline;
+  task: PipelineTask;
+  runId: string;
+  interval: DataInterval;
+  params: Record<string, string>;
+  logger: Logger;
+  signal: AbortSignal;
+}
+
+export interface TaskOutcome {
+  rows?: number;
+}
+
+type TaskSpec = PipelineTask['spec'];
+type Executors = {
+  [K in TaskSpec['kind']]: (
+    ctx: TaskRunContext,
+    spec: Extract<TaskSpec, { kind: K }>,
+  ) => Promise<TaskOutcome>;
+};
+
+const executors: Executors = {
+  async sync(ctx, spec) {
+    const summary = await sync({
+      config: ctx.config,
+      ...(spec.streams ? { streams: spec.streams } : {}),
+      ...(spec.full_refresh ? { fullRefresh: true } : {}),
+      logger: ctx.logger,
+      signal: ctx.signal,
+    });
+    const rows = summary.streams.reduce((n, s) => n + s.rowsLoaded, 0);
+    const failed = summary.streams.filter((s) => s.status === 'failed');
+    if (failed.length > 0)
+      throw new DataError(
+        `sync run ${summary.runId}: ${failed.map((s) => `${s.stream}: ${s.error ?? 'failed'}`).join('; ')}`,
+        {
+          hint: 'see the task log (ferry logs) and _ferry.stream_runs; the task retries from its checkpoints',
+          transient: true,
+        },
+      );
+    return { rows };
+  },
+
+  async verify(ctx, spec) {
+    const report = await verify({
+      config: ctx.config,
+      ...(spec.streams ? { streams: spec.streams } : {}),
+      logger: ctx.logger,
+      signal: ctx.signal,
+    });
+    for (const s of report.streams)
+      ctx.logger.info(
+        { stream: s.stream, status: s.status, missing: s.missing, extra: s.extra, different: s.different },
+        `${s.stream}: ${s.status}`,
+      );
+    const off = report.streams.filter((s) => s.status !== 'in_sync');
+    if (off.length > 0)
+      throw new DataError(
+        `verify run ${report.runId}: ${off.map((s) => `${s.stream} ${s.status}`).join(', ')}`,
+        {
+          hint: 'run `ferry verify` for the differing keys',
+        },
+      );
+    return { rows: report.streams.reduce((n, s) => n + s.targetRows, 0) };
+  },
+
+  async transform(ctx, spec) {
+    // The ferry command line itself, started the way this process was (node, or node --import tsx).
+    const entry = process.argv[1];
+    if (!entry) throw new FerryError('engine', 'cannot find the ferry entry point to run `ferry transform`');
+    await runChild(
+      ctx,
+      process.execPath,
+      [
+        ...process.execArgv,
+        entry,
+        '--config',
+        ctx.configPath,
+        'transform',
+        '--select',
+        spec.select.join(','),
+      ],
+      {},
+    );
+    return {};
+  },
+
+  async shell(ctx, spec) {
+    await runChild(ctx, '/bin/sh', ['-c', spec.command], spec.env ?? {});
+    return {};
+  },
+};
+
+export function runTask(ctx: TaskRunContext): Promise<TaskOutcome> {
+  const spec = ctx.task.spec;
+  // TypeScript cannot pair the executor with its spec through the union; the table guarantees it.
+  const executor = executors[spec.kind] as (ctx: TaskRunContext, spec: TaskSpec) => Promise<TaskOutcome>;
+  return executor(ctx, spec);
+}
+
+/** The environment a child task sees: the data interval, the run, and the run's params. */
+export function taskEnvironment(ctx: TaskRunContext): Record<string, string> {
+  const env: Record<string, string> = {
+    FERRY_PIPELINE: ctx.pipeline.name,
+    FERRY_TASK: ctx.task.name,
+    FERRY_RUN_ID: ctx.runId,
+    FERRY_INTERVAL_START: ctx.interval.start.toISOString(),
+    FERRY_INTERVAL_END: ctx.interval.end.toISOString(),
+  };
+  for (const [k, v] of Object.entries(ctx.params))
+    env[`FERRY_PARAM_${k.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`] = v;
+  return env;
+}
+
+const SETPRIV = '/usr/bin/setpriv';
+
+function runChild(
+  ctx: TaskRunContext,
+  command: string,
+  args: string[],
+  extraEnv: Record<string, string>,
+): Promise<void> {
+  // On Linux, the child gets SIGKILL when this process dies (a killed worker must not leave its task
+  // running beside the retry another worker starts).
+  const [file, argv] = existsSync(SETPRIV)
+    ? [SETPRIV, ['--pdeathsig', 'KILL', '--', command, ...args]]
+    : [command, args];
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, argv, {
+      env: { ...process.env, ...extraEnv, ...taskEnvironment(ctx) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      signal: ctx.signal,
+      killSignal: 'SIGTERM',
+    });
+    for (const [stream, level] of [
+      [child.stdout, 'info'],
+      [child.stderr, 'warn'],
+    ] as const) {
+      createInterface({ input: stream }).on('line', (line) =>
+        ctx.logger[level]({ task: ctx.task.name }, line),
+      );
+    }
+    child.on('error', (error) => {
+      if (ctx.signal.aborted) reject(abortError(ctx));
+      else
+        reject(new FerryError('engine', `task ${ctx.task.name}: cannot start ${command}: ${error.message}`));
+    });
+    child.on('close', (code, signal) => {
+      if (ctx.signal.aborted) return reject(abortError(ctx));
+      if (code === 0) return resolve();
+      reject(
+        new FerryError(
+          'engine',
+          `task ${ctx.task.name} exited with ${signal ? `signal ${signal}` : `code ${code}`}`,
+          {
+            hint: `its output is in \`ferry logs ${ctx.runId} ${ctx.task.name}\``,
+          },
+        ),
+      );
+    });
+  });
+}
+
+function abortError(ctx: TaskRunContext): FerryError {
+  const reason = ctx.signal.reason instanceof Error ? ctx.signal.reason.message : 'stopped';
+  return new FerryError('interrupted', `task ${ctx.task.name}: ${reason}`, { transient: true });
+}

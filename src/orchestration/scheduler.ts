@@ -1,0 +1,107 @@
+// `ferry scheduler`: on every tick, creates the runs that came due (one per pipeline and interval:
+// a unique key makes a second scheduler's insert a no-op), moves active runs forward, and settles
+// task instances whose job the queue gave up on (a worker killed on its last attempt).
+import { messageOf } from '../errors.js';
+import { advancePipeline } from './advance.js';
+import type { Orchestrator } from './orchestrator.js';
+import { allPipelines, type Pipeline } from './pipeline.js';
+import { TASK_QUEUE } from './queue.js';
+import { dueIntervals, parseSchedule } from './schedule.js';
+import { createRun, lastScheduledEnd, scheduledRunKey } from './store.js';
+
+export interface SchedulerOptions {
+  /** Seconds between passes. */
+  tickSeconds: number;
+  now?: () => Date;
+  signal: AbortSignal;
+}
+
+/** One pass: returns the ids of the runs it created. */
+export async function schedulePass(
+  orch: Orchestrator,
+  pipelines: readonly Pipeline[],
+  now: Date,
+): Promise<string[]> {
+  const created: string[] = [];
+  for (const pipeline of pipelines) {
+    if (pipeline.schedule) {
+      const cron = parseSchedule(pipeline.schedule, pipeline.timezone, `pipelines.${pipeline.name}.schedule`);
+      const intervals = dueIntervals(cron, {
+        catchup: pipeline.catchup,
+        start: pipeline.start,
+        lastEnd: await lastScheduledEnd(orch.pool, pipeline.name),
+        now,
+      });
+      for (const interval of intervals) {
+        const runId = await createRun(orch.pool, pipeline, {
+          trigger: 'schedule',
+          runKey: scheduledRunKey(interval),
+          interval,
+        });
+        if (runId) {
+          created.push(runId);
+          orch.logger.info(
+            { pipeline: pipeline.name, run: runId, interval },
+            `${pipeline.name}: run ${runId} for ${interval.start.toISOString()} .. ${interval.end.toISOString()}`,
+          );
+        }
+      }
+    }
+    await settleAbandonedTasks(orch, pipeline);
+    await advancePipeline(orch.pool, orch.boss, pipeline);
+  }
+  return created;
+}
+
+/** Task instances still marked active whose job the queue has failed or lost: mark them failed. */
+export async function settleAbandonedTasks(orch: Orchestrator, pipeline: Pipeline): Promise<void> {
+  const { rows } = await orch.pool.query<{ run_id: string; task: string; job_id: string | null }>(
+    `SELECT t.run_id, t.task, t.job_id FROM "_ferry"."task_instances" t JOIN "_ferry"."pipeline_runs" r USING (run_id)
+      WHERE r.pipeline = $1 AND r.trigger <> 'airflow' AND t.state IN ('queued', 'running', 'up_for_retry')`,
+    [pipeline.name],
+  );
+  for (const row of rows) {
+    if (!row.job_id) continue;
+    const job = await orch.boss.getJobById(TASK_QUEUE, row.job_id);
+    if (job && job.state !== 'failed' && job.state !== 'cancelled') continue;
+    const why = job
+      ? `its job was ${job.state} by the queue (the worker stopped responding on the last attempt)`
+      : 'its job is gone from the queue';
+    await orch.pool.query(
+      `UPDATE "_ferry"."task_instances" SET state = 'failed', finished_at = now(), error = coalesce(error || '; ', '') || $4
+        WHERE run_id = $1 AND task = $2 AND job_id = $3 AND state IN ('queued', 'running', 'up_for_retry')`,
+      [row.run_id, row.task, row.job_id, why],
+    );
+    orch.logger.warn({ run: row.run_id, task: row.task }, `run ${row.run_id} ${row.task}: failed, ${why}`);
+  }
+}
+
+export async function runScheduler(orch: Orchestrator, options: SchedulerOptions): Promise<void> {
+  const pipelines = allPipelines(orch.config);
+  const scheduled = pipelines.filter((p) => p.schedule);
+  orch.logger.info(
+    { pipelines: scheduled.map((p) => `${p.name} (${p.schedule} ${p.timezone})`) },
+    `scheduler started: ${scheduled.length} scheduled pipeline(s)`,
+  );
+  const now = options.now ?? (() => new Date());
+  while (!options.signal.aborted) {
+    try {
+      await schedulePass(orch, pipelines, now());
+    } catch (error) {
+      orch.logger.error({ err: error }, `scheduler pass failed: ${messageOf(error)} (retrying next tick)`);
+    }
+    await sleep(options.tickSeconds * 1000, options.signal);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
