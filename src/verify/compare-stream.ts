@@ -1,4 +1,4 @@
-// Compares one stream: bucket checksums by key hash on both sides, drilling into the buckets that
+// Compares one stream: bucket checksums (key ranges or key hashes) on both sides, drilling into the buckets that
 // differ until they are small enough to compare row by row; JSON columns are compared apart.
 import type { ColumnMapping } from '../replication/type-mapping.js';
 import { displayKey, type Bucket, type Side } from './table-side.js';
@@ -30,22 +30,18 @@ export interface StreamComparison {
 }
 
 /** A bucket holding at most this many rows on either side is compared row by row. */
-const ROW_LIMIT = 4000;
+const ROW_LIMIT = 5000;
 
 function sameBucket(a: Bucket | undefined, b: Bucket | undefined): boolean {
-  return (
-    (a?.count ?? 0) === (b?.count ?? 0) &&
-    (a?.s1 ?? '0') === (b?.s1 ?? '0') &&
-    (a?.s2 ?? '0') === (b?.s2 ?? '0')
-  );
+  return (a?.count ?? 0) === (b?.count ?? 0) && (a?.sum ?? '0') === (b?.sum ?? '0');
 }
 
 export async function compareByChecksums(
   source: Side,
   target: Side,
-  multiset: boolean,
-  signal?: AbortSignal,
+  options: { multiset: boolean; levels: number; signal?: AbortSignal },
 ): Promise<StreamComparison> {
+  const { multiset, levels, signal } = options;
   const result: StreamComparison = {
     sourceRows: 0,
     targetRows: 0,
@@ -56,15 +52,15 @@ export async function compareByChecksums(
     multisetExtra: 0,
     bucketsCompared: 0,
   };
-  const [top1, top2] = await Promise.all([source.buckets([], 2), target.buckets([], 2)]);
+  const [top1, top2] = await Promise.all([source.buckets(0), target.buckets(0)]);
   for (const b of top1.values()) result.sourceRows += b.count;
   for (const b of top2.values()) result.targetRows += b.count;
 
   // Level by level: every differing bucket of a level is handled in one scan per side, either by
-  // comparing its rows (small buckets) or by splitting it into 256 smaller ones.
+  // comparing its rows (small buckets, or the last level) or by splitting it into smaller ones.
   let s = top1;
   let t = top2;
-  for (;;) {
+  for (let level = 0; ; level++) {
     if (signal?.aborted) throw signal.reason;
     const small: string[] = [];
     const large: string[] = [];
@@ -73,11 +69,11 @@ export async function compareByChecksums(
       const a = s.get(prefix);
       const b = t.get(prefix);
       if (sameBucket(a, b)) continue;
-      if (Math.max(a?.count ?? 0, b?.count ?? 0) <= ROW_LIMIT || prefix.length >= 30) small.push(prefix);
+      if (Math.max(a?.count ?? 0, b?.count ?? 0) <= ROW_LIMIT || level >= levels - 1) small.push(prefix);
       else large.push(prefix);
     }
     if (small.length > 0) {
-      const [rs, rt] = await Promise.all([source.rows(small), target.rows(small)]);
+      const [rs, rt] = await Promise.all([source.rows(level, small), target.rows(level, small)]);
       if (multiset) {
         for (const [hash, count] of rs) {
           const diff = Number(count) - Number(rt.get(hash) ?? 0);
@@ -95,8 +91,7 @@ export async function compareByChecksums(
       }
     }
     if (large.length === 0) break;
-    const length = large[0]!.length + 2;
-    [s, t] = await Promise.all([source.buckets(large, length), target.buckets(large, length)]);
+    [s, t] = await Promise.all([source.buckets(level + 1, large), target.buckets(level + 1, large)]);
   }
   return result;
 }
@@ -165,10 +160,9 @@ export async function describeDifferences(
   target: Side,
   mappings: readonly ColumnMapping[],
   keys: string[],
-  keyHash: (key: string) => string,
 ): Promise<RowDifference[]> {
-  const hashes = keys.map(keyHash);
-  const [vs, vt] = await Promise.all([source.values(hashes), target.values(hashes)]);
+  if (keys.length === 0) return [];
+  const [vs, vt] = await Promise.all([source.values(keys), target.values(keys)]);
   return keys.map((key) => {
     const a = vs.get(key) ?? [];
     const b = vt.get(key) ?? [];

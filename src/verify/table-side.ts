@@ -1,29 +1,33 @@
-// The queries verify runs on each side of one stream: bucket checksums, row hashes of a bucket,
-// canonical column values of some rows, and the JSON columns in key-hash order. Both sides compute
-// the same canonical text, so equal rows give equal MD5 hashes.
-import { quoteMysql, type MysqlConnection } from '../connectors/mysql/connect.js';
-import { readRows } from '../connectors/mysql/read-rows.js';
-import type { PgClient } from '../connectors/postgres/connect.js';
-import { qualifiedPg, quotePg } from '../connectors/postgres/connect.js';
+// The queries verify runs on each side of one stream, written once over a dialect: the key bounds,
+// bucket checksums, the row hashes of some buckets, canonical column values of some rows, and the
+// JSON columns in key order. Both sides compute the same canonical text, so equal rows hash equally.
+import { createHash } from 'node:crypto';
 import type { ColumnMapping } from '../replication/type-mapping.js';
-import { mysqlColumnText, mysqlRowText, pgColumnText, pgRowText } from './canonical.js';
+import { keyRanges, prefixLength, type Bucketing } from './buckets.js';
+import type { VerifyDialect } from './dialects.js';
 
 export interface Bucket {
   count: number;
-  /** Sums of two 32-bit slices of the row hashes: equal multisets of rows give equal sums. */
-  s1: string;
-  s2: string;
+  /** Sum of the rows' 64-bit hashes modulo 2^64: equal multisets of rows give equal sums. */
+  sum: string;
 }
 
+/** The key of a JSON row: a number for range-bucketed tables, the key's MD5 otherwise. */
+export type OrderKey = bigint | string;
+
 export interface Side {
-  /** Checksums of the buckets of `length` key-hash digits inside the given prefixes (all of one length; [] = whole table). */
-  buckets(prefixes: string[], length: number): Promise<Map<string, Bucket>>;
-  /** key text -> row hash, for the rows whose key hash starts with one of the prefixes (multiset: row hash -> count). */
-  rows(prefixes: string[]): Promise<Map<string, string>>;
-  /** key text -> canonical column values, for rows with these key hashes. */
-  values(keyHashes: string[]): Promise<Map<string, (string | null)[]>>;
-  /** (key hash, key text, JSON texts) in key-hash order. */
-  json(): AsyncGenerator<[string, string, (string | null)[]]>;
+  /** Checksums of the buckets of a level, inside the given buckets of the level above (all at level 0). */
+  buckets(level: number, parents?: readonly string[]): Promise<Map<string, Bucket>>;
+  /** key text -> row hash for the rows of some buckets of a level (key-less tables: row hash -> count). */
+  rows(level: number, ids: readonly string[]): Promise<Map<string, string>>;
+  /** key text -> canonical column values, for rows with these key texts. */
+  values(keys: readonly string[]): Promise<Map<string, (string | null)[]>>;
+  /** A condition selecting the rows with these key texts. */
+  whereKeys(keys: readonly string[]): string;
+  /** Those of the key texts whose rows meet a condition (SQL of this side's dialect). */
+  keysWhere(condition: string, keys: readonly string[]): Promise<Set<string>>;
+  /** (order key, key text, JSON texts), in order key order. */
+  json(): AsyncGenerator<[OrderKey, string, (string | null)[]]>;
 }
 
 export interface SideTable {
@@ -35,155 +39,143 @@ export interface SideTable {
 
 const SEP = '\u001f';
 
-function pickKey(table: SideTable): ColumnMapping[] {
-  return table.key.length > 0 ? table.key : table.mappings;
+/** The MD5 of a key text, as both databases compute it. */
+export const md5Hex = (text: string): string => createHash('md5').update(text, 'utf8').digest('hex');
+/** Buckets (or keys) per query: bounds the length of the SQL. */
+const BATCH = 500;
+
+const HEX = /^[0-9a-f]+$/;
+const INTEGER = /^-?\d+$/;
+
+function literal(text: string, pattern: RegExp): string {
+  // Only ever hex digests and integers that the databases printed; anything else is a bug.
+  if (!pattern.test(text)) throw new Error(`verify: unexpected key text ${JSON.stringify(text)}`);
+  return `'${text}'`;
 }
 
-export function mysqlSide(connection: MysqlConnection, schema: string, name: string, table: SideTable): Side {
-  const from = `${quoteMysql(schema)}.${quoteMysql(name)}`;
-  const keyText = mysqlRowText(pickKey(table));
-  const rowText = mysqlRowText(table.mappings);
-  const inner = `SELECT MD5(${rowText}) AS h, MD5(${keyText}) AS kh, ${keyText} AS k FROM ${from}`;
-  const query = async (sql: string, params: unknown[] = []) =>
-    (await connection.query(sql, params))[0] as Record<string, unknown>[];
-  return {
-    async buckets(prefixes, length) {
-      const { where, params } = mysqlPrefixFilter(prefixes);
-      const rows = await query(
-        `SELECT SUBSTR(kh, 1, ${length}) AS b, COUNT(*) AS n,
-                CAST(SUM(CAST(CONV(SUBSTR(h, 1, 8), 16, 10) AS UNSIGNED)) AS CHAR) AS s1,
-                CAST(SUM(CAST(CONV(SUBSTR(h, 9, 8), 16, 10) AS UNSIGNED)) AS CHAR) AS s2
-           FROM (${inner}) x ${where} GROUP BY b`,
-        params,
-      );
-      return new Map(
-        rows.map((r) => [
-          String(r.b as string),
-          { count: Number(r.n), s1: String(r.s1 as string), s2: String(r.s2 as string) },
-        ]),
-      );
-    },
-    async rows(prefixes) {
-      const { where, params } = mysqlPrefixFilter(prefixes);
-      const rows = await query(`SELECT k, h FROM (${inner}) x ${where}`, params);
-      return collect(rows, table.key.length === 0);
-    },
-    async values(keyHashes) {
-      if (keyHashes.length === 0) return new Map();
-      const list = table.mappings.map((m, i) => `${mysqlColumnText(m)} AS c${i}`).join(', ');
-      const rows = await query(
-        `SELECT ${keyText} AS k, ${list} FROM ${from} WHERE MD5(${keyText}) IN (${keyHashes.map(() => '?').join(', ')})`,
-        keyHashes,
-      );
-      return new Map(
-        rows.map((r) => [
-          String(r.k as string),
-          table.mappings.map((_, i) => (r[`c${i}`] === null ? null : String(r[`c${i}`] as string))),
-        ]),
-      );
-    },
-    async *json() {
-      const cols = table.json
-        .map((m, i) => `CAST(${quoteMysql(m.column.name)} AS CHAR CHARACTER SET utf8mb4) AS c${i + 2}`)
-        .join(', ');
-      const sql = `SELECT MD5(${keyText}) AS c0, ${keyText} AS c1, ${cols} FROM ${from} ORDER BY c0`;
-      for await (const row of readRows(connection, sql, [], new Set())) {
-        yield [String(row[0]), String(row[1]), row.slice(2).map((v) => (v === null ? null : String(v)))];
-      }
-    },
-  };
-}
-
-export function postgresSide(
-  client: PgClient,
-  schema: string,
-  name: string,
-  table: SideTable,
-  softDeletes: boolean,
-): Side {
-  const from = qualifiedPg(schema, name);
-  const live = softDeletes ? 'WHERE "_ferry_deleted_at" IS NULL' : '';
-  const keyText = pgRowText(pickKey(table));
-  const rowText = pgRowText(table.mappings);
-  const inner = `SELECT md5(${rowText}) AS h, md5(${keyText}) AS kh, ${keyText} AS k FROM ${from} ${live}`;
-  return {
-    async buckets(prefixes, length) {
-      const { rows } = await client.query<{ b: string; n: string; s1: string; s2: string }>(
-        `SELECT substr(kh, 1, ${length}) AS b, count(*) AS n,
-                sum(('x' || substr(h, 1, 8))::bit(32)::bigint)::text AS s1,
-                sum(('x' || substr(h, 9, 8))::bit(32)::bigint)::text AS s2
-           FROM (${inner}) x ${pgPrefixFilter(prefixes)} GROUP BY b`,
-        prefixes.length > 0 ? [prefixes] : [],
-      );
-      return new Map(rows.map((r) => [r.b, { count: Number(r.n), s1: r.s1, s2: r.s2 }]));
-    },
-    async rows(prefixes) {
-      const { rows } = await client.query<Record<string, unknown>>(
-        `SELECT k, h FROM (${inner}) x ${pgPrefixFilter(prefixes)}`,
-        prefixes.length > 0 ? [prefixes] : [],
-      );
-      return collect(rows, table.key.length === 0);
-    },
-    async values(keyHashes) {
-      if (keyHashes.length === 0) return new Map();
-      const list = table.mappings.map((m, i) => `${pgColumnText(m)} AS c${i}`).join(', ');
-      const { rows } = await client.query(
-        `SELECT ${keyText} AS k, ${list} FROM ${from} ${live ? live + ' AND' : 'WHERE'} md5(${keyText}) = ANY($1)`,
-        [keyHashes],
-      );
-      return new Map(
-        rows.map((r: Record<string, unknown>) => [
-          String(r.k as string),
-          table.mappings.map((_, i) => (r[`c${i}`] === null ? null : String(r[`c${i}`] as string))),
-        ]),
-      );
-    },
-    async *json() {
-      const cols = table.json.map((m) => `t.${quotePg(m.column.name)}::text`).join(', ');
-      const cursorName = `ferry_json_${Math.random().toString(36).slice(2, 8)}`;
-      await client.query('BEGIN');
-      try {
-        await client.query(
-          `DECLARE ${cursorName} NO SCROLL CURSOR FOR SELECT md5(${pgRowText(pickKey(table), 't')}) COLLATE "C" AS kh, ${pgRowText(pickKey(table), 't')} AS k, ${cols} FROM ${from} t ${live} ORDER BY kh`,
-        );
-        for (;;) {
-          const { rows } = await client.query({ text: `FETCH 2000 FROM ${cursorName}`, rowMode: 'array' });
-          if (rows.length === 0) break;
-          for (const r of rows as unknown[][])
-            yield [
-              String(r[0]),
-              String(r[1]),
-              r.slice(2).map((v) => (v === null ? null : String(v as string))),
-            ];
-        }
-      } finally {
-        await client.query('COMMIT');
-      }
-    },
-  };
-}
-
-function mysqlPrefixFilter(prefixes: string[]): { where: string; params: string[] } {
-  if (prefixes.length === 0) return { where: '', params: [] };
-  return {
-    where: `WHERE SUBSTR(kh, 1, ${prefixes[0]!.length}) IN (${prefixes.map(() => '?').join(', ')})`,
-    params: prefixes,
-  };
-}
-
-function pgPrefixFilter(prefixes: string[]): string {
-  return prefixes.length === 0 ? '' : `WHERE substr(kh, 1, ${prefixes[0]!.length}) = ANY($1)`;
-}
-
-function collect(rows: Record<string, unknown>[], multiset: boolean): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const r of rows) {
-    const k = String(r.k);
-    const h = String(r.h);
-    if (multiset) out.set(h, String(Number(out.get(h) ?? 0) + 1));
-    else out.set(k, h);
-  }
+function batches<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += BATCH) out.push(items.slice(i, i + BATCH));
   return out;
+}
+
+/** The key bounds of a range-bucketable key column, or undefined for an empty table. */
+export async function keyBounds(
+  dialect: VerifyDialect,
+  key: ColumnMapping,
+): Promise<{ min: bigint; max: bigint } | undefined> {
+  const q = dialect.quote(key.column.name);
+  const where = dialect.live ? ` WHERE ${dialect.live}` : '';
+  const [row] = await dialect.query(
+    `SELECT ${dialect.asText(`MIN(${q})`)} AS lo, ${dialect.asText(`MAX(${q})`)} AS hi FROM ${dialect.from}${where}`,
+  );
+  if (!row || row.lo === null || row.hi === null) return undefined;
+  return { min: BigInt(String(row.lo)), max: BigInt(String(row.hi)) };
+}
+
+export function tableSide(dialect: VerifyDialect, table: SideTable, bucketing: Bucketing): Side {
+  const multiset = table.key.length === 0;
+  const keyColumns = multiset ? table.mappings : table.key;
+  const keyText = dialect.rowText(keyColumns);
+  const rowHash = dialect.md5(dialect.rowText(table.mappings));
+  const keyHash = dialect.md5(keyText);
+  const rangeKey = bucketing.kind === 'range' ? dialect.quote(bucketing.key.column.name) : '';
+
+  const bucketAt = (level: number) =>
+    bucketing.kind === 'range'
+      ? dialect.bucketOf(rangeKey, bucketing.lo, bucketing.widths[level]!, bucketing.key)
+      : dialect.substr(keyHash, prefixLength(level));
+
+  /** A condition selecting the rows of some buckets of a level ('' for all). */
+  function inBuckets(level: number, ids: readonly string[] | undefined): string {
+    if (ids === undefined) return '';
+    if (bucketing.kind === 'range') {
+      return keyRanges(bucketing, level, ids)
+        .map(([a, b]) => (a === b ? `${rangeKey} = ${a}` : `${rangeKey} BETWEEN ${a} AND ${b}`))
+        .join(' OR ');
+    }
+    return `${dialect.substr(keyHash, prefixLength(level))} IN (${ids.map((p) => literal(p, HEX)).join(', ')})`;
+  }
+
+  function where(...conditions: string[]): string {
+    const parts = [dialect.live, ...conditions].filter(Boolean).map((c) => `(${c})`);
+    return parts.length > 0 ? ` WHERE ${parts.join(' AND ')}` : '';
+  }
+
+  async function perBatch<T>(
+    ids: readonly string[] | undefined,
+    run: (batch: readonly string[] | undefined) => Promise<Map<string, T>>,
+  ): Promise<Map<string, T>> {
+    if (ids === undefined) return run(undefined);
+    const merged = new Map<string, T>();
+    for (const batch of batches(ids)) for (const [k, v] of await run(batch)) merged.set(k, v);
+    return merged;
+  }
+
+  return {
+    buckets(level, parents) {
+      return perBatch(parents, async (batch) => {
+        const rows = await dialect.query(
+          `SELECT ${bucketAt(level)} AS b, COUNT(*) AS n, ${dialect.hashSum(rowHash)} AS s
+             FROM ${dialect.from}${where(inBuckets(level - 1, batch))} GROUP BY 1`,
+        );
+        return new Map(rows.map((r) => [String(r.b), { count: Number(r.n), sum: String(r.s) }]));
+      });
+    },
+    rows(level, ids) {
+      return perBatch(ids, async (batch) => {
+        const rows = await dialect.query(
+          `SELECT ${keyText} AS k, ${rowHash} AS h FROM ${dialect.from}${where(inBuckets(level, batch))}`,
+        );
+        const out = new Map<string, string>();
+        for (const r of rows) {
+          const h = String(r.h);
+          if (multiset) out.set(h, String(Number(out.get(h) ?? 0) + 1));
+          else out.set(String(r.k), h);
+        }
+        return out;
+      });
+    },
+    whereKeys(keys) {
+      if (bucketing.kind === 'range')
+        return `${rangeKey} IN (${keys.map((k) => literal(k, INTEGER)).join(', ')})`;
+      return `${keyHash} IN (${keys.map((k) => literal(md5Hex(k), HEX)).join(', ')})`;
+    },
+    async keysWhere(condition, keys) {
+      const found = new Set<string>();
+      for (const batch of batches(keys)) {
+        const rows = await dialect.query(
+          `SELECT ${keyText} AS k FROM ${dialect.from}${where(condition, this.whereKeys(batch))}`,
+        );
+        for (const r of rows) found.add(String(r.k));
+      }
+      return found;
+    },
+    async values(keys) {
+      const list = table.mappings.map((m, i) => `${dialect.columnText(m)} AS c${i}`).join(', ');
+      const out = new Map<string, (string | null)[]>();
+      for (const batch of batches(keys)) {
+        const rows = await dialect.query(
+          `SELECT ${keyText} AS k, ${list} FROM ${dialect.from}${where(this.whereKeys(batch))}`,
+        );
+        for (const r of rows)
+          out.set(
+            String(r.k),
+            table.mappings.map((_, i) => (r[`c${i}`] === null ? null : String(r[`c${i}`]))),
+          );
+      }
+      return out;
+    },
+    async *json() {
+      const order = bucketing.kind === 'range' ? rangeKey : dialect.bytewise(keyHash);
+      const cols = table.json.map((m) => dialect.asText(dialect.quote(m.column.name)));
+      const sql = `SELECT ${order} AS o, ${keyText} AS k, ${cols.join(', ')} FROM ${dialect.from}${where()} ORDER BY 1`;
+      for await (const row of dialect.stream(sql)) {
+        const o = bucketing.kind === 'range' ? BigInt(String(row[0])) : String(row[0]);
+        yield [o, String(row[1]), row.slice(2).map((v) => (v === null ? null : String(v as string)))];
+      }
+    },
+  };
 }
 
 /** Key text as the user reads it: the canonical values of the key columns, comma-separated. */

@@ -1,8 +1,7 @@
 // `ferry verify`: proves, stream by stream, that the target holds what the source holds, without
-// copying tables across: checksums of key-hash buckets computed in each database, drilled down to
-// the rows that differ. Differences a sync policy made on purpose (zero dates to NULL, quarantined
+// copying tables across: checksums of primary-key ranges (or key-hash buckets) computed in each
+// database, drilled down to the rows that differ. Differences a sync policy made on purpose (zero dates to NULL, quarantined
 // rows) are reported as expected, and rows changed since the last sync as in flight.
-import { createHash } from 'node:crypto';
 import { sourceConnection, targetConnection } from '../config/connection.js';
 import type { FerryConfig } from '../config/schema.js';
 import { connectMysql, quoteMysql, type MysqlConnection } from '../connectors/mysql/connect.js';
@@ -12,8 +11,8 @@ import { readTargetColumns } from '../connectors/postgres/ddl.js';
 import { ensureStateSchema } from '../connectors/postgres/state-store.js';
 import type { Logger } from '../observability/logger.js';
 import { planStreams, type StreamPlan } from '../replication/plan.js';
-import { mapColumn, type ColumnMapping } from '../replication/type-mapping.js';
-import { mysqlRowText } from './canonical.js';
+import { mapColumn } from '../replication/type-mapping.js';
+import { levelCount, planBuckets, rangeKeyOf } from './buckets.js';
 import {
   compareByChecksums,
   compareJson,
@@ -21,7 +20,8 @@ import {
   type RowDifference,
 } from './compare-stream.js';
 import { storeVerifyRun } from './store.js';
-import { displayKey, mysqlSide, postgresSide } from './table-side.js';
+import { mysqlDialect, postgresDialect } from './dialects.js';
+import { displayKey, keyBounds, tableSide, type Side } from './table-side.js';
 
 export interface VerifyOptions {
   config: FerryConfig;
@@ -61,8 +61,6 @@ export interface VerifyReport {
   streams: StreamVerdict[];
 }
 
-const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
-
 function keyTextOf(values: unknown[]): string {
   return values
     .map((v) => (v === null || v === undefined ? '\u001e' : typeof v === 'string' ? v : JSON.stringify(v)))
@@ -90,12 +88,13 @@ async function expectedKeys(
   };
 }
 
+/** Keys whose source row moved past the stream's high-water mark since the last sync. */
 async function changedSinceSync(
   source: MysqlConnection,
+  side: Side,
   client: PgClient,
   schema: string,
   plan: StreamPlan,
-  keyMappings: ColumnMapping[],
   keys: string[],
 ): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
@@ -105,12 +104,7 @@ async function changedSinceSync(
   );
   const state = rows[0];
   if (!state?.cursor_column || state.high_water === null) return new Set();
-  const keyText = mysqlRowText(keyMappings);
-  const [found] = await source.query(
-    `SELECT ${keyText} AS k FROM ${quoteMysql(plan.table.schema)}.${quoteMysql(plan.table.name)} WHERE ${quoteMysql(state.cursor_column)} > ? AND MD5(${keyText}) IN (${keys.map(() => '?').join(', ')})`,
-    [state.high_water, ...keys.map(md5)],
-  );
-  return new Set((found as Record<string, unknown>[]).map((r) => String(r.k as string)));
+  return side.keysWhere(`${quoteMysql(state.cursor_column)} > ${source.escape(state.high_water)}`, keys);
 }
 
 async function verifyStream(
@@ -154,11 +148,20 @@ async function verifyStream(
   const json = mappings.filter((m) => m.rule.encoder === 'json');
   const sideTable = { mappings, key, json };
   const soft = present.has('_ferry_deleted_at');
-  const src = mysqlSide(source, plan.table.schema, plan.table.name, sideTable);
-  const dst = postgresSide(target, schema, plan.targetTable, sideTable, soft);
+  const sourceDialect = mysqlDialect(source, plan.table.schema, plan.table.name);
+  const targetDialect = postgresDialect(target, schema, plan.targetTable, soft);
+  const rangeKey = rangeKeyOf(key);
+  const bucketing = planBuckets(
+    rangeKey,
+    rangeKey
+      ? await Promise.all([keyBounds(sourceDialect, rangeKey), keyBounds(targetDialect, rangeKey)])
+      : [],
+  );
+  const src = tableSide(sourceDialect, sideTable, bucketing);
+  const dst = tableSide(targetDialect, sideTable, bucketing);
 
   const multiset = key.length === 0;
-  const found = await compareByChecksums(src, dst, multiset, signal);
+  const found = await compareByChecksums(src, dst, { multiset, levels: levelCount(bucketing), signal });
   verdict.sourceRows = found.sourceRows;
   verdict.targetRows = found.targetRows;
   if (multiset) {
@@ -175,10 +178,10 @@ async function verifyStream(
     const { quarantined, changed } = await expectedKeys(target, schema, plan.name, plan.table.primaryKey);
     const changedLater = await changedSinceSync(
       source,
+      src,
       target,
       schema,
       plan,
-      key,
       [...found.missing, ...different].slice(0, 10_000),
     );
     const flight = options.atSnapshot ? changedLater : new Set<string>();
@@ -204,7 +207,7 @@ async function verifyStream(
     verdict.samples.missing = missing.slice(0, sampleSize).map(displayKey);
     verdict.samples.extra = found.extra.slice(0, sampleSize).map(displayKey);
     const sample = differing.slice(0, sampleSize);
-    const described = await describeDifferences(src, dst, mappings, sample, md5);
+    const described = await describeDifferences(src, dst, mappings, sample);
     verdict.samples.different = described.map((d, i) => ({
       ...d,
       columns: [...d.columns, ...(jsonDiffs.get(sample[i]!) ?? [])],
