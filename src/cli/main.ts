@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // ferry's command-line entry: parses global flags, registers the commands, turns errors into exit codes.
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError, isFerryError, messageOf } from '../errors.js';
+import { ConfigError, EXIT_CODES, isFerryError, messageOf } from '../errors.js';
 import { redact } from '../observability/redact.js';
 import { createContext, type CommandContext } from './context.js';
 import { registerAirflow } from './airflow.js';
@@ -100,6 +100,13 @@ async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
+    if (controller.signal.aborted && !isFerryError(error)) {
+      // The cancel reached a driver call mid-flight: what it reports is the interruption itself.
+      process.stderr.write(
+        `error: ${messageOf(controller.signal.reason)}; work in progress was rolled back\n`,
+      );
+      return EXIT_CODES.interrupted;
+    }
     return printError(error, argv.includes('--debug'));
   }
 }

@@ -151,7 +151,10 @@ export const TYPE_MAPPING: readonly TypeRule[] = [
     matches: is('float'),
     pgType: fixed('real'),
     encoder: 'float',
-    note: 'single precision, as MySQL prints it',
+    // MySQL prints FLOAT with 6 significant digits (123456.789 as 123457); widened to DOUBLE it prints
+    // the exact stored value, which PostgreSQL's real reads back as the same single-precision number.
+    select: (q) => `CAST(${q} AS DOUBLE)`,
+    note: 'single precision; read widened to DOUBLE, so the exact stored value arrives',
   },
   {
     mysql: 'double',

@@ -12,7 +12,8 @@ const zeroDate = (q: string) => `(YEAR(${q}) = 0 OR MONTH(${q}) = 0 OR DAY(${q})
 export const MYSQL_CANON: Record<EncoderKind, Canon> = {
   integer: (q) => `CAST(${q} + 0 AS CHAR)`,
   numeric: (q) => `CAST(${q} AS CHAR)`,
-  float: (q) => `CAST(${q} AS CHAR)`,
+  // Floats print differently in each database (1e-05 / 0.00001); they are compared apart, as numbers.
+  float: (q) => `IF(${q} IS NULL, NULL, 'float')`,
   boolean: (q) => `CASE ${q} WHEN 1 THEN 't' WHEN 0 THEN 'f' ELSE CAST(${q} AS CHAR) END`,
   bit: (q, m) => `LPAD(BIN(${q}), ${m.column.precision ?? 1}, '0')`,
   date: (q) => `IF(${zeroDate(q)}, NULL, DATE_FORMAT(${q}, '%Y-%m-%d'))`,
@@ -22,14 +23,14 @@ export const MYSQL_CANON: Record<EncoderKind, Canon> = {
   text: (q) => `CONVERT(${q} USING utf8mb4)`,
   bytes: (q, m) => `LOWER(HEX(${m.rule.select ? m.rule.select(q, m.column) : q}))`,
   set: (q) => `CAST(${q} AS CHAR)`,
-  // JSON prints differently in each database; it is compared apart (see json-compare.ts).
+  // JSON prints differently in each database; it is compared apart (compare-stream.ts).
   json: (q) => `IF(${q} IS NULL, NULL, 'json')`,
 };
 
 export const PG_CANON: Record<EncoderKind, Canon> = {
   integer: (q) => `${q}::text`,
   numeric: (q) => `${q}::text`,
-  float: (q) => `replace(${q}::text, 'e+', 'e')`,
+  float: (q) => `CASE WHEN ${q} IS NULL THEN NULL ELSE 'float' END`,
   boolean: (q) => `CASE WHEN ${q} THEN 't' WHEN NOT ${q} THEN 'f' END`,
   bit: (q) => `${q}::text`,
   date: (q) => `to_char(${q}, 'YYYY-MM-DD')`,
@@ -67,3 +68,15 @@ export function mysqlColumnText(m: ColumnMapping): string {
 export function pgColumnText(m: ColumnMapping): string {
   return PG_CANON[m.rule.encoder](quotePg(m.column.name), m);
 }
+
+/** Encoders whose values are compared in ferry (see compareApart), not inside the row hash. */
+export const COMPARED_APART: ReadonlySet<EncoderKind> = new Set<EncoderKind>(['json', 'float']);
+
+/** The text each database sends for a column compared apart: JSON as text, floats widened to double. */
+export const MYSQL_APART_TEXT = (q: string, m: ColumnMapping): string =>
+  m.rule.encoder === 'float'
+    ? `CAST(CAST(${q} AS DOUBLE) AS CHAR)`
+    : `CAST(${q} AS CHAR CHARACTER SET utf8mb4)`;
+
+export const PG_APART_TEXT = (q: string, m: ColumnMapping): string =>
+  m.rule.encoder === 'float' ? `(${q})::float8::text` : `(${q})::text`;

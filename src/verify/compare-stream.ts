@@ -1,6 +1,7 @@
 // Compares one stream: bucket checksums (key ranges or key hashes) on both sides, drilling into the buckets that
 // differ until they are small enough to compare row by row; JSON columns are compared apart.
 import type { ColumnMapping } from '../replication/type-mapping.js';
+import { COMPARED_APART } from './canonical.js';
 import { displayKey, type Bucket, type Side } from './table-side.js';
 
 export interface ColumnDifference {
@@ -117,16 +118,27 @@ export function canonicalJson(text: string | null): string | null {
   }
 }
 
-/** Merge-joins the JSON columns of both sides in key-hash order; returns keys whose JSON differs. */
-export async function compareJson(
+/** A float as the shortest text of its double value: the same number prints the same on both sides. */
+export function canonicalNumber(text: string | null): string | null {
+  if (text === null) return null;
+  const n = Number(text.trim());
+  return Number.isNaN(n) && !/^nan$/i.test(text.trim()) ? text : String(n);
+}
+
+/**
+ * Merge-joins the columns compared apart (JSON, floats) of both sides in key order; returns the keys
+ * whose values differ, with the columns.
+ */
+export async function compareApart(
   source: Side,
   target: Side,
-  json: readonly ColumnMapping[],
+  apart: readonly ColumnMapping[],
 ): Promise<Map<string, ColumnDifference[]>> {
   const differing = new Map<string, ColumnDifference[]>();
-  if (json.length === 0) return differing;
-  const a = source.json();
-  const b = target.json();
+  if (apart.length === 0) return differing;
+  const canon = apart.map((m) => (m.rule.encoder === 'float' ? canonicalNumber : canonicalJson));
+  const a = source.apart();
+  const b = target.apart();
   try {
     let x = await a.next();
     let y = await b.next();
@@ -137,9 +149,9 @@ export async function compareJson(
       else if (ha > hb) y = await b.next();
       else {
         const columns: ColumnDifference[] = [];
-        json.forEach((m, i) => {
-          const ca = canonicalJson(va[i] ?? null);
-          const cb = canonicalJson(vb[i] ?? null);
+        apart.forEach((m, i) => {
+          const ca = canon[i]!(va[i] ?? null);
+          const cb = canon[i]!(vb[i] ?? null);
           if (ca !== cb) columns.push({ column: m.column.name, source: ca, target: cb });
         });
         if (columns.length > 0) differing.set(ka, columns);
@@ -167,7 +179,7 @@ export async function describeDifferences(
     const a = vs.get(key) ?? [];
     const b = vt.get(key) ?? [];
     const columns = mappings.flatMap((m, i) =>
-      m.rule.encoder !== 'json' && a[i] !== b[i]
+      !COMPARED_APART.has(m.rule.encoder) && a[i] !== b[i]
         ? [{ column: m.column.name, source: a[i] ?? null, target: b[i] ?? null }]
         : [],
     );

@@ -4,7 +4,14 @@ import { quoteMysql, type MysqlConnection } from '../connectors/mysql/connect.js
 import { readRows } from '../connectors/mysql/read-rows.js';
 import { qualifiedPg, quotePg, type PgClient } from '../connectors/postgres/connect.js';
 import type { ColumnMapping } from '../replication/type-mapping.js';
-import { mysqlColumnText, mysqlRowText, pgColumnText, pgRowText } from './canonical.js';
+import {
+  MYSQL_APART_TEXT,
+  mysqlColumnText,
+  mysqlRowText,
+  PG_APART_TEXT,
+  pgColumnText,
+  pgRowText,
+} from './canonical.js';
 
 export interface VerifyDialect {
   /** The table, quoted and qualified. */
@@ -14,6 +21,8 @@ export interface VerifyDialect {
   quote(name: string): string;
   rowText(mappings: readonly ColumnMapping[]): string;
   columnText(m: ColumnMapping): string;
+  /** The text of a column compared apart (JSON, floats), given its quoted name. */
+  apartText(quoted: string, m: ColumnMapping): string;
   md5(text: string): string;
   substr(text: string, length: number): string;
   asText(expr: string): string;
@@ -37,6 +46,7 @@ export function mysqlDialect(connection: MysqlConnection, schema: string, table:
     quote: quoteMysql,
     rowText: mysqlRowText,
     columnText: mysqlColumnText,
+    apartText: MYSQL_APART_TEXT,
     md5: (text) => `MD5(${text})`,
     substr: (text, length) => `SUBSTR(${text}, 1, ${length})`,
     asText: (expr) => `CAST(${expr} AS CHAR CHARACTER SET utf8mb4)`,
@@ -66,6 +76,7 @@ export function postgresDialect(
     quote: quotePg,
     rowText: (mappings) => pgRowText(mappings),
     columnText: pgColumnText,
+    apartText: PG_APART_TEXT,
     md5: (text) => `md5(${text})`,
     substr: (text, length) => `substr(${text}, 1, ${length})`,
     asText: (expr) => `(${expr})::text`,

@@ -12,7 +12,7 @@ export interface Bucket {
   sum: string;
 }
 
-/** The key of a JSON row: a number for range-bucketed tables, the key's MD5 otherwise. */
+/** The order of rows compared apart: the key for range-bucketed tables, the key's MD5 otherwise. */
 export type OrderKey = bigint | string;
 
 export interface Side {
@@ -26,15 +26,16 @@ export interface Side {
   whereKeys(keys: readonly string[]): string;
   /** Those of the key texts whose rows meet a condition (SQL of this side's dialect). */
   keysWhere(condition: string, keys: readonly string[]): Promise<Set<string>>;
-  /** (order key, key text, JSON texts), in order key order. */
-  json(): AsyncGenerator<[OrderKey, string, (string | null)[]]>;
+  /** (order key, key text, texts of the columns compared apart), in order key order. */
+  apart(): AsyncGenerator<[OrderKey, string, (string | null)[]]>;
 }
 
 export interface SideTable {
   mappings: ColumnMapping[];
   /** Key columns; empty for a key-less table (compared as a multiset of rows). */
   key: ColumnMapping[];
-  json: ColumnMapping[];
+  /** Columns compared apart, in ferry, rather than in the row hash: JSON and floats. */
+  apart: ColumnMapping[];
 }
 
 const SEP = '\u001f';
@@ -70,7 +71,7 @@ export async function keyBounds(
     `SELECT ${dialect.asText(`MIN(${q})`)} AS lo, ${dialect.asText(`MAX(${q})`)} AS hi FROM ${dialect.from}${where}`,
   );
   if (!row || row.lo === null || row.hi === null) return undefined;
-  return { min: BigInt(String(row.lo)), max: BigInt(String(row.hi)) };
+  return { min: BigInt(row.lo as string), max: BigInt(row.hi as string) };
 }
 
 export function tableSide(dialect: VerifyDialect, table: SideTable, bucketing: Bucketing): Side {
@@ -166,9 +167,9 @@ export function tableSide(dialect: VerifyDialect, table: SideTable, bucketing: B
       }
       return out;
     },
-    async *json() {
+    async *apart() {
       const order = bucketing.kind === 'range' ? rangeKey : dialect.bytewise(keyHash);
-      const cols = table.json.map((m) => dialect.asText(dialect.quote(m.column.name)));
+      const cols = table.apart.map((m) => dialect.apartText(dialect.quote(m.column.name), m));
       const sql = `SELECT ${order} AS o, ${keyText} AS k, ${cols.join(', ')} FROM ${dialect.from}${where()} ORDER BY 1`;
       for await (const row of dialect.stream(sql)) {
         const o = bucketing.kind === 'range' ? BigInt(String(row[0])) : String(row[0]);

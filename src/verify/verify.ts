@@ -13,9 +13,10 @@ import type { Logger } from '../observability/logger.js';
 import { planStreams, type StreamPlan } from '../replication/plan.js';
 import { mapColumn } from '../replication/type-mapping.js';
 import { levelCount, planBuckets, rangeKeyOf } from './buckets.js';
+import { COMPARED_APART } from './canonical.js';
 import {
   compareByChecksums,
-  compareJson,
+  compareApart,
   describeDifferences,
   type RowDifference,
 } from './compare-stream.js';
@@ -145,8 +146,8 @@ async function verifyStream(
     if (!present.has(m.column.name))
       verdict.notes.push(`column ${m.column.name} is not in the target yet (not compared)`);
   const key = plan.table.primaryKey.map((k) => mappings.find((m) => m.column.name === k)!).filter(Boolean);
-  const json = mappings.filter((m) => m.rule.encoder === 'json');
-  const sideTable = { mappings, key, json };
+  const apart = mappings.filter((m) => COMPARED_APART.has(m.rule.encoder));
+  const sideTable = { mappings, key, apart };
   const soft = present.has('_ferry_deleted_at');
   const sourceDialect = mysqlDialect(source, plan.table.schema, plan.table.name);
   const targetDialect = postgresDialect(target, schema, plan.targetTable, soft);
@@ -170,10 +171,10 @@ async function verifyStream(
     if (verdict.missing + verdict.extra > 0)
       verdict.notes.push('no primary key: compared as a multiset of rows (counts of identical rows)');
   } else {
-    const jsonDiffs = await compareJson(src, dst, json);
+    const apartDiffs = await compareApart(src, dst, apart);
     const different = new Set([
       ...found.different,
-      ...[...jsonDiffs.keys()].filter((k) => !found.missing.includes(k) && !found.extra.includes(k)),
+      ...[...apartDiffs.keys()].filter((k) => !found.missing.includes(k) && !found.extra.includes(k)),
     ]);
     const { quarantined, changed } = await expectedKeys(target, schema, plan.name, plan.table.primaryKey);
     const changedLater = await changedSinceSync(
@@ -210,7 +211,7 @@ async function verifyStream(
     const described = await describeDifferences(src, dst, mappings, sample);
     verdict.samples.different = described.map((d, i) => ({
       ...d,
-      columns: [...d.columns, ...(jsonDiffs.get(sample[i]!) ?? [])],
+      columns: [...d.columns, ...(apartDiffs.get(sample[i]!) ?? [])],
     }));
   }
   if (verdict.missing + verdict.extra + verdict.different > 0) verdict.status = 'different';

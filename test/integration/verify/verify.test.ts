@@ -47,6 +47,10 @@ beforeAll(async () => {
   await db.source.query(
     "INSERT INTO odd_values VALUES (1, '2024-01-01', 'fine'), (2, '0000-00-00', 'zero date'), (3, '2024-01-03', CONCAT('nul', CHAR(0)))",
   );
+  await db.source.query('CREATE TABLE floats (id int PRIMARY KEY, f float, d double)');
+  await db.source.query(
+    'INSERT INTO floats VALUES (1, 123456.789, 0.00001), (2, 16777217, 1e14), (3, -0.1, 1.7976931348623157e308), (4, NULL, -2.5e-300)',
+  );
   config = testConfig(
     db,
     [
@@ -86,6 +90,30 @@ describe('after a clean sync', () => {
     expect(verdict.expected).toBe(1);
   });
 
+  it('floats arrive exactly as stored, and verify compares them as numbers, not as printed text', async () => {
+    const [source] = await db.source.query(
+      'SELECT id, CAST(CAST(f AS DOUBLE) AS CHAR) AS f FROM floats ORDER BY id',
+    );
+    const { rows: target } = await db.target.query<{ id: number; f: string | null }>(
+      'SELECT id, f::float8::text AS f FROM raw.floats ORDER BY id',
+    );
+    expect(target.map((r) => (r.f === null ? null : Number(r.f)))).toEqual(
+      (source as Array<{ f: string | null }>).map((r) => (r.f === null ? null : Number(r.f))),
+    );
+    expect(target[0]!.f).toBe('123456.7890625'); // MySQL prints this FLOAT as 123457
+    expect(counts(await verifyStream('floats'))).toEqual(CLEAN);
+    await db.target.query('UPDATE raw.floats SET d = 0.000010000000000000001 WHERE id = 1'); // the same double
+    expect(counts(await verifyStream('floats'))).toEqual(CLEAN);
+    await db.target.query('UPDATE raw.floats SET d = 0.0000100001, f = NULL WHERE id = 1');
+    const changed = await verifyStream('floats');
+    await db.target.query("UPDATE raw.floats SET d = 0.00001, f = '123456.789' WHERE id = 1");
+    expect(counts(changed)).toEqual({ missing: 0, extra: 0, different: 1, status: 'different' });
+    expect(changed.samples.different[0]!.columns.map((c) => [c.column, c.source, c.target])).toEqual([
+      ['f', '123456.7890625', null],
+      ['d', '0.00001', '0.0000100001'],
+    ]);
+  });
+
   it('stores each run in _ferry for the run history', async () => {
     const report = await verify({ config, logger: silentLogger(), signal: new AbortController().signal });
     expect(report.inSync).toBe(true);
@@ -93,7 +121,7 @@ describe('after a clean sync', () => {
       `SELECT r.in_sync, count(s.*)::text AS streams FROM "_ferry"."verify_runs" r JOIN "_ferry"."verify_streams" s USING (run_id) WHERE r.run_id = $1 GROUP BY r.in_sync`,
       [report.runId],
     );
-    expect(rows).toEqual([{ in_sync: true, streams: '4' }]);
+    expect(rows).toEqual([{ in_sync: true, streams: '5' }]);
   });
 });
 
