@@ -54,8 +54,9 @@ export function range(start: number | bigint, end: number | bigint, step: number
   });
 }
 
-export function project(input: RelationNode, expressions: readonly ExpressionNode[]): RelationNode {
-  return node({ project: Object.freeze({ input, expressions: list(expressions) }) });
+/** SELECT expressions FROM input; without an input, a single row of the expressions. */
+export function project(input: RelationNode | undefined, expressions: readonly ExpressionNode[]): RelationNode {
+  return node({ project: Object.freeze({ ...(input ? { input } : {}), expressions: list(expressions) }) });
 }
 
 export function filter(input: RelationNode, condition: ExpressionNode): RelationNode {
