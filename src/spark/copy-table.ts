@@ -13,7 +13,7 @@ import type { Logger } from '../observability/logger.js';
 import { mapColumn, type ColumnMapping } from '../replication/type-mapping.js';
 import { jdbcReadOptions, jdbcWriteOptions, mysqlJdbc, postgresJdbc } from './jdbc.js';
 import { write } from './plan/commands.js';
-import { readSource } from './plan/relations.js';
+import { drop, readSource } from './plan/relations.js';
 import type { RelationNode } from './plan/nodes.js';
 import type { SparkSession } from './session.js';
 import { sparkSelectList } from './source-select.js';
@@ -51,27 +51,41 @@ export interface SparkCopyResult {
 
 const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'bigint']);
 
-/** The read: a partitioned JDBC query whose SELECT list hands over exact values (see source-select.ts). */
+/** The column Spark partitions by: the key as a signed 64-bit integer, dropped again after the read. */
+const PARTITION_COLUMN = '_ferry_part';
+const LONG_MIN = -(2n ** 63n);
+const LONG_MAX = 2n ** 63n - 1n;
+
+/**
+ * The read: a JDBC query whose SELECT list hands over exact values (see source-select.ts), spread
+ * over partitions by the integer key. The key is also selected as a signed integer under its own
+ * name, since Spark partitions only by numbers and a BIGINT UNSIGNED key travels as text.
+ */
 export function sparkSourceRead(
   sourceSpec: ConnectionSpec,
   table: SourceTable,
   mappings: readonly ColumnMapping[],
-  partitioning?: { column: string; lower: string; upper: string; partitions: number },
+  partitioning?: { key: string; lower: bigint; upper: bigint; partitions: number },
 ): RelationNode {
   const from = `${quoteMysql(table.schema)}.${quoteMysql(table.name)}`;
-  const dbtable = `(SELECT ${sparkSelectList(mappings)} FROM ${from}) AS ${quoteMysql('_ferry_src')}`;
+  const partitionSelect = partitioning
+    ? `, CAST(${quoteMysql(partitioning.key)} AS SIGNED) AS ${quoteMysql(PARTITION_COLUMN)}`
+    : '';
+  const dbtable = `(SELECT ${sparkSelectList(mappings)}${partitionSelect} FROM ${from}) AS ${quoteMysql('_ferry_src')}`;
+  const clamp = (v: bigint) => (v < LONG_MIN ? LONG_MIN : v > LONG_MAX ? LONG_MAX : v);
   const options = jdbcReadOptions(mysqlJdbc(sourceSpec), {
     dbtable,
     ...(partitioning
       ? {
-          partitionColumn: partitioning.column,
-          lowerBound: partitioning.lower,
-          upperBound: partitioning.upper,
+          partitionColumn: PARTITION_COLUMN,
+          lowerBound: clamp(partitioning.lower),
+          upperBound: clamp(partitioning.upper),
           numPartitions: partitioning.partitions,
         }
       : {}),
   });
-  return readSource({ format: 'jdbc', options });
+  const read = readSource({ format: 'jdbc', options });
+  return partitioning ? drop(read, [PARTITION_COLUMN]) : read;
 }
 
 export async function copyTableWithSpark(options: SparkCopyOptions): Promise<SparkCopyResult> {
@@ -131,7 +145,9 @@ export async function copyTableWithSpark(options: SparkCopyOptions): Promise<Spa
       options.source,
       table,
       mappings,
-      bounds && partitionColumn ? { column: partitionColumn, lower: bounds[0], upper: bounds[1], partitions } : undefined,
+      bounds && partitionColumn
+        ? { key: partitionColumn, lower: BigInt(bounds[0]), upper: BigInt(bounds[1]), partitions }
+        : undefined,
     );
     const writeOptions = jdbcWriteOptions(
       postgresJdbc(options.target),
