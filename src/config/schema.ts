@@ -129,6 +129,29 @@ export const syncSchema = z
   })
   .describe('How ferry sync runs');
 
+export const sparkSchema = z
+  .strictObject({
+    url: z
+      .string()
+      .regex(/^sc:\/\//, 'expected sc://host:port, e.g. sc://127.0.0.1:15002')
+      .default('sc://127.0.0.1:15002')
+      .describe('Spark Connect server: sc://host:port/;token=${SPARK_TOKEN};use_ssl=true'),
+    rows_per_partition: z
+      .number()
+      .int()
+      .min(1000)
+      .default(250_000)
+      .describe('ferry sync --engine spark: source rows per JDBC read partition (executor task)'),
+    write_connections: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(8)
+      .describe('ferry sync --engine spark: parallel JDBC connections writing into PostgreSQL'),
+  })
+  .describe('The Spark cluster ferry runs jobs on (ferry sync --engine spark)');
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -148,6 +171,7 @@ export const configSchema = z
       .default({ mode: 'full_refresh' })
       .describe('Stream settings used where a stream sets none'),
     sync: syncSchema.default(syncSchema.parse({})),
+    spark: sparkSchema.optional(),
   })
   .describe('ferry configuration (ferry.yaml)');
 
@@ -157,3 +181,4 @@ export type TargetProfile = z.infer<typeof targetSchema>;
 export type StreamConfig = z.infer<typeof streamSchema>;
 export type TlsConfig = z.infer<typeof tlsSchema>;
 export type SyncSettings = z.infer<typeof syncSchema>;
+export type SparkSettings = z.infer<typeof sparkSchema>;

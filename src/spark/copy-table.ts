@@ -26,6 +26,8 @@ export interface SparkCopyOptions {
   targetSchema: string;
   /** Target table name; the source name by default. */
   targetTable?: string;
+  /** Only these columns (the primary key is always included); all by default. */
+  columns?: readonly string[];
   /** overwrite: replace the table's rows atomically; append: add to them. */
   mode: 'overwrite' | 'append';
   /** Read partitions (executor tasks); by default one per `rowsPerPartition` estimated rows. */
@@ -117,10 +119,11 @@ export async function copyTableWithSpark(options: SparkCopyOptions): Promise<Spa
     await mysql.end().catch(() => undefined);
   }
 
-  const mappings = table.columns.map((column) => mapColumn(column, table.name));
+  const wanted = options.columns ? new Set([...options.columns, ...table.primaryKey]) : undefined;
+  const mappings = table.columns.filter((c) => !wanted || wanted.has(c.name)).map((c) => mapColumn(c, table.name));
   const partitionColumn = bounds ? table.primaryKey[0] : undefined;
-  const wanted = options.partitions ?? Math.ceil(Math.max(sourceRows, table.estimatedRows) / (options.rowsPerPartition ?? 250_000));
-  const partitions = bounds ? Math.max(1, Math.min(wanted, 512)) : 1;
+  const estimated = options.partitions ?? Math.ceil(Math.max(sourceRows, table.estimatedRows) / (options.rowsPerPartition ?? 250_000));
+  const partitions = bounds ? Math.max(1, Math.min(estimated, 512)) : 1;
   if (!bounds) {
     options.logger?.warn(
       { table: table.name },

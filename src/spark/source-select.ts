@@ -23,7 +23,8 @@ const SELECT_BY_ENCODER: Readonly<Record<EncoderKind, (q: string, m: ColumnMappi
   datetime: (q) => asText(q),
   timestamp: (q) => asText(q),
   time: (q) => asText(q),
-  text: (q) => q,
+  // As text: CHAR(n) and ENUM columns would otherwise reach Spark as CHAR(n), which Spark pads with spaces.
+  text: (q) => asText(q),
   bytes: (q, m) => m.rule.select?.(q, m.column) ?? q,
   set: (q) => setLiteral(q),
   json: (q, m) => m.rule.select?.(q, m.column) ?? asText(q),
