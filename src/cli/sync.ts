@@ -22,7 +22,10 @@ export const registerSync: Register = (program: Command, context) => {
     .option('--full-refresh', 'copy every selected stream in full, whatever its mode')
     .option('--json', 'print the run summary as JSON')
     .addOption(
-      new Option('--engine <engine>', 'ferry: this process copies; spark: each table is a Spark job (full copies)')
+      new Option(
+        '--engine <engine>',
+        'ferry: this process copies; spark: each table is a Spark job (full copies)',
+      )
         .choices(['ferry', 'spark'])
         .default('ferry'),
     )
@@ -34,11 +37,20 @@ export const registerSync: Register = (program: Command, context) => {
         const summary = await syncWithSpark({
           config,
           ...(flags.sparkUrl ? { sparkUrl: flags.sparkUrl } : {}),
-          ...(flags.streams ? { streams: flags.streams.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+          ...(flags.streams
+            ? {
+                streams: flags.streams
+                  .split(',')
+                  .map((s) => s.trim())
+                  .filter(Boolean),
+              }
+            : {}),
           logger: ctx.logger,
           signal: ctx.signal,
         });
-        process.stdout.write(flags.json ? JSON.stringify(summary, null, 2) + '\n' : renderSparkSummary(summary) + '\n');
+        process.stdout.write(
+          flags.json ? JSON.stringify(summary, null, 2) + '\n' : renderSparkSummary(summary) + '\n',
+        );
         return;
       }
       const progress = ctx.interactive && !flags.json ? new ProgressBars() : undefined;
@@ -157,7 +169,8 @@ export function renderSummary(summary: SyncSummary): string {
 
 export function renderSparkSummary(summary: SparkSyncSummary): string {
   const table = compactTable(['stream', 'source rows', 'loaded', 'partitions', 'seconds']);
-  for (const t of summary.tables) table.push([t.target, t.sourceRows, t.targetRows, t.partitions, t.seconds.toFixed(1)]);
+  for (const t of summary.tables)
+    table.push([t.target, t.sourceRows, t.targetRows, t.partitions, t.seconds.toFixed(1)]);
   const differing = summary.tables.filter((t) => t.sourceRows !== t.targetRows);
   return [
     table.toString(),

@@ -78,7 +78,8 @@ function columnValues(data: Data): SparkValue[] {
       const type = data.type as unknown as { scale: number; bitWidth: number };
       const words = type.bitWidth / 32;
       const values = data.values as unknown as Uint32Array;
-      for (let i = 0; i < length; i++) out[i] = valid(i) ? formatDecimal(readWords(values, i * words, words), type.scale) : null;
+      for (let i = 0; i < length; i++)
+        out[i] = valid(i) ? formatDecimal(readWords(values, i * words, words), type.scale) : null;
       return out;
     }
     case Type.Timestamp: {
@@ -94,7 +95,11 @@ function columnValues(data: Data): SparkValue[] {
       const values = data.values as unknown as Int32Array | BigInt64Array;
       for (let i = 0; i < length; i++) {
         if (!valid(i)) out[i] = null;
-        else out[i] = unit === 0 ? formatDays(Number(values[i])) : new Date(Number(values[i])).toISOString().slice(0, 10);
+        else
+          out[i] =
+            unit === 0
+              ? formatDays(Number(values[i]))
+              : new Date(Number(values[i])).toISOString().slice(0, 10);
       }
       return out;
     }
@@ -122,7 +127,7 @@ function columnValues(data: Data): SparkValue[] {
           out[i] = null;
           continue;
         }
-        const slice = items.slice(offsets[i]!, offsets[i + 1]!);
+        const slice = items.slice(offsets[i], offsets[i + 1]);
         if (data.typeId === Type.List) out[i] = slice;
         else {
           const [keyField, valueField] = (child.type as unknown as { children: { name: string }[] }).children;

@@ -23,9 +23,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const KNOWN = ['token', 'use_ssl', 'user_id', 'user_agent', 'session_id'];
 
 function bad(url: string, problem: string): ConfigError {
-  return new ConfigError(`invalid Spark Connect URL ${url.replace(/;token=[^;]*/gi, ';token=***')}: ${problem}`, [], {
-    hint: 'write it as sc://host:port/;token=...;use_ssl=true (port 15002 by default), e.g. sc://127.0.0.1:15002',
-  });
+  return new ConfigError(
+    `invalid Spark Connect URL ${url.replace(/;token=[^;]*/gi, ';token=***')}: ${problem}`,
+    [],
+    {
+      hint: 'write it as sc://host:port/;token=...;use_ssl=true (port 15002 by default), e.g. sc://127.0.0.1:15002',
+    },
+  );
 }
 
 export function parseSparkConnectUrl(url: string): SparkConnectTarget {
@@ -47,7 +51,8 @@ export function parseSparkConnectUrl(url: string): SparkConnectTarget {
   const hostPort = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(authority);
   if (!hostPort || hostPort[1] === '') throw bad(url, 'no host');
   const port = hostPort[2] === undefined ? DEFAULT_SPARK_CONNECT_PORT : Number(hostPort[2]);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw bad(url, `port ${hostPort[2]} is out of range`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw bad(url, `port ${hostPort[2]} is out of range`);
 
   const sslText = params.get('use_ssl');
   if (sslText !== undefined && !['true', 'false'].includes(sslText.toLowerCase())) {
@@ -58,7 +63,8 @@ export function parseSparkConnectUrl(url: string): SparkConnectTarget {
   if (token !== undefined && !useSsl) throw bad(url, 'a token needs use_ssl=true');
 
   const sessionId = params.get('session_id');
-  if (sessionId !== undefined && !UUID.test(sessionId)) throw bad(url, `session_id "${sessionId}" is not a UUID`);
+  if (sessionId !== undefined && !UUID.test(sessionId))
+    throw bad(url, `session_id "${sessionId}" is not a UUID`);
 
   const headers: Record<string, string> = {};
   for (const [key, value] of params) if (!KNOWN.includes(key)) headers[key.toLowerCase()] = value;

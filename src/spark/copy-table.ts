@@ -105,13 +105,16 @@ export async function copyTableWithSpark(options: SparkCopyOptions): Promise<Spa
       });
     }
     table = found;
-    const key = table.primaryKey.length === 1 ? table.columns.find((c) => c.name === table.primaryKey[0]) : undefined;
+    const key =
+      table.primaryKey.length === 1 ? table.columns.find((c) => c.name === table.primaryKey[0]) : undefined;
     const from = `${quoteMysql(table.schema)}.${quoteMysql(table.name)}`;
     const [countRows] = await mysql.query(`SELECT COUNT(*) AS n FROM ${from}`);
     sourceRows = Number((countRows as { n: number | string }[])[0]!.n);
     if (key && INTEGER_TYPES.has(key.dataType)) {
       const q = quoteMysql(key.name);
-      const [rows] = await mysql.query(`SELECT CAST(MIN(${q}) AS CHAR) AS lo, CAST(MAX(${q}) AS CHAR) AS hi FROM ${from}`);
+      const [rows] = await mysql.query(
+        `SELECT CAST(MIN(${q}) AS CHAR) AS lo, CAST(MAX(${q}) AS CHAR) AS hi FROM ${from}`,
+      );
       const { lo, hi } = (rows as { lo: string | null; hi: string | null }[])[0]!;
       if (lo !== null && hi !== null) bounds = [lo, hi];
     }
@@ -120,9 +123,13 @@ export async function copyTableWithSpark(options: SparkCopyOptions): Promise<Spa
   }
 
   const wanted = options.columns ? new Set([...options.columns, ...table.primaryKey]) : undefined;
-  const mappings = table.columns.filter((c) => !wanted || wanted.has(c.name)).map((c) => mapColumn(c, table.name));
+  const mappings = table.columns
+    .filter((c) => !wanted || wanted.has(c.name))
+    .map((c) => mapColumn(c, table.name));
   const partitionColumn = bounds ? table.primaryKey[0] : undefined;
-  const estimated = options.partitions ?? Math.ceil(Math.max(sourceRows, table.estimatedRows) / (options.rowsPerPartition ?? 250_000));
+  const estimated =
+    options.partitions ??
+    Math.ceil(Math.max(sourceRows, table.estimatedRows) / (options.rowsPerPartition ?? 250_000));
   const partitions = bounds ? Math.max(1, Math.min(estimated, 512)) : 1;
   if (!bounds) {
     options.logger?.warn(
@@ -158,7 +165,13 @@ export async function copyTableWithSpark(options: SparkCopyOptions): Promise<Spa
       options.writeConnections ?? Math.min(partitions, 8),
     );
     options.logger?.info(
-      { table: table.name, target: `${options.targetSchema}.${targetTable}`, partitions, partitionColumn, bounds },
+      {
+        table: table.name,
+        target: `${options.targetSchema}.${targetTable}`,
+        partitions,
+        partitionColumn,
+        bounds,
+      },
       'copying with Spark',
     );
     await options.session.run(write(read, { format: 'jdbc', mode: 'append', options: writeOptions }), {
@@ -170,7 +183,9 @@ export async function copyTableWithSpark(options: SparkCopyOptions): Promise<Spa
       await pg.query('BEGIN');
       try {
         await pg.query(`DROP TABLE IF EXISTS ${finalName}`);
-        await pg.query(`ALTER TABLE ${qualifiedPg(options.targetSchema, loadName)} RENAME TO ${quotePg(targetTable)}`);
+        await pg.query(
+          `ALTER TABLE ${qualifiedPg(options.targetSchema, loadName)} RENAME TO ${quotePg(targetTable)}`,
+        );
         await pg.query('COMMIT');
       } catch (error) {
         await pg.query('ROLLBACK').catch(() => undefined);
@@ -190,7 +205,9 @@ export async function copyTableWithSpark(options: SparkCopyOptions): Promise<Spa
     };
   } catch (error) {
     if (options.mode === 'overwrite') {
-      await pg.query(`DROP TABLE IF EXISTS ${qualifiedPg(options.targetSchema, loadName)}`).catch(() => undefined);
+      await pg
+        .query(`DROP TABLE IF EXISTS ${qualifiedPg(options.targetSchema, loadName)}`)
+        .catch(() => undefined);
     }
     throw error;
   } finally {

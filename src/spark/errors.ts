@@ -35,7 +35,11 @@ export class SparkError extends FerryError {
 
 /** A gRPC failure, as @grpc/grpc-js reports it. */
 export function isGrpcError(error: unknown): error is grpc.ServiceError {
-  return error instanceof Error && typeof (error as Partial<grpc.ServiceError>).code === 'number' && 'metadata' in error;
+  return (
+    error instanceof Error &&
+    typeof (error as Partial<grpc.ServiceError>).code === 'number' &&
+    'metadata' in error
+  );
 }
 
 /** Spark's structured error of a failed call, when the server sent one. */
@@ -45,7 +49,11 @@ export function sparkErrorInfo(error: grpc.ServiceError): ErrorInfo | undefined 
 }
 
 /** Hints by error class, then by SQLSTATE class; the first match wins. */
-const HINTS: readonly { when: (d: SparkErrorDetails, message: string) => boolean; hint: string; transient?: boolean }[] = [
+const HINTS: readonly {
+  when: (d: SparkErrorDetails, message: string) => boolean;
+  hint: string;
+  transient?: boolean;
+}[] = [
   {
     when: (d) => d.errorClass === 'TABLE_OR_VIEW_NOT_FOUND',
     hint: 'check the table name and its schema; tables read over JDBC are named in the dbtable option',
@@ -54,7 +62,10 @@ const HINTS: readonly { when: (d: SparkErrorDetails, message: string) => boolean
     when: (d) => d.errorClass?.startsWith('UNRESOLVED_COLUMN') ?? false,
     hint: 'check the column name against the input columns Spark lists in the message',
   },
-  { when: (d) => d.errorClass?.startsWith('PARSE_SYNTAX_ERROR') ?? false, hint: 'fix the SQL syntax at the position shown' },
+  {
+    when: (d) => d.errorClass?.startsWith('PARSE_SYNTAX_ERROR') ?? false,
+    hint: 'fix the SQL syntax at the position shown',
+  },
   {
     when: (d) => d.errorClass?.startsWith('INVALID_HANDLE') ?? false,
     hint: 'the Spark session or operation is gone (server restarted or session released); connect again',
@@ -69,7 +80,7 @@ const HINTS: readonly { when: (d: SparkErrorDetails, message: string) => boolean
   },
   {
     when: (_d, m) => /Communications link failure|Connection refused|could not connect|Socket fail/i.test(m),
-    hint: 'Spark\'s executors could not reach the database: the host must be reachable from the cluster, not only from ferry',
+    hint: "Spark's executors could not reach the database: the host must be reachable from the cluster, not only from ferry",
     transient: true,
   },
   {
@@ -91,18 +102,27 @@ export function sparkError(
 ): SparkError {
   if (error instanceof SparkError) return error;
   if (!isGrpcError(error)) {
-    return new SparkError(`${where}: ${redact(error instanceof Error ? error.message : String(error))}`, {}, { cause: error });
+    return new SparkError(
+      `${where}: ${redact(error instanceof Error ? error.message : String(error))}`,
+      {},
+      { cause: error },
+    );
   }
   const info = sparkErrorInfo(error);
   const details: SparkErrorDetails = {
     grpcCode: error.code,
     ...(info?.reason ? { exceptionClass: info.reason } : {}),
-    ...(fetched?.errorClass ?? info?.metadata.errorClass ? { errorClass: fetched?.errorClass ?? info?.metadata.errorClass } : {}),
-    ...(fetched?.sqlState ?? info?.metadata.sqlState ? { sqlState: fetched?.sqlState ?? info?.metadata.sqlState } : {}),
+    ...((fetched?.errorClass ?? info?.metadata.errorClass)
+      ? { errorClass: fetched?.errorClass ?? info?.metadata.errorClass }
+      : {}),
+    ...((fetched?.sqlState ?? info?.metadata.sqlState)
+      ? { sqlState: fetched?.sqlState ?? info?.metadata.sqlState }
+      : {}),
   };
   const message = redact(fetched?.message ?? (error.details || error.message));
   const rule = HINTS.find((h) => h.when(details, message));
-  const label = details.errorClass && !message.startsWith(`[${details.errorClass}]`) ? `[${details.errorClass}] ` : '';
+  const label =
+    details.errorClass && !message.startsWith(`[${details.errorClass}]`) ? `[${details.errorClass}] ` : '';
   return new SparkError(`${where}: ${label}${message}`, details, {
     cause: error,
     transient: rule?.transient ?? false,

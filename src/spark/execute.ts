@@ -47,7 +47,9 @@ function classify(error: unknown, seenResponse: boolean): Outcome {
   if (errorClass === 'INVALID_HANDLE.OPERATION_NOT_FOUND' && !seenResponse) return 'reexecute';
   if (errorClass === 'INVALID_CURSOR.DISCONNECTED') return 'retry';
   if (info) return 'fatal';
-  return [grpc.status.UNAVAILABLE, grpc.status.INTERNAL, grpc.status.UNKNOWN].includes(error.code) ? 'retry' : 'fatal';
+  return [grpc.status.UNAVAILABLE, grpc.status.INTERNAL, grpc.status.UNKNOWN].includes(error.code)
+    ? 'retry'
+    : 'fatal';
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,5 +1,11 @@
 // ferry's Spark Connect client: sessions, plan builders, JDBC helpers and the table copy.
-export { connectSpark, type SparkSession, type QueryResult, type RowBatch, type ExplainMode } from './session.js';
+export {
+  connectSpark,
+  type SparkSession,
+  type QueryResult,
+  type RowBatch,
+  type ExplainMode,
+} from './session.js';
 export { parseSparkConnectUrl, type SparkConnectTarget } from './connection-string.js';
 export { SparkError } from './errors.js';
 export type { SparkField } from './data-type.js';

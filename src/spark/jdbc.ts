@@ -24,10 +24,15 @@ function credentials(spec: ConnectionSpec): Record<string, string> {
  * Connector/J 2 (Debian's libmariadb-java) accepts it anyway. Sessions run in UTC, like ferry's own.
  */
 export function mysqlJdbc(spec: ConnectionSpec): JdbcEndpoint {
-  const params = new URLSearchParams({ permitMysqlScheme: 'true', tinyInt1isBit: 'false', yearIsDateType: 'false' });
+  const params = new URLSearchParams({
+    permitMysqlScheme: 'true',
+    tinyInt1isBit: 'false',
+    yearIsDateType: 'false',
+  });
   if (spec.tls.mode !== 'disable') {
     params.set('useSsl', 'true');
-    if (spec.tls.mode !== 'verify-full' && spec.tls.mode !== 'verify-ca') params.set('trustServerCertificate', 'true');
+    if (spec.tls.mode !== 'verify-full' && spec.tls.mode !== 'verify-ca')
+      params.set('trustServerCertificate', 'true');
   }
   return {
     url: `jdbc:mysql://${hostPort(spec)}/${encodeURIComponent(spec.database)}?${params.toString()}`,
@@ -53,7 +58,12 @@ export function postgresJdbc(spec: ConnectionSpec): JdbcEndpoint {
   });
   return {
     url: `jdbc:postgresql://${hostPort(spec)}/${encodeURIComponent(spec.database)}?${params.toString()}`,
-    options: Object.freeze({ driver: POSTGRES_DRIVER, ...credentials(spec), batchsize: '10000', isolationLevel: 'READ_COMMITTED' }),
+    options: Object.freeze({
+      driver: POSTGRES_DRIVER,
+      ...credentials(spec),
+      batchsize: '10000',
+      isolationLevel: 'READ_COMMITTED',
+    }),
   };
 }
 
@@ -92,7 +102,11 @@ export function jdbcReadOptions(endpoint: JdbcEndpoint, read: PartitionedRead): 
 }
 
 /** Options of a JDBC write into an existing table (dbtable already quoted for the target). */
-export function jdbcWriteOptions(endpoint: JdbcEndpoint, dbtable: string, numPartitions?: number): Record<string, string> {
+export function jdbcWriteOptions(
+  endpoint: JdbcEndpoint,
+  dbtable: string,
+  numPartitions?: number,
+): Record<string, string> {
   return {
     ...endpoint.options,
     url: endpoint.url,

@@ -10,10 +10,7 @@ import type { CommandNode, RelationNode } from './plan/nodes.js';
 
 /** proto files sit next to this module in src/, and are copied next to it into dist/ by the build. */
 function protoDir(): string {
-  const candidates = [
-    new URL('./proto', import.meta.url),
-    new URL('../../src/spark/proto', import.meta.url),
-  ];
+  const candidates = [new URL('./proto', import.meta.url), new URL('../../src/spark/proto', import.meta.url)];
   for (const candidate of candidates) {
     const dir = fileURLToPath(candidate);
     if (existsSync(dir)) return dir;

@@ -57,7 +57,10 @@ export interface SparkSession {
 }
 
 /** Opens a session against sc://host:port/;token=...;use_ssl=true (no call is made until first use). */
-export function connectSpark(url: string | SparkConnectTarget, options: SparkSessionOptions = {}): SparkSession {
+export function connectSpark(
+  url: string | SparkConnectTarget,
+  options: SparkSessionOptions = {},
+): SparkSession {
   const target = typeof url === 'string' ? parseSparkConnectUrl(url) : url;
   const transport = openTransport(target);
   const sessionId = target.sessionId ?? randomUUID();
@@ -67,12 +70,19 @@ export function connectSpark(url: string | SparkConnectTarget, options: SparkSes
 
   const where = `Spark Connect ${target.host}:${target.port}`;
   const header = (): RequestHeader => {
-    if (closed) throw new SparkError(`${where}: the session was closed`, {}, { hint: 'open a new session with connectSpark()' });
+    if (closed)
+      throw new SparkError(
+        `${where}: the session was closed`,
+        {},
+        { hint: 'open a new session with connectSpark()' },
+      );
     return {
       session_id: sessionId,
       user_context: { user_id: target.userId },
       client_type: CLIENT_TYPE,
-      ...(serverSideSessionId === undefined ? {} : { client_observed_server_side_session_id: serverSideSessionId }),
+      ...(serverSideSessionId === undefined
+        ? {}
+        : { client_observed_server_side_session_id: serverSideSessionId }),
     };
   };
   const observe = (id: string | undefined) => {
@@ -125,8 +135,17 @@ export function connectSpark(url: string | SparkConnectTarget, options: SparkSes
     signal?: AbortSignal,
   ): Promise<Res> {
     try {
-      const call = methods[method] as UnaryMethod<Record<string, unknown>, Res & { server_side_session_id?: string }>;
-      const response = await callUnary(call, { ...header(), ...request }, transport.metadata(), signal, timeout);
+      const call = methods[method] as UnaryMethod<
+        Record<string, unknown>,
+        Res & { server_side_session_id?: string }
+      >;
+      const response = await callUnary(
+        call,
+        { ...header(), ...request },
+        transport.metadata(),
+        signal,
+        timeout,
+      );
       observe(response.server_side_session_id);
       return response;
     } catch (error) {
@@ -200,7 +219,11 @@ export function connectSpark(url: string | SparkConnectTarget, options: SparkSes
     },
 
     async sparkVersion(signal?: AbortSignal) {
-      const response = await unary<{ spark_version?: { version: string } }>('AnalyzePlan', { spark_version: {} }, signal);
+      const response = await unary<{ spark_version?: { version: string } }>(
+        'AnalyzePlan',
+        { spark_version: {} },
+        signal,
+      );
       return response.spark_version?.version ?? '';
     },
 

@@ -33,7 +33,11 @@ export interface SparkSyncSummary {
 export async function syncWithSpark(options: SparkSyncOptions): Promise<SparkSyncSummary> {
   const { config, logger } = options;
   const started = Date.now();
-  const settings = config.spark ?? { url: 'sc://127.0.0.1:15002', rows_per_partition: 250_000, write_connections: 8 };
+  const settings = config.spark ?? {
+    url: 'sc://127.0.0.1:15002',
+    rows_per_partition: 250_000,
+    write_connections: 8,
+  };
   const sparkUrl = options.sparkUrl ?? settings.url;
   const sourceSpec = sourceConnection(config.source);
   const targetSpec = targetConnection(config.target);
@@ -48,14 +52,24 @@ export async function syncWithSpark(options: SparkSyncOptions): Promise<SparkSyn
   const spark = connectSpark(sparkUrl);
   try {
     await ensureStateSchema(control);
-    const lock = await acquireLock(control, `${targetSpec.host}:${targetSpec.port}/${targetSpec.database}/${schema}`, 'ferry sync');
+    const lock = await acquireLock(
+      control,
+      `${targetSpec.host}:${targetSpec.port}/${targetSpec.database}/${schema}`,
+      'ferry sync',
+    );
     try {
       const sparkVersion = await spark.sparkVersion(options.signal);
-      logger.info({ spark: spark.target.host, version: sparkVersion, streams: plans.length }, `sync with Spark ${sparkVersion}`);
+      logger.info(
+        { spark: spark.target.host, version: sparkVersion, streams: plans.length },
+        `sync with Spark ${sparkVersion}`,
+      );
       const tables: SparkCopyResult[] = [];
       for (const plan of plans) {
         if (plan.mode === 'incremental') {
-          logger.warn({ stream: plan.name }, `${plan.name}: incremental stream copied in full (--engine spark copies whole tables)`);
+          logger.warn(
+            { stream: plan.name },
+            `${plan.name}: incremental stream copied in full (--engine spark copies whole tables)`,
+          );
         }
         const result = await copyTableWithSpark({
           session: spark,
@@ -73,11 +87,21 @@ export async function syncWithSpark(options: SparkSyncOptions): Promise<SparkSyn
         });
         tables.push(result);
         logger.info(
-          { stream: plan.name, rows: result.targetRows, partitions: result.partitions, seconds: result.seconds },
+          {
+            stream: plan.name,
+            rows: result.targetRows,
+            partitions: result.partitions,
+            seconds: result.seconds,
+          },
           `${plan.name}: ${result.targetRows} rows copied by Spark`,
         );
       }
-      return { spark: `${spark.target.host}:${spark.target.port}`, sparkVersion, tables, seconds: (Date.now() - started) / 1000 };
+      return {
+        spark: `${spark.target.host}:${spark.target.port}`,
+        sparkVersion,
+        tables,
+        seconds: (Date.now() - started) / 1000,
+      };
     } finally {
       await lock.release();
     }

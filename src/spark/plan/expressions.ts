@@ -23,7 +23,9 @@ export function ident(...parts: string[]): ExpressionNode {
 /** "*" or "alias.*". */
 export function star(qualifier?: string): ExpressionNode {
   return Object.freeze({
-    unresolved_star: Object.freeze(qualifier === undefined ? {} : { unparsed_target: `${quoteSpark(qualifier)}.*` }),
+    unresolved_star: Object.freeze(
+      qualifier === undefined ? {} : { unparsed_target: `${quoteSpark(qualifier)}.*` },
+    ),
   });
 }
 
@@ -42,7 +44,8 @@ export function lit(value: LiteralValue): ExpressionNode {
   if (typeof value === 'boolean') return literal({ boolean: value });
   if (typeof value === 'bigint') return literal({ long: value.toString() });
   if (typeof value === 'number') {
-    if (Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX) return literal({ integer: value });
+    if (Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX)
+      return literal({ integer: value });
     if (Number.isSafeInteger(value)) return literal({ long: String(value) });
     return literal({ double: value });
   }
@@ -70,14 +73,22 @@ export function dateLit(isoDate: string): ExpressionNode {
 /** A call of a Spark function or operator by name: fn('sum', col('amount')), fn('==', a, b). */
 export function fn(name: string, ...args: ExpressionNode[]): ExpressionNode {
   return Object.freeze({
-    unresolved_function: Object.freeze({ function_name: name, arguments: Object.freeze(args), is_distinct: false }),
+    unresolved_function: Object.freeze({
+      function_name: name,
+      arguments: Object.freeze(args),
+      is_distinct: false,
+    }),
   });
 }
 
 /** An aggregate over distinct values: distinctFn('count', col('customer_id')). */
 export function distinctFn(name: string, ...args: ExpressionNode[]): ExpressionNode {
   return Object.freeze({
-    unresolved_function: Object.freeze({ function_name: name, arguments: Object.freeze(args), is_distinct: true }),
+    unresolved_function: Object.freeze({
+      function_name: name,
+      arguments: Object.freeze(args),
+      is_distinct: true,
+    }),
   });
 }
 
@@ -168,7 +179,8 @@ export function over(windowFunction: ExpressionNode, spec: WindowSpec = {}): Exp
       ...(spec.frame
         ? {
             frame_spec: Object.freeze({
-              frame_type: spec.frame.type === 'rows' ? ('FRAME_TYPE_ROW' as const) : ('FRAME_TYPE_RANGE' as const),
+              frame_type:
+                spec.frame.type === 'rows' ? ('FRAME_TYPE_ROW' as const) : ('FRAME_TYPE_RANGE' as const),
               lower: boundary(spec.frame.lower),
               upper: boundary(spec.frame.upper),
             }),

@@ -78,7 +78,10 @@ export type JoinType =
 export interface RelationNode {
   readonly sql?: { readonly query: string };
   readonly read?: {
-    readonly named_table?: { readonly unparsed_identifier: string; readonly options: Readonly<Record<string, string>> };
+    readonly named_table?: {
+      readonly unparsed_identifier: string;
+      readonly options: Readonly<Record<string, string>>;
+    };
     readonly data_source?: {
       readonly format: string;
       readonly schema?: string;
@@ -86,7 +89,12 @@ export interface RelationNode {
       readonly predicates: readonly string[];
     };
   };
-  readonly range?: { readonly start: string; readonly end: string; readonly step: string; readonly num_partitions?: number };
+  readonly range?: {
+    readonly start: string;
+    readonly end: string;
+    readonly step: string;
+    readonly num_partitions?: number;
+  };
   readonly project?: { readonly input?: RelationNode; readonly expressions: readonly ExpressionNode[] };
   readonly filter?: { readonly input: RelationNode; readonly condition: ExpressionNode };
   readonly join?: {
@@ -103,7 +111,11 @@ export interface RelationNode {
     readonly aggregate_expressions: readonly ExpressionNode[];
   };
   readonly with_columns?: { readonly input: RelationNode; readonly aliases: readonly AliasNode[] };
-  readonly sort?: { readonly input: RelationNode; readonly order: readonly SortOrderNode[]; readonly is_global: boolean };
+  readonly sort?: {
+    readonly input: RelationNode;
+    readonly order: readonly SortOrderNode[];
+    readonly is_global: boolean;
+  };
   readonly limit?: { readonly input: RelationNode; readonly limit: number };
   readonly subquery_alias?: { readonly input: RelationNode; readonly alias: string };
   readonly deduplicate?: {
@@ -112,10 +124,15 @@ export interface RelationNode {
     readonly all_columns_as_keys?: boolean;
   };
   readonly drop?: { readonly input: RelationNode; readonly column_names: readonly string[] };
-  readonly repartition?: { readonly input: RelationNode; readonly num_partitions: number; readonly shuffle: boolean };
+  readonly repartition?: {
+    readonly input: RelationNode;
+    readonly num_partitions: number;
+    readonly shuffle: boolean;
+  };
 }
 
-export type SaveMode = 'SAVE_MODE_APPEND' | 'SAVE_MODE_OVERWRITE' | 'SAVE_MODE_ERROR_IF_EXISTS' | 'SAVE_MODE_IGNORE';
+export type SaveMode =
+  'SAVE_MODE_APPEND' | 'SAVE_MODE_OVERWRITE' | 'SAVE_MODE_ERROR_IF_EXISTS' | 'SAVE_MODE_IGNORE';
 
 export interface CommandNode {
   readonly sql_command?: { readonly input: RelationNode };
@@ -124,7 +141,10 @@ export interface CommandNode {
     readonly source: string;
     readonly mode: SaveMode;
     readonly options: Readonly<Record<string, string>>;
-    readonly table?: { readonly table_name: string; readonly save_method: 'TABLE_SAVE_METHOD_SAVE_AS_TABLE' | 'TABLE_SAVE_METHOD_INSERT_INTO' };
+    readonly table?: {
+      readonly table_name: string;
+      readonly save_method: 'TABLE_SAVE_METHOD_SAVE_AS_TABLE' | 'TABLE_SAVE_METHOD_INSERT_INTO';
+    };
     readonly path?: string;
   };
 }

@@ -15,7 +15,9 @@ export function sql(query: string): RelationNode {
 /** A table or view known to the Spark session ("db.table"). */
 export function table(identifier: string, options: Record<string, string> = {}): RelationNode {
   return node({
-    read: Object.freeze({ named_table: Object.freeze({ unparsed_identifier: identifier, options: Object.freeze({ ...options }) }) }),
+    read: Object.freeze({
+      named_table: Object.freeze({ unparsed_identifier: identifier, options: Object.freeze({ ...options }) }),
+    }),
   });
 }
 
@@ -43,7 +45,12 @@ export function readSource(source: DataSourceRead): RelationNode {
 }
 
 /** Integers from start (inclusive) to end (exclusive). */
-export function range(start: number | bigint, end: number | bigint, step: number | bigint = 1, partitions?: number): RelationNode {
+export function range(
+  start: number | bigint,
+  end: number | bigint,
+  step: number | bigint = 1,
+  partitions?: number,
+): RelationNode {
   return node({
     range: Object.freeze({
       start: String(start),
@@ -55,7 +62,10 @@ export function range(start: number | bigint, end: number | bigint, step: number
 }
 
 /** SELECT expressions FROM input; without an input, a single row of the expressions. */
-export function project(input: RelationNode | undefined, expressions: readonly ExpressionNode[]): RelationNode {
+export function project(
+  input: RelationNode | undefined,
+  expressions: readonly ExpressionNode[],
+): RelationNode {
   return node({ project: Object.freeze({ ...(input ? { input } : {}), expressions: list(expressions) }) });
 }
 
@@ -113,7 +123,10 @@ export function aggregate(
 }
 
 /** Adds columns, or replaces those of the same name; keeps every other column. */
-export function withColumns(input: RelationNode, columns: Readonly<Record<string, ExpressionNode>>): RelationNode {
+export function withColumns(
+  input: RelationNode,
+  columns: Readonly<Record<string, ExpressionNode>>,
+): RelationNode {
   return node({
     with_columns: Object.freeze({
       input,
@@ -127,7 +140,8 @@ export function sort(input: RelationNode, order: readonly SortOrderNode[]): Rela
 }
 
 export function limit(input: RelationNode, count: number): RelationNode {
-  if (!Number.isInteger(count) || count < 0) throw new TypeError(`limit must be a non-negative integer, not ${count}`);
+  if (!Number.isInteger(count) || count < 0)
+    throw new TypeError(`limit must be a non-negative integer, not ${count}`);
   return node({ limit: Object.freeze({ input, limit: count }) });
 }
 
@@ -140,7 +154,9 @@ export function subqueryAlias(input: RelationNode, alias: string): RelationNode 
 export function distinct(input: RelationNode, columns?: readonly string[]): RelationNode {
   return node({
     deduplicate: Object.freeze(
-      columns === undefined ? { input, column_names: list([]), all_columns_as_keys: true } : { input, column_names: list(columns) },
+      columns === undefined
+        ? { input, column_names: list([]), all_columns_as_keys: true }
+        : { input, column_names: list(columns) },
     ),
   });
 }

@@ -160,7 +160,9 @@ describe('a SQL round trip', () => {
 describe('analysis and configuration', () => {
   it('tells the schema of a plan without running it', async () => {
     const fields = await spark.schema(
-      withColumns(sql('SELECT 1 AS id, CAST(2.5 AS DECIMAL(12,2)) AS amount'), { doubled: add(col('amount'), col('amount')) }),
+      withColumns(sql('SELECT 1 AS id, CAST(2.5 AS DECIMAL(12,2)) AS amount'), {
+        doubled: add(col('amount'), col('amount')),
+      }),
     );
     expect(fields).toEqual([
       { name: 'id', type: 'int', nullable: false },
@@ -181,7 +183,9 @@ describe('analysis and configuration', () => {
 
   it('sets, reads and unsets session configuration', async () => {
     await spark.setConfig({ 'spark.sql.shuffle.partitions': '7', 'ferry.test.key': 'value with spaces' });
-    expect(await spark.getConfig(['spark.sql.shuffle.partitions', 'ferry.test.key', 'ferry.test.missing'])).toEqual({
+    expect(
+      await spark.getConfig(['spark.sql.shuffle.partitions', 'ferry.test.key', 'ferry.test.missing']),
+    ).toEqual({
       'spark.sql.shuffle.partitions': '7',
       'ferry.test.key': 'value with spaces',
       'ferry.test.missing': undefined,
@@ -204,7 +208,9 @@ describe('errors', () => {
   });
 
   it('names an unknown column and the columns that exist', async () => {
-    const error = (await spark.collect(project(sql('SELECT 1 AS known'), [col('unknown')])).catch((e: unknown) => e)) as SparkError;
+    const error = (await spark
+      .collect(project(sql('SELECT 1 AS known'), [col('unknown')]))
+      .catch((e: unknown) => e)) as SparkError;
     expect(error.errorClass).toMatch(/^UNRESOLVED_COLUMN/);
     expect(error.message).toContain('`unknown`');
     expect(error.message).toContain('`known`');
@@ -219,7 +225,9 @@ describe('errors', () => {
   });
 
   it('says the server is unreachable, and what to do', async () => {
-    const nowhere = connectSpark('sc://127.0.0.1:1', { retry: { attempts: 0, initialDelayMs: 1, maxDelayMs: 1 } });
+    const nowhere = connectSpark('sc://127.0.0.1:1', {
+      retry: { attempts: 0, initialDelayMs: 1, maxDelayMs: 1 },
+    });
     const error = (await nowhere.sparkVersion().catch((e: unknown) => e)) as SparkError;
     expect(error).toBeInstanceOf(SparkError);
     expect(error.hint).toMatch(/scripts\/spark.sh start/);
@@ -237,8 +245,15 @@ describe('plan builders', () => {
 
   it('compiles filter, join, aggregate, sort and limit into a plan Spark runs', async () => {
     const paid = filter(subqueryAlias(orders, 'o'), eq(col('o.status'), lit('paid')));
-    const joined = join(paid, subqueryAlias(customers, 'c'), { on: eq(col('o.customer_id'), col('c.id')), how: 'inner' });
-    const totals = aggregate(joined, [col('c.name')], [as(fn('sum', col('o.amount')), 'total'), as(fn('count', lit(1)), 'orders')]);
+    const joined = join(paid, subqueryAlias(customers, 'c'), {
+      on: eq(col('o.customer_id'), col('c.id')),
+      how: 'inner',
+    });
+    const totals = aggregate(
+      joined,
+      [col('c.name')],
+      [as(fn('sum', col('o.amount')), 'total'), as(fn('count', lit(1)), 'orders')],
+    );
     const result = await spark.collect(limit(sort(totals, [desc(col('total'))]), 2));
     expect(result.rows).toEqual([
       { name: 'Ada', total: '19.75', orders: 2n },
@@ -248,14 +263,21 @@ describe('plan builders', () => {
 
   it('compiles window functions with partitions, ordering and frames', async () => {
     const ranked = withColumns(orders, {
-      rank_in_customer: over(fn('row_number'), { partitionBy: [col('customer_id')], orderBy: [asc(col('id'))] }),
+      rank_in_customer: over(fn('row_number'), {
+        partitionBy: [col('customer_id')],
+        orderBy: [asc(col('id'))],
+      }),
       running: over(fn('sum', col('amount')), {
         orderBy: [asc(col('id'))],
         frame: { type: 'rows', lower: 'unbounded', upper: 'current' },
       }),
       previous: over(fn('lag', col('id'), lit(1)), { orderBy: [asc(col('id'))] }),
     });
-    const result = await spark.collect(sort(project(ranked, [col('id'), col('rank_in_customer'), col('running'), col('previous')]), [asc(col('id'))]));
+    const result = await spark.collect(
+      sort(project(ranked, [col('id'), col('rank_in_customer'), col('running'), col('previous')]), [
+        asc(col('id')),
+      ]),
+    );
     expect(result.rows).toEqual([
       { id: 1, rank_in_customer: 1, running: '12.50', previous: null },
       { id: 2, rank_in_customer: 2, running: '19.75', previous: 1 },
@@ -267,7 +289,10 @@ describe('plan builders', () => {
   it('quotes odd column names and casts types', async () => {
     const odd = sql('SELECT 1 AS `order id`, 2 AS `a.b`');
     const result = await spark.collect(
-      project(odd, [as(cast(ident('order id'), 'decimal(5,1)'), 'x'), as(and(gt(ident('a.b'), lit(1)), lit(true)), 'y')]),
+      project(odd, [
+        as(cast(ident('order id'), 'decimal(5,1)'), 'x'),
+        as(and(gt(ident('a.b'), lit(1)), lit(true)), 'y'),
+      ]),
     );
     expect(result.rows).toEqual([{ x: '1.0', y: true }]);
   });

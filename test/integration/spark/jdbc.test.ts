@@ -50,24 +50,35 @@ describe('a JDBC read from MariaDB', () => {
     });
     const tagged = withColumns(read, { partition: fn('spark_partition_id') });
     const perPartition = await spark.collect(
-      sort(aggregate(tagged, [col('partition')], [as(fn('count', col('id')), 'rows')]), [asc(col('partition'))]),
+      sort(aggregate(tagged, [col('partition')], [as(fn('count', col('id')), 'rows')]), [
+        asc(col('partition')),
+      ]),
     );
     expect(perPartition.rows.map((r) => r.partition)).toEqual([0, 1, 2, 3]);
     expect(perPartition.rows.reduce((sum, r) => sum + Number(r.rows), 0)).toBe(CUSTOMERS);
 
     const all = await spark.collect(sort(read, [asc(col('id'))]));
     expect(all.rows).toHaveLength(CUSTOMERS);
-    expect(all.rows[0]).toEqual({ id: 1, name: 'Customer 1 ✓', city: 'City 1', created_at: '2024-01-01T00:00:01.000000Z' });
+    expect(all.rows[0]).toEqual({
+      id: 1,
+      name: 'Customer 1 ✓',
+      city: 'City 1',
+      created_at: '2024-01-01T00:00:01.000000Z',
+    });
     expect(all.rows[6]!.city).toBeNull();
     expect(all.rows.map((r) => r.id)).toEqual(Array.from({ length: CUSTOMERS }, (_, i) => i + 1));
-    const distinct = await spark.collect(aggregate(read, [], [as(distinctFn('count', col('city')), 'cities')]));
+    const distinct = await spark.collect(
+      aggregate(read, [], [as(distinctFn('count', col('city')), 'cities')]),
+    );
     expect(distinct.rows).toEqual([{ cities: 5n }]);
   });
 });
 
 describe('a JDBC write into PostgreSQL', () => {
   it('appends rows to an existing table, checked in PostgreSQL', async () => {
-    await db.target.query(`CREATE TABLE public.written (id bigint PRIMARY KEY, label text, amount numeric(12,2), at timestamptz)`);
+    await db.target.query(
+      `CREATE TABLE public.written (id bigint PRIMARY KEY, label text, amount numeric(12,2), at timestamptz)`,
+    );
     const rows = sql(`SELECT id, concat('row ', id) AS label, CAST(id * 1.25 AS DECIMAL(12,2)) AS amount,
                              TIMESTAMP'2024-03-01 12:00:00' + make_interval(0, 0, 0, 0, 0, 0, id) AS at
                         FROM range(1, 501)`);
@@ -76,7 +87,12 @@ describe('a JDBC write into PostgreSQL', () => {
     const { rows: check } = await db.target.query<{ n: string; total: string; first: string; last: string }>(
       `SELECT count(*) AS n, sum(amount)::text AS total, min(at)::text AS first, max(label) AS last FROM public.written`,
     );
-    expect(check[0]).toEqual({ n: '500', total: '156562.50', first: '2024-03-01 12:00:01+00', last: 'row 99' });
+    expect(check[0]).toEqual({
+      n: '500',
+      total: '156562.50',
+      first: '2024-03-01 12:00:01+00',
+      last: 'row 99',
+    });
   });
 
   it('fails with the database error and without the password when the credentials are wrong', async () => {
@@ -122,7 +138,13 @@ describe('copying a table through Spark', () => {
       mode: 'overwrite',
       partitions: 2,
     });
-    expect(result).toMatchObject({ sourceRows: 3, targetRows: 3, partitions: 2, partitionColumn: 'id', bounds: ['1', '3'] });
+    expect(result).toMatchObject({
+      sourceRows: 3,
+      targetRows: 3,
+      partitions: 2,
+      partitionColumn: 'id',
+      bounds: ['1', '3'],
+    });
 
     const { rows: types } = await db.target.query<{ name: string; type: string }>(
       `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a
@@ -172,7 +194,15 @@ describe('copying a table through Spark', () => {
       tags: '{x,w}',
       doc: '{"a": [1, null], "b": 2}',
     });
-    expect(rows[1]).toMatchObject({ flag: 'false', bits: '00000', day: '1000-01-01', tags: '{}', raw: '', doc: '[]', yr: '1901' });
+    expect(rows[1]).toMatchObject({
+      flag: 'false',
+      bits: '00000',
+      day: '1000-01-01',
+      tags: '{}',
+      raw: '',
+      doc: '[]',
+      yr: '1901',
+    });
     expect(Object.entries(rows[2]!).filter(([k, v]) => k !== 'id' && v !== null)).toEqual([]);
   });
 
@@ -187,7 +217,9 @@ describe('copying a table through Spark', () => {
       mode: 'overwrite',
     });
     expect(result.targetRows).toBe(3);
-    const { rows } = await db.target.query<{ label: string }>(`SELECT label FROM spark_copy.typed WHERE id = 2`);
+    const { rows } = await db.target.query<{ label: string }>(
+      `SELECT label FROM spark_copy.typed WHERE id = 2`,
+    );
     expect(rows).toEqual([{ label: 'changed' }]);
   });
 

@@ -84,7 +84,10 @@ describe('a stream interrupted mid-result', () => {
       let next = 0n;
       for await (const batch of spark.stream(range(0, 300_000, 1, 2))) {
         for (const row of batch.rows) {
-          if (row.id !== next) throw new Error(`expected id ${next}, got ${String(row.id)}`);
+          if (row.id !== next)
+            throw new Error(
+              `expected id ${next}, got ${JSON.stringify(row.id, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`,
+            );
           next++;
         }
       }

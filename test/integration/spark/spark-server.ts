@@ -3,7 +3,8 @@
 import { connect } from 'node:net';
 import { parseSparkConnectUrl } from '../../../src/spark/connection-string.js';
 
-export const SPARK_URL = process.env.FERRY_SPARK_URL ?? `sc://127.0.0.1:${process.env.FERRY_SPARK_PORT ?? '15002'}`;
+export const SPARK_URL =
+  process.env.FERRY_SPARK_URL ?? `sc://127.0.0.1:${process.env.FERRY_SPARK_PORT ?? '15002'}`;
 
 /** Fails with what to do when no Spark Connect server answers. */
 export async function requireSpark(): Promise<void> {
