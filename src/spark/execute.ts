@@ -134,6 +134,13 @@ export async function* executeReattachable(
         }
         // The server may end a stream before the result is complete (it caps a stream's time
         // and size); reattaching continues where it stopped.
+        if (!complete) {
+          context.onReattach?.({
+            operationId,
+            attempt: 0,
+            reason: 'the server ended the stream before the result was complete',
+          });
+        }
         mode = 'reattach';
       } catch (error) {
         if (signal?.aborted) throw signal.reason as Error;
