@@ -103,6 +103,8 @@ start() {
   [ -n "$connect_jar" ] || die "no spark-connect jar in $home/jars; pyspark $pyspark_version does not carry the Connect server"
   say "starting Spark Connect server on 127.0.0.1:$port (local[2], driver memory $driver_memory)"
   # setsid: the server outlives the shell (and make) that started it; stop kills it by its pid.
+  # Run from the cache directory: nothing Spark writes (metastore, warehouse) lands in the checkout.
+  cd "$run_dir"
   SPARK_HOME=$home SPARK_LOCAL_IP=127.0.0.1 PYSPARK_PYTHON=$venv/bin/python \
     setsid "$home/bin/spark-submit" \
     --class org.apache.spark.sql.connect.service.SparkConnectServer \

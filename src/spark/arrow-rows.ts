@@ -2,6 +2,7 @@
 // meaning: 64-bit integers as bigint, decimals as exact text, dates as YYYY-MM-DD, timestamps as
 // ISO text with microseconds (with Z when Spark's type is a time-zone-aware TIMESTAMP, without
 // for TIMESTAMP_NTZ), binary as Buffer, arrays as arrays, maps as Map, structs as objects.
+import { SchemaError } from '../errors.js';
 import { makeVector, tableFromIPC, TimeUnit, Type, type Data, type DataType } from 'apache-arrow';
 
 export type SparkValue =
@@ -23,6 +24,15 @@ export interface DecodedBatch {
 }
 
 const MICROS_PER_SECOND = 1_000_000n;
+
+export class DuplicateColumnError extends SchemaError {
+  constructor(name: string, columns: readonly string[]) {
+    super(`the result has more than one column named ${name} (columns: ${columns.join(', ')})`, {
+      hint: 'give the columns distinct names (alias one of them) before collecting the result',
+    });
+    this.name = 'DuplicateColumnError';
+  }
+}
 
 /** Microseconds since the epoch as YYYY-MM-DDTHH:MM:SS.ffffff (UTC). */
 export function formatMicros(micros: bigint): string {
@@ -160,6 +170,11 @@ function columnValues(data: Data): SparkValue[] {
 export function decodeArrowBatch(payload: Uint8Array): DecodedBatch {
   const table = tableFromIPC(payload);
   const columns = table.schema.fields.map((field) => field.name);
+  const duplicate = columns.find((name, i) => columns.indexOf(name) !== i);
+  if (duplicate !== undefined) {
+    // Rows are keyed by column name: a second column of the same name would overwrite the first.
+    throw new DuplicateColumnError(duplicate, columns);
+  }
   const rows: SparkRow[] = [];
   for (const batch of table.batches) {
     const values = batch.data.children.map(columnValues);

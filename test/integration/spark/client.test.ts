@@ -320,3 +320,11 @@ describe('session release', () => {
     await expect(session.sql('SELECT 1')).rejects.toThrow(/session was closed/);
   });
 });
+
+describe('duplicate column names', () => {
+  it('refuses to collect two columns of the same name, saying how to fix it', async () => {
+    const error = await spark.sql('SELECT 1 AS id, 2 AS id').catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'DuplicateColumnError', kind: 'schema' });
+    expect((error as Error).message).toMatch(/more than one column named id/);
+  });
+});
