@@ -103,10 +103,11 @@ start() {
   [ -n "$connect_jar" ] || die "no spark-connect jar in $home/jars; pyspark $pyspark_version does not carry the Connect server"
   say "starting Spark Connect server on 127.0.0.1:$port (local[2], driver memory $driver_memory)"
   # setsid: the server outlives the shell (and make) that started it; stop kills it by its pid.
+  rm -f "$pid_file"
   # Run from the cache directory: nothing Spark writes (metastore, warehouse) lands in the checkout.
   cd "$run_dir"
   SPARK_HOME=$home SPARK_LOCAL_IP=127.0.0.1 PYSPARK_PYTHON=$venv/bin/python \
-    setsid "$home/bin/spark-submit" \
+    setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pid_file" "$home/bin/spark-submit" \
     --class org.apache.spark.sql.connect.service.SparkConnectServer \
     --name "ferry Spark Connect server" \
     --master 'local[2]' \
@@ -124,7 +125,8 @@ start() {
     --conf spark.sql.warehouse.dir="$run_dir/warehouse" \
     --conf spark.driver.extraJavaOptions="-Duser.timezone=UTC -Dderby.system.home=$run_dir/derby" \
     >"$log_file" 2>&1 </dev/null &
-  echo $! >"$pid_file"
+  # The pid file is written by the server process itself (setsid may fork), before it starts.
+  for _ in $(seq 1 20); do [ -s "$pid_file" ] && break; sleep 0.1; done
   wait_ready
 }
 
