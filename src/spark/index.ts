@@ -16,3 +16,10 @@ export * from './plan/commands.js';
 export type * from './plan/nodes.js';
 export { mysqlJdbc, postgresJdbc, jdbcReadOptions, jdbcWriteOptions, type JdbcEndpoint } from './jdbc.js';
 export { copyTableWithSpark, type SparkCopyOptions, type SparkCopyResult } from './copy-table.js';
+export {
+  readMysqlTable,
+  readPostgresTable,
+  writePostgresTable,
+  type Partitioning,
+  type PostgresWrite,
+} from './jdbc-tables.js';

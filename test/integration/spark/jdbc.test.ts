@@ -5,9 +5,30 @@ import { forgetSecrets } from '../../../src/observability/redact.js';
 import { copyTableWithSpark } from '../../../src/spark/copy-table.js';
 import { SparkError } from '../../../src/spark/errors.js';
 import { jdbcReadOptions, jdbcWriteOptions, mysqlJdbc, postgresJdbc } from '../../../src/spark/jdbc.js';
+import { readMysqlTable, readPostgresTable, writePostgresTable } from '../../../src/spark/jdbc-tables.js';
 import { write } from '../../../src/spark/plan/commands.js';
-import { as, asc, col, distinctFn, fn } from '../../../src/spark/plan/expressions.js';
-import { aggregate, readSource, sort, sql, withColumns } from '../../../src/spark/plan/relations.js';
+import {
+  as,
+  asc,
+  cast,
+  col,
+  distinctFn,
+  eq,
+  fn,
+  isNotNull,
+  lit,
+} from '../../../src/spark/plan/expressions.js';
+import {
+  aggregate,
+  filter,
+  join,
+  project,
+  readSource,
+  sort,
+  sql,
+  subqueryAlias,
+  withColumns,
+} from '../../../src/spark/plan/relations.js';
 import { connectSpark, type SparkSession } from '../../../src/spark/session.js';
 import { createTestDatabases, type TestDatabases } from '../../support/databases.js';
 import { requireSpark, SPARK_URL } from './spark-server.js';
@@ -105,6 +126,55 @@ describe('a JDBC write into PostgreSQL', () => {
     expect(error.message).toMatch(/password authentication failed/);
     expect(error.message).not.toContain('not-the-Right-pw-4711');
     expect(error.hint).toMatch(/credentials/);
+  });
+});
+
+describe('a transformation from MySQL and PostgreSQL tables into PostgreSQL', () => {
+  it('joins a replicated table with a source table and overwrites a ferry-made table, keeping its types', async () => {
+    await db.target.query(
+      `CREATE TABLE public.city_totals (city text, customers bigint, last_signup timestamp(6))`,
+    );
+    await db.target.query(`INSERT INTO public.city_totals VALUES ('stale row', 0, NULL)`);
+    const customers = readMysqlTable(db.mysql, 'customers', {
+      column: 'id',
+      lowerBound: 1,
+      upperBound: CUSTOMERS,
+      partitions: 2,
+    });
+    const written = readPostgresTable(db.postgres, 'public', 'written', {
+      column: 'id',
+      lowerBound: 1,
+      upperBound: 500,
+      partitions: 2,
+    });
+    const joined = join(subqueryAlias(customers, 'c'), subqueryAlias(written, 'w'), {
+      on: eq(col('c.id'), col('w.id')),
+    });
+    const totals = aggregate(
+      filter(joined, isNotNull(col('c.city'))),
+      [col('c.city')],
+      [as(fn('count', lit(1)), 'customers'), as(fn('max', col('c.created_at')), 'last_signup')],
+    );
+    await spark.run(
+      writePostgresTable(
+        project(totals, [col('city'), col('customers'), cast(col('last_signup'), 'timestamp_ntz')]),
+        db.postgres,
+        'public',
+        'city_totals',
+        { mode: 'overwrite' },
+      ),
+    );
+    const { rows } = await db.target.query<{ city: string; customers: string; last_signup: string }>(
+      `SELECT city, customers::text, last_signup::text FROM public.city_totals ORDER BY city`,
+    );
+    // ids 1..500 joined; every 7th customer has no city: 500 - 71 = 429 rows over 5 cities.
+    expect(rows.reduce((sum, r) => sum + Number(r.customers), 0)).toBe(429);
+    expect(rows.map((r) => r.city)).toEqual(['City 0', 'City 1', 'City 2', 'City 3', 'City 4']);
+    expect(rows[0]).toEqual({ city: 'City 0', customers: '86', last_signup: '2024-01-01 00:08:20' });
+    const { rows: type } = await db.target.query<{ t: string }>(
+      `SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'public.city_totals'::regclass AND attname = 'last_signup'`,
+    );
+    expect(type[0]!.t).toBe('timestamp(6) without time zone');
   });
 });
 
