@@ -82,14 +82,20 @@ export async function* executeReattachable(
   let sinceRelease = 0;
   const pendingReleases: Promise<unknown>[] = [];
 
-  const release = (what: Record<string, unknown>) =>
-    callUnary(
-      transport.stub.ReleaseExecute.bind(transport.stub),
-      { ...context.header(), operation_id: operationId, ...what },
-      transport.metadata(),
-      undefined,
-      30_000,
-    ).catch(() => undefined); // best effort: the server drops abandoned operations on its own
+  /** Best effort: the server drops abandoned operations on its own, so a failed release is not an error. */
+  const release = async (what: Record<string, unknown>): Promise<void> => {
+    try {
+      await callUnary(
+        transport.stub.ReleaseExecute.bind(transport.stub),
+        { ...context.header(), operation_id: operationId, ...what },
+        transport.metadata(),
+        undefined,
+        30_000,
+      );
+    } catch {
+      // released by the server's timeout instead
+    }
+  };
 
   try {
     while (!complete) {

@@ -49,7 +49,10 @@ export async function syncWithSpark(options: SparkSyncOptions): Promise<SparkSyn
     .finally(() => probe.end().catch(() => undefined));
 
   const control = await connectPostgres(targetSpec);
-  const spark = connectSpark(sparkUrl);
+  const spark = connectSpark(sparkUrl, {
+    onReattach: ({ operationId, reason }) =>
+      logger.warn({ operationId, reason }, `Spark stream interrupted; reattaching`),
+  });
   try {
     await ensureStateSchema(control);
     const lock = await acquireLock(
