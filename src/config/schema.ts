@@ -136,6 +136,10 @@ export const sparkSchema = z
       .regex(/^sc:\/\//, 'expected sc://host:port, e.g. sc://127.0.0.1:15002')
       .default('sc://127.0.0.1:15002')
       .describe('Spark Connect server: sc://host:port/;token=${SPARK_TOKEN};use_ssl=true'),
+    ca: z
+      .string()
+      .optional()
+      .describe('Path of a PEM file with the CA certificate(s) to trust when use_ssl=true'),
     rows_per_partition: z
       .number()
       .int()

@@ -84,6 +84,11 @@ const HINTS: readonly {
     transient: true,
   },
   {
+    when: (_d, m) => /certificate|SSL routines|wrong version number|ALPN/i.test(m),
+    hint: 'TLS failed: if the server uses a private CA, pass it (rootCertificates, or GRPC_DEFAULT_SSL_ROOTS_FILE_PATH); if the server speaks plain gRPC, drop use_ssl=true',
+    transient: false,
+  },
+  {
     when: (d) => d.grpcCode === grpc.status.UNAVAILABLE,
     hint: 'is the Spark Connect server running? Locally: scripts/spark.sh start',
     transient: true,

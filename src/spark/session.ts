@@ -16,6 +16,8 @@ export const CLIENT_TYPE = `ferry/0.1 node/${process.versions.node}`;
 
 export interface SparkSessionOptions {
   retry?: RetryPolicy;
+  /** PEM certificates of the CAs to trust when use_ssl=true; the system's roots by default. */
+  rootCertificates?: Buffer;
   /** Timeout of unary calls (analyze, config, release), in milliseconds. */
   callTimeoutMs?: number;
   onReattach?: (info: { operationId: string; attempt: number; reason: string }) => void;
@@ -62,7 +64,10 @@ export function connectSpark(
   options: SparkSessionOptions = {},
 ): SparkSession {
   const target = typeof url === 'string' ? parseSparkConnectUrl(url) : url;
-  const transport = openTransport(target);
+  const transport = openTransport(
+    target,
+    options.rootCertificates ? { rootCertificates: options.rootCertificates } : {},
+  );
   const sessionId = target.sessionId ?? randomUUID();
   const timeout = options.callTimeoutMs ?? 120_000;
   let serverSideSessionId: string | undefined;

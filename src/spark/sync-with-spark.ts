@@ -1,7 +1,9 @@
 // `ferry sync --engine spark`: each selected stream copied in full as a Spark job (partitioned JDBC
 // read, JDBC write into a ferry-typed staging table, atomic swap), one table after the other so
 // each job has the whole cluster. Holds the same lock as `ferry sync`, so the two never overlap.
+import { readFileSync } from 'node:fs';
 import { sourceConnection, targetConnection } from '../config/connection.js';
+import { ConfigError } from '../errors.js';
 import type { FerryConfig } from '../config/schema.js';
 import { connectMysql } from '../connectors/mysql/connect.js';
 import { introspectTables } from '../connectors/mysql/introspect.js';
@@ -50,6 +52,7 @@ export async function syncWithSpark(options: SparkSyncOptions): Promise<SparkSyn
 
   const control = await connectPostgres(targetSpec);
   const spark = connectSpark(sparkUrl, {
+    ...(settings.ca ? { rootCertificates: readCa(settings.ca) } : {}),
     onReattach: ({ operationId, reason }) =>
       logger.warn({ operationId, reason }, `Spark stream interrupted; reattaching`),
   });
@@ -111,5 +114,15 @@ export async function syncWithSpark(options: SparkSyncOptions): Promise<SparkSyn
   } finally {
     await spark.close().catch(() => undefined);
     await control.end().catch(() => undefined);
+  }
+}
+
+function readCa(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new ConfigError(`spark.ca: cannot read ${path}`, [`spark.ca: ${(error as Error).message}`], {
+      hint: 'give the path of a PEM file with the CA certificate of the Spark Connect endpoint',
+    });
   }
 }

@@ -14,8 +14,15 @@ export interface Transport {
   close(): void;
 }
 
-export function openTransport(target: SparkConnectTarget): Transport {
-  let credentials = target.useSsl ? grpc.credentials.createSsl() : grpc.credentials.createInsecure();
+export interface TransportOptions {
+  /** PEM certificates of the CAs to trust for TLS; the system's roots by default. */
+  rootCertificates?: Buffer;
+}
+
+export function openTransport(target: SparkConnectTarget, options: TransportOptions = {}): Transport {
+  let credentials = target.useSsl
+    ? grpc.credentials.createSsl(options.rootCertificates ?? null)
+    : grpc.credentials.createInsecure();
   if (target.token !== undefined) {
     const token = target.token;
     credentials = grpc.credentials.combineChannelCredentials(
