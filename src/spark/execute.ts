@@ -166,7 +166,9 @@ export async function* executeReattachable(
       }
     }
   } finally {
-    if (seenResponse || mode === 'reattach') pendingReleases.push(release({ release_all: {} }));
+    // Always: an operation the server registered but never answered for would otherwise run on
+    // until the server's detach timeout. Releasing an unknown operation is harmless.
+    pendingReleases.push(release({ release_all: {} }));
     await Promise.all(pendingReleases);
   }
 }

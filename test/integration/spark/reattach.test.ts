@@ -3,7 +3,8 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSparkConnectUrl } from '../../../src/spark/connection-string.js';
-import { range } from '../../../src/spark/plan/relations.js';
+import { as, fn, lit } from '../../../src/spark/plan/expressions.js';
+import { aggregate, range } from '../../../src/spark/plan/relations.js';
 import { connectSpark } from '../../../src/spark/session.js';
 import { requireSpark, SPARK_URL } from './spark-server.js';
 
@@ -120,7 +121,9 @@ describe('a stream interrupted mid-result', () => {
     const spark = connectSpark(SPARK_URL);
     const controller = new AbortController();
     try {
-      const run = spark.collect(range(0, 10_000_000_000), { signal: controller.signal });
+      // A long computation with a one-row result: aborting must interrupt it on the server too.
+      const count = aggregate(range(0, 1_000_000_000_000, 1, 2), [], [as(fn('count', lit(1)), 'n')]);
+      const run = spark.collect(count, { signal: controller.signal });
       setTimeout(() => controller.abort(new Error('stopped by the test')), 200);
       await expect(run).rejects.toThrow('stopped by the test');
     } finally {
