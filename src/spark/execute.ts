@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { ExecutePlanResponse, PlanMessage, RequestHeader } from './protocol.js';
-import { isGrpcError, sparkErrorInfo } from './errors.js';
+import { isGrpcError, SparkError, sparkErrorInfo } from './errors.js';
 import { callUnary, type Transport } from './transport.js';
 
 export interface RetryPolicy {
@@ -122,8 +122,10 @@ export async function* executeReattachable(
             );
       const onAbort = () => call.cancel();
       signal?.addEventListener('abort', onAbort, { once: true });
+      let responsesInCall = 0;
       try {
         for await (const response of call as AsyncIterable<ExecutePlanResponse>) {
+          responsesInCall++;
           seenResponse = true;
           failures = 0;
           lastResponseId = response.response_id;
@@ -139,17 +141,28 @@ export async function* executeReattachable(
           }
         }
         // The server may end a stream before the result is complete (it caps a stream's time
-        // and size); reattaching continues where it stopped.
+        // and size); reattaching continues where it stopped. A stream that ends with nothing at
+        // all counts as a failure, so a confused server cannot keep ferry reattaching forever.
         if (!complete) {
+          if (responsesInCall === 0 && ++failures > retry.attempts) {
+            throw new SparkError(
+              `Spark Connect ended operation ${operationId} ${failures} times without a response or a result`,
+              {},
+              {
+                hint: 'check the Spark Connect server log; the operation may have been released or the server restarted',
+              },
+            );
+          }
           context.onReattach?.({
             operationId,
-            attempt: 0,
+            attempt: failures,
             reason: 'the server ended the stream before the result was complete',
           });
         }
         mode = 'reattach';
       } catch (error) {
         if (signal?.aborted) throw signal.reason as Error;
+        if (error instanceof SparkError) throw error;
         const outcome = classify(error, seenResponse);
         if (outcome === 'fatal' || ++failures > retry.attempts) throw await context.fail(error);
         mode = outcome === 'reexecute' ? 'execute' : 'reattach';
