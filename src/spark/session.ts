@@ -165,13 +165,17 @@ export function connectSpark(
 
   async function* batchesOf(plan: PlanMessage, execute: ExecuteOptions): AsyncGenerator<RowBatch> {
     let fields: SparkField[] = [];
+    let batches = 0;
     for await (const response of executeReattachable(context, plan, execute)) {
       if (response.schema) fields = fieldsOf(response.schema);
       if (response.response_type === 'arrow_batch' && response.arrow_batch) {
         const decoded = decodeArrowBatch(response.arrow_batch.data);
+        batches++;
         yield { fields, rows: decoded.rows };
       }
     }
+    // An empty result still tells its schema.
+    if (batches === 0 && fields.length > 0) yield { fields, rows: [] };
   }
 
   async function collectPlan(plan: PlanMessage, execute: ExecuteOptions = {}): Promise<QueryResult> {
