@@ -6,7 +6,7 @@ NODE_BIN := $(shell scripts/ensure-node.sh)
 export PATH := $(NODE_BIN):$(PATH)
 FERRY := node dist/cli/main.js
 
-.PHONY: demo test test-unit lint format build deps services services-stop bench clean airflow
+.PHONY: demo test test-unit lint format build deps services services-stop spark spark-stop airflow bench clean
 .DEFAULT_GOAL := demo
 
 node_modules/.installed: package.json package-lock.json
@@ -28,6 +28,13 @@ services-stop:
 airflow:
 	scripts/airflow.sh install
 
+# Local Spark Connect server (PySpark's jars from PyPI, cached in ~/.cache/ferry/spark-venv).
+spark:
+	scripts/spark.sh start
+
+spark-stop:
+	scripts/spark.sh stop
+
 ferry.yaml:
 	cp ferry.example.yaml ferry.yaml
 	@echo "created ferry.yaml from ferry.example.yaml"
@@ -35,7 +42,7 @@ ferry.yaml:
 demo: build services ferry.yaml
 	scripts/demo.sh
 
-test: build services airflow
+test: build services spark airflow
 	npx vitest run
 
 test-unit: deps

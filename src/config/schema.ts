@@ -218,6 +218,32 @@ export const orchestrationSchema = z
     queue_schema: identifier.default('_ferry_queue').describe('Schema of the job queue (pg-boss)'),
   })
   .describe('Where ferry keeps pipeline runs and its job queue');
+export const sparkSchema = z
+  .strictObject({
+    url: z
+      .string()
+      .regex(/^sc:\/\//, 'expected sc://host:port, e.g. sc://127.0.0.1:15002')
+      .default('sc://127.0.0.1:15002')
+      .describe('Spark Connect server: sc://host:port/;token=${SPARK_TOKEN};use_ssl=true'),
+    ca: z
+      .string()
+      .optional()
+      .describe('Path of a PEM file with the CA certificate(s) to trust when use_ssl=true'),
+    rows_per_partition: z
+      .number()
+      .int()
+      .min(1000)
+      .default(250_000)
+      .describe('ferry sync --engine spark: source rows per JDBC read partition (executor task)'),
+    write_connections: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(8)
+      .describe('ferry sync --engine spark: parallel JDBC connections writing into PostgreSQL'),
+  })
+  .describe('The Spark cluster ferry runs jobs on (ferry sync --engine spark)');
 
 export const configSchema = z
   .strictObject({
@@ -240,6 +266,7 @@ export const configSchema = z
     sync: syncSchema.default(syncSchema.parse({})),
     pipelines: z.record(pipelineName, pipelineSchema).default({}).describe('Pipelines, by name'),
     orchestration: orchestrationSchema.default({ queue_schema: '_ferry_queue' }),
+    spark: sparkSchema.optional(),
   })
   .describe('ferry configuration (ferry.yaml)');
 
@@ -252,3 +279,4 @@ export type SyncSettings = z.infer<typeof syncSchema>;
 export type PipelineConfig = z.infer<typeof pipelineSchema>;
 export type PipelineTaskConfig = z.infer<typeof pipelineTaskSchema>;
 export type TriggerRule = (typeof triggerRules)[number];
+export type SparkSettings = z.infer<typeof sparkSchema>;

@@ -1,0 +1,25 @@
+// ferry's Spark Connect client: sessions, plan builders, JDBC helpers and the table copy.
+export {
+  connectSpark,
+  type SparkSession,
+  type QueryResult,
+  type RowBatch,
+  type ExplainMode,
+} from './session.js';
+export { parseSparkConnectUrl, type SparkConnectTarget } from './connection-string.js';
+export { SparkError } from './errors.js';
+export type { SparkField } from './data-type.js';
+export type { SparkRow, SparkValue } from './arrow-rows.js';
+export * from './plan/expressions.js';
+export * from './plan/relations.js';
+export * from './plan/commands.js';
+export type * from './plan/nodes.js';
+export { mysqlJdbc, postgresJdbc, jdbcReadOptions, jdbcWriteOptions, type JdbcEndpoint } from './jdbc.js';
+export { copyTableWithSpark, type SparkCopyOptions, type SparkCopyResult } from './copy-table.js';
+export {
+  readMysqlTable,
+  readPostgresTable,
+  writePostgresTable,
+  type Partitioning,
+  type PostgresWrite,
+} from './jdbc-tables.js';
