@@ -43,7 +43,7 @@ export interface SyncSummary {
   streams: StreamResult[];
 }
 
-function mappingsFor(plan: StreamPlan): ColumnMapping[] {
+export function mappingsFor(plan: StreamPlan): ColumnMapping[] {
   const wanted = plan.columns ? new Set([...plan.columns, ...plan.table.primaryKey]) : undefined;
   return plan.table.columns.filter((c) => !wanted || wanted.has(c.name)).map((c) => mapColumn(c, plan.name));
 }
