@@ -5,6 +5,7 @@ import { ConfigError, isFerryError, messageOf } from '../errors.js';
 import { redact } from '../observability/redact.js';
 import { createContext, type CommandContext } from './context.js';
 import { registerDoctor } from './doctor.js';
+import { registerQuarantine } from './quarantine.js';
 import { registerSeed } from './seed.js';
 import { registerSimulate } from './simulate.js';
 import { registerSync } from './sync.js';
@@ -13,7 +14,14 @@ import { version } from './version.js';
 
 export type Register = (program: Command, context: () => CommandContext) => void;
 
-const commands: Register[] = [registerDoctor, registerSeed, registerSimulate, registerSync, registerVerify];
+const commands: Register[] = [
+  registerDoctor,
+  registerQuarantine,
+  registerSeed,
+  registerSimulate,
+  registerSync,
+  registerVerify,
+];
 
 export function buildProgram(signal: AbortSignal): Command {
   const program = new Command('ferry')

@@ -14,22 +14,36 @@ interface VerifyFlags {
 export const registerVerify: Register = (program, context) => {
   program
     .command('verify')
-    .description('prove that the target holds exactly what the source holds (exit 0 in sync, 1 differences, 2 could not run)')
+    .description(
+      'prove that the target holds exactly what the source holds (exit 0 in sync, 1 differences, 2 could not run)',
+    )
     .option('--streams <names>', 'only these streams, comma-separated')
     .option('--samples <n>', 'sample keys to show per kind of difference', '5')
-    .option('--at-snapshot', 'count rows changed in the source since the last sync as in flight, not as differences (always on when the stream has a cursor)')
+    .option(
+      '--at-snapshot',
+      'count rows changed in the source since the last sync as in flight, not as differences (always on when the stream has a cursor)',
+    )
     .option('--json', 'print the report as JSON')
     .action(async (flags: VerifyFlags) => {
       const ctx = context();
       try {
         const report = await verify({
           config: ctx.config(),
-          ...(flags.streams ? { streams: flags.streams.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+          ...(flags.streams
+            ? {
+                streams: flags.streams
+                  .split(',')
+                  .map((s) => s.trim())
+                  .filter(Boolean),
+              }
+            : {}),
           samples: Math.max(0, Number(flags.samples) || 0),
           logger: ctx.logger,
           signal: ctx.signal,
         });
-        process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : renderReport(report) + '\n');
+        process.stdout.write(
+          flags.json ? JSON.stringify(report, null, 2) + '\n' : renderReport(report) + '\n',
+        );
         process.exitCode = report.inSync ? 0 : 1;
       } catch (error) {
         // verify's contract: 2 whenever it could not run, whatever the cause
@@ -40,19 +54,49 @@ export const registerVerify: Register = (program, context) => {
 };
 
 export function renderReport(report: VerifyReport): string {
-  const table = compactTable(['stream', 'status', 'source', 'target', 'missing', 'extra', 'different', 'expected', 'in flight', 'seconds']);
+  const table = compactTable([
+    'stream',
+    'status',
+    'source',
+    'target',
+    'missing',
+    'extra',
+    'different',
+    'expected',
+    'in flight',
+    'seconds',
+  ]);
   for (const s of report.streams) {
-    table.push([s.stream, s.status === 'in_sync' ? 'in sync' : s.status === 'different' ? 'DIFFERENT' : 'NO TABLE', s.sourceRows, s.targetRows, s.missing, s.extra, s.different, s.expected, s.inFlight, s.seconds.toFixed(1)]);
+    table.push([
+      s.stream,
+      s.status === 'in_sync' ? 'in sync' : s.status === 'different' ? 'DIFFERENT' : 'NO TABLE',
+      s.sourceRows,
+      s.targetRows,
+      s.missing,
+      s.extra,
+      s.different,
+      s.expected,
+      s.inFlight,
+      s.seconds.toFixed(1),
+    ]);
   }
   const lines = [table.toString()];
   for (const s of report.streams) {
-    if (s.samples.missing.length > 0) lines.push(`${s.stream}: missing in the target, e.g. key ${s.samples.missing.join('; ')}`);
-    if (s.samples.extra.length > 0) lines.push(`${s.stream}: extra in the target, e.g. key ${s.samples.extra.join('; ')}`);
+    if (s.samples.missing.length > 0)
+      lines.push(`${s.stream}: missing in the target, e.g. key ${s.samples.missing.join('; ')}`);
+    if (s.samples.extra.length > 0)
+      lines.push(`${s.stream}: extra in the target, e.g. key ${s.samples.extra.join('; ')}`);
     for (const d of s.samples.different) {
-      lines.push(`${s.stream}: key ${d.key} differs in ${d.columns.map((c) => `${c.column} (source ${JSON.stringify(c.source)}, target ${JSON.stringify(c.target)})`).join(', ')}`);
+      lines.push(
+        `${s.stream}: key ${d.key} differs in ${d.columns.map((c) => `${c.column} (source ${JSON.stringify(c.source)}, target ${JSON.stringify(c.target)})`).join(', ')}`,
+      );
     }
     for (const n of s.notes) lines.push(`${s.stream}: ${n}`);
   }
-  lines.push(report.inSync ? `in sync: ${report.streams.length} stream(s) checked in ${report.seconds.toFixed(1)} s` : `DIFFERENCES found (verify run ${report.runId})`);
+  lines.push(
+    report.inSync
+      ? `in sync: ${report.streams.length} stream(s) checked in ${report.seconds.toFixed(1)} s`
+      : `DIFFERENCES found (verify run ${report.runId})`,
+  );
   return lines.join('\n');
 }

@@ -32,10 +32,15 @@ export interface Settled {
   warnings: string[];
 }
 
+/** Where the rows found by set checks go: new quarantine entries (a sync) or back to their entries (a replay). */
+export type SettleHow =
+  | { original: OriginalRows }
+  | { setAside: (rows: { key: string[]; failures: Failure[] }[]) => Promise<void>; dedup: false };
+
 export interface StreamQuality {
   gate: RowGate;
   /** Before publishing, in the same transaction: deduplication and set checks on the loaded rows. */
-  settle(client: PgClient, loaded: LoadedRows, original: OriginalRows, runId: number): Promise<Settled>;
+  settle(client: PgClient, loaded: LoadedRows, runId: number, how: SettleHow): Promise<Settled>;
   /** After publishing, same transaction: earlier entries of rows loaded or quarantined again are resolved. */
   resolveEarlier(client: PgClient, published: LoadedRows, runId: number): Promise<number>;
   /** Rows loaded with warnings, and rows per check. */
@@ -66,10 +71,10 @@ export function compileQuality(
 
   return {
     gate,
-    async settle(client, loaded, original, runId) {
+    async settle(client, loaded, runId, how) {
       const scope = scopeOf(client);
       let quarantined = 0;
-      if (dedup?.cursor) {
+      if (dedup?.cursor && !('dedup' in how)) {
         const removed = await removeDuplicates(scope, loaded, { ...dedup, cursor: dedup.cursor }, runId);
         if (removed > 0) {
           tally.add(duplicateFailure(dedup), removed);
@@ -90,9 +95,17 @@ export function compileQuality(
         if (v.failures.some((f) => f.severity === 'quarantine')) aside.push(v);
         else tally.warnedRows++;
       }
-      if (aside.length > 0) {
+      if (aside.length > 0 && 'setAside' in how) {
+        await deleteRows(
+          scope,
+          loaded,
+          aside.map((v) => v.key),
+        );
+        await how.setAside(aside);
+        quarantined += aside.length;
+      } else if (aside.length > 0 && 'original' in how) {
         const keys = aside.map((v) => v.key);
-        const rows = await original(keys);
+        const rows = await how.original(keys);
         const deleted = await deleteRows(scope, loaded, keys);
         const set: SetAsideRow[] = aside.map((v) => {
           const id = JSON.stringify(v.key);

@@ -156,8 +156,8 @@ export async function fullRefresh(
     const settled = await quality.settle(
       target,
       { relation: qualifiedPg(schema, staging), whole: true },
-      originalRowsFromSource(source, table, mappings),
       ctx.runId,
+      { original: originalRowsFromSource(source, table, mappings) },
     );
     result.rowsLoaded -= settled.quarantined;
     result.rowsQuarantined += settled.quarantined;

@@ -135,12 +135,9 @@ export async function incremental(
     result.valuesNulled = copied.nulled.length;
     result.bytes = copied.bytes;
     const incoming = { relation: `pg_temp.${quotePg(temp)}`, whole: false };
-    const settled = await quality.settle(
-      target,
-      incoming,
-      originalRowsFromSource(source, table, mappings),
-      ctx.runId,
-    );
+    const settled = await quality.settle(target, incoming, ctx.runId, {
+      original: originalRowsFromSource(source, table, mappings),
+    });
     result.rowsLoaded -= settled.quarantined;
     result.rowsQuarantined += settled.quarantined;
     result.warnings.push(...settled.warnings);
