@@ -17,6 +17,7 @@ import {
 } from '../connectors/postgres/state-store.js';
 import { FerryError, messageOf } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import { compileQuality } from '../quality/stream-quality.js';
 import { fullRefresh } from './full-refresh.js';
 import { incremental } from './incremental.js';
 import { planStreams, type StreamPlan } from './plan.js';
@@ -68,6 +69,8 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
     }
     if (options.fullRefresh) plans = plans.map((p) => ({ ...p, mode: 'full_refresh' as const }));
     const mapped = plans.map((plan) => ({ plan, mappings: mappingsFor(plan) }));
+    // Checks naming unknown columns stop the run before it starts.
+    for (const { plan, mappings } of mapped) compileQuality(plan, mappings, schema);
 
     await ensureStateSchema(control);
     await control.query(`CREATE SCHEMA IF NOT EXISTS ${quotePg(schema)}`);
