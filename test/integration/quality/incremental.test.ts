@@ -54,7 +54,12 @@ describe('an incremental stream with checks', () => {
     );
     const second = await runSync(testConfig(db, streams, 'inc'), { streams: ['users'] });
     // Row 1 is read again: its cursor equals the high-water mark.
-    expect(second.streams[0]).toMatchObject({ mode: 'incremental', rowsRead: 5, rowsLoaded: 3, rowsQuarantined: 2 });
+    expect(second.streams[0]).toMatchObject({
+      mode: 'incremental',
+      rowsRead: 5,
+      rowsLoaded: 3,
+      rowsQuarantined: 2,
+    });
     await expectStoredCounts(db, second, 'inc', 'users', false);
     expect((await targetRows(db, 'inc', 'users')).map((r) => [r.id, r.email])).toEqual([
       ['1', 'a@example.com'],
@@ -87,18 +92,16 @@ describe('an incremental stream with checks', () => {
     const { rows: open } = await db.target.query(
       `SELECT primary_key->>'id' AS id, run_id, reason FROM _ferry.quarantine WHERE target_schema = 'inc'`,
     );
-    expect(open).toEqual([{ id: '4', run_id: String(third.runId), reason: 'age: "250" is above the maximum 150' }]);
+    expect(open).toEqual([
+      { id: '4', run_id: String(third.runId), reason: 'age: "250" is above the maximum 150' },
+    ]);
   });
 });
 
 describe('deduplication by key', () => {
   it('keeps the latest row of each key by the cursor and records the others', async () => {
     const summary = await runSync(
-      testConfig(
-        db,
-        'streams:\n  - { table: events, dedup: { key: [ref], cursor: updated_at } }\n',
-        'dedup',
-      ),
+      testConfig(db, 'streams:\n  - { table: events, dedup: { key: [ref], cursor: updated_at } }\n', 'dedup'),
       { streams: ['events'] },
     );
     expect(summary.streams[0]).toMatchObject({ rowsRead: 5, rowsLoaded: 3, rowsQuarantined: 2 });
@@ -122,15 +125,24 @@ describe('deduplication by key', () => {
 
   it('refuses a dedup key that is not a column before the run starts, naming the columns', async () => {
     await expect(
-      runSync(testConfig(db, 'streams:\n  - { table: events, dedup: { key: [nope], cursor: updated_at } }\n', 'dd2'), {
-        streams: ['events'],
-      }),
+      runSync(
+        testConfig(
+          db,
+          'streams:\n  - { table: events, dedup: { key: [nope], cursor: updated_at } }\n',
+          'dd2',
+        ),
+        {
+          streams: ['events'],
+        },
+      ),
     ).rejects.toMatchObject({
       kind: 'configuration',
       problems: ['streams (events): dedup.key: nope is not a column of events'],
       hint: 'columns of events: id, ref, state, updated_at',
     });
-    const { rows } = await db.target.query(`SELECT count(*)::int AS n FROM _ferry.runs WHERE target_schema = 'dd2'`);
+    const { rows } = await db.target.query(
+      `SELECT count(*)::int AS n FROM _ferry.runs WHERE target_schema = 'dd2'`,
+    );
     expect(rows[0].n).toBe(0);
   });
 });
