@@ -17,6 +17,7 @@ import {
 } from '../connectors/postgres/state-store.js';
 import { FerryError, messageOf } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import { orderByRelationships } from '../quality/stream-order.js';
 import { compileQuality } from '../quality/stream-quality.js';
 import { fullRefresh } from './full-refresh.js';
 import { incremental } from './incremental.js';
@@ -100,16 +101,21 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
       };
 
       const results: StreamResult[] = [];
-      const queue = [...mapped].sort((a, b) => b.plan.table.estimatedRows - a.plan.table.estimatedRows);
+      const order = orderByRelationships(
+        [...mapped].sort((a, b) => b.plan.table.estimatedRows - a.plan.table.estimatedRows),
+        (m) => m.plan,
+      );
+      const queue = order.queue;
       let fatal: unknown;
       const worker = async (pair: ConnectionPair) => {
         for (let next = queue.shift(); next && !fatal; next = queue.shift()) {
           const { plan, mappings } = next;
           try {
-            const result =
+            const result = await order.run(plan.name, () =>
               plan.mode === 'incremental'
-                ? await incremental(ctx, pair, plan, mappings)
-                : await fullRefresh(ctx, pair, plan, mappings, { mode: 'full_refresh' });
+                ? incremental(ctx, pair, plan, mappings)
+                : fullRefresh(ctx, pair, plan, mappings, { mode: 'full_refresh' }),
+            );
             results.push(result);
             logger.info(
               {

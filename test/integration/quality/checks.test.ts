@@ -135,3 +135,26 @@ describe.each(CASES)('the $kind check', ({ kind, check, bad, code }) => {
     expect(await snapshot()).toEqual(before);
   });
 });
+
+describe('a relationship between streams of the same run', () => {
+  it('copies the parent first, so new children find new parents on the very first sync', async () => {
+    const summary = await runSync(
+      testConfig(
+        db,
+        `streams:
+  - table: orders
+    checks:
+      - { column: customer_id, relationship: { stream: customers, column: id } }
+  - { table: customers }
+sync: { parallel_tables: 2 }
+`,
+        'together',
+      ),
+    );
+    expect(summary.status).toBe('succeeded');
+    const orders = summary.streams.find((s) => s.stream === 'orders')!;
+    expect(orders.warnings).toEqual([]);
+    expect(orders).toMatchObject({ rowsRead: 9, rowsLoaded: 8, rowsQuarantined: 1 });
+    await expectStoredCounts(db, summary, 'together', 'orders', true);
+  });
+});
