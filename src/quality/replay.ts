@@ -211,15 +211,7 @@ async function replayStream(
       `CREATE TEMP TABLE ${quotePg(temp)} (LIKE ${qualifiedPg(schema, plan.targetTable)} INCLUDING DEFAULTS) ON COMMIT DROP`,
     );
     const columns = mappings.map((m) => m.column.name);
-    await copyInto(
-      client,
-      'pg_temp',
-      temp,
-      columns,
-      (async function* () {
-        if (lines.length > 0) yield lines.join('');
-      })(),
-    );
+    if (lines.length > 0) await copyInto(client, 'pg_temp', temp, columns, asyncOnce(lines.join('')));
     // Set checks (unique, relationship, expression) against the target; duplicates are not re-deduplicated.
     const byKey = new Map(passing.map((e) => [JSON.stringify(primaryKey.map((k) => keyText(e.row[k]))), e]));
     await quality.settle(client, { relation: `pg_temp.${quotePg(temp)}`, whole: false }, runId, {
@@ -262,6 +254,10 @@ async function replayStream(
     result.note = 'dry run: nothing changed';
   }
   return result;
+}
+
+async function* asyncOnce(text: string): AsyncGenerator<string> {
+  yield await Promise.resolve(text);
 }
 
 /** A stored key value as PostgreSQL prints it (text values are stored as MySQL printed them). */

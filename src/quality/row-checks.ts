@@ -44,7 +44,16 @@ function predicate(spec: RowCheckSpec, encoder: EncoderKind): (value: Value | nu
       const sign = spec.kind === 'min' ? 1 : -1;
       if (NUMERIC.has(encoder)) {
         const bound = Number(spec.bound);
-        return (v) => v === null || sign * (Number(text(v)) - bound) >= 0;
+        // Parsing decimal text is the costly part; the sign alone settles the common `min: 0`.
+        const settledBySign =
+          spec.kind === 'min'
+            ? (t: string) => bound <= 0 && t.charCodeAt(0) !== 45
+            : (t: string) => bound >= 0 && t.charCodeAt(0) === 45;
+        return (v) => {
+          if (v === null) return true;
+          const t = text(v);
+          return settledBySign(t) || sign * (Number(t) - bound) >= 0;
+        };
       }
       const bound = String(spec.bound);
       return (v) => {

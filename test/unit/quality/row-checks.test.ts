@@ -64,6 +64,17 @@ describe('row checks', () => {
     expect(codes(check(row({ day: '2023-12-31' })))).toEqual(['min']);
   });
 
+  it('settle signs correctly around negative and positive bounds', () => {
+    const negative = checker('      - { column: total, min: -5, max: 0 }\n');
+    expect(negative(row({ total: '-3.5' }))).toBeUndefined();
+    expect(codes(negative(row({ total: '-7' })))).toEqual(['min']);
+    expect(codes(negative(row({ total: '0.01' })))).toEqual(['max']);
+    const positive = checker('      - { column: total, min: 2, max: 3 }\n');
+    expect(codes(positive(row({ total: '1.99' })))).toEqual(['min']);
+    expect(codes(positive(row({ total: '-1' })))).toEqual(['min']);
+    expect(positive(row({ total: '2.50' }))).toBeUndefined();
+  });
+
   it('count characters, not UTF-16 units, for max_length, and bytes for binary columns', () => {
     const check = checker(
       '      - { column: note, max_length: 3 }\n      - { column: blob, max_length: 2 }\n',
