@@ -98,6 +98,41 @@ describe('an incremental stream with checks', () => {
   });
 });
 
+describe('a fail check on an incremental stream', () => {
+  it('commits nothing: the target, its high-water mark and the quarantine stay as they were', async () => {
+    const streams = (severity: string) => `streams:
+  - table: users
+    mode: incremental
+    cursor: updated_at
+    checks:
+      - { column: age, max: 150, severity: ${severity} }
+`;
+    await db.source.query("UPDATE users SET age = 30, updated_at = '2024-04-01 00:00:00' WHERE id = 4");
+    expect(
+      (await runSync(testConfig(db, streams('quarantine'), 'incfail'), { streams: ['users'] })).status,
+    ).toBe('succeeded');
+    const state = async () => ({
+      rows: await targetRows(db, 'incfail', 'users'),
+      streams: (
+        await db.target.query(
+          `SELECT high_water, last_run_id FROM _ferry.streams WHERE target_schema = 'incfail'`,
+        )
+      ).rows,
+      quarantine: (
+        await db.target.query(`SELECT id FROM _ferry.quarantine WHERE target_schema = 'incfail' ORDER BY id`)
+      ).rows,
+    });
+    const before = await state();
+    await db.source.query(`INSERT INTO users VALUES
+      (6, 'f@example.com', 20, '2024-05-01 00:00:00'),
+      (7, 'g@example.com', 999, '2024-05-01 00:00:00')`);
+    const failed = await runSync(testConfig(db, streams('fail'), 'incfail'), { streams: ['users'] });
+    expect(failed.status).toBe('failed');
+    expect(failed.streams[0]!.error).toMatch(/check age\.max failed .*"id":"7"/);
+    expect(await state()).toEqual(before);
+  });
+});
+
 describe('deduplication by key', () => {
   it('keeps the latest row of each key by the cursor and records the others', async () => {
     const summary = await runSync(

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFerry } from '../../support/cli.js';
 import { createTestDatabases, type TestDatabases } from '../../support/databases.js';
 import { runSync, targetRows, testConfig } from '../../support/sync.js';
-import { expectStoredCounts } from './counts.js';
+import type { SyncSummary } from '../../../src/replication/run.js';
+import { expectCountsAddUp, expectStoredCounts } from './counts.js';
 
 let db: TestDatabases;
 const dir = mkdtempSync(join(tmpdir(), 'ferry-quarantine-'));
@@ -163,6 +164,26 @@ describe('quarantine', () => {
       [schema],
     );
     expect(rows).toEqual([{ id: '5', resolution: 'discarded', note: 'test data' }]);
+  });
+
+  it('shows in the summary of ferry sync, per check, with the count identity', async () => {
+    const result = await runFerry(['-c', configFile('cli_summary', 'paid'), 'sync']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/warned/);
+    expect(result.stdout).toMatch(
+      /check orders status\.accepted_values \(accepted_values, quarantine\): 1 row\(s\)/,
+    );
+    expect(result.stdout).toMatch(/check orders d\.zero_date \(zero_date, quarantine\): 1 row\(s\)/);
+    expect(result.stdout).toMatch(/6 rows read, 2 loaded, 4 quarantined/);
+    const json = await runFerry(['-c', configFile('cli_summary', 'paid'), 'sync', '--json']);
+    const summary = JSON.parse(json.stdout) as SyncSummary;
+    expectCountsAddUp(summary);
+    expect(summary.streams[0]).toMatchObject({
+      rowsRead: 6,
+      rowsLoaded: 2,
+      rowsQuarantined: 4,
+      rowsWarned: 0,
+    });
   });
 
   it('is resolved by the next sync once the source row is fixed', async () => {
