@@ -72,12 +72,18 @@ const DDL = [
      quarantined_at timestamptz NOT NULL DEFAULT now())`,
   // Failed checks and reason codes (docs/quality.md); row_form: 'source' (values as read from MySQL)
   // or 'target' (to_jsonb of the loaded row, for duplicates removed after loading).
-  `ALTER TABLE "_ferry"."quarantine"
-     ADD COLUMN IF NOT EXISTS failures jsonb NOT NULL DEFAULT '[]',
-     ADD COLUMN IF NOT EXISTS row_form text NOT NULL DEFAULT 'source',
-     ADD COLUMN IF NOT EXISTS replay_attempts integer NOT NULL DEFAULT 0,
-     ADD COLUMN IF NOT EXISTS last_replay_at timestamptz`,
-  `CREATE INDEX IF NOT EXISTS quarantine_stream ON "_ferry"."quarantine" (target_schema, stream)`,
+  // Only when missing: ALTER TABLE locks the table even when it has nothing to do, which would make a
+  // starting run wait for every open transaction that quarantined rows.
+  `DO $$ BEGIN
+     IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = '"_ferry"."quarantine"'::regclass AND attname = 'last_replay_at') THEN
+       ALTER TABLE "_ferry"."quarantine"
+         ADD COLUMN IF NOT EXISTS failures jsonb NOT NULL DEFAULT '[]',
+         ADD COLUMN IF NOT EXISTS row_form text NOT NULL DEFAULT 'source',
+         ADD COLUMN IF NOT EXISTS replay_attempts integer NOT NULL DEFAULT 0,
+         ADD COLUMN IF NOT EXISTS last_replay_at timestamptz;
+       CREATE INDEX IF NOT EXISTS quarantine_stream ON "_ferry"."quarantine" (target_schema, stream);
+     END IF;
+   END $$`,
   `CREATE TABLE IF NOT EXISTS "_ferry"."quarantine_log" (
      id bigint NOT NULL,
      stream text NOT NULL,
