@@ -129,6 +129,7 @@ describe.each(CASES)('the $kind check', ({ kind, check, bad, code }) => {
     const before = await snapshot();
     const summary = await runSync(config(schema, check, 'fail'), { streams: ['orders'] });
     expect(summary.status).toBe('failed');
+    expectCountsAddUp(summary);
     expect(summary.streams[0]!.error).toMatch(
       new RegExp(`check .*${code === 'expression' ? 'big_new_order' : code}.* failed .*"id":"?${bad}`),
     );

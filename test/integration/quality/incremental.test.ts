@@ -108,9 +108,9 @@ describe('a fail check on an incremental stream', () => {
       - { column: age, max: 150, severity: ${severity} }
 `;
     await db.source.query("UPDATE users SET age = 30, updated_at = '2024-04-01 00:00:00' WHERE id = 4");
-    expect(
-      (await runSync(testConfig(db, streams('quarantine'), 'incfail'), { streams: ['users'] })).status,
-    ).toBe('succeeded');
+    const first = await runSync(testConfig(db, streams('quarantine'), 'incfail'), { streams: ['users'] });
+    expect(first.status).toBe('succeeded');
+    await expectStoredCounts(db, first, 'incfail', 'users', true);
     const state = async () => ({
       rows: await targetRows(db, 'incfail', 'users'),
       streams: (
@@ -128,6 +128,7 @@ describe('a fail check on an incremental stream', () => {
       (7, 'g@example.com', 999, '2024-05-01 00:00:00')`);
     const failed = await runSync(testConfig(db, streams('fail'), 'incfail'), { streams: ['users'] });
     expect(failed.status).toBe('failed');
+    expectCountsAddUp(failed);
     expect(failed.streams[0]!.error).toMatch(/check age\.max failed .*"id":"7"/);
     expect(await state()).toEqual(before);
   });
