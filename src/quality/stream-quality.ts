@@ -120,7 +120,7 @@ export function compileQuality(
           };
         });
         await quarantineRows(client, stream.name, targetSchema, runId, set);
-        quarantined += deleted.size;
+        quarantined += set.length;
       }
       return { quarantined, warnings };
     },
