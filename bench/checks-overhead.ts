@@ -234,7 +234,12 @@ Measured by \`npx tsx bench/checks-overhead.ts\` on ${new Date().toISOString().s
   (${Math.round((alone / ROWS) * 1e9)} ns per row), ${((alone / base) * 100).toFixed(1)} % of the median run without checks. This is
   the steadiest figure: what validation adds to a run when nothing else competes for the CPU.
 
-Negative figures mean the difference is smaller than the machine's noise.
+Negative figures mean the difference is smaller than the machine's noise. In the pipeline the checks
+cost ferry's process more CPU than alone, probably because every value arrives as a new string from the
+driver (hashed for \`accepted_values\`, scanned for the regex) while the rows of the run above are reused.
+Whether that CPU shows in the wall time depends on the machine: the databases, not ferry's process, are
+the bottleneck of a full refresh, so on an idle machine with free cores the checks mostly overlap with
+their work.
 
 Machine: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), load average ${loadBefore.toFixed(1)} before and ${loadAfter.toFixed(1)} after.
 ${noisy ? 'Conditions were noisy: the machine was shared with other builds and test runs during the measurement, so single runs vary; the alternating order and the medians keep the comparison fair, but the absolute rates are lower than on an idle machine.' : 'The machine was otherwise quiet.'}
