@@ -236,7 +236,7 @@ Measured by \`npx tsx bench/checks-overhead.ts\` on ${new Date().toISOString().s
 
 Negative figures mean the difference is smaller than the machine's noise. In the pipeline the checks
 cost ferry's process more CPU than alone, probably because every value arrives as a new string from the
-driver (hashed for \`accepted_values\`, scanned for the regex) while the rows of the run above are reused.
+driver (hashed for \`accepted_values\`, scanned for the regex) while the measurement alone reuses the same rows.
 Whether that CPU shows in the wall time depends on the machine: the databases, not ferry's process, are
 the bottleneck of a full refresh, so on an idle machine with free cores the checks mostly overlap with
 their work.

@@ -206,3 +206,41 @@ describe('quarantine', () => {
     ]);
   });
 });
+
+describe('replaying rows set aside by a set check', () => {
+  const schema = 'setreplay';
+  const streams = 'streams:\n  - table: people\n    checks:\n      - { column: email, unique: true }\n';
+
+  it('checks them against the target again: a fixed row loads, an unfixed one stays', async () => {
+    await db.source.query('CREATE TABLE people (id int PRIMARY KEY, email varchar(40))');
+    await db.source.query(
+      "INSERT INTO people VALUES (1, 'a@example.com'), (2, 'a@example.com'), (3, 'a@example.com')",
+    );
+    const summary = await runSync(testConfig(db, streams, schema), { streams: ['people'] });
+    expect(summary.streams[0]).toMatchObject({ rowsRead: 3, rowsLoaded: 1, rowsQuarantined: 2 });
+    await expectStoredCounts(db, summary, schema, 'people', true);
+    await db.target.query(
+      `UPDATE _ferry.quarantine SET "row" = jsonb_set("row", '{email}', '"b@example.com"') WHERE target_schema = $1 AND primary_key->>'id' = '2'`,
+      [schema],
+    );
+    const path = join(dir, 'setreplay.yaml');
+    writeFileSync(
+      path,
+      `source: { url: "${db.mysqlUrl}" }\ntarget: { url: "${db.postgresUrl}", schema: ${schema} }\n${streams}`,
+    );
+    const replay = await runFerry(['-c', path, 'quarantine', 'replay', '--stream', 'people', '--json']);
+    expect(replay.code, replay.stderr).toBe(1);
+    expect(JSON.parse(replay.stdout)).toMatchObject({
+      streams: [{ stream: 'people', examined: 2, replayed: 1, stillFailing: 1 }],
+    });
+    expect(await targetRows(db, schema, 'people')).toEqual([
+      { id: '1', email: 'a@example.com' },
+      { id: '2', email: 'b@example.com' },
+    ]);
+    const { rows } = await db.target.query(
+      `SELECT primary_key->>'id' AS id, failures->0->>'check' AS check, replay_attempts FROM _ferry.quarantine WHERE target_schema = $1`,
+      [schema],
+    );
+    expect(rows).toEqual([{ id: '3', check: 'email.unique', replay_attempts: 1 }]);
+  });
+});
