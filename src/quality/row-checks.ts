@@ -36,7 +36,9 @@ function predicate(spec: RowCheckSpec, encoder: EncoderKind): (value: Value | nu
     case 'not_null':
       return (v) => v !== null;
     case 'accepted_values': {
-      const accepted = new Set(spec.values);
+      // TINYINT(1) arrives as 0/1; `[true, false]` in YAML means those.
+      const bool: Record<string, string> = { true: '1', false: '0' };
+      const accepted = new Set(encoder === 'boolean' ? spec.values.map((v) => bool[v] ?? v) : spec.values);
       return (v) => v === null || accepted.has(text(v));
     }
     case 'min':

@@ -84,6 +84,15 @@ describe('row checks', () => {
     expect(codes(check(row({ blob: Buffer.from([1, 2, 3]) })))).toEqual(['max_length']);
   });
 
+  it('read true and false as 1 and 0 for TINYINT(1) columns', () => {
+    const check = compileRowChecks(
+      planChecks('t', [{ column: 'flag', accepted_values: [true], severity: 'quarantine' }], ['flag']).row,
+      { names: ['flag'], encoders: ['boolean'] },
+    )!;
+    expect(check(['1'])).toBeUndefined();
+    expect(codes(check(['0']))).toEqual(['accepted_values']);
+  });
+
   it('report every failure of a row, each with its check name and a readable message', () => {
     const check = checker(
       "      - { column: status, accepted_values: [paid] }\n      - { name: code_format, column: note, regex: '^[a-z]+$' }\n",
