@@ -16,7 +16,8 @@ export interface Failure {
   check: string;
   code: ReasonCode;
   column: string | null;
-  severity: Severity | 'dedup';
+  /** dedup: a superseded duplicate; set_null: the value policy stored NULL and the row loaded. */
+  severity: Severity | 'dedup' | 'set_null';
   message: string;
 }
 

@@ -83,6 +83,7 @@ export function createRowEncoder(
       }
       let line = '';
       let rowNulled: ValueChange[] | undefined;
+      let rowNulledFailures: Failure[] | undefined;
       for (let i = 0; i < width; i++) {
         const value = row[i];
         let field: string | undefined;
@@ -122,6 +123,13 @@ export function createRowEncoder(
               original: originalText(value),
               reason: problem.reason,
             });
+            (rowNulledFailures ??= []).push({
+              check: `${names[i]}.${problem.code}`,
+              code: problem.code,
+              column: names[i]!,
+              severity: 'set_null',
+              message: problem.reason,
+            });
             field = COPY_NULL;
           }
         }
@@ -129,6 +137,7 @@ export function createRowEncoder(
       }
       lines.push(line);
       if (rowNulled) nulled.push(...rowNulled);
+      if (rowNulledFailures) for (const f of rowNulledFailures) gate?.noteValueFailure(f);
     },
     take() {
       const batch: EncodedBatch = {

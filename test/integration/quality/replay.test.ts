@@ -244,3 +244,27 @@ describe('replaying rows set aside by a set check', () => {
     expect(rows).toEqual([{ id: '3', check: 'email.unique', replay_attempts: 1 }]);
   });
 });
+
+describe('values stored as NULL by a policy', () => {
+  it('are counted per check too, with severity set_null, and their rows load', async () => {
+    const summary = await runSync(
+      testConfig(
+        db,
+        'streams:\n  - { table: orders }\nsync: { zero_dates: "null", invalid_values: quarantine }\n',
+        'nulled',
+      ),
+      { streams: ['orders'] },
+    );
+    expect(summary.streams[0]).toMatchObject({
+      rowsRead: 6,
+      rowsLoaded: 5,
+      rowsQuarantined: 1,
+      valuesNulled: 1,
+    });
+    await expectStoredCounts(db, summary, 'nulled', 'orders', true);
+    expect(summary.streams[0]!.checks).toEqual([
+      { check: 'd.zero_date', code: 'zero_date', column: 'd', severity: 'set_null', rows: 1 },
+      { check: 'note.nul_byte', code: 'nul_byte', column: 'note', severity: 'quarantine', rows: 1 },
+    ]);
+  });
+});
