@@ -159,7 +159,7 @@ describe('deduplication by key', () => {
     ]);
   });
 
-  it('refuses a dedup key that is not a column before the run starts, naming the columns', async () => {
+  it('refuses a dedup key that is not a column, and set checks without a primary key, before the run starts', async () => {
     await expect(
       runSync(
         testConfig(
@@ -175,6 +175,17 @@ describe('deduplication by key', () => {
       kind: 'configuration',
       problems: ['streams (events): dedup.key: nope is not a column of events'],
       hint: 'columns of events: id, ref, state, updated_at',
+    });
+    await db.source.query('CREATE TABLE logs (line varchar(40))');
+    await expect(
+      runSync(
+        testConfig(db, 'streams:\n  - { table: logs, checks: [{ column: line, unique: true }] }\n', 'dd2'),
+        {
+          streams: ['logs'],
+        },
+      ),
+    ).rejects.toMatchObject({
+      problems: ['streams (logs): checks line.unique need a primary key, and logs has none'],
     });
     const { rows } = await db.target.query(
       `SELECT count(*)::int AS n FROM _ferry.runs WHERE target_schema = 'dd2'`,
