@@ -6,7 +6,7 @@ NODE_BIN := $(shell scripts/ensure-node.sh)
 export PATH := $(NODE_BIN):$(PATH)
 FERRY := node dist/cli/main.js
 
-.PHONY: demo test test-unit lint format build deps services services-stop spark spark-stop airflow bench clean
+.PHONY: demo test test-unit lint format build deps services services-stop spark spark-stop airflow bench bench-checks clean
 .DEFAULT_GOAL := demo
 
 node_modules/.installed: package.json package-lock.json
@@ -56,6 +56,10 @@ format: deps
 
 bench: build services
 	npm run --silent bench
+
+# What validation costs: 1M-row full refresh with and without five checks (docs/benchmarks.md).
+bench-checks: deps services
+	npx tsx bench/checks-overhead.ts
 
 clean:
 	rm -rf dist node_modules .tools

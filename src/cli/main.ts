@@ -11,6 +11,7 @@ import { registerLogs } from './logs.js';
 import { registerPipelines } from './pipelines.js';
 import { registerRuns } from './runs.js';
 import { registerScheduler } from './scheduler.js';
+import { registerQuarantine } from './quarantine.js';
 import { registerSeed } from './seed.js';
 import { registerSimulate } from './simulate.js';
 import { registerSync } from './sync.js';
@@ -24,6 +25,7 @@ export type Register = (program: Command, context: () => CommandContext) => void
 
 const commands: Register[] = [
   registerDoctor,
+  registerQuarantine,
   registerSeed,
   registerSimulate,
   registerSync,

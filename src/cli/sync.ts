@@ -144,6 +144,7 @@ export function renderSummary(summary: SyncSummary): string {
     'read',
     'loaded',
     'quarantined',
+    'warned',
     'nulled',
     'deleted',
     'seconds',
@@ -156,6 +157,7 @@ export function renderSummary(summary: SyncSummary): string {
       s.rowsRead,
       s.rowsLoaded,
       s.rowsQuarantined,
+      s.rowsWarned,
       s.valuesNulled,
       s.rowsDeleted,
       s.seconds.toFixed(1),
@@ -170,10 +172,15 @@ export function renderSummary(summary: SyncSummary): string {
     { read: 0, loaded: 0, quarantined: 0 },
   );
   const warnings = summary.streams.flatMap((s) => s.warnings.map((w) => `warning: ${s.stream}: ${w}`));
+  const checks = summary.streams.flatMap((s) =>
+    s.checks.map((c) => `check ${s.stream} ${c.check} (${c.code}, ${c.severity}): ${c.rows} row(s)`),
+  );
   return [
     table.toString(),
     `run ${summary.runId} ${summary.status}: ${totals.read} rows read, ${totals.loaded} loaded, ${totals.quarantined} quarantined in ${summary.seconds.toFixed(1)} s` +
       (summary.binlog.file ? ` (snapshot at ${summary.binlog.file}:${summary.binlog.position})` : ''),
+    ...checks,
+    ...(totals.quarantined > 0 ? ['quarantined rows: ferry quarantine list (then replay or discard)'] : []),
     ...warnings,
   ].join('\n');
 }

@@ -7,6 +7,7 @@ import type { SourceTable } from '../connectors/mysql/source-table.js';
 import type { PgClient } from '../connectors/postgres/connect.js';
 import { copyInto } from '../connectors/postgres/copy-into.js';
 import type { SetAsideRow, ValueChange } from '../connectors/postgres/state-store.js';
+import type { RowGate } from '../quality/row-gate.js';
 import { createRowEncoder } from './row-encoder.js';
 import type { ColumnMapping } from './type-mapping.js';
 
@@ -25,6 +26,8 @@ export interface CopyRowsOptions {
   batchRows: number;
   onRows?: (rows: number) => void;
   signal?: AbortSignal;
+  /** Row checks of the stream (src/quality). */
+  gate?: RowGate;
 }
 
 export interface CopyRowsResult {
@@ -54,7 +57,13 @@ export function selectSql(
 
 export async function copyRows(options: CopyRowsOptions): Promise<CopyRowsResult> {
   const { mappings } = options;
-  const encoder = createRowEncoder(options.stream, mappings, options.table.primaryKey, options.policies);
+  const encoder = createRowEncoder(
+    options.stream,
+    mappings,
+    options.table.primaryKey,
+    options.policies,
+    options.gate,
+  );
   const { sql, binary } = selectSql(options.table, mappings, options.where);
   const result: CopyRowsResult = { rowsRead: 0, rowsLoaded: 0, bytes: 0, quarantined: [], nulled: [] };
 

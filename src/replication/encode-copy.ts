@@ -5,6 +5,15 @@ import type { EncoderKind } from './type-mapping.js';
 /** Why a value cannot load as it is; the row's policy (zero_dates or invalid_values) decides what happens. */
 export interface ValueIssue {
   policy: 'zero_dates' | 'invalid_values';
+  /** Reason code in quarantine records and summaries (docs/quality.md). */
+  code:
+    | 'zero_date'
+    | 'impossible_date'
+    | 'nul_byte'
+    | 'not_boolean'
+    | 'json_nul'
+    | 'out_of_range'
+    | 'invalid_utf8';
   reason: string;
 }
 
@@ -39,12 +48,16 @@ export function dateProblem(text: string): string | undefined {
 }
 
 function zeroDate(reason: string, issue: { current?: ValueIssue }): undefined {
-  issue.current = { policy: 'zero_dates', reason };
+  issue.current = {
+    policy: 'zero_dates',
+    code: reason.startsWith('impossible') ? 'impossible_date' : 'zero_date',
+    reason,
+  };
   return undefined;
 }
 
-function invalid(reason: string, issue: { current?: ValueIssue }): undefined {
-  issue.current = { policy: 'invalid_values', reason };
+function invalid(reason: string, issue: { current?: ValueIssue }, code: ValueIssue['code']): undefined {
+  issue.current = { policy: 'invalid_values', code, reason };
   return undefined;
 }
 
@@ -61,7 +74,7 @@ export const ENCODERS: Record<EncoderKind, Encoder> = {
     const text = asText(v);
     if (text === '1') return 't';
     if (text === '0') return 'f';
-    return invalid(`TINYINT(1) value ${text} is neither 0 nor 1`, issue);
+    return invalid(`TINYINT(1) value ${text} is neither 0 nor 1`, issue, 'not_boolean');
   },
   date: (v, issue) => {
     const text = asText(v);
@@ -82,19 +95,20 @@ export const ENCODERS: Record<EncoderKind, Encoder> = {
   text: (v, issue) => {
     const text = asText(v);
     if (text.includes('\u0000'))
-      return invalid('text contains a NUL byte, which PostgreSQL text cannot hold', issue);
+      return invalid('text contains a NUL byte, which PostgreSQL text cannot hold', issue, 'nul_byte');
     return escapeCopy(text);
   },
   bytes: (v) => '\\\\x' + (typeof v === 'string' ? Buffer.from(v, 'utf8') : v).toString('hex'),
   set: (v, issue) => {
     const text = asText(v);
-    if (text.includes('\u0000')) return invalid('SET member contains a NUL byte', issue);
+    if (text.includes('\u0000')) return invalid('SET member contains a NUL byte', issue, 'nul_byte');
     if (text === '') return '{}';
     return escapeCopy('{' + text.split(',').map(quoteArrayElement).join(',') + '}');
   },
   json: (v, issue) => {
     const text = asText(v);
-    if (text.includes('\\u0000')) return invalid('JSON contains \\u0000, which jsonb cannot hold', issue);
+    if (text.includes('\\u0000'))
+      return invalid('JSON contains \\u0000, which jsonb cannot hold', issue, 'json_nul');
     return escapeCopy(text);
   },
 };

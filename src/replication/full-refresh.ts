@@ -33,6 +33,9 @@ import {
 } from './stream-context.js';
 import type { ColumnMapping } from './type-mapping.js';
 import { quoteMysql } from '../connectors/mysql/connect.js';
+import { abandonStagedLoad } from '../quality/abandon.js';
+import { originalRowsFromSource } from '../quality/original-rows.js';
+import { compileQuality } from '../quality/stream-quality.js';
 
 export interface FullRefreshOptions {
   /** For incremental streams loaded in full: the cursor column whose maximum becomes the high-water mark. */
@@ -59,6 +62,13 @@ export async function fullRefresh(
   const table = plan.table;
   const result = emptyResult(plan.name, options.mode);
   const staging = stagingName(plan.targetTable);
+  const quality = compileQuality(plan, mappings, schema);
+  const abandon = (error: unknown) =>
+    abandonStagedLoad(
+      target,
+      { schema, stream: plan.name, targetTable: plan.targetTable, staging, runId: ctx.runId },
+      error,
+    );
 
   // Columns of the current target that the source dropped stay, NULL from now on.
   const existing = await readTargetColumns(target, schema, plan.targetTable);
@@ -114,6 +124,7 @@ export async function fullRefresh(
         policies: ctx.settings,
         batchRows: ctx.settings.batch_rows,
         signal: ctx.signal,
+        gate: quality.gate,
         onRows: (n) => {
           rowsDone += n;
           ctx.onProgress?.(plan.name, rowsDone, Math.max(table.estimatedRows, rowsDone));
@@ -137,12 +148,27 @@ export async function fullRefresh(
       result.rowsQuarantined += copied.quarantined.length;
       result.valuesNulled += copied.nulled.length;
       result.bytes += copied.bytes;
-    });
+    }).catch(abandon);
   }
 
   const highWater = options.cursor ? await maxCursor(pair, table, options.cursor) : null;
   await inTransaction(target, async () => {
+    const settled = await quality.settle(
+      target,
+      { relation: qualifiedPg(schema, staging), whole: true },
+      ctx.runId,
+      { original: originalRowsFromSource(source, table, mappings) },
+    );
+    result.rowsLoaded -= settled.quarantined;
+    result.rowsQuarantined += settled.quarantined;
+    result.warnings.push(...settled.warnings);
+    Object.assign(result, quality.counts());
     await swapIn(ctx, pair, plan, mappings, staging);
+    await quality.resolveEarlier(
+      target,
+      { relation: qualifiedPg(schema, plan.targetTable), whole: true },
+      ctx.runId,
+    );
     await writeStreamState(target, {
       schema,
       table: plan.targetTable,
@@ -171,7 +197,7 @@ export async function fullRefresh(
       bytes: result.bytes,
       startedAt,
     });
-  });
+  }).catch(abandon);
   return result;
 }
 

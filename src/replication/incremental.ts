@@ -25,6 +25,8 @@ import {
   type StreamResult,
 } from './stream-context.js';
 import type { ColumnMapping } from './type-mapping.js';
+import { originalRowsFromSource } from '../quality/original-rows.js';
+import { compileQuality } from '../quality/stream-quality.js';
 
 const CURSOR_TYPES = new Set([
   'tinyint',
@@ -105,6 +107,7 @@ export async function incremental(
       : { sql: `${quotedCursor} >= ?`, params: [state.highWater] };
 
   const temp = 'ferry_incoming';
+  const quality = compileQuality(plan, mappings, schema);
   await inTransaction(target, async () => {
     await addColumns(target, schema, plan.targetTable, diff.added, ctx.logger);
     await target.query(
@@ -123,6 +126,7 @@ export async function incremental(
       policies: ctx.settings,
       batchRows: ctx.settings.batch_rows,
       signal: ctx.signal,
+      gate: quality.gate,
       onRows: (n) => ctx.onProgress?.(plan.name, (result.rowsRead += n), result.rowsRead),
     });
     result.rowsRead = copied.rowsRead;
@@ -130,6 +134,14 @@ export async function incremental(
     result.rowsQuarantined = copied.quarantined.length;
     result.valuesNulled = copied.nulled.length;
     result.bytes = copied.bytes;
+    const incoming = { relation: `pg_temp.${quotePg(temp)}`, whole: false };
+    const settled = await quality.settle(target, incoming, ctx.runId, {
+      original: originalRowsFromSource(source, table, mappings),
+    });
+    result.rowsLoaded -= settled.quarantined;
+    result.rowsQuarantined += settled.quarantined;
+    result.warnings.push(...settled.warnings);
+    Object.assign(result, quality.counts());
     await mergeInto(
       pair,
       schema,
@@ -140,6 +152,7 @@ export async function incremental(
     );
     await quarantineRows(target, plan.name, schema, ctx.runId, copied.quarantined);
     await recordValueChanges(target, plan.name, schema, ctx.runId, copied.nulled);
+    await quality.resolveEarlier(target, incoming, ctx.runId);
     if (plan.deletes !== 'ignore') result.rowsDeleted = await detectDeletes(ctx, pair, plan, mappings);
     await writeStreamState(target, {
       schema,

@@ -1,6 +1,6 @@
 // Decides, for each source table, which stream settings apply: the first stream whose table pattern
 // matches wins; tables no stream matches are not replicated.
-import type { FerryConfig, StreamConfig } from '../config/schema.js';
+import type { CheckConfig, DedupConfig, FerryConfig, StreamConfig } from '../config/schema.js';
 import type { SourceTable } from '../connectors/mysql/source-table.js';
 import { ConfigError } from '../errors.js';
 
@@ -14,6 +14,9 @@ export interface StreamPlan {
   lookbackSeconds: number;
   deletes: 'ignore' | 'soft' | 'hard';
   columns: string[] | undefined;
+  /** Validation of the rows (src/quality). */
+  checks: CheckConfig[];
+  dedup: DedupConfig | undefined;
 }
 
 /** "*" and "?" globs, matched against the whole table name, case-sensitively. */
@@ -66,6 +69,8 @@ export function planStreams(
       lookbackSeconds: durationSeconds(stream.lookback ?? config.defaults.lookback),
       deletes: stream.deletes ?? config.defaults.deletes ?? 'ignore',
       columns: stream.columns,
+      checks: stream.checks ?? [],
+      dedup: stream.dedup,
     });
   }
   const literal = config.streams.filter((s, i) => !used.has(i) && !/[*?]/.test(s.table));

@@ -4,6 +4,8 @@ import type { SyncSettings } from '../config/schema.js';
 import type { SourceRow } from '../connectors/mysql/read-rows.js';
 import type { SetAsideRow, ValueChange } from '../connectors/postgres/state-store.js';
 import { DataError } from '../errors.js';
+import { describeFailures as describe, type Failure } from '../quality/failure.js';
+import type { RowGate } from '../quality/row-gate.js';
 import { COPY_NULL, ENCODERS, type Encoder, type ValueIssue } from './encode-copy.js';
 import type { ColumnMapping } from './type-mapping.js';
 
@@ -43,6 +45,7 @@ export function createRowEncoder(
   mappings: readonly ColumnMapping[],
   primaryKey: readonly string[],
   policies: Pick<SyncSettings, 'zero_dates' | 'invalid_values'>,
+  gate?: RowGate,
 ): RowEncoder {
   const encoders: Encoder[] = mappings.map((m) => ENCODERS[m.rule.encoder]);
   const names = mappings.map((m) => m.column.name);
@@ -68,8 +71,19 @@ export function createRowEncoder(
     },
     add(row) {
       rows++;
+      const failures = gate?.check(row);
+      if (failures) {
+        quarantined.push({
+          primaryKey: keyOf(row),
+          row: rowObject(row),
+          reason: describe(failures),
+          failures,
+        });
+        return;
+      }
       let line = '';
       let rowNulled: ValueChange[] | undefined;
+      let rowNulledFailures: Failure[] | undefined;
       for (let i = 0; i < width; i++) {
         const value = row[i];
         let field: string | undefined;
@@ -87,10 +101,19 @@ export function createRowEncoder(
               });
             }
             if (action === 'quarantine') {
+              const failure: Failure = {
+                check: `${names[i]}.${problem.code}`,
+                code: problem.code,
+                column: names[i]!,
+                severity: 'quarantine',
+                message: problem.reason,
+              };
+              gate?.noteValueFailure(failure);
               quarantined.push({
                 primaryKey: keyOf(row),
                 row: rowObject(row),
                 reason: `${names[i]}: ${problem.reason}`,
+                failures: [failure],
               });
               return;
             }
@@ -100,6 +123,13 @@ export function createRowEncoder(
               original: originalText(value),
               reason: problem.reason,
             });
+            (rowNulledFailures ??= []).push({
+              check: `${names[i]}.${problem.code}`,
+              code: problem.code,
+              column: names[i]!,
+              severity: 'set_null',
+              message: problem.reason,
+            });
             field = COPY_NULL;
           }
         }
@@ -107,6 +137,7 @@ export function createRowEncoder(
       }
       lines.push(line);
       if (rowNulled) nulled.push(...rowNulled);
+      if (rowNulledFailures) for (const f of rowNulledFailures) gate?.noteValueFailure(f);
     },
     take() {
       const batch: EncodedBatch = {

@@ -17,6 +17,8 @@ import {
 } from '../connectors/postgres/state-store.js';
 import { FerryError, messageOf } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import { orderByRelationships } from '../quality/stream-order.js';
+import { compileQuality } from '../quality/stream-quality.js';
 import { fullRefresh } from './full-refresh.js';
 import { incremental } from './incremental.js';
 import { planStreams, type StreamPlan } from './plan.js';
@@ -43,7 +45,7 @@ export interface SyncSummary {
   streams: StreamResult[];
 }
 
-function mappingsFor(plan: StreamPlan): ColumnMapping[] {
+export function mappingsFor(plan: StreamPlan): ColumnMapping[] {
   const wanted = plan.columns ? new Set([...plan.columns, ...plan.table.primaryKey]) : undefined;
   return plan.table.columns.filter((c) => !wanted || wanted.has(c.name)).map((c) => mapColumn(c, plan.name));
 }
@@ -68,6 +70,8 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
     }
     if (options.fullRefresh) plans = plans.map((p) => ({ ...p, mode: 'full_refresh' as const }));
     const mapped = plans.map((plan) => ({ plan, mappings: mappingsFor(plan) }));
+    // Checks naming unknown columns stop the run before it starts.
+    for (const { plan, mappings } of mapped) compileQuality(plan, mappings, schema);
 
     await ensureStateSchema(control);
     await control.query(`CREATE SCHEMA IF NOT EXISTS ${quotePg(schema)}`);
@@ -97,16 +101,21 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
       };
 
       const results: StreamResult[] = [];
-      const queue = [...mapped].sort((a, b) => b.plan.table.estimatedRows - a.plan.table.estimatedRows);
+      const order = orderByRelationships(
+        [...mapped].sort((a, b) => b.plan.table.estimatedRows - a.plan.table.estimatedRows),
+        (m) => m.plan,
+      );
+      const queue = order.queue;
       let fatal: unknown;
       const worker = async (pair: ConnectionPair) => {
         for (let next = queue.shift(); next && !fatal; next = queue.shift()) {
           const { plan, mappings } = next;
           try {
-            const result =
+            const result = await order.run(plan.name, () =>
               plan.mode === 'incremental'
-                ? await incremental(ctx, pair, plan, mappings)
-                : await fullRefresh(ctx, pair, plan, mappings, { mode: 'full_refresh' });
+                ? incremental(ctx, pair, plan, mappings)
+                : fullRefresh(ctx, pair, plan, mappings, { mode: 'full_refresh' }),
+            );
             results.push(result);
             logger.info(
               {

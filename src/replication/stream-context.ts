@@ -4,6 +4,7 @@ import type { MysqlConnection } from '../connectors/mysql/connect.js';
 import type { BinlogPosition } from '../connectors/mysql/snapshot.js';
 import type { PgClient } from '../connectors/postgres/connect.js';
 import type { Logger } from '../observability/logger.js';
+import type { CheckCount } from '../quality/failure.js';
 
 export interface RunContext {
   runId: number;
@@ -28,6 +29,10 @@ export interface StreamResult {
   rowsRead: number;
   rowsLoaded: number;
   rowsQuarantined: number;
+  /** Rows loaded although a `warn` check failed. */
+  rowsWarned: number;
+  /** Rows per failed check and reason code (docs/quality.md). */
+  checks: CheckCount[];
   valuesNulled: number;
   rowsDeleted: number;
   bytes: number;
@@ -45,6 +50,8 @@ export function emptyResult(stream: string, mode: StreamResult['mode']): StreamR
     rowsRead: 0,
     rowsLoaded: 0,
     rowsQuarantined: 0,
+    rowsWarned: 0,
+    checks: [],
     valuesNulled: 0,
     rowsDeleted: 0,
     bytes: 0,

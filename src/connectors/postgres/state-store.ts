@@ -70,6 +70,35 @@ const DDL = [
      "row" jsonb NOT NULL,
      reason text NOT NULL,
      quarantined_at timestamptz NOT NULL DEFAULT now())`,
+  // Failed checks and reason codes (docs/quality.md); row_form: 'source' (values as read from MySQL)
+  // or 'target' (to_jsonb of the loaded row, for duplicates removed after loading).
+  // Only when missing: ALTER TABLE locks the table even when it has nothing to do, which would make a
+  // starting run wait for every open transaction that quarantined rows.
+  `DO $$ BEGIN
+     IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = '"_ferry"."quarantine"'::regclass AND attname = 'last_replay_at') THEN
+       ALTER TABLE "_ferry"."quarantine"
+         ADD COLUMN IF NOT EXISTS failures jsonb NOT NULL DEFAULT '[]',
+         ADD COLUMN IF NOT EXISTS row_form text NOT NULL DEFAULT 'source',
+         ADD COLUMN IF NOT EXISTS replay_attempts integer NOT NULL DEFAULT 0,
+         ADD COLUMN IF NOT EXISTS last_replay_at timestamptz;
+       CREATE INDEX IF NOT EXISTS quarantine_stream ON "_ferry"."quarantine" (target_schema, stream);
+     END IF;
+   END $$`,
+  `CREATE TABLE IF NOT EXISTS "_ferry"."quarantine_log" (
+     id bigint NOT NULL,
+     stream text NOT NULL,
+     target_schema text NOT NULL,
+     run_id bigint NOT NULL,
+     primary_key jsonb,
+     "row" jsonb NOT NULL,
+     reason text NOT NULL,
+     failures jsonb NOT NULL,
+     row_form text NOT NULL,
+     quarantined_at timestamptz NOT NULL,
+     resolution text NOT NULL,
+     resolved_run_id bigint,
+     resolved_at timestamptz NOT NULL DEFAULT now(),
+     note text)`,
   `CREATE TABLE IF NOT EXISTS "_ferry"."value_changes" (
      id bigserial PRIMARY KEY,
      stream text NOT NULL,
@@ -278,6 +307,8 @@ export interface SetAsideRow {
   primaryKey: Record<string, unknown> | null;
   row: Record<string, unknown>;
   reason: string;
+  /** The failed checks and unloadable values (src/quality/failure.ts). */
+  failures: readonly object[];
 }
 
 export async function quarantineRows(
@@ -289,13 +320,13 @@ export async function quarantineRows(
 ): Promise<void> {
   if (rows.length === 0) return;
   await client.query(
-    `INSERT INTO "_ferry"."quarantine" (stream, target_schema, run_id, primary_key, "row", reason)
-     SELECT $1, $2, $3, q.pk, q.r, q.reason FROM jsonb_to_recordset($4::jsonb) AS q(pk jsonb, r jsonb, reason text)`,
+    `INSERT INTO "_ferry"."quarantine" (stream, target_schema, run_id, primary_key, "row", reason, failures)
+     SELECT $1, $2, $3, q.pk, q.r, q.reason, q.f FROM jsonb_to_recordset($4::jsonb) AS q(pk jsonb, r jsonb, reason text, f jsonb)`,
     [
       stream,
       schema,
       runId,
-      JSON.stringify(rows.map((r) => ({ pk: r.primaryKey, r: r.row, reason: r.reason }))),
+      JSON.stringify(rows.map((r) => ({ pk: r.primaryKey, r: r.row, reason: r.reason, f: r.failures }))),
     ],
   );
 }

@@ -1,0 +1,69 @@
+// Why a row did not load as it is: one record per failed check or unloadable value, the same shape
+// for both, stored in _ferry.quarantine.failures and counted in the run summary.
+import { DataError } from '../errors.js';
+
+export type Severity = 'quarantine' | 'warn' | 'fail';
+
+/**
+ * Reason codes. Checks: not_null, unique, accepted_values, min, max, regex, max_length, relationship,
+ * expression. Values the type mapping cannot load: zero_date, impossible_date, nul_byte, not_boolean,
+ * json_nul, out_of_range, invalid_utf8. Deduplication: duplicate.
+ */
+export type ReasonCode = string;
+
+export interface Failure {
+  /** The check's name: <column>.<kind> unless the config names it; <column>.<code> for type-mapping problems. */
+  check: string;
+  code: ReasonCode;
+  column: string | null;
+  /** dedup: a superseded duplicate; set_null: the value policy stored NULL and the row loaded. */
+  severity: Severity | 'dedup' | 'set_null';
+  message: string;
+}
+
+/** The text of the `reason` column: every failure, readable. */
+export function describeFailures(failures: readonly Failure[]): string {
+  return failures.map((f) => `${f.column ?? f.check}: ${f.message}`).join('; ');
+}
+
+/** A `fail` check stopped the stream: nothing of the stream is committed. */
+export class CheckFailedError extends DataError {
+  constructor(stream: string, failure: Failure, key: unknown) {
+    super(`${stream}: check ${failure.check} failed (${failure.message}) for row ${JSON.stringify(key)}`, {
+      hint: `fix the row in the source, or change the check's severity to quarantine or warn in ferry.yaml (streams: table ${stream}); nothing of ${stream} was committed`,
+    });
+    this.name = 'CheckFailedError';
+  }
+}
+
+export interface CheckCount {
+  check: string;
+  code: ReasonCode;
+  column: string | null;
+  severity: Failure['severity'];
+  rows: number;
+}
+
+/** Rows per check of one stream; one per stream run, passed down explicitly. */
+export class CheckTally {
+  private readonly counts = new Map<string, CheckCount>();
+  warnedRows = 0;
+
+  add(failure: Failure, rows = 1): void {
+    const key = `${failure.check}\u0000${failure.severity}`;
+    const entry = this.counts.get(key);
+    if (entry) entry.rows += rows;
+    else
+      this.counts.set(key, {
+        check: failure.check,
+        code: failure.code,
+        column: failure.column,
+        severity: failure.severity,
+        rows,
+      });
+  }
+
+  list(): CheckCount[] {
+    return [...this.counts.values()].sort((a, b) => a.check.localeCompare(b.check));
+  }
+}
