@@ -5,15 +5,25 @@ import { ConfigError, isFerryError, messageOf } from '../errors.js';
 import { redact } from '../observability/redact.js';
 import { createContext, type CommandContext } from './context.js';
 import { registerDoctor } from './doctor.js';
+import { registerModels } from './models.js';
 import { registerSeed } from './seed.js';
 import { registerSimulate } from './simulate.js';
 import { registerSync } from './sync.js';
+import { registerTransform } from './transform.js';
 import { registerVerify } from './verify.js';
 import { version } from './version.js';
 
 export type Register = (program: Command, context: () => CommandContext) => void;
 
-const commands: Register[] = [registerDoctor, registerSeed, registerSimulate, registerSync, registerVerify];
+const commands: Register[] = [
+  registerDoctor,
+  registerSeed,
+  registerSimulate,
+  registerSync,
+  registerVerify,
+  registerTransform,
+  registerModels,
+];
 
 export function buildProgram(signal: AbortSignal): Command {
   const program = new Command('ferry')

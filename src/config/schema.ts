@@ -129,6 +129,39 @@ export const syncSchema = z
   })
   .describe('How ferry sync runs');
 
+export const transformEngines = ['postgres', 'duckdb'] as const;
+
+export const transformSchema = z
+  .strictObject({
+    models: z
+      .string()
+      .default('models')
+      .describe('Folder of the models (.sql and .ts files, schema.yml, tests/)'),
+    engine: z
+      .enum(transformEngines)
+      .default('postgres')
+      .describe(
+        'postgres: run models inside the target (EtLT); duckdb: run them in an embedded DuckDB fed from the source, then load the results (ETL)',
+      ),
+    schema: identifier.default('analytics').describe('PostgreSQL schema that receives the models'),
+    sources: z
+      .record(identifier, identifier)
+      .optional()
+      .describe(
+        'source name used in models -> schema of its replicated tables; default: { <database>: target.schema }',
+      ),
+    threads: z.number().int().min(1).max(32).default(4).describe('Models built at the same time'),
+    duckdb: z
+      .strictObject({
+        path: z.string().default(':memory:').describe('DuckDB database file, or :memory:'),
+        memory_limit: z.string().optional().describe("DuckDB's memory_limit, e.g. 2GB"),
+        threads: z.number().int().min(1).max(256).optional().describe("DuckDB's worker threads"),
+      })
+      .default({ path: ':memory:' })
+      .describe('Settings of the embedded DuckDB engine'),
+  })
+  .describe('SQL and DataFrame models (ferry transform)');
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -148,6 +181,7 @@ export const configSchema = z
       .default({ mode: 'full_refresh' })
       .describe('Stream settings used where a stream sets none'),
     sync: syncSchema.default(syncSchema.parse({})),
+    transform: transformSchema.default(transformSchema.parse({})),
   })
   .describe('ferry configuration (ferry.yaml)');
 
@@ -157,3 +191,4 @@ export type TargetProfile = z.infer<typeof targetSchema>;
 export type StreamConfig = z.infer<typeof streamSchema>;
 export type TlsConfig = z.infer<typeof tlsSchema>;
 export type SyncSettings = z.infer<typeof syncSchema>;
+export type TransformSettings = z.infer<typeof transformSchema>;

@@ -1,0 +1,61 @@
+// The L of the ETL path: streams a DuckDB relation into a PostgreSQL table with COPY.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { qualifiedPg, quotePg, type PgClient } from '../../../connectors/postgres/connect.js';
+import { copyInto } from '../../../connectors/postgres/copy-into.js';
+import { COPY_NULL, escapeCopy } from '../../../replication/encode-copy.js';
+import { pgColumn, type PgColumn } from './types.js';
+
+/** The columns of a DuckDB query, as PostgreSQL columns. */
+export async function describeQuery(duck: DuckDBConnection, sql: string, model: string): Promise<PgColumn[]> {
+  const reader = await duck.runAndReadAll(`DESCRIBE ${sql}`);
+  return reader.getRowObjectsJS().map((r) => pgColumn(String(r.column_name), String(r.column_type), model));
+}
+
+/** Creates `table` (unlogged staging or temp) with the columns and copies the query's rows into it. */
+export async function copyQueryInto(
+  duck: DuckDBConnection,
+  sql: string,
+  columns: readonly PgColumn[],
+  pg: PgClient,
+  target: { schema: string | null; table: string },
+  batchRows: number,
+  signal: AbortSignal,
+): Promise<number> {
+  const relation = target.schema ? qualifiedPg(target.schema, target.table) : quotePg(target.table);
+  const defs = columns.map((c) => `${quotePg(c.name)} ${c.pgType}`).join(', ');
+  await pg.query(
+    target.schema ? `CREATE TABLE ${relation} (${defs})` : `CREATE TEMP TABLE ${relation} (${defs})`,
+  );
+  const textSql = `SELECT ${columns.map((c) => c.textSql).join(', ')} FROM (${sql}) AS r`;
+  const result = await duck.stream(textSql);
+  let rows = 0;
+  async function* batches(): AsyncGenerator<string> {
+    let lines: string[] = [];
+    for await (const chunk of result.yieldRows()) {
+      for (const values of chunk) {
+        let line = '';
+        for (let i = 0; i < values.length; i++) {
+          const v = values[i];
+          const field = v === null || v === undefined ? COPY_NULL : escapeCopy(String(v as string));
+          line += i === 0 ? field : '\t' + field;
+        }
+        lines.push(line);
+        rows++;
+      }
+      if (lines.length >= batchRows) {
+        yield lines.join('\n') + '\n';
+        lines = [];
+      }
+    }
+    if (lines.length > 0) yield lines.join('\n') + '\n';
+  }
+  await copyInto(
+    pg,
+    target.schema ?? 'pg_temp',
+    target.table,
+    columns.map((c) => c.name),
+    batches(),
+    signal,
+  );
+  return rows;
+}

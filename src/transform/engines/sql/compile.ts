@@ -1,0 +1,163 @@
+// Compiles a DataFrame plan into one SELECT for a SQL engine. Each relation node becomes a SELECT over
+// its input as a subquery; the engine's dialect supplies types and the function table its SQL.
+import { EngineError, PORTABLE_SQL_HINT } from '../../errors.js';
+import { FUNCTIONS } from '../../plan/functions.js';
+import type { BinaryOp, Expr, FrameBound, PlanNode, RefNode, SourceNode } from '../../plan/nodes.js';
+import { quoteIdent, quoteString, type SqlDialect } from './dialect.js';
+
+/** Turns source('shop','orders') and ref('x') into the engine's qualified relation name. */
+export type RelationResolver = (node: SourceNode | RefNode) => string;
+
+const OPERATORS: Record<Exclude<BinaryOp, 'div'>, string> = {
+  eq: '=',
+  ne: '<>',
+  lt: '<',
+  le: '<=',
+  gt: '>',
+  ge: '>=',
+  and: 'AND',
+  or: 'OR',
+  add: '+',
+  sub: '-',
+  mul: '*',
+  mod: '%',
+  concat: '||',
+  like: 'LIKE',
+};
+
+export function compilePlan(plan: PlanNode, dialect: SqlDialect, resolve: RelationResolver): string {
+  let counter = 0;
+  const nextAlias = () => `t${++counter}`;
+
+  function relation(input: PlanNode): string {
+    if (input.kind === 'Source' || input.kind === 'Ref')
+      return `${resolve(input)} AS ${quoteIdent(nextAlias())}`;
+    if (input.kind === 'Alias') {
+      const inner = input.input;
+      const body = inner.kind === 'Source' || inner.kind === 'Ref' ? resolve(inner) : `(${select(inner)})`;
+      return `${body} AS ${quoteIdent(input.alias)}`;
+    }
+    return `(${select(input)}) AS ${quoteIdent(nextAlias())}`;
+  }
+
+  function select(plan: PlanNode): string {
+    switch (plan.kind) {
+      case 'Source':
+      case 'Ref':
+        return `SELECT * FROM ${resolve(plan)}`;
+      case 'Alias':
+        return `SELECT * FROM ${relation(plan)}`;
+      case 'Filter':
+        return `SELECT * FROM ${relation(plan.input)} WHERE ${expr(plan.condition)}`;
+      case 'Project':
+        return `SELECT ${plan.columns.map(expr).join(', ')} FROM ${relation(plan.input)}`;
+      case 'WithColumn':
+        return `SELECT *, ${expr(plan.expr)} AS ${quoteIdent(plan.name)} FROM ${relation(plan.input)}`;
+      case 'Aggregate': {
+        const list = [...plan.keys, ...plan.aggregates].map(expr).join(', ');
+        const keys = plan.keys.map((k) => expr(k.kind === 'Alias' ? k.expr : k));
+        return `SELECT ${list} FROM ${relation(plan.input)}${keys.length ? ` GROUP BY ${keys.join(', ')}` : ''}`;
+      }
+      case 'Join': {
+        const how = {
+          inner: 'JOIN',
+          left: 'LEFT JOIN',
+          right: 'RIGHT JOIN',
+          full: 'FULL JOIN',
+          cross: 'CROSS JOIN',
+        }[plan.how];
+        const on =
+          plan.how === 'cross'
+            ? ''
+            : plan.using
+              ? ` USING (${plan.using.map(quoteIdent).join(', ')})`
+              : ` ON ${expr(plan.condition ?? { kind: 'Literal', value: true })}`;
+        return `SELECT * FROM ${relation(plan.left)} ${how} ${relation(plan.right)}${on}`;
+      }
+      case 'Sort':
+        return `SELECT * FROM ${relation(plan.input)} ORDER BY ${plan.orders.map(expr).join(', ')}`;
+      case 'Limit':
+        return `SELECT * FROM ${relation(plan.input)} LIMIT ${plan.count}`;
+      case 'Distinct':
+        return `SELECT DISTINCT * FROM ${relation(plan.input)}`;
+    }
+  }
+
+  function expr(e: Expr): string {
+    switch (e.kind) {
+      case 'Column':
+        return e.relation ? `${quoteIdent(e.relation)}.${quoteIdent(e.name)}` : quoteIdent(e.name);
+      case 'Literal':
+        return literal(e.value);
+      case 'Binary':
+        if (e.op === 'div') return dialect.divide(expr(e.left), expr(e.right));
+        return `(${expr(e.left)} ${OPERATORS[e.op]} ${expr(e.right)})`;
+      case 'Unary':
+        switch (e.op) {
+          case 'not':
+            return `(NOT ${expr(e.operand)})`;
+          case 'neg':
+            return `(-${expr(e.operand)})`;
+          case 'isNull':
+            return `(${expr(e.operand)} IS NULL)`;
+          case 'isNotNull':
+            return `(${expr(e.operand)} IS NOT NULL)`;
+        }
+        break;
+      case 'Call': {
+        const def = FUNCTIONS[e.fn];
+        if (!def) throw new EngineError(`unknown function ${e.fn}()`, { hint: PORTABLE_SQL_HINT });
+        const template = def.sql[dialect.engine];
+        if (!template)
+          throw new EngineError(`function ${e.fn}() is not available on the ${dialect.engine} engine`, {
+            hint: PORTABLE_SQL_HINT,
+          });
+        if (!def.arity.includes(e.args.length))
+          throw new EngineError(
+            `${e.fn}() takes ${def.arity.join(' or ')} argument(s), got ${e.args.length}`,
+          );
+        return template(e.args.map(expr), e.distinct);
+      }
+      case 'Case':
+        return `CASE ${e.branches.map((b) => `WHEN ${expr(b.when)} THEN ${expr(b.then)}`).join(' ')}${
+          e.otherwise ? ` ELSE ${expr(e.otherwise)}` : ''
+        } END`;
+      case 'Cast':
+        return `CAST(${expr(e.expr)} AS ${dialect.type(e.type)})`;
+      case 'Alias':
+        return `${expr(e.expr)} AS ${quoteIdent(e.name)}`;
+      case 'SortOrder':
+        return `${expr(e.expr)} ${e.descending ? 'DESC' : 'ASC'} NULLS ${e.nullsFirst ? 'FIRST' : 'LAST'}`;
+      case 'InList':
+        return `(${expr(e.expr)} IN (${e.values.map(expr).join(', ')}))`;
+      case 'Window': {
+        const parts: string[] = [];
+        if (e.spec.partitionBy.length) parts.push(`PARTITION BY ${e.spec.partitionBy.map(expr).join(', ')}`);
+        if (e.spec.orderBy.length) parts.push(`ORDER BY ${e.spec.orderBy.map(expr).join(', ')}`);
+        if (e.spec.frame)
+          parts.push(`ROWS BETWEEN ${bound(e.spec.frame.start)} AND ${bound(e.spec.frame.end)}`);
+        return `${expr(e.fn)} OVER (${parts.join(' ')})`;
+      }
+    }
+  }
+
+  return select(plan);
+}
+
+function bound(b: FrameBound): string {
+  if (b === 'unboundedPreceding') return 'UNBOUNDED PRECEDING';
+  if (b === 'unboundedFollowing') return 'UNBOUNDED FOLLOWING';
+  if (b === 0) return 'CURRENT ROW';
+  return b < 0 ? `${-b} PRECEDING` : `${b} FOLLOWING`;
+}
+
+function literal(value: string | number | bigint | boolean | null): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new EngineError(`cannot use ${value} as a SQL literal`);
+    return String(value);
+  }
+  return quoteString(value);
+}
