@@ -200,7 +200,8 @@ export async function loadProject(folder: string): Promise<Project> {
     let rawConfig: unknown;
     if (ext === '.sql') {
       const parsed = parseSqlModel(readFileSync(file, 'utf8'), rel);
-      if (!/^\s*(with|select|\()/i.test(parsed.body))
+      const code = parsed.body.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '');
+      if (!/^\s*(with|select|\()/i.test(code))
         throw new ConfigError(`${rel}: a model is one SELECT (or WITH ... SELECT) statement`);
       model = {
         name,

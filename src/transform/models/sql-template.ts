@@ -5,7 +5,8 @@ import type { SourceRef } from './model.js';
 
 const CALL =
   /(\{\{\s*)?\b(ref|source)\(\s*(?:'([^']*)'|"([^"]*)")\s*(?:,\s*(?:'([^']*)'|"([^"]*)")\s*)?\)(\s*\}\})?/g;
-const CONFIG = /^\s*\{\{\s*config\(([\s\S]*?)\)\s*\}\}/;
+/** A {{ config(...) }} at the start, after any comment lines. */
+const CONFIG = /^((?:\s*--[^\n]*\n|\s*\/\*[\s\S]*?\*\/)*)\s*\{\{\s*config\(([\s\S]*?)\)\s*\}\}/;
 
 export interface ParsedSql {
   body: string;
@@ -19,8 +20,8 @@ export function parseSqlModel(text: string, file: string): ParsedSql {
   let config: Record<string, unknown> = {};
   const header = CONFIG.exec(body);
   if (header) {
-    config = parseConfigArgs(header[1]!, file);
-    body = body.slice(header[0].length);
+    config = parseConfigArgs(header[2]!, file);
+    body = header[1]! + body.slice(header[0].length);
   }
   if (/\{\{\s*config\(/.test(body))
     throw new ConfigError(`${file}: {{ config(...) }} must come first in the file`);

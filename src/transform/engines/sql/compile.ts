@@ -40,6 +40,39 @@ export function compilePlan(plan: PlanNode, dialect: SqlDialect, resolve: Relati
     return `(${select(input)}) AS ${quoteIdent(nextAlias())}`;
   }
 
+  /**
+   * The FROM clause (and WHERE conditions) of a SELECT over `input`. Joins chain in one FROM and
+   * filters merge into WHERE, so aliased relations stay visible: col('o.id') works after a join.
+   */
+  function from(input: PlanNode): { from: string; where: string[] } {
+    if (input.kind === 'Filter') {
+      const inner = from(input.input);
+      return { from: inner.from, where: [...inner.where, expr(input.condition)] };
+    }
+    if (input.kind === 'Join') {
+      const left = from(input.left);
+      const leftSql = left.where.length ? relation(input.left) : left.from;
+      const how = { inner: 'JOIN', left: 'LEFT JOIN', right: 'RIGHT JOIN', full: 'FULL JOIN', cross: 'CROSS JOIN' }[
+        input.how
+      ];
+      const on =
+        input.how === 'cross'
+          ? ''
+          : input.using
+            ? ` USING (${input.using.map(quoteIdent).join(', ')})`
+            : ` ON ${expr(input.condition ?? { kind: 'Literal', value: true })}`;
+      const right = input.right.kind === 'Join' ? `(${select(input.right)}) AS ${quoteIdent(nextAlias())}` : relation(input.right);
+      return { from: `${leftSql} ${how} ${right}${on}`, where: [] };
+    }
+    return { from: relation(input), where: [] };
+  }
+
+  function clause(input: PlanNode, extraWhere?: string): string {
+    const f = from(input);
+    const where = extraWhere === undefined ? f.where : [...f.where, extraWhere];
+    return `${f.from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+  }
+
   function select(plan: PlanNode): string {
     switch (plan.kind) {
       case 'Source':
@@ -48,38 +81,24 @@ export function compilePlan(plan: PlanNode, dialect: SqlDialect, resolve: Relati
       case 'Alias':
         return `SELECT * FROM ${relation(plan)}`;
       case 'Filter':
-        return `SELECT * FROM ${relation(plan.input)} WHERE ${expr(plan.condition)}`;
+        return `SELECT * FROM ${clause(plan.input, expr(plan.condition))}`;
       case 'Project':
-        return `SELECT ${plan.columns.map(expr).join(', ')} FROM ${relation(plan.input)}`;
+        return `SELECT ${plan.columns.map(expr).join(', ')} FROM ${clause(plan.input)}`;
       case 'WithColumn':
-        return `SELECT *, ${expr(plan.expr)} AS ${quoteIdent(plan.name)} FROM ${relation(plan.input)}`;
+        return `SELECT *, ${expr(plan.expr)} AS ${quoteIdent(plan.name)} FROM ${clause(plan.input)}`;
       case 'Aggregate': {
         const list = [...plan.keys, ...plan.aggregates].map(expr).join(', ');
         const keys = plan.keys.map((k) => expr(k.kind === 'Alias' ? k.expr : k));
-        return `SELECT ${list} FROM ${relation(plan.input)}${keys.length ? ` GROUP BY ${keys.join(', ')}` : ''}`;
+        return `SELECT ${list} FROM ${clause(plan.input)}${keys.length ? ` GROUP BY ${keys.join(', ')}` : ''}`;
       }
-      case 'Join': {
-        const how = {
-          inner: 'JOIN',
-          left: 'LEFT JOIN',
-          right: 'RIGHT JOIN',
-          full: 'FULL JOIN',
-          cross: 'CROSS JOIN',
-        }[plan.how];
-        const on =
-          plan.how === 'cross'
-            ? ''
-            : plan.using
-              ? ` USING (${plan.using.map(quoteIdent).join(', ')})`
-              : ` ON ${expr(plan.condition ?? { kind: 'Literal', value: true })}`;
-        return `SELECT * FROM ${relation(plan.left)} ${how} ${relation(plan.right)}${on}`;
-      }
+      case 'Join':
+        return `SELECT * FROM ${clause(plan)}`;
       case 'Sort':
-        return `SELECT * FROM ${relation(plan.input)} ORDER BY ${plan.orders.map(expr).join(', ')}`;
+        return `SELECT * FROM ${clause(plan.input)} ORDER BY ${plan.orders.map(expr).join(', ')}`;
       case 'Limit':
-        return `SELECT * FROM ${relation(plan.input)} LIMIT ${plan.count}`;
+        return `SELECT * FROM ${clause(plan.input)} LIMIT ${plan.count}`;
       case 'Distinct':
-        return `SELECT DISTINCT * FROM ${relation(plan.input)}`;
+        return `SELECT DISTINCT * FROM ${clause(plan.input)}`;
     }
   }
 
