@@ -2,6 +2,7 @@
 import {
   node,
   type BinaryOp,
+  type CaseExpr,
   type Expr,
   type PortableType,
   type SortOrderExpr,
@@ -147,14 +148,14 @@ export function lit(value: Scalar): Column {
 
 /** when(cond, value).when(...).otherwise(value) */
 export class CaseBuilder extends Column {
-  constructor(
-    private readonly branches: readonly { when: Expr; then: Expr }[],
-    otherwise: Expr | null,
-  ) {
-    super(node({ kind: 'Case', branches, otherwise }));
+  constructor(branches: readonly { when: Expr; then: Expr }[]) {
+    super(node({ kind: 'Case', branches, otherwise: null }));
+  }
+  private get branches() {
+    return (this.expr as CaseExpr).branches;
   }
   when(condition: Column, value: ColumnLike): CaseBuilder {
-    return new CaseBuilder([...this.branches, { when: condition.expr, then: toExpr(value) }], null);
+    return new CaseBuilder([...this.branches, { when: condition.expr, then: toExpr(value) }]);
   }
   otherwise(value: ColumnLike): Column {
     return new Column(node({ kind: 'Case', branches: this.branches, otherwise: toExpr(value) }));
@@ -162,5 +163,5 @@ export class CaseBuilder extends Column {
 }
 
 export function when(condition: Column, value: ColumnLike): CaseBuilder {
-  return new CaseBuilder([{ when: condition.expr, then: toExpr(value) }], null);
+  return new CaseBuilder([{ when: condition.expr, then: toExpr(value) }]);
 }
