@@ -83,15 +83,16 @@ export function renderTransform(summary: TransformSummary): string {
       table.push([
         t.test,
         t.model ?? '',
-        t.status === 'error' ? `ERROR: ${t.error ?? ''}` : t.status,
+        t.status === 'error' ? `ERROR: ${t.error ?? ''}` : t.status === 'skipped' ? `skipped: ${t.error ?? ''}` : t.status,
         t.failures,
       ]);
     out.push(table.toString());
   }
   const built = summary.models.filter((m) => m.status === 'built').length;
   const passed = summary.tests.filter((t) => t.status === 'pass').length;
+  const skipped = summary.tests.filter((t) => t.status === 'skipped').length;
   out.push(
-    `transform on ${summary.engine} into schema ${summary.schema} ${summary.status}: ${built}/${summary.models.length} models built, ${passed}/${summary.tests.length} tests passed in ${summary.seconds.toFixed(1)} s`,
+    `transform on ${summary.engine} into schema ${summary.schema} ${summary.status}: ${built}/${summary.models.length} models built, ${passed}/${summary.tests.length} tests passed${skipped ? `, ${skipped} skipped` : ''} in ${summary.seconds.toFixed(1)} s`,
   );
   return out.join('\n');
 }

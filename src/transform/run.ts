@@ -262,6 +262,18 @@ async function runTests(
       });
       continue;
     }
+    const absent: string[] = [];
+    for (const n of job.needs) if (!(await engine.exists(n))) absent.push(n);
+    if (absent.length > 0) {
+      results.push({
+        model: job.model,
+        test: job.name,
+        status: 'skipped',
+        failures: 0,
+        error: `needs ${absent.join(', ')}, which is not built (add it to --select)`,
+      });
+      continue;
+    }
     try {
       const failures = await engine.countRows(job.sql());
       results.push({ model: job.model, test: job.name, status: failures === 0 ? 'pass' : 'fail', failures });

@@ -22,6 +22,8 @@ export interface TransformEngine {
   prepare(sources: readonly SourceRef[]): Promise<{ tables: number; rows: number } | null>;
   /** Builds one model; `publish` false means build it only for its descendants (DuckDB). */
   build(model: Model, options: { fullRefresh: boolean; publish: boolean }): Promise<ModelBuild>;
+  /** Whether a model's relation exists (built in this run, or before on postgres). */
+  exists(model: string): Promise<boolean>;
   /** Counts the rows a test query returns (its failures). */
   countRows(sql: string): Promise<number>;
   /** Where a model's result lives, for tests. */

@@ -111,6 +111,8 @@ export async function createDuckdbEngine(options: DuckdbEngineOptions): Promise<
     }
   }
 
+  const built = new Set<string>();
+
   // DuckDB runs one statement per connection at a time; models run one after another here (DuckDB
   // itself uses every core for each), and loading into PostgreSQL follows each model.
   let queue: Promise<unknown> = Promise.resolve();
@@ -140,13 +142,14 @@ export async function createDuckdbEngine(options: DuckdbEngineOptions): Promise<
       );
       return { tables: result.tables, rows: result.rows };
     },
-    build(model: Model, { fullRefresh, publish: load }) {
+    async build(model: Model, { fullRefresh, publish: load }) {
       const sql = modelSql(model, 'duckdb', resolve);
-      return serial(async () => {
+      return await serial(async () => {
         const relation = `${quoteIdent(schema)}.${quoteIdent(model.name)}`;
         try {
           // Inside DuckDB every model is a table: descendants and tests read it, and it is loaded once.
           await duck.run(`CREATE OR REPLACE TABLE ${relation} AS\n${sql}`);
+          built.add(model.name);
         } catch (error) {
           throw modelFailure(model, 'duckdb', error);
         }
@@ -157,6 +160,9 @@ export async function createDuckdbEngine(options: DuckdbEngineOptions): Promise<
           throw modelFailure(model, 'duckdb', error);
         }
       });
+    },
+    exists(model: string) {
+      return Promise.resolve(built.has(model));
     },
     countRows(sql: string) {
       return serial(async () => {

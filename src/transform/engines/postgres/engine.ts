@@ -81,9 +81,9 @@ export async function createPostgresEngine(options: PostgresEngineOptions): Prom
         });
       return null;
     },
-    build(model: Model, { fullRefresh }): Promise<ModelBuild> {
+    async build(model: Model, { fullRefresh }): Promise<ModelBuild> {
       const sql = modelSql(model, 'postgres', resolve);
-      return withClient(async (client) => {
+      return await withClient(async (client) => {
         try {
           return await buildIn(client, schema, model, sql, fullRefresh);
         } catch (error) {
@@ -93,6 +93,9 @@ export async function createPostgresEngine(options: PostgresEngineOptions): Prom
           throw modelFailure(model, 'postgres', error);
         }
       });
+    },
+    exists(model: string) {
+      return withClient(async (c) => (await relationKind(c, schema, model)) !== undefined);
     },
     countRows(sql: string) {
       return withClient(async (c) => {

@@ -1,0 +1,92 @@
+// Incremental models merge only the rows past the last run's high-water mark, on both engines, and
+// table models are swapped in while views that read them keep working.
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestDatabases } from '../../support/databases.js';
+import { runSync } from '../../support/sync.js';
+import { canonicalRows, seededShop, transform, transformConfig } from './shop-project.js';
+
+let db: TestDatabases;
+
+beforeAll(async () => {
+  db = await seededShop('tfincr');
+}, 300_000);
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+describe('incremental models', () => {
+  it('merge the changed orders only, by unique key, with the same result on both engines', async () => {
+    const pgConfig = transformConfig(db, 'inc_pg');
+    const duckConfig = transformConfig(db, 'inc_duck');
+    const first = await transform(pgConfig, { engine: 'postgres', select: '+fct_orders' });
+    await transform(duckConfig, { engine: 'duckdb', select: 'fct_orders' });
+    const before = first.models.find((m) => m.model === 'fct_orders')!;
+    expect(before.merged).toBeNull(); // the first run builds the table in full
+
+    await db.source.query(
+      "UPDATE orders SET status = 'refunded', updated_at = '2031-01-01 00:00:00' WHERE id IN (1, 2, 3)",
+    );
+    expect((await runSync(pgConfig)).status).toBe('succeeded');
+
+    const second = await transform(pgConfig, { engine: 'postgres', select: 'fct_orders' });
+    const third = await transform(duckConfig, { engine: 'duckdb', select: 'fct_orders' });
+    for (const run of [second, third]) {
+      const fct = run.models.find((m) => m.model === 'fct_orders')!;
+      expect(fct.status).toBe('built');
+      expect(fct.merged).toBe(3);
+      expect(fct.rows).toBe(before.rows);
+    }
+    const { rows } = await db.target.query(
+      'SELECT order_id::text AS id, status FROM inc_pg.fct_orders WHERE order_id IN (1, 2, 3) ORDER BY 1',
+    );
+    expect(rows).toEqual([
+      { id: '1', status: 'refunded' },
+      { id: '2', status: 'refunded' },
+      { id: '3', status: 'refunded' },
+    ]);
+    expect(await canonicalRows(db, 'inc_duck', 'fct_orders')).toEqual(await canonicalRows(db, 'inc_pg', 'fct_orders'));
+  });
+
+  it('merge nothing when no row passed the high-water mark, and rebuild in full on request', async () => {
+    const config = transformConfig(db, 'inc_pg');
+    const again = await transform(config, { engine: 'postgres', select: 'fct_orders' });
+    expect(again.models[0]!.merged).toBe(0);
+    const full = await transform(config, { engine: 'postgres', select: 'fct_orders', fullRefresh: true });
+    expect(full.models[0]!.merged).toBeNull();
+    expect(full.models[0]!.rows).toBe(again.models[0]!.rows);
+  });
+});
+
+describe('table models', () => {
+  it('are rebuilt aside and swapped in, and a view model reading one keeps working', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ferry-models-'));
+    mkdirSync(join(folder, 'marts'));
+    writeFileSync(
+      join(folder, 'marts', 'paid_orders.sql'),
+      "{{ config(materialized='table') }}\nselect id, total from {{ source('shop', 'orders') }} where status = 'paid'",
+    );
+    writeFileSync(
+      join(folder, 'marts', 'paid_total.sql'),
+      "{{ config(materialized='view') }}\nselect sum(total) as total, count(*) as n from {{ ref('paid_orders') }}",
+    );
+    const config = transformConfig(db, 'swap', folder);
+    expect((await transform(config)).status).toBe('succeeded');
+    const before = await db.target.query('SELECT n::int AS n FROM swap.paid_total');
+    await db.source.query("UPDATE orders SET status = 'paid', updated_at = '2032-01-01' WHERE id = 4 AND status <> 'paid'");
+    await runSync(config);
+    const second = await transform(config, { select: 'paid_orders' });
+    expect(second.status).toBe('succeeded');
+    const after = await db.target.query('SELECT n::int AS n FROM swap.paid_total');
+    const { rows } = await db.target.query("SELECT count(*)::int AS n FROM raw_shop.orders WHERE status = 'paid'");
+    expect(after.rows[0].n).toBe(rows[0].n);
+    expect(after.rows[0].n).toBeGreaterThanOrEqual(before.rows[0].n);
+    const leftovers = await db.target.query(
+      "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'swap' AND relname LIKE '\\_ferry%'",
+    );
+    expect(leftovers.rows).toEqual([]);
+  });
+});
