@@ -14,10 +14,7 @@ export default ({ ref, col, sum, countDistinct, rowNumber, Window }: DataFrameAp
       countDistinct('order_id').as('orders'),
       countDistinct('customer_id').as('customers'),
     )
-    .withColumn(
-      'revenue_rank',
-      rowNumber().over(Window.orderBy(col('revenue').desc(), col('product_id'))),
-    )
+    .withColumn('revenue_rank', rowNumber().over(Window.orderBy(col('revenue').desc(), col('product_id'))))
     .withColumn(
       'category_rank',
       rowNumber().over(Window.partitionBy('category_name').orderBy(col('revenue').desc(), col('product_id'))),

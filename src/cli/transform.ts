@@ -83,7 +83,11 @@ export function renderTransform(summary: TransformSummary): string {
       table.push([
         t.test,
         t.model ?? '',
-        t.status === 'error' ? `ERROR: ${t.error ?? ''}` : t.status === 'skipped' ? `skipped: ${t.error ?? ''}` : t.status,
+        t.status === 'error'
+          ? `ERROR: ${t.error ?? ''}`
+          : t.status === 'skipped'
+            ? `skipped: ${t.error ?? ''}`
+            : t.status,
         t.failures,
       ]);
     out.push(table.toString());

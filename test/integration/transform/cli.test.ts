@@ -50,21 +50,31 @@ describe('ferry transform', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/fct_orders\s+│ incremental\s+│ built/);
     expect(result.stdout).toMatch(/unique\(order_id\)\s+│ fct_orders\s+│ pass/);
-    expect(result.stdout).toMatch(/transform on postgres into schema cli_pg succeeded: 4\/4 models built, 6\/7 tests passed, 1 skipped/);
+    expect(result.stdout).toMatch(
+      /transform on postgres into schema cli_pg succeeded: 4\/4 models built, 6\/7 tests passed, 1 skipped/,
+    );
     expect(result.stdout).not.toMatch(/dim_customers\s+│ table/);
   });
 
   it('reports failing data tests with their failing row count and exit code 1', async () => {
     const folder = modelsFolder({
       'orders.sql': "select id, status from {{ source('shop', 'orders') }}",
-      'schema.yml': 'models:\n  - name: orders\n    columns:\n      - name: status\n        tests:\n          - accepted_values: { values: [paid] }\n',
+      'schema.yml':
+        'models:\n  - name: orders\n    columns:\n      - name: status\n        tests:\n          - accepted_values: { values: [paid] }\n',
       'tests/no_orders.sql': "select * from {{ ref('orders') }} where id > 0",
     });
     const result = await runFerry(['--config', configFile('cli_tests', folder), 'transform', '--json']);
     expect(result.code).toBe(1);
     const summary = JSON.parse(result.stdout);
-    const { rows } = await db.target.query("SELECT count(*)::int AS n FROM raw_shop.orders WHERE status <> 'paid'");
-    expect(summary.tests).toContainEqual({ model: 'orders', test: 'accepted_values(status)', status: 'fail', failures: rows[0].n });
+    const { rows } = await db.target.query(
+      "SELECT count(*)::int AS n FROM raw_shop.orders WHERE status <> 'paid'",
+    );
+    expect(summary.tests).toContainEqual({
+      model: 'orders',
+      test: 'accepted_values(status)',
+      status: 'fail',
+      failures: rows[0].n,
+    });
     expect(summary.tests.find((t: { test: string }) => t.test === 'no_orders').status).toBe('fail');
   });
 
@@ -75,7 +85,12 @@ describe('ferry transform', () => {
       'marts/fine.sql': "select count(*) as n from {{ source('shop', 'orders') }}",
     });
     for (const engine of ['postgres', 'duckdb']) {
-      const result = await runFerry(['--config', configFile(`cli_err_${engine}`, folder, engine), 'transform', '--json']);
+      const result = await runFerry([
+        '--config',
+        configFile(`cli_err_${engine}`, folder, engine),
+        'transform',
+        '--json',
+      ]);
       expect(result.code).toBe(1);
       const summary = JSON.parse(result.stdout);
       const bad = summary.models.find((m: { model: string }) => m.model === 'bad');
@@ -90,11 +105,17 @@ describe('ferry transform', () => {
   });
 
   it('refuses unknown refs and cycles before running anything (exit 2)', async () => {
-    const unknown = modelsFolder({ 'a.sql': "select * from {{ ref('stg_ordrs') }}", 'stg_orders.sql': 'select 1 as x' });
+    const unknown = modelsFolder({
+      'a.sql': "select * from {{ ref('stg_ordrs') }}",
+      'stg_orders.sql': 'select 1 as x',
+    });
     const r1 = await runFerry(['--config', configFile('cli_unknown', unknown), 'transform']);
     expect(r1.code).toBe(2);
     expect(r1.stderr).toContain("a.sql: ref('stg_ordrs') names no model (did you mean 'stg_orders'?)");
-    const cycle = modelsFolder({ 'a.sql': "select * from {{ ref('b') }}", 'b.sql': "select * from {{ ref('a') }}" });
+    const cycle = modelsFolder({
+      'a.sql': "select * from {{ ref('b') }}",
+      'b.sql': "select * from {{ ref('a') }}",
+    });
     const r2 = await runFerry(['--config', configFile('cli_cycle', cycle), 'transform']);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatch(/error: the models form a cycle: (a -> b -> a|b -> a -> b)/);
@@ -118,7 +139,9 @@ describe('ferry models', () => {
     const config = configFile('cli_graph', EXAMPLE_MODELS);
     const text = await runFerry(['--config', config, 'models', 'graph']);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/dim_customers \(table, SQL: marts\/dim_customers.sql\)\n\s+├─ ref fct_orders\n\s+└─ ref stg_customers/);
+    expect(text.stdout).toMatch(
+      /dim_customers \(table, SQL: marts\/dim_customers.sql\)\n\s+├─ ref fct_orders\n\s+└─ ref stg_customers/,
+    );
     const mermaid = await runFerry(['--config', config, 'models', 'graph', '--format', 'mermaid']);
     expect(mermaid.stdout.startsWith('flowchart LR\n')).toBe(true);
     expect(mermaid.stdout).toContain('src_shop_orders --> stg_orders');
@@ -127,10 +150,28 @@ describe('ferry models', () => {
 
   it('prints the SQL a DataFrame model compiles to on each engine', async () => {
     const config = configFile('cli_compile', EXAMPLE_MODELS);
-    const pg = await runFerry(['--config', config, 'models', 'compile', 'product_performance', '--engine', 'postgres']);
-    const duck = await runFerry(['--config', config, 'models', 'compile', 'product_performance', '--engine', 'duckdb']);
+    const pg = await runFerry([
+      '--config',
+      config,
+      'models',
+      'compile',
+      'product_performance',
+      '--engine',
+      'postgres',
+    ]);
+    const duck = await runFerry([
+      '--config',
+      config,
+      'models',
+      'compile',
+      'product_performance',
+      '--engine',
+      'duckdb',
+    ]);
     expect(pg.code).toBe(0);
-    expect(pg.stdout).toContain('row_number() OVER (ORDER BY "revenue" DESC NULLS FIRST, "product_id" ASC NULLS LAST)');
+    expect(pg.stdout).toContain(
+      'row_number() OVER (ORDER BY "revenue" DESC NULLS FIRST, "product_id" ASC NULLS LAST)',
+    );
     expect(pg.stdout).toContain('FROM "cli_compile"."fct_order_items"');
     expect(duck.stdout).toContain('FROM "cli_compile"."fct_order_items"');
   });

@@ -59,6 +59,8 @@ describe('the example project', () => {
     expect(pg.length).toBeGreaterThan(0);
     expect(duck.length).toBe(pg.length);
     const firstDifference = pg.findIndex((row, i) => row !== duck[i]);
-    expect(firstDifference === -1 ? null : { postgres: pg[firstDifference], duckdb: duck[firstDifference] }).toBeNull();
+    expect(
+      firstDifference === -1 ? null : { postgres: pg[firstDifference], duckdb: duck[firstDifference] },
+    ).toBeNull();
   });
 });

@@ -48,7 +48,9 @@ describe('incremental models', () => {
       { id: '2', status: 'refunded' },
       { id: '3', status: 'refunded' },
     ]);
-    expect(await canonicalRows(db, 'inc_duck', 'fct_orders')).toEqual(await canonicalRows(db, 'inc_pg', 'fct_orders'));
+    expect(await canonicalRows(db, 'inc_duck', 'fct_orders')).toEqual(
+      await canonicalRows(db, 'inc_pg', 'fct_orders'),
+    );
   });
 
   it('merge nothing when no row passed the high-water mark, and rebuild in full on request', async () => {
@@ -76,12 +78,16 @@ describe('table models', () => {
     const config = transformConfig(db, 'swap', folder);
     expect((await transform(config)).status).toBe('succeeded');
     const before = await db.target.query('SELECT n::int AS n FROM swap.paid_total');
-    await db.source.query("UPDATE orders SET status = 'paid', updated_at = '2032-01-01' WHERE id = 4 AND status <> 'paid'");
+    await db.source.query(
+      "UPDATE orders SET status = 'paid', updated_at = '2032-01-01' WHERE id = 4 AND status <> 'paid'",
+    );
     await runSync(config);
     const second = await transform(config, { select: 'paid_orders' });
     expect(second.status).toBe('succeeded');
     const after = await db.target.query('SELECT n::int AS n FROM swap.paid_total');
-    const { rows } = await db.target.query("SELECT count(*)::int AS n FROM raw_shop.orders WHERE status = 'paid'");
+    const { rows } = await db.target.query(
+      "SELECT count(*)::int AS n FROM raw_shop.orders WHERE status = 'paid'",
+    );
     expect(after.rows[0].n).toBe(rows[0].n);
     expect(after.rows[0].n).toBeGreaterThanOrEqual(before.rows[0].n);
     const leftovers = await db.target.query(

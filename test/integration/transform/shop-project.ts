@@ -11,7 +11,12 @@ import { runSync } from '../../support/sync.js';
 
 export const EXAMPLE_MODELS = `${REPO_ROOT}models`;
 
-export function transformConfig(db: TestDatabases, schema: string, models = EXAMPLE_MODELS, extra = ''): FerryConfig {
+export function transformConfig(
+  db: TestDatabases,
+  schema: string,
+  models = EXAMPLE_MODELS,
+  extra = '',
+): FerryConfig {
   return parseConfig(
     `source: { url: "${db.mysqlUrl}" }
 target: { url: "${db.postgresUrl}", schema: raw_shop }
@@ -71,7 +76,9 @@ export async function canonicalRows(db: TestDatabases, schema: string, table: st
   if (columns.length === 0) throw new Error(`${schema}.${table} does not exist`);
   await db.target.query("SET TimeZone = 'UTC'");
   const list = columns.map((c) => `"${c.name}"::text AS "${c.name}"`).join(', ');
-  const { rows } = await db.target.query<Record<string, string | null>>(`SELECT ${list} FROM "${schema}"."${table}"`);
+  const { rows } = await db.target.query<Record<string, string | null>>(
+    `SELECT ${list} FROM "${schema}"."${table}"`,
+  );
   return rows
     .map((r) => columns.map((c) => `${c.name}=${canonical(r[c.name] ?? null, c.type)}`).join(' | '))
     .sort();

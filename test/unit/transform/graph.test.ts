@@ -45,13 +45,20 @@ describe('the model graph', () => {
     const graph = buildGraph(shop, ['shop']);
     expect(selectModels(graph, 'fct_orders+')).toEqual(['fct_orders', 'daily']);
     expect(selectModels(graph, '+fct_orders').sort()).toEqual(['fct_orders', 'stg_customers', 'stg_orders']);
-    expect(selectModels(graph, 'stg_orders+,other').sort()).toEqual(['daily', 'fct_orders', 'other', 'stg_orders']);
+    expect(selectModels(graph, 'stg_orders+,other').sort()).toEqual([
+      'daily',
+      'fct_orders',
+      'other',
+      'stg_orders',
+    ]);
     expect(selectModels(graph, undefined)).toHaveLength(5);
   });
 
   it('names an unknown model in --select and suggests the closest', () => {
     const graph = buildGraph(shop, ['shop']);
-    expect(() => selectModels(graph, 'fct_order+')).toThrow(/there is no model fct_order \(did you mean fct_orders\?\)/);
+    expect(() => selectModels(graph, 'fct_order+')).toThrow(
+      /there is no model fct_order \(did you mean fct_orders\?\)/,
+    );
   });
 
   it('reports every unknown ref and source with the file and a suggestion', () => {
@@ -66,7 +73,9 @@ describe('the model graph', () => {
       expect(error).toBeInstanceOf(ConfigError);
       const e = error as ConfigError;
       expect(e.problems).toContain("a.sql: ref('stg_ordrs') names no model (did you mean 'stg_orders'?)");
-      expect(e.problems).toContain("stg_orders.sql: source('crm', 'orders') names an unknown source (known: shop)");
+      expect(e.problems).toContain(
+        "stg_orders.sql: source('crm', 'orders') names an unknown source (known: shop)",
+      );
       expect(e.hint).toMatch(/transform.sources/);
     }
   });
@@ -78,7 +87,9 @@ describe('the model graph', () => {
       c: "select * from {{ ref('b') }}",
       d: "select * from {{ ref('a') }}",
     });
-    expect(() => buildGraph(cyclic, [])).toThrow(/the models form a cycle: (a -> b -> c -> a|b -> c -> a -> b|c -> a -> b -> c)/);
+    expect(() => buildGraph(cyclic, [])).toThrow(
+      /the models form a cycle: (a -> b -> c -> a|b -> c -> a -> b|c -> a -> b -> c)/,
+    );
   });
 });
 
@@ -88,17 +99,25 @@ describe('SQL model templates', () => {
       "-- orders\n{{ config(materialized='incremental', unique_key=['order_id', 'line'], cursor=\"updated_at\") }}\nselect 1",
       'm.sql',
     );
-    expect(parsed.config).toEqual({ materialized: 'incremental', unique_key: ['order_id', 'line'], cursor: 'updated_at' });
+    expect(parsed.config).toEqual({
+      materialized: 'incremental',
+      unique_key: ['order_id', 'line'],
+      cursor: 'updated_at',
+    });
     expect(parsed.body).toBe('-- orders\n\nselect 1');
   });
 
   it('rejects other Jinja with a hint', () => {
-    expect(() => parseSqlModel("select * from t {% if is_incremental() %} where x {% endif %}", 'm.sql')).toThrow(
+    expect(() =>
+      parseSqlModel('select * from t {% if is_incremental() %} where x {% endif %}', 'm.sql'),
+    ).toThrow(
       /only \{\{ ref\(\) \}\}, \{\{ source\(\) \}\} and a leading \{\{ config\(\) \}\} are supported/,
     );
   });
 
   it('rejects a source() without a table', () => {
-    expect(() => parseSqlModel("select * from {{ source('orders') }}", 'm.sql')).toThrow(/source\(\) takes a source name and a table/);
+    expect(() => parseSqlModel("select * from {{ source('orders') }}", 'm.sql')).toThrow(
+      /source\(\) takes a source name and a table/,
+    );
   });
 });

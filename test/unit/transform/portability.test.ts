@@ -4,7 +4,12 @@ import { EngineError } from '../../../src/transform/errors.js';
 import { modelSql, relationResolver } from '../../../src/transform/engines/engine.js';
 import type { Model } from '../../../src/transform/models/model.js';
 import { parseSqlModel } from '../../../src/transform/models/sql-template.js';
-import { daysFromCivil, scaledDecimal, timeMicros, timestampMicros } from '../../../src/transform/engines/duckdb/types.js';
+import {
+  daysFromCivil,
+  scaledDecimal,
+  timeMicros,
+  timestampMicros,
+} from '../../../src/transform/engines/duckdb/types.js';
 
 const resolve = relationResolver({ shop: 'raw_shop' }, 'analytics');
 
@@ -26,9 +31,13 @@ function model(sql: string, engines: Model['config']['engines'] = null): Model {
 
 describe('portable SQL', () => {
   it('renders ref() and source() into quoted relations', () => {
-    expect(modelSql(model("select * from {{ ref('stg_orders') }} join source('shop', 'customers') using (id)"), 'postgres', resolve)).toBe(
-      'select * from "analytics"."stg_orders" join "raw_shop"."customers" using (id)',
-    );
+    expect(
+      modelSql(
+        model("select * from {{ ref('stg_orders') }} join source('shop', 'customers') using (id)"),
+        'postgres',
+        resolve,
+      ),
+    ).toBe('select * from "analytics"."stg_orders" join "raw_shop"."customers" using (id)');
   });
 
   it('refuses DuckDB-only SQL on postgres, with what to write instead', () => {
@@ -38,7 +47,9 @@ describe('portable SQL', () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(EngineError);
-      expect((error as EngineError).message).toBe('marts/m.sql: uses QUALIFY, which the postgres engine lacks');
+      expect((error as EngineError).message).toBe(
+        'marts/m.sql: uses QUALIFY, which the postgres engine lacks',
+      );
       expect((error as EngineError).hint).toMatch(/filter a window column in an outer SELECT/);
       expect((error as EngineError).exitCode).toBe(6);
     }
@@ -46,10 +57,12 @@ describe('portable SQL', () => {
   });
 
   it('refuses PostgreSQL-only SQL on duckdb, ignoring comments and strings', () => {
-    expect(() => modelSql(model("select to_char(placed_at, 'YYYY') from {{ ref('x') }}"), 'duckdb', resolve)).toThrow(
-      /uses to_char\(\), which the duckdb engine lacks/,
-    );
-    expect(() => modelSql(model("-- to_char() is not used\nselect 'age(' as s from {{ ref('x') }}"), 'duckdb', resolve)).not.toThrow();
+    expect(() =>
+      modelSql(model("select to_char(placed_at, 'YYYY') from {{ ref('x') }}"), 'duckdb', resolve),
+    ).toThrow(/uses to_char\(\), which the duckdb engine lacks/);
+    expect(() =>
+      modelSql(model("-- to_char() is not used\nselect 'age(' as s from {{ ref('x') }}"), 'duckdb', resolve),
+    ).not.toThrow();
   });
 
   it('keeps a model to the engines its config allows', () => {

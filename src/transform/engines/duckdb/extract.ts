@@ -1,6 +1,11 @@
 // The E of the ETL path: reads source tables from MySQL with ferry's reader and type mapping (inside
 // one consistent snapshot) and appends the rows into DuckDB with the Appender.
-import { DuckDBTimestampTZValue, type DuckDBConnection } from '@duckdb/node-api';
+import {
+  DuckDBDataChunk,
+  DuckDBTimestampTZValue,
+  type DuckDBConnection,
+  type DuckDBValue,
+} from '@duckdb/node-api';
 import type { ConnectionSpec } from '../../../config/connection.js';
 import type { SyncSettings } from '../../../config/schema.js';
 import { connectMysql } from '../../../connectors/mysql/connect.js';
@@ -16,6 +21,9 @@ import { mapColumn } from '../../../replication/type-mapping.js';
 import type { SourceRef } from '../../models/model.js';
 import { quoteIdent } from '../sql/dialect.js';
 import { duckColumn } from './types.js';
+
+/** DuckDB's standard vector size. */
+const CHUNK_ROWS = 2048;
 
 export interface ExtractOptions {
   source: ConnectionSpec;
@@ -111,10 +119,23 @@ async function extractTable(
   const { sql, binary } = selectSql(table, mappings);
   const issue: { current?: ValueIssue } = {};
   const width = columns.length;
-  const row: (string | Buffer | null)[] = new Array<string | Buffer | null>(width);
+  const types = Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i));
   const syncedAt = new DuckDBTimestampTZValue(BigInt(Date.now()) * 1000n);
+  // Rows are gathered column by column into data chunks of CHUNK_ROWS: one native call per chunk
+  // instead of one per value (about three times faster than appending value by value).
+  let chunk: DuckDBValue[][] = types.map(() => []);
+  let inChunk = 0;
+  const flush = () => {
+    if (inChunk === 0) return;
+    const data = DuckDBDataChunk.create(types, inChunk);
+    data.setColumns(chunk);
+    appender.appendDataChunk(data);
+    chunk = types.map(() => []);
+    inChunk = 0;
+  };
   let rows = 0;
   let skipped = 0;
+  const row: (string | Buffer | null)[] = new Array<string | Buffer | null>(width);
   try {
     for await (const source of readRows(mysql, sql, [], binary, 5000)) {
       // Values PostgreSQL could not hold follow the sync policies here too, so both engines see the same rows.
@@ -142,14 +163,14 @@ async function extractTable(
       }
       for (let i = 0; i < width; i++) {
         const value = row[i];
-        if (value === null || value === undefined) appender.appendNull();
-        else columns[i]!.append(appender, value);
+        chunk[i]!.push(value === null || value === undefined ? null : columns[i]!.value(value));
       }
-      appender.appendTimestampTZ(syncedAt);
-      appender.appendNull();
-      appender.endRow();
+      chunk[width]!.push(syncedAt);
+      chunk[width + 1]!.push(null);
       rows++;
+      if (++inChunk === CHUNK_ROWS) flush();
     }
+    flush();
     appender.flushSync();
   } finally {
     appender.closeSync();

@@ -1,21 +1,22 @@
 // Types between MySQL, DuckDB and PostgreSQL for the DuckDB engine, as data: how a column of ferry's
-// type mapping is declared and appended in DuckDB, and how a DuckDB result column is declared in
+// type mapping is declared in DuckDB and its values converted for a data chunk, and how a DuckDB result column is declared in
 // PostgreSQL and printed for COPY.
 import {
+  DuckDBBlobValue,
   DuckDBDateValue,
   DuckDBDecimalValue,
   DuckDBIntervalValue,
   DuckDBTimestampTZValue,
   DuckDBTimestampValue,
-  LIST,
-  VARCHAR,
-  type DuckDBAppender,
+  listValue,
+  type DuckDBValue,
 } from '@duckdb/node-api';
 import type { ColumnMapping } from '../../../replication/type-mapping.js';
 import { EngineError } from '../../errors.js';
 import { quoteIdent } from '../sql/dialect.js';
 
-export type Append = (appender: DuckDBAppender, value: string | Buffer) => void;
+/** Turns a value read from MySQL (text as the server printed it, or bytes) into a DuckDB value. */
+export type ToDuck = (value: string | Buffer) => DuckDBValue;
 
 const text = (v: string | Buffer) => (typeof v === 'string' ? v : v.toString('utf8'));
 
@@ -61,7 +62,7 @@ export function scaledDecimal(s: string, scale: number): bigint {
 export interface DuckColumn {
   /** DuckDB column type. */
   type: string;
-  append: Append;
+  value: ToDuck;
 }
 
 /** The DuckDB column for a source column, from the PostgreSQL type sync would give it. */
@@ -75,28 +76,27 @@ export function duckColumn(m: ColumnMapping, table: string): DuckColumn {
         `${table}.${m.column.name} is ${m.column.columnType}; DuckDB's DECIMAL holds at most 38 digits`,
         { hint: 'run the models that read this table on the postgres engine (--engine postgres)' },
       );
+    // BIGINT UNSIGNED is numeric(20,0) in PostgreSQL; DuckDB has a native type for it.
+    if (m.column.dataType === 'bigint' && m.column.unsigned)
+      return { type: 'UBIGINT', value: (v) => BigInt(text(v)) };
     return {
       type: `DECIMAL(${width},${scale})`,
-      append: (a, v) => a.appendDecimal(new DuckDBDecimalValue(scaledDecimal(text(v), scale), width, scale)),
+      value: (v) => new DuckDBDecimalValue(scaledDecimal(text(v), scale), width, scale),
     };
   }
   if (/^timestamp\(\d\) without time zone$/.test(pg))
     return {
       type: 'TIMESTAMP',
-      append: (a, v) => a.appendTimestamp(new DuckDBTimestampValue(timestampMicros(text(v)))),
+      value: (v) => new DuckDBTimestampValue(timestampMicros(text(v))),
     };
   if (/^timestamp\(\d\) with time zone$/.test(pg))
-    return {
-      type: 'TIMESTAMPTZ',
-      append: (a, v) => a.appendTimestampTZ(new DuckDBTimestampTZValue(timestampMicros(text(v)))),
-    };
+    return { type: 'TIMESTAMPTZ', value: (v) => new DuckDBTimestampTZValue(timestampMicros(text(v))) };
   if (/^interval/.test(pg))
     return {
       type: 'INTERVAL',
-      append: (a, v) => a.appendInterval(new DuckDBIntervalValue(0, 0, timeMicros(text(v)))),
+      value: (v) => new DuckDBIntervalValue(0, 0, timeMicros(text(v))),
     };
-  if (/^character varying/.test(pg) || /^bit\(/.test(pg))
-    return { type: 'VARCHAR', append: (a, v) => a.appendVarchar(text(v)) };
+  if (/^character varying/.test(pg) || /^bit\(/.test(pg)) return { type: 'VARCHAR', value: text };
   const simple = SIMPLE[pg];
   if (!simple)
     throw new EngineError(`${table}.${m.column.name}: the duckdb engine cannot hold PostgreSQL type ${pg}`, {
@@ -106,25 +106,25 @@ export function duckColumn(m: ColumnMapping, table: string): DuckColumn {
 }
 
 const SIMPLE: Record<string, DuckColumn> = {
-  boolean: { type: 'BOOLEAN', append: (a, v) => a.appendBoolean(text(v) === '1') },
-  smallint: { type: 'SMALLINT', append: (a, v) => a.appendSmallInt(Number(text(v))) },
-  integer: { type: 'INTEGER', append: (a, v) => a.appendInteger(Number(text(v))) },
-  bigint: { type: 'BIGINT', append: (a, v) => a.appendBigInt(BigInt(text(v))) },
-  real: { type: 'FLOAT', append: (a, v) => a.appendFloat(Number(text(v))) },
-  'double precision': { type: 'DOUBLE', append: (a, v) => a.appendDouble(Number(text(v))) },
-  date: { type: 'DATE', append: (a, v) => a.appendDate(new DuckDBDateValue(dateDays(text(v)))) },
-  text: { type: 'VARCHAR', append: (a, v) => a.appendVarchar(text(v)) },
+  boolean: { type: 'BOOLEAN', value: (v) => text(v) === '1' },
+  smallint: { type: 'SMALLINT', value: (v) => Number(text(v)) },
+  integer: { type: 'INTEGER', value: (v) => Number(text(v)) },
+  bigint: { type: 'BIGINT', value: (v) => BigInt(text(v)) },
+  real: { type: 'FLOAT', value: (v) => Number(text(v)) },
+  'double precision': { type: 'DOUBLE', value: (v) => Number(text(v)) },
+  date: { type: 'DATE', value: (v) => new DuckDBDateValue(dateDays(text(v))) },
+  text: { type: 'VARCHAR', value: text },
   // JSON arrives as its text: DuckDB's json extension is not loaded at run time (no downloads).
-  jsonb: { type: 'VARCHAR', append: (a, v) => a.appendVarchar(text(v)) },
+  jsonb: { type: 'VARCHAR', value: text },
   bytea: {
     type: 'BLOB',
-    append: (a, v) => a.appendBlob(typeof v === 'string' ? Buffer.from(v, 'utf8') : v),
+    value: (v) => new DuckDBBlobValue(typeof v === 'string' ? Buffer.from(v, 'utf8') : v),
   },
   'text[]': {
     type: 'VARCHAR[]',
-    append: (a, v) => {
+    value: (v) => {
       const s = text(v);
-      a.appendList(s === '' ? [] : s.split(','), LIST(VARCHAR));
+      return listValue(s === '' ? [] : s.split(','));
     },
   },
 };

@@ -52,16 +52,23 @@ export function compilePlan(plan: PlanNode, dialect: SqlDialect, resolve: Relati
     if (input.kind === 'Join') {
       const left = from(input.left);
       const leftSql = left.where.length ? relation(input.left) : left.from;
-      const how = { inner: 'JOIN', left: 'LEFT JOIN', right: 'RIGHT JOIN', full: 'FULL JOIN', cross: 'CROSS JOIN' }[
-        input.how
-      ];
+      const how = {
+        inner: 'JOIN',
+        left: 'LEFT JOIN',
+        right: 'RIGHT JOIN',
+        full: 'FULL JOIN',
+        cross: 'CROSS JOIN',
+      }[input.how];
       const on =
         input.how === 'cross'
           ? ''
           : input.using
             ? ` USING (${input.using.map(quoteIdent).join(', ')})`
             : ` ON ${expr(input.condition ?? { kind: 'Literal', value: true })}`;
-      const right = input.right.kind === 'Join' ? `(${select(input.right)}) AS ${quoteIdent(nextAlias())}` : relation(input.right);
+      const right =
+        input.right.kind === 'Join'
+          ? `(${select(input.right)}) AS ${quoteIdent(nextAlias())}`
+          : relation(input.right);
       return { from: `${leftSql} ${how} ${right}${on}`, where: [] };
     }
     return { from: relation(input), where: [] };
