@@ -8,3 +8,8 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "ferry doctor: what the source and the target look like"
 ferry doctor
+
+# (after `ferry sync`, before `ferry verify`)
+step "ferry transform: build the example models (models/) in PostgreSQL schema analytics and run their data tests"
+ferry models graph
+ferry transform

@@ -69,24 +69,22 @@ export function buildGraph(project: Project, sourceNames: readonly string[]): Mo
       hint: 'ref() takes a model file name without extension; source() takes a name from transform.sources in ferry.yaml',
     });
 
-  // Kahn's algorithm; what is left over lies on a cycle.
+  // Kahn's algorithm level by level (sources' models first, then what reads them, each level by
+  // name); what is left over lies on a cycle.
   const remaining = new Map([...parents].map(([n, p]) => [n, p.length]));
-  const ready = [...remaining]
-    .filter(([, c]) => c === 0)
-    .map(([n]) => n)
-    .sort();
+  let level = [...remaining].filter(([, c]) => c === 0).map(([n]) => n);
   const order: string[] = [];
-  while (ready.length > 0) {
-    const name = ready.shift()!;
-    order.push(name);
-    for (const child of [...(children.get(name) ?? [])].sort()) {
-      const left = remaining.get(child)! - 1;
-      remaining.set(child, left);
-      if (left === 0) {
-        ready.push(child);
-        ready.sort();
+  while (level.length > 0) {
+    level.sort();
+    order.push(...level);
+    const next: string[] = [];
+    for (const name of level)
+      for (const child of children.get(name) ?? []) {
+        const left = remaining.get(child)! - 1;
+        remaining.set(child, left);
+        if (left === 0) next.push(child);
       }
-    }
+    level = next;
   }
   if (order.length < models.size) {
     const cycle = findCycle(

@@ -96,3 +96,39 @@ describe('table models', () => {
     expect(leftovers.rows).toEqual([]);
   });
 });
+
+describe('the duckdb load into PostgreSQL', () => {
+  it('keeps text with tabs, line breaks, backslashes and \\N, NULLs, and timestamps exactly', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ferry-models-'));
+    writeFileSync(
+      join(folder, 'odd_values.sql'),
+      `select 1 as id,
+        'back\\slash' || chr(9) || 'tab' || chr(10) || 'line' || chr(13) || 'cr' as s,
+        '\\N' as looks_null,
+        cast(null as varchar) as really_null,
+        cast('2024-02-29 23:59:59.123456' as timestamp) as ts,
+        cast(12345678901234.56 as decimal(16,2)) as amount,
+        max(o.total) as biggest
+      from {{ source('shop', 'orders') }} as o`,
+    );
+    for (const engine of ['postgres', 'duckdb'] as const)
+      expect((await transform(transformConfig(db, `odd_${engine}`, folder), { engine })).status).toBe(
+        'succeeded',
+      );
+    const { rows } = await db.target.query(
+      'SELECT s, looks_null, really_null, ts::text AS ts, amount::text AS amount FROM odd_duckdb.odd_values',
+    );
+    expect(rows).toEqual([
+      {
+        s: 'back\\slash\ttab\nline\rcr',
+        looks_null: '\\N',
+        really_null: null,
+        ts: '2024-02-29 23:59:59.123456',
+        amount: '12345678901234.56',
+      },
+    ]);
+    expect(await canonicalRows(db, 'odd_duckdb', 'odd_values')).toEqual(
+      await canonicalRows(db, 'odd_postgres', 'odd_values'),
+    );
+  });
+});

@@ -134,6 +134,8 @@ export interface PgColumn {
   pgType: string;
   /** DuckDB expression printing the value as PostgreSQL's COPY input (NULL stays NULL). */
   textSql: string;
+  /** Whether the text may hold a backslash, tab or line break that COPY needs escaped. */
+  escape?: boolean;
 }
 
 /** How a DuckDB result column is declared in PostgreSQL and printed for COPY. */
@@ -143,11 +145,12 @@ export function pgColumn(name: string, duckType: string, model: string): PgColum
   const t = duckType.toUpperCase();
   const decimal = /^DECIMAL\((\d+),(\d+)\)$/.exec(t);
   if (decimal) return { name, pgType: `numeric(${decimal[1]},${decimal[2]})`, textSql: cast };
-  if (t === 'BLOB') return { name, pgType: 'bytea', textSql: `'\\x' || lower(hex(${q}))` };
+  if (t === 'BLOB') return { name, pgType: 'bytea', textSql: `'\\x' || lower(hex(${q}))`, escape: true };
   if (t === 'VARCHAR[]')
     return {
       name,
       pgType: 'text[]',
+      escape: true,
       textSql: `'{' || array_to_string(list_transform(${q}, e -> CASE WHEN e IS NULL THEN 'NULL' ELSE '"' || replace(replace(e, '\\', '\\\\'), '"', '\\"') || '"' END), ',') || '}'`,
     };
   const pgType = RESULT_TYPES[t];
@@ -158,7 +161,18 @@ export function pgColumn(name: string, duckType: string, model: string): PgColum
         hint: 'CAST it in the model to a portable type (integer, bigint, numeric(p,s), double, text, date, timestamp)',
       },
     );
-  return { name, pgType, textSql: cast };
+  return { name, pgType, textSql: cast, escape: t === 'VARCHAR' || t === 'JSON' };
+}
+
+/** One COPY text line per row, built inside DuckDB: fields escaped, NULL as \N, tab-separated. */
+export function copyLineSql(columns: readonly PgColumn[]): string {
+  const fields = columns.map((c) => {
+    const text = c.escape
+      ? `replace(replace(replace(replace(${c.textSql}, '\\', '\\\\'), chr(9), '\\t'), chr(10), '\\n'), chr(13), '\\r')`
+      : c.textSql;
+    return `coalesce(${text}, '\\N')`;
+  });
+  return fields.join(' || chr(9) || ');
 }
 
 const RESULT_TYPES: Record<string, string> = {
