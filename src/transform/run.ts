@@ -2,7 +2,7 @@
 // models in dependency order (in parallel where the graph allows), then run their data tests.
 import { sourceConnection, targetConnection } from '../config/connection.js';
 import type { FerryConfig } from '../config/schema.js';
-import { messageOf } from '../errors.js';
+import { ConfigError, messageOf } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { createDuckdbEngine } from './engines/duckdb/engine.js';
 import type { TransformEngine } from './engines/engine.js';
@@ -129,7 +129,13 @@ export async function runTransform(options: TransformOptions): Promise<Transform
       if (extracted) summary.extract = { ...extracted, seconds: (Date.now() - extractStarted) / 1000 };
       summary.models = await buildAll(engine, graph, toBuild, selectedSet, options);
     } else if (engineName === 'duckdb') {
-      throw new Error('--tests-only needs the postgres engine: DuckDB keeps no models between runs');
+      throw new ConfigError(
+        '--tests-only needs the postgres engine: DuckDB keeps no models between runs',
+        [],
+        {
+          hint: 'run `ferry transform --engine duckdb` (it builds the models and runs their tests)',
+        },
+      );
     }
     if (!options.skipTests) summary.tests = await runTests(engine, project, graph, selected, summary.models);
   } finally {
@@ -157,6 +163,11 @@ async function buildAll(
   const limit = Math.max(1, options.config.transform.threads);
   const record = (run: ModelRun) => {
     runs.set(run.model, run);
+    if (run.status === 'built')
+      options.logger.info(
+        { model: run.model, rows: run.rows, merged: run.merged, seconds: run.seconds },
+        `${run.model}: built${run.rows === null ? '' : `, ${run.rows} rows`}`,
+      );
     if (publish.has(run.model)) options.onModel?.(run);
   };
 

@@ -1,6 +1,6 @@
 // Window specifications: Window.partitionBy('customer_id').orderBy(col('placed_at').desc()).
 import { Column, nameOrColumn, sortOrder } from './column.js';
-import { node, type FrameBound, type WindowSpec } from './nodes.js';
+import type { FrameBound, WindowSpec } from './nodes.js';
 
 export class WindowBuilder {
   constructor(readonly spec: WindowSpec) {

@@ -4,6 +4,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TransformSummary } from '../../../src/transform/run.js';
 import { runFerry } from '../../support/cli.js';
 import type { TestDatabases } from '../../support/databases.js';
 import { EXAMPLE_MODELS, seededShop } from './shop-project.js';
@@ -65,7 +66,7 @@ describe('ferry transform', () => {
     });
     const result = await runFerry(['--config', configFile('cli_tests', folder), 'transform', '--json']);
     expect(result.code).toBe(1);
-    const summary = JSON.parse(result.stdout);
+    const summary = JSON.parse(result.stdout) as TransformSummary;
     const { rows } = await db.target.query(
       "SELECT count(*)::int AS n FROM raw_shop.orders WHERE status <> 'paid'",
     );
@@ -75,7 +76,7 @@ describe('ferry transform', () => {
       status: 'fail',
       failures: rows[0].n,
     });
-    expect(summary.tests.find((t: { test: string }) => t.test === 'no_orders').status).toBe('fail');
+    expect(summary.tests.find((t) => t.test === 'no_orders')?.status).toBe('fail');
   });
 
   it('names the model file and the engine message of a SQL error, and skips its descendants', async () => {
@@ -92,15 +93,15 @@ describe('ferry transform', () => {
         '--json',
       ]);
       expect(result.code).toBe(1);
-      const summary = JSON.parse(result.stdout);
-      const bad = summary.models.find((m: { model: string }) => m.model === 'bad');
+      const summary = JSON.parse(result.stdout) as TransformSummary;
+      const bad = summary.models.find((m) => m.model === 'bad')!;
       expect(bad.status).toBe('failed');
       expect(bad.error).toMatch(new RegExp(`^staging/bad.sql failed on ${engine}: .*no_such_column`));
-      expect(summary.models.find((m: { model: string }) => m.model === 'after_bad')).toMatchObject({
+      expect(summary.models.find((m) => m.model === 'after_bad')).toMatchObject({
         status: 'skipped',
         error: 'not built: bad failed or was skipped',
       });
-      expect(summary.models.find((m: { model: string }) => m.model === 'fine').status).toBe('built');
+      expect(summary.models.find((m) => m.model === 'fine')?.status).toBe('built');
     }
   });
 
@@ -128,7 +129,7 @@ describe('ferry transform', () => {
     });
     const result = await runFerry(['--config', configFile('cli_port', folder), 'transform', '--json']);
     expect(result.code).toBe(1);
-    const model = JSON.parse(result.stdout).models[0];
+    const model = (JSON.parse(result.stdout) as TransformSummary).models[0]!;
     expect(model.error).toBe('latest.sql: uses QUALIFY, which the postgres engine lacks');
     expect(model.hint).toMatch(/filter a window column in an outer SELECT/);
   });

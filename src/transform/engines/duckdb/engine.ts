@@ -69,7 +69,7 @@ export async function createDuckdbEngine(options: DuckdbEngineOptions): Promise<
       const where =
         hwm === null || cursorType === undefined
           ? ''
-          : ` WHERE ${quoteIdent(cursor)} > CAST(${quoteString(hwm)} AS ${String(cursorType)})`;
+          : ` WHERE ${quoteIdent(cursor)} > CAST(${quoteString(hwm)} AS ${cursorType as string})`;
       const delta = `_ferry_delta_${model.name}`;
       await pg.query(`DROP TABLE IF EXISTS pg_temp.${quotePg(delta)}`);
       await copyQueryInto(

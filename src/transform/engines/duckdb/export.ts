@@ -7,7 +7,9 @@ import { copyLineSql, pgColumn, type PgColumn } from './types.js';
 /** The columns of a DuckDB query, as PostgreSQL columns. */
 export async function describeQuery(duck: DuckDBConnection, sql: string, model: string): Promise<PgColumn[]> {
   const reader = await duck.runAndReadAll(`DESCRIBE ${sql}`);
-  return reader.getRowObjectsJS().map((r) => pgColumn(String(r.column_name), String(r.column_type), model));
+  return reader
+    .getRowObjectsJS()
+    .map((r) => pgColumn(r.column_name as string, r.column_type as string, model));
 }
 
 /** Creates `table` (unlogged staging or temp) with the columns and copies the query's rows into it. */
