@@ -4,6 +4,9 @@ import { sourceConnection, targetConnection } from '../config/connection.js';
 import type { FerryConfig } from '../config/schema.js';
 import { ConfigError, messageOf } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import { connectPostgres } from '../connectors/postgres/connect.js';
+import { acquireLock, type HeldLock } from '../connectors/postgres/lock.js';
+import { ensureStateSchema } from '../connectors/postgres/state-store.js';
 import { createDuckdbEngine } from './engines/duckdb/engine.js';
 import type { TransformEngine } from './engines/engine.js';
 import { createPostgresEngine } from './engines/postgres/engine.js';
@@ -54,6 +57,9 @@ export interface TransformSummary {
   status: 'succeeded' | 'failed';
   seconds: number;
   extract: { tables: number; rows: number; seconds: number } | null;
+  /** Wall-clock seconds of building (and, on duckdb, loading) the models, and of the data tests. */
+  buildSeconds: number;
+  testSeconds: number;
   models: ModelRun[];
   tests: TestRun[];
 }
@@ -69,10 +75,9 @@ export async function loadGraph(config: FerryConfig): Promise<{ project: Project
 }
 
 export async function runTransform(options: TransformOptions): Promise<TransformSummary> {
-  const { config, logger, signal } = options;
+  const { config } = options;
   const started = Date.now();
   const engineName = options.engine ?? config.transform.engine;
-  const settings = config.transform;
   const { project, graph } = await loadGraph(config);
   const selected = selectModels(graph, options.select);
   const selectedSet = new Set(selected);
@@ -92,6 +97,56 @@ export async function runTransform(options: TransformOptions): Promise<Transform
         if (!sources.some((x) => x.source === s.source && x.table === s.table)) sources.push(s);
 
   const schemas = sourceSchemas(config);
+  // One transform at a time per model schema: two would build the same _ferry_new_ tables.
+  const control = await connectPostgres(targetConnection(config.target));
+  let lock: HeldLock;
+  try {
+    await ensureStateSchema(control);
+    lock = await acquireLock(control, transformLockName(config), 'ferry transform');
+  } catch (error) {
+    await control.end().catch(() => undefined);
+    throw error;
+  }
+  try {
+    return await runLocked(options, {
+      project,
+      graph,
+      selected,
+      selectedSet,
+      toBuild,
+      sources,
+      schemas,
+      engineName,
+      started,
+    });
+  } finally {
+    await lock.release();
+    await control.end().catch(() => undefined);
+  }
+}
+
+/** The advisory lock's name: the target database and the models' schema. */
+export function transformLockName(config: FerryConfig): string {
+  const t = targetConnection(config.target);
+  return `transform ${t.host}:${t.port}/${t.database}/${config.transform.schema}`;
+}
+
+interface Plan {
+  project: Project;
+  graph: ModelGraph;
+  selected: string[];
+  selectedSet: Set<string>;
+  toBuild: string[];
+  sources: SourceRef[];
+  schemas: Record<string, string>;
+  engineName: EngineName;
+  started: number;
+}
+
+async function runLocked(options: TransformOptions, plan: Plan): Promise<TransformSummary> {
+  const { config, logger, signal } = options;
+  const settings = config.transform;
+  const { project, graph, selected, selectedSet, toBuild, sources, schemas, engineName, started } = plan;
   const engine: TransformEngine =
     engineName === 'postgres'
       ? await createPostgresEngine({
@@ -119,6 +174,8 @@ export async function runTransform(options: TransformOptions): Promise<Transform
     status: 'succeeded',
     seconds: 0,
     extract: null,
+    buildSeconds: 0,
+    testSeconds: 0,
     models: [],
     tests: [],
   };
@@ -127,7 +184,9 @@ export async function runTransform(options: TransformOptions): Promise<Transform
       const extractStarted = Date.now();
       const extracted = await engine.prepare(sources);
       if (extracted) summary.extract = { ...extracted, seconds: (Date.now() - extractStarted) / 1000 };
+      const buildStarted = Date.now();
       summary.models = await buildAll(engine, graph, toBuild, selectedSet, options);
+      summary.buildSeconds = (Date.now() - buildStarted) / 1000;
     } else if (engineName === 'duckdb') {
       throw new ConfigError(
         '--tests-only needs the postgres engine: DuckDB keeps no models between runs',
@@ -137,7 +196,11 @@ export async function runTransform(options: TransformOptions): Promise<Transform
         },
       );
     }
-    if (!options.skipTests) summary.tests = await runTests(engine, project, graph, selected, summary.models);
+    if (!options.skipTests) {
+      const testStarted = Date.now();
+      summary.tests = await runTests(engine, project, graph, selected, summary.models);
+      summary.testSeconds = (Date.now() - testStarted) / 1000;
+    }
   } finally {
     await engine.close();
   }

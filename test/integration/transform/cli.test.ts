@@ -3,7 +3,10 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acquireLock } from '../../../src/connectors/postgres/lock.js';
+import { ensureStateSchema } from '../../../src/connectors/postgres/state-store.js';
 import type { TransformSummary } from '../../../src/transform/run.js';
 import { runFerry } from '../../support/cli.js';
 import type { TestDatabases } from '../../support/databases.js';
@@ -175,5 +178,25 @@ describe('ferry models', () => {
     );
     expect(pg.stdout).toContain('FROM "cli_compile"."fct_order_items"');
     expect(duck.stdout).toContain('FROM "cli_compile"."fct_order_items"');
+  });
+});
+
+describe('two transforms', () => {
+  it('do not build the same schema at once: the second names the first and exits 7', async () => {
+    const config = configFile('cli_lock', EXAMPLE_MODELS);
+    const holder = new pg.Client({ connectionString: db.postgresUrl });
+    await holder.connect();
+    try {
+      await ensureStateSchema(holder);
+      const name = `transform ${db.postgres.host}:${db.postgres.port}/${db.postgres.database}/cli_lock`;
+      await acquireLock(holder, name, 'ferry transform');
+      const result = await runFerry(['--config', config, 'transform']);
+      expect(result.code).toBe(7);
+      expect(result.stderr).toMatch(
+        /another ferry transform is running on transform .*\/cli_lock \(pid \d+ on /,
+      );
+    } finally {
+      await holder.end();
+    }
   });
 });
