@@ -69,7 +69,9 @@ export function renderTransform(summary: TransformSummary): string {
         m.status === 'built'
           ? m.merged !== null
             ? `merged ${m.merged}`
-            : 'built'
+            : m.loaded
+              ? 'built'
+              : 'built in DuckDB only'
           : `${m.status.toUpperCase()}: ${m.error ?? ''}`,
         m.rows ?? '',
         m.seconds.toFixed(2),

@@ -156,8 +156,14 @@ export const transformSchema = z
         path: z.string().default(':memory:').describe('DuckDB database file, or :memory:'),
         memory_limit: z.string().optional().describe("DuckDB's memory_limit, e.g. 2GB"),
         threads: z.number().int().min(1).max(256).optional().describe("DuckDB's worker threads"),
+        load_views: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Also load view models into PostgreSQL (as tables); by default they stay inside DuckDB and feed their descendants',
+          ),
       })
-      .default({ path: ':memory:' })
+      .default({ path: ':memory:', load_views: false })
       .describe('Settings of the embedded DuckDB engine'),
   })
   .describe('SQL and DataFrame models (ferry transform)');

@@ -38,6 +38,8 @@ export interface ModelRun {
   status: 'built' | 'failed' | 'skipped';
   rows: number | null;
   merged: number | null;
+  /** False when the model was built inside DuckDB only (a view model on the duckdb engine). */
+  loaded: boolean;
   seconds: number;
   error?: string;
   hint?: string;
@@ -250,6 +252,7 @@ async function buildAll(
           status: 'skipped',
           rows: null,
           merged: null,
+          loaded: false,
           seconds: 0,
           error: `not built: ${blocked} failed or was skipped`,
         });
@@ -269,6 +272,7 @@ async function buildAll(
               status: 'built',
               rows: built.rows,
               merged: built.merged,
+              loaded: built.loaded,
               seconds: (Date.now() - started) / 1000,
             }),
           (error: unknown) => {
@@ -280,6 +284,7 @@ async function buildAll(
               status: 'failed',
               rows: null,
               merged: null,
+              loaded: false,
               seconds: (Date.now() - started) / 1000,
               error: messageOf(error),
               ...((error as { hint?: string }).hint ? { hint: (error as { hint: string }).hint } : {}),

@@ -14,6 +14,8 @@ export interface ModelBuild {
   /** Incremental models: rows merged this run (null for a full build). */
   merged: number | null;
   fullBuild: boolean;
+  /** False when the model stays inside the engine (duckdb view models, unless load_views). */
+  loaded: boolean;
 }
 
 export interface TransformEngine {

@@ -26,7 +26,11 @@ let onDuckdb: TransformSummary;
 beforeAll(async () => {
   db = await seededShop('tfagree');
   onPostgres = await transform(transformConfig(db, 'analytics_pg'), { engine: 'postgres' });
-  onDuckdb = await transform(transformConfig(db, 'analytics_duck'), { engine: 'duckdb' });
+  // View models stay inside DuckDB unless load_views; load them here to compare them too.
+  onDuckdb = await transform(
+    transformConfig(db, 'analytics_duck', undefined, '  duckdb: { load_views: true }\n'),
+    { engine: 'duckdb' },
+  );
 }, 300_000);
 
 afterAll(async () => {

@@ -29,7 +29,12 @@ export interface DuckdbEngineOptions {
   target: ConnectionSpec;
   schema: string;
   sourceSchemas: Record<string, string>;
-  settings: { path: string; memory_limit?: string | undefined; threads?: number | undefined };
+  settings: {
+    path: string;
+    memory_limit?: string | undefined;
+    threads?: number | undefined;
+    load_views: boolean;
+  };
   sync: SyncSettings;
   connections: number;
   logger: Logger;
@@ -86,7 +91,7 @@ export async function createDuckdbEngine(options: DuckdbEngineOptions): Promise<
         const { rows } = await pg.query<{ n: string }>(
           `SELECT count(*)::text AS n FROM ${qualifiedPg(schema, model.name)}`,
         );
-        return { rows: Number(rows[0]?.n ?? 0), merged, fullBuild: false };
+        return { rows: Number(rows[0]?.n ?? 0), merged, fullBuild: false, loaded: true };
       } finally {
         await pg.query(`DROP TABLE IF EXISTS pg_temp.${quotePg(delta)}`);
       }
@@ -104,7 +109,7 @@ export async function createDuckdbEngine(options: DuckdbEngineOptions): Promise<
         signal,
       );
       await swapIn(pg, schema, model.name, staging, model.path);
-      return { rows, merged: null, fullBuild: true };
+      return { rows, merged: null, fullBuild: true, loaded: true };
     } catch (error) {
       await pg.query(`DROP TABLE IF EXISTS ${qualifiedPg(schema, staging)}`).catch(() => undefined);
       throw error;
@@ -153,7 +158,16 @@ export async function createDuckdbEngine(options: DuckdbEngineOptions): Promise<
         } catch (error) {
           throw modelFailure(model, 'duckdb', error);
         }
-        if (!load) return { rows: null, merged: null, fullBuild: true };
+        if (!load) return { rows: null, merged: null, fullBuild: true, loaded: false };
+        if (model.config.materialized === 'view' && !options.settings.load_views) {
+          const reader = await duck.runAndReadAll(`SELECT count(*) AS n FROM ${relation}`);
+          return {
+            rows: Number(reader.getRowObjectsJS()[0]?.n ?? 0),
+            merged: null,
+            fullBuild: true,
+            loaded: false,
+          };
+        }
         try {
           return await publish(model, relation, fullRefresh);
         } catch (error) {

@@ -119,7 +119,7 @@ async function buildIn(
   const { materialized, cursor, unique_key } = model.config;
   if (materialized === 'view') {
     await replaceView(client, schema, model.name, sql, model.path);
-    return { rows: null, merged: null, fullBuild: true };
+    return { rows: null, merged: null, fullBuild: true, loaded: true };
   }
   const exists = (await relationKind(client, schema, model.name)) === 'r';
   if (materialized === 'incremental' && exists && !fullRefresh && cursor) {
@@ -134,7 +134,7 @@ async function buildIn(
       const { rows } = await client.query<{ n: string }>(
         `SELECT count(*)::text AS n FROM ${qualifiedPg(schema, model.name)}`,
       );
-      return { rows: Number(rows[0]?.n ?? 0), merged, fullBuild: false };
+      return { rows: Number(rows[0]?.n ?? 0), merged, fullBuild: false, loaded: true };
     } finally {
       await client.query(`DROP TABLE IF EXISTS pg_temp.${delta}`);
     }
@@ -143,5 +143,5 @@ async function buildIn(
   await client.query(`DROP TABLE IF EXISTS ${qualifiedPg(schema, staging)}`);
   const created = await client.query(`CREATE TABLE ${qualifiedPg(schema, staging)} AS\n${sql}`);
   await swapIn(client, schema, model.name, staging, model.path);
-  return { rows: created.rowCount ?? null, merged: null, fullBuild: true };
+  return { rows: created.rowCount ?? null, merged: null, fullBuild: true, loaded: true };
 }
