@@ -132,3 +132,26 @@ describe('the duckdb load into PostgreSQL', () => {
     );
   });
 });
+
+describe('model and test files', () => {
+  it('may end with a line comment', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ferry-models-'));
+    mkdirSync(join(folder, 'tests'));
+    writeFileSync(
+      join(folder, 'recent.sql'),
+      "{{ config(materialized='incremental', unique_key='id', cursor='updated_at') }}\nselect id, updated_at from {{ source('shop', 'orders') }} -- all of them\n",
+    );
+    writeFileSync(
+      join(folder, 'tests', 'none_null.sql'),
+      "select * from {{ ref('recent') }} where id is null -- none\n",
+    );
+    for (const engine of ['postgres', 'duckdb'] as const) {
+      const config = transformConfig(db, `comment_${engine}`, folder);
+      for (let run = 0; run < 2; run++) {
+        const summary = await transform(config, { engine });
+        expect(summary.models.map((m) => m.status)).toEqual(['built']);
+        expect(summary.tests).toEqual([{ model: 'recent', test: 'none_null', status: 'pass', failures: 0 }]);
+      }
+    }
+  });
+});

@@ -180,7 +180,7 @@ export async function createDuckdbEngine(options: DuckdbEngineOptions): Promise<
     },
     countRows(sql: string) {
       return serial(async () => {
-        const reader = await duck.runAndReadAll(`SELECT count(*) AS n FROM (${sql}) AS failures`);
+        const reader = await duck.runAndReadAll(`SELECT count(*) AS n FROM (\n${sql}\n) AS failures`);
         return Number(reader.getRowObjectsJS()[0]?.n ?? 0);
       });
     },

@@ -99,7 +99,9 @@ export async function createPostgresEngine(options: PostgresEngineOptions): Prom
     },
     countRows(sql: string) {
       return withClient(async (c) => {
-        const { rows } = await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM (${sql}) AS failures`);
+        const { rows } = await c.query<{ n: string }>(
+          `SELECT count(*)::text AS n FROM (\n${sql}\n) AS failures`,
+        );
         return Number(rows[0]?.n ?? 0);
       });
     },
@@ -127,7 +129,7 @@ async function buildIn(
     const delta = quotePg(`_ferry_delta_${model.name}`);
     await client.query(`DROP TABLE IF EXISTS pg_temp.${delta}`);
     await client.query(
-      `CREATE TEMP TABLE ${delta} AS SELECT * FROM (${sql}) AS m${hwm === null ? '' : ` WHERE m.${quotePg(cursor)} > ${quoteString(hwm)}`}`,
+      `CREATE TEMP TABLE ${delta} AS SELECT * FROM (\n${sql}\n) AS m${hwm === null ? '' : ` WHERE m.${quotePg(cursor)} > ${quoteString(hwm)}`}`,
     );
     try {
       const merged = await mergeDelta(client, schema, model.name, delta, unique_key, model.path);
