@@ -35,17 +35,21 @@ try {
     }
   }
 } finally {
+  report();
   await db.drop();
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-console.log(`\n${cpus().length} cores, scale ${scale}, median of ${rounds} runs (seconds)\n`);
-console.log('| engine | extract into DuckDB | build (and load) models | data tests | total |');
-console.log('| --- | ---: | ---: | ---: | ---: |');
-for (const engine of ['postgres', 'duckdb'] as const) {
-  const mine = runs.filter((r) => r.engine === engine);
-  const m = (k: keyof Omit<Run, 'engine'>) => median(mine.map((r) => r[k])).toFixed(1);
-  console.log(
-    `| ${engine} | ${engine === 'duckdb' ? m('extract') : '-'} | ${m('build')} | ${m('tests')} | ${m('total')} |`,
-  );
+function report(): void {
+  if (runs.length === 0) return;
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  console.log(`\n${cpus().length} cores, scale ${scale}, median of ${rounds} runs (seconds)\n`);
+  console.log('| engine | extract into DuckDB | build (and load) models | data tests | total |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  for (const engine of ['postgres', 'duckdb'] as const) {
+    const mine = runs.filter((r) => r.engine === engine);
+    const m = (k: keyof Omit<Run, 'engine'>) => median(mine.map((r) => r[k])).toFixed(1);
+    console.log(
+      `| ${engine} | ${engine === 'duckdb' ? m('extract') : '-'} | ${m('build')} | ${m('tests')} | ${m('total')} |`,
+    );
+  }
 }
