@@ -13,3 +13,6 @@ ferry doctor
 step "ferry transform: build the example models (models/) in PostgreSQL schema analytics and run their data tests"
 ferry models graph
 ferry transform
+
+step "ferry transform --engine duckdb: the same models in an embedded DuckDB fed from MariaDB (ETL), into schema analytics_duckdb"
+ferry transform --engine duckdb --schema analytics_duckdb

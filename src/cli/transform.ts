@@ -8,6 +8,7 @@ import type { Register } from './main.js';
 interface TransformFlags {
   select?: string;
   engine?: EngineName;
+  schema?: string;
   fullRefresh?: boolean;
   skipTests?: boolean;
   testsOnly?: boolean;
@@ -28,6 +29,7 @@ export const registerTransform: Register = (program: Command, context) => {
         'duckdb',
       ]),
     )
+    .option('--schema <schema>', 'build the models into this PostgreSQL schema (default: transform.schema)')
     .option('--full-refresh', 'rebuild incremental models in full')
     .option('--skip-tests', 'build the models without running their data tests')
     .option(
@@ -37,8 +39,11 @@ export const registerTransform: Register = (program: Command, context) => {
     .option('--json', 'print the run summary as JSON')
     .action(async (flags: TransformFlags) => {
       const ctx = context();
+      const config = ctx.config();
       const summary = await runTransform({
-        config: ctx.config(),
+        config: flags.schema
+          ? { ...config, transform: { ...config.transform, schema: flags.schema } }
+          : config,
         select: flags.select,
         engine: flags.engine,
         fullRefresh: flags.fullRefresh ?? false,
