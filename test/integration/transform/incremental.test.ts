@@ -4,6 +4,8 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../src/observability/logger.js';
+import { runTransform } from '../../../src/transform/run.js';
 import type { TestDatabases } from '../../support/databases.js';
 import { runSync } from '../../support/sync.js';
 import { canonicalRows, seededShop, transform, transformConfig } from './shop-project.js';
@@ -152,6 +154,25 @@ describe('model and test files', () => {
         expect(summary.models.map((m) => m.status)).toEqual(['built']);
         expect(summary.tests).toEqual([{ model: 'recent', test: 'none_null', status: 'pass', failures: 0 }]);
       }
+    }
+  });
+});
+
+describe('a cancelled transform', () => {
+  it('stops, leaves nothing half-built, and releases its lock for the next run', async () => {
+    for (const engine of ['postgres', 'duckdb'] as const) {
+      const config = transformConfig(db, `cancel_${engine}`);
+      const controller = new AbortController();
+      controller.abort(new Error('interrupted by SIGINT'));
+      await expect(
+        runTransform({ config, engine, logger: silentLogger(), signal: controller.signal }),
+      ).rejects.toThrow(/interrupted by SIGINT/);
+      const { rows } = await db.target.query(
+        "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND relname LIKE '\\_ferry%'",
+        [`cancel_${engine}`],
+      );
+      expect(rows).toEqual([]);
+      expect((await transform(config, { engine, select: 'stg_orders' })).status).toBe('succeeded');
     }
   });
 });

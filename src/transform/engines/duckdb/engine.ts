@@ -57,6 +57,9 @@ export async function createDuckdbEngine(options: DuckdbEngineOptions): Promise<
     return c;
   };
   const duck = await connect();
+  // Ctrl-C stops a long DuckDB query at once instead of after it finishes.
+  const interrupt = () => duck.interrupt();
+  signal.addEventListener('abort', interrupt, { once: true });
   await duck.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
   const pg: PgClient = await connectPostgres(options.target);
   await pg.query(`CREATE SCHEMA IF NOT EXISTS ${quotePg(schema)}`);
@@ -185,6 +188,7 @@ export async function createDuckdbEngine(options: DuckdbEngineOptions): Promise<
       });
     },
     async close() {
+      signal.removeEventListener('abort', interrupt);
       duck.closeSync();
       instance.closeSync();
       await pg.end().catch(() => undefined);

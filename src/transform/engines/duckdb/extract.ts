@@ -72,22 +72,27 @@ export async function extractIntoDuckdb(
   const snapshot = await openSnapshot(options.source, parallel, options.logger);
   try {
     const queue = [...jobs].sort((a, b) => b.table.estimatedRows - a.table.estimatedRows);
+    let failure: { error: unknown } | undefined;
+    // Every reader stops at the first failure; the snapshot closes only after all of them returned.
     await Promise.all(
       snapshot.connections.map(async (mysql) => {
         const duck = await options.connect();
         try {
-          for (let job = queue.shift(); job; job = queue.shift()) {
+          for (let job = queue.shift(); job && !failure; job = queue.shift()) {
             if (options.signal.aborted) throw options.signal.reason;
             const schema = options.sourceSchemas[job.ref.source] ?? job.ref.source;
             const counts = await extractTable(mysql, duck, job.table, schema, options);
             result.rows += counts.rows;
             result.skipped += counts.skipped;
           }
+        } catch (error) {
+          failure ??= { error };
         } finally {
           duck.closeSync();
         }
       }),
     );
+    if (failure) throw failure.error;
   } finally {
     await snapshot.close();
   }
