@@ -98,6 +98,11 @@ export function renderTransform(summary: TransformSummary): string {
         t.failures,
       ]);
     out.push(table.toString());
+    for (const t of summary.tests)
+      if (t.status === 'fail' && t.sample?.length)
+        out.push(
+          `${t.test} on ${t.model ?? 'the models'}: ${t.failures} failing row(s), e.g.\n  ${t.sample.join('\n  ')}`,
+        );
   }
   const built = summary.models.filter((m) => m.status === 'built').length;
   const passed = summary.tests.filter((t) => t.status === 'pass').length;

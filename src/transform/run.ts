@@ -50,6 +50,8 @@ export interface TestRun {
   test: string;
   status: 'pass' | 'fail' | 'error' | 'skipped';
   failures: number;
+  /** Up to three failing rows as JSON, for a failed test. */
+  sample?: string[];
   error?: string;
 }
 
@@ -355,7 +357,15 @@ async function runTests(
     }
     try {
       const failures = await engine.countRows(job.sql());
-      results.push({ model: job.model, test: job.name, status: failures === 0 ? 'pass' : 'fail', failures });
+      if (failures === 0) results.push({ model: job.model, test: job.name, status: 'pass', failures });
+      else
+        results.push({
+          model: job.model,
+          test: job.name,
+          status: 'fail',
+          failures,
+          sample: await engine.sampleRows(job.sql(), 3),
+        });
     } catch (error) {
       results.push({
         model: job.model,

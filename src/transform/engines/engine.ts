@@ -28,6 +28,8 @@ export interface TransformEngine {
   exists(model: string): Promise<boolean>;
   /** Counts the rows a test query returns (its failures). */
   countRows(sql: string): Promise<number>;
+  /** The first rows a test query returns, each as JSON text (examples of failures). */
+  sampleRows(sql: string, limit: number): Promise<string[]>;
   /** Where a model's result lives, for tests. */
   readonly resolve: RelationResolver;
   close(): Promise<void>;

@@ -73,13 +73,17 @@ describe('ferry transform', () => {
     const { rows } = await db.target.query(
       "SELECT count(*)::int AS n FROM raw_shop.orders WHERE status <> 'paid'",
     );
-    expect(summary.tests).toContainEqual({
-      model: 'orders',
-      test: 'accepted_values(status)',
-      status: 'fail',
-      failures: rows[0].n,
-    });
+    const accepted = summary.tests.find((t) => t.test === 'accepted_values(status)')!;
+    expect(accepted).toMatchObject({ model: 'orders', status: 'fail', failures: rows[0].n });
+    // Three failing rows as examples, as JSON.
+    expect(accepted.sample).toHaveLength(3);
+    for (const row of accepted.sample!)
+      expect((JSON.parse(row) as { status: string }).status).not.toBe('paid');
     expect(summary.tests.find((t) => t.test === 'no_orders')?.status).toBe('fail');
+    const text = await runFerry(['--config', configFile('cli_tests', folder), 'transform']);
+    expect(text.stdout).toMatch(
+      /accepted_values\(status\) on orders: \d+ failing row\(s\), e\.g\.\n  \{"id":/,
+    );
   });
 
   it('names the model file and the engine message of a SQL error, and skips its descendants', async () => {

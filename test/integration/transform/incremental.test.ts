@@ -113,6 +113,10 @@ describe('the duckdb load into PostgreSQL', () => {
         max(o.total) as biggest
       from {{ source('shop', 'orders') }} as o`,
     );
+    writeFileSync(
+      join(folder, 'product_json.sql'),
+      "select id, attributes from {{ source('shop', 'products') }} where attributes is not null",
+    );
     for (const engine of ['postgres', 'duckdb'] as const)
       expect((await transform(transformConfig(db, `odd_${engine}`, folder), { engine })).status).toBe(
         'succeeded',
@@ -132,6 +136,14 @@ describe('the duckdb load into PostgreSQL', () => {
     expect(await canonicalRows(db, 'odd_duckdb', 'odd_values')).toEqual(
       await canonicalRows(db, 'odd_postgres', 'odd_values'),
     );
+    // JSON goes through DuckDB's JSON type and back into jsonb.
+    const json = await db.target.query(
+      "SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'odd_duckdb.product_json'::regclass AND attname = 'attributes'",
+    );
+    expect(json.rows).toEqual([{ t: 'jsonb' }]);
+    const pgJson = await canonicalRows(db, 'odd_postgres', 'product_json');
+    expect(pgJson.length).toBeGreaterThan(0);
+    expect(await canonicalRows(db, 'odd_duckdb', 'product_json')).toEqual(pgJson);
   });
 });
 

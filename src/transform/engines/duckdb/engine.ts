@@ -181,6 +181,14 @@ export async function createDuckdbEngine(options: DuckdbEngineOptions): Promise<
     exists(model: string) {
       return Promise.resolve(built.has(model));
     },
+    sampleRows(sql: string, limit: number) {
+      return serial(async () => {
+        const reader = await duck.runAndReadAll(
+          `SELECT CAST(to_json(f) AS VARCHAR) AS j FROM (\n${sql}\n) AS f LIMIT ${Math.trunc(limit)}`,
+        );
+        return reader.getRowObjectsJS().map((r) => r.j as string);
+      });
+    },
     countRows(sql: string) {
       return serial(async () => {
         const reader = await duck.runAndReadAll(`SELECT count(*) AS n FROM (\n${sql}\n) AS failures`);

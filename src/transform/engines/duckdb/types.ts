@@ -114,8 +114,8 @@ const SIMPLE: Record<string, DuckColumn> = {
   'double precision': { type: 'DOUBLE', value: (v) => Number(text(v)) },
   date: { type: 'DATE', value: (v) => new DuckDBDateValue(dateDays(text(v))) },
   text: { type: 'VARCHAR', value: text },
-  // JSON arrives as its text: DuckDB's json extension is not loaded at run time (no downloads).
-  jsonb: { type: 'VARCHAR', value: text },
+  // DuckDB's json extension is built in (nothing is downloaded); JSON columns load back as jsonb.
+  jsonb: { type: 'JSON', value: text },
   bytea: {
     type: 'BLOB',
     value: (v) => new DuckDBBlobValue(typeof v === 'string' ? Buffer.from(v, 'utf8') : v),

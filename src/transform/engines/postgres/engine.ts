@@ -97,6 +97,14 @@ export async function createPostgresEngine(options: PostgresEngineOptions): Prom
     exists(model: string) {
       return withClient(async (c) => (await relationKind(c, schema, model)) !== undefined);
     },
+    sampleRows(sql: string, limit: number) {
+      return withClient(async (c) => {
+        const { rows } = await c.query<{ j: string }>(
+          `SELECT row_to_json(f)::text AS j FROM (\n${sql}\n) AS f LIMIT ${Math.trunc(limit)}`,
+        );
+        return rows.map((r) => r.j);
+      });
+    },
     countRows(sql: string) {
       return withClient(async (c) => {
         const { rows } = await c.query<{ n: string }>(
