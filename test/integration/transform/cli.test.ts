@@ -82,7 +82,7 @@ describe('ferry transform', () => {
     expect(summary.tests.find((t) => t.test === 'no_orders')?.status).toBe('fail');
     const text = await runFerry(['--config', configFile('cli_tests', folder), 'transform']);
     expect(text.stdout).toMatch(
-      /accepted_values\(status\) on orders: \d+ failing row\(s\), e\.g\.\n  \{"id":/,
+      /accepted_values\(status\) on orders: \d+ failing row\(s\), e\.g\.\n {2}\{"id":/,
     );
   });
 
