@@ -2,7 +2,7 @@
 // models in dependency order (in parallel where the graph allows), then run their data tests.
 import { sourceConnection, targetConnection } from '../config/connection.js';
 import type { FerryConfig } from '../config/schema.js';
-import { ConfigError, messageOf } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { connectPostgres } from '../connectors/postgres/connect.js';
 import { acquireLock, type HeldLock } from '../connectors/postgres/lock.js';
@@ -12,9 +12,12 @@ import type { TransformEngine } from './engines/engine.js';
 import { createPostgresEngine } from './engines/postgres/engine.js';
 import { ancestors, buildGraph, selectModels, type ModelGraph } from './models/graph.js';
 import { loadProject } from './models/discover.js';
-import type { Model, Project, SourceRef } from './models/model.js';
+import type { Project, SourceRef } from './models/model.js';
 import type { EngineName } from './plan/functions.js';
-import { testName, testSql } from './tests/data-tests.js';
+import { buildModels, type ModelRun } from './build-models.js';
+import { runTests, type TestRun } from './tests/run-tests.js';
+
+export type { ModelRun, TestRun };
 
 export interface TransformOptions {
   config: FerryConfig;
@@ -29,30 +32,6 @@ export interface TransformOptions {
   logger: Logger;
   signal: AbortSignal;
   onModel?: (run: ModelRun) => void;
-}
-
-export interface ModelRun {
-  model: string;
-  path: string;
-  materialized: Model['config']['materialized'];
-  status: 'built' | 'failed' | 'skipped';
-  rows: number | null;
-  merged: number | null;
-  /** False when the model was built inside DuckDB only (a view model on the duckdb engine). */
-  loaded: boolean;
-  seconds: number;
-  error?: string;
-  hint?: string;
-}
-
-export interface TestRun {
-  model: string | null;
-  test: string;
-  status: 'pass' | 'fail' | 'error' | 'skipped';
-  failures: number;
-  /** Up to three failing rows as JSON, for a failed test. */
-  sample?: string[];
-  error?: string;
 }
 
 export interface TransformSummary {
@@ -82,6 +61,10 @@ export async function runTransform(options: TransformOptions): Promise<Transform
   const { config } = options;
   const started = Date.now();
   const engineName = options.engine ?? config.transform.engine;
+  if (options.testsOnly && engineName === 'duckdb')
+    throw new ConfigError('--tests-only needs the postgres engine: DuckDB keeps no models between runs', [], {
+      hint: 'run `ferry transform --engine duckdb` (it builds the models and runs their tests)',
+    });
   const { project, graph } = await loadGraph(config);
   const selected = selectModels(graph, options.select);
   const selectedSet = new Set(selected);
@@ -189,16 +172,8 @@ async function runLocked(options: TransformOptions, plan: Plan): Promise<Transfo
       const extracted = await engine.prepare(sources);
       if (extracted) summary.extract = { ...extracted, seconds: (Date.now() - extractStarted) / 1000 };
       const buildStarted = Date.now();
-      summary.models = await buildAll(engine, graph, toBuild, selectedSet, options);
+      summary.models = await buildModels(engine, graph, toBuild, selectedSet, options);
       summary.buildSeconds = (Date.now() - buildStarted) / 1000;
-    } else if (engineName === 'duckdb') {
-      throw new ConfigError(
-        '--tests-only needs the postgres engine: DuckDB keeps no models between runs',
-        [],
-        {
-          hint: 'run `ferry transform --engine duckdb` (it builds the models and runs their tests)',
-        },
-      );
     }
     if (!options.skipTests) {
       const testStarted = Date.now();
@@ -214,167 +189,4 @@ async function runLocked(options: TransformOptions, plan: Plan): Promise<Transfo
     summary.tests.some((t) => t.status === 'fail' || t.status === 'error');
   summary.status = failed ? 'failed' : 'succeeded';
   return summary;
-}
-
-async function buildAll(
-  engine: TransformEngine,
-  graph: ModelGraph,
-  names: readonly string[],
-  publish: ReadonlySet<string>,
-  options: TransformOptions,
-): Promise<ModelRun[]> {
-  const runs = new Map<string, ModelRun>();
-  const inRun = new Set(names);
-  const pending = new Set(names);
-  const running = new Map<string, Promise<void>>();
-  const limit = Math.max(1, options.config.transform.threads);
-  const record = (run: ModelRun) => {
-    runs.set(run.model, run);
-    if (run.status === 'built')
-      options.logger.info(
-        { model: run.model, rows: run.rows, merged: run.merged, seconds: run.seconds },
-        `${run.model}: built${run.rows === null ? '' : `, ${run.rows} rows`}`,
-      );
-    if (publish.has(run.model)) options.onModel?.(run);
-  };
-
-  while (pending.size > 0 || running.size > 0) {
-    if (options.signal.aborted) throw options.signal.reason;
-    for (const name of [...pending]) {
-      if (running.size >= limit) break;
-      const parents = (graph.parents.get(name) ?? []).filter((p) => inRun.has(p));
-      const model = graph.models.get(name)!;
-      const blocked = parents.find((p) => runs.has(p) && runs.get(p)!.status !== 'built');
-      if (blocked) {
-        pending.delete(name);
-        record({
-          model: name,
-          path: model.path,
-          materialized: model.config.materialized,
-          status: 'skipped',
-          rows: null,
-          merged: null,
-          loaded: false,
-          seconds: 0,
-          error: `not built: ${blocked} failed or was skipped`,
-        });
-        continue;
-      }
-      if (!parents.every((p) => runs.has(p))) continue;
-      pending.delete(name);
-      const started = Date.now();
-      const task = engine
-        .build(model, { fullRefresh: options.fullRefresh ?? false, publish: publish.has(name) })
-        .then(
-          (built) =>
-            record({
-              model: name,
-              path: model.path,
-              materialized: model.config.materialized,
-              status: 'built',
-              rows: built.rows,
-              merged: built.merged,
-              loaded: built.loaded,
-              seconds: (Date.now() - started) / 1000,
-            }),
-          (error: unknown) => {
-            options.logger.error({ model: name, err: error }, `${model.path}: ${messageOf(error)}`);
-            record({
-              model: name,
-              path: model.path,
-              materialized: model.config.materialized,
-              status: 'failed',
-              rows: null,
-              merged: null,
-              loaded: false,
-              seconds: (Date.now() - started) / 1000,
-              error: messageOf(error),
-              ...((error as { hint?: string }).hint ? { hint: (error as { hint: string }).hint } : {}),
-            });
-          },
-        )
-        .finally(() => running.delete(name));
-      running.set(name, task);
-    }
-    if (running.size > 0) await Promise.race(running.values());
-    else if (pending.size > 0) break; // cannot happen: names come in dependency order
-  }
-  return names.filter((n) => publish.has(n)).map((n) => runs.get(n)!);
-}
-
-async function runTests(
-  engine: TransformEngine,
-  project: Project,
-  graph: ModelGraph,
-  selected: readonly string[],
-  builds: readonly ModelRun[],
-): Promise<TestRun[]> {
-  const results: TestRun[] = [];
-  const unusable = new Set(builds.filter((b) => b.status !== 'built').map((b) => b.model));
-  const jobs: { model: string | null; name: string; sql: () => string; needs: string[] }[] = [];
-  for (const name of selected) {
-    const model = graph.models.get(name)!;
-    for (const test of model.tests)
-      jobs.push({
-        model: name,
-        name: testName(test),
-        sql: () => testSql(name, test, engine.resolve),
-        needs: [name, ...(test.kind === 'relationships' ? [test.to] : [])],
-      });
-  }
-  const selectedSet = new Set(selected);
-  for (const t of project.sqlTests)
-    if (t.refs.length > 0 && t.refs.every((r) => selectedSet.has(r)))
-      jobs.push({
-        model: t.refs.length === 1 ? t.refs[0]! : null,
-        name: t.name,
-        sql: () =>
-          testSql(t.refs[0]!, { kind: 'sql', name: t.name, sql: t.sql, path: t.path }, engine.resolve),
-        needs: t.refs,
-      });
-  for (const job of jobs) {
-    if (job.needs.some((n) => unusable.has(n))) {
-      results.push({
-        model: job.model,
-        test: job.name,
-        status: 'skipped',
-        failures: 0,
-        error: 'its model was not built',
-      });
-      continue;
-    }
-    const absent: string[] = [];
-    for (const n of job.needs) if (!(await engine.exists(n))) absent.push(n);
-    if (absent.length > 0) {
-      results.push({
-        model: job.model,
-        test: job.name,
-        status: 'skipped',
-        failures: 0,
-        error: `needs ${absent.join(', ')}, which is not built (add it to --select)`,
-      });
-      continue;
-    }
-    try {
-      const failures = await engine.countRows(job.sql());
-      if (failures === 0) results.push({ model: job.model, test: job.name, status: 'pass', failures });
-      else
-        results.push({
-          model: job.model,
-          test: job.name,
-          status: 'fail',
-          failures,
-          sample: await engine.sampleRows(job.sql(), 3),
-        });
-    } catch (error) {
-      results.push({
-        model: job.model,
-        test: job.name,
-        status: 'error',
-        failures: 0,
-        error: messageOf(error).split('\n')[0],
-      });
-    }
-  }
-  return results;
 }
