@@ -17,7 +17,10 @@ export class DataFrame {
   select(...columns: (string | Column)[]): DataFrame {
     return new DataFrame(node({ kind: 'Project', input: this.plan, columns: columns.map(nameOrColumn) }));
   }
-  /** Adds a column (to replace one, select the others and the new one). */
+  /**
+   * Adds a column, or replaces the one of that name when the frame's columns are known (after
+   * select or groupBy); over a table, select the others to replace one.
+   */
   withColumn(name: string, value: Column): DataFrame {
     return new DataFrame(node({ kind: 'WithColumn', input: this.plan, name, expr: value.expr }));
   }

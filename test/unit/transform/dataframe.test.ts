@@ -98,6 +98,16 @@ describe('the DataFrame API', () => {
     expect(sql).toContain("GROUP BY CASE WHEN (\"total\" > 100) THEN 'big' ELSE 'o''brien' END");
   });
 
+  it('withColumn replaces a column of the same name when the frame knows its columns', () => {
+    const frame = ref('m')
+      .select(col('id'), col('total').as('amount'))
+      .withColumn('amount', round(col('amount'), 0))
+      .withColumn('flag', lit(true));
+    expect(compilePostgres(frame.plan, resolve)).toBe(
+      'SELECT *, TRUE AS "flag" FROM (SELECT "id", round(CAST("amount" AS numeric), 0) AS "amount" FROM (SELECT "id", "total" AS "amount" FROM "analytics"."m" AS "t1") AS "t2") AS "t3"',
+    );
+  });
+
   it('quotes identifiers, so odd column names cannot break out', () => {
     const sql = compilePostgres(ref('m').select(col('we"ird')).plan, resolve);
     expect(sql).toBe('SELECT "we""ird" FROM "analytics"."m" AS "t1"');

@@ -1,6 +1,7 @@
 // Compiles a DataFrame plan into one SELECT for a SQL engine. Each relation node becomes a SELECT over
 // its input as a subquery; the engine's dialect supplies types and the function table its SQL.
 import { EngineError, PORTABLE_SQL_HINT } from '../../errors.js';
+import { outputColumns } from '../../plan/columns.js';
 import { FUNCTIONS } from '../../plan/functions.js';
 import type { BinaryOp, Expr, FrameBound, PlanNode, RefNode, SourceNode } from '../../plan/nodes.js';
 import { quoteIdent, quoteString, type SqlDialect } from './dialect.js';
@@ -91,8 +92,16 @@ export function compilePlan(plan: PlanNode, dialect: SqlDialect, resolve: Relati
         return `SELECT * FROM ${clause(plan.input, expr(plan.condition))}`;
       case 'Project':
         return `SELECT ${plan.columns.map(expr).join(', ')} FROM ${clause(plan.input)}`;
-      case 'WithColumn':
-        return `SELECT *, ${expr(plan.expr)} AS ${quoteIdent(plan.name)} FROM ${clause(plan.input)}`;
+      case 'WithColumn': {
+        // As in Spark, withColumn replaces a column of the same name when the plan knows its columns.
+        const known = outputColumns(plan.input);
+        const added = `${expr(plan.expr)} AS ${quoteIdent(plan.name)}`;
+        if (known?.includes(plan.name)) {
+          const list = known.map((c) => (c === plan.name ? added : quoteIdent(c)));
+          return `SELECT ${list.join(', ')} FROM ${clause(plan.input)}`;
+        }
+        return `SELECT *, ${added} FROM ${clause(plan.input)}`;
+      }
       case 'Aggregate': {
         const list = [...plan.keys, ...plan.aggregates].map(expr).join(', ');
         const keys = plan.keys.map((k) => expr(k.kind === 'Alias' ? k.expr : k));
