@@ -17,6 +17,8 @@ import { registerSimulate } from './simulate.js';
 import { registerSync } from './sync.js';
 import { registerTask } from './task.js';
 import { registerTrigger } from './trigger.js';
+import { registerModels } from './models.js';
+import { registerTransform } from './transform.js';
 import { registerVerify } from './verify.js';
 import { version } from './version.js';
 import { registerWorker } from './worker.js';
@@ -39,6 +41,8 @@ const commands: Register[] = [
   registerWorker,
   registerTask,
   registerAirflow,
+  registerTransform,
+  registerModels,
 ];
 
 export function buildProgram(signal: AbortSignal): Command {

@@ -349,6 +349,44 @@ export const sparkSchema = z
       .describe('ferry sync --engine spark: parallel JDBC connections writing into PostgreSQL'),
   })
   .describe('The Spark cluster ferry runs jobs on (ferry sync --engine spark)');
+export const transformEngines = ['postgres', 'duckdb'] as const;
+
+export const transformSchema = z
+  .strictObject({
+    models: z
+      .string()
+      .default('models')
+      .describe('Folder of the models (.sql and .ts files, schema.yml, tests/)'),
+    engine: z
+      .enum(transformEngines)
+      .default('postgres')
+      .describe(
+        'postgres: run models inside the target (EtLT); duckdb: run them in an embedded DuckDB fed from the source, then load the results (ETL)',
+      ),
+    schema: identifier.default('analytics').describe('PostgreSQL schema that receives the models'),
+    sources: z
+      .record(identifier, identifier)
+      .optional()
+      .describe(
+        'source name used in models -> schema of its replicated tables; default: { <database>: target.schema }',
+      ),
+    threads: z.number().int().min(1).max(32).default(4).describe('Models built at the same time'),
+    duckdb: z
+      .strictObject({
+        path: z.string().default(':memory:').describe('DuckDB database file, or :memory:'),
+        memory_limit: z.string().optional().describe("DuckDB's memory_limit, e.g. 2GB"),
+        threads: z.number().int().min(1).max(256).optional().describe("DuckDB's worker threads"),
+        load_views: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Also load view models into PostgreSQL (as tables); by default they stay inside DuckDB and feed their descendants',
+          ),
+      })
+      .default({ path: ':memory:', load_views: false })
+      .describe('Settings of the embedded DuckDB engine'),
+  })
+  .describe('SQL and DataFrame models (ferry transform)');
 
 export const configSchema = z
   .strictObject({
@@ -372,6 +410,7 @@ export const configSchema = z
     pipelines: z.record(pipelineName, pipelineSchema).default({}).describe('Pipelines, by name'),
     orchestration: orchestrationSchema.default({ queue_schema: '_ferry_queue' }),
     spark: sparkSchema.optional(),
+    transform: transformSchema.default(transformSchema.parse({})),
   })
   .describe('ferry configuration (ferry.yaml)');
 
@@ -387,3 +426,4 @@ export type TriggerRule = (typeof triggerRules)[number];
 export type SparkSettings = z.infer<typeof sparkSchema>;
 export type CheckConfig = z.infer<typeof checkSchema>;
 export type DedupConfig = z.infer<typeof dedupSchema>;
+export type TransformSettings = z.infer<typeof transformSchema>;

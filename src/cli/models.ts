@@ -1,0 +1,63 @@
+// `ferry models`: look at the models without running them: list, lineage graph, compiled SQL.
+import { Option, type Command } from 'commander';
+import { ConfigError } from '../errors.js';
+import { compactTable } from '../observability/table.js';
+import { modelSql, relationResolver } from '../transform/engines/engine.js';
+import { lineageMermaid, lineageText } from '../transform/lineage.js';
+import { selectModels } from '../transform/models/graph.js';
+import type { EngineName } from '../transform/plan/functions.js';
+import { loadGraph, sourceSchemas } from '../transform/run.js';
+import type { Register } from './main.js';
+
+export const registerModels: Register = (program: Command, context) => {
+  const models = program
+    .command('models')
+    .description('list the models, print their lineage, or show the SQL an engine runs');
+
+  models
+    .command('list')
+    .description('the models in run order, with materialization, inputs and tests')
+    .option('-s, --select <models>', 'only these (name, name+, +name)')
+    .action(async (flags: { select?: string }) => {
+      const { graph } = await loadGraph(context().config());
+      const table = compactTable(['model', 'kind', 'materialized', 'inputs', 'tests']);
+      for (const name of selectModels(graph, flags.select)) {
+        const m = graph.models.get(name)!;
+        table.push([
+          name,
+          m.kind,
+          m.config.materialized,
+          [...m.sources.map((s) => `${s.source}.${s.table}`), ...m.refs].join(', '),
+          m.tests.length,
+        ]);
+      }
+      process.stdout.write(table.toString() + '\n');
+    });
+
+  models
+    .command('graph')
+    .description('the lineage of the models: an indented tree, or a Mermaid flowchart for docs')
+    .addOption(
+      new Option('--format <format>', 'text or mermaid').choices(['text', 'mermaid']).default('text'),
+    )
+    .action(async (flags: { format: 'text' | 'mermaid' }) => {
+      const { graph } = await loadGraph(context().config());
+      process.stdout.write((flags.format === 'mermaid' ? lineageMermaid(graph) : lineageText(graph)) + '\n');
+    });
+
+  models
+    .command('compile <model>')
+    .description('print the SQL a model runs on an engine')
+    .addOption(new Option('--engine <engine>', 'postgres or duckdb').choices(['postgres', 'duckdb']))
+    .action(async (name: string, flags: { engine?: EngineName }) => {
+      const config = context().config();
+      const { graph } = await loadGraph(config);
+      const model = graph.models.get(name);
+      if (!model)
+        throw new ConfigError(`there is no model ${name}`, [], { hint: `models: ${graph.order.join(', ')}` });
+      const engine = flags.engine ?? config.transform.engine;
+      process.stdout.write(
+        modelSql(model, engine, relationResolver(sourceSchemas(config), config.transform.schema)) + '\n',
+      );
+    });
+};

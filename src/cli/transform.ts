@@ -1,0 +1,114 @@
+// `ferry transform`: build the SQL and DataFrame models (all, or a --select), then run their data tests.
+import { Option, type Command } from 'commander';
+import { compactTable } from '../observability/table.js';
+import { runTransform, type TransformSummary } from '../transform/run.js';
+import type { EngineName } from '../transform/plan/functions.js';
+import type { Register } from './main.js';
+
+interface TransformFlags {
+  select?: string;
+  engine?: EngineName;
+  schema?: string;
+  fullRefresh?: boolean;
+  skipTests?: boolean;
+  testsOnly?: boolean;
+  json?: boolean;
+}
+
+export const registerTransform: Register = (program: Command, context) => {
+  program
+    .command('transform')
+    .description('build the models (SQL and DataFrame) in PostgreSQL or DuckDB, then run their data tests')
+    .option(
+      '-s, --select <models>',
+      'models to build: name, name+ (and descendants), +name (and ancestors), comma-separated',
+    )
+    .addOption(
+      new Option('--engine <engine>', 'where the models run (default: transform.engine)').choices([
+        'postgres',
+        'duckdb',
+      ]),
+    )
+    .option('--schema <schema>', 'build the models into this PostgreSQL schema (default: transform.schema)')
+    .option('--full-refresh', 'rebuild incremental models in full')
+    .option('--skip-tests', 'build the models without running their data tests')
+    .option(
+      '--tests-only',
+      'run the data tests of the selected models without building them (postgres engine)',
+    )
+    .option('--json', 'print the run summary as JSON')
+    .action(async (flags: TransformFlags) => {
+      const ctx = context();
+      const config = ctx.config();
+      const summary = await runTransform({
+        config: flags.schema
+          ? { ...config, transform: { ...config.transform, schema: flags.schema } }
+          : config,
+        select: flags.select,
+        engine: flags.engine,
+        fullRefresh: flags.fullRefresh ?? false,
+        skipTests: flags.skipTests ?? false,
+        testsOnly: flags.testsOnly ?? false,
+        logger: ctx.logger,
+        signal: ctx.signal,
+      });
+      process.stdout.write(
+        flags.json ? JSON.stringify(summary, null, 2) + '\n' : renderTransform(summary) + '\n',
+      );
+      process.exitCode = summary.status === 'succeeded' ? 0 : 1;
+    });
+};
+
+export function renderTransform(summary: TransformSummary): string {
+  const out: string[] = [];
+  if (summary.extract)
+    out.push(
+      `extracted ${summary.extract.rows} rows of ${summary.extract.tables} source table(s) into DuckDB in ${summary.extract.seconds.toFixed(1)} s`,
+    );
+  if (summary.models.length > 0) {
+    const table = compactTable(['model', 'materialized', 'status', 'rows', 'seconds']);
+    for (const m of summary.models)
+      table.push([
+        m.model,
+        m.materialized,
+        m.status === 'built'
+          ? m.merged !== null
+            ? `merged ${m.merged}`
+            : m.loaded
+              ? 'built'
+              : 'built in DuckDB only'
+          : `${m.status.toUpperCase()}: ${m.error ?? ''}`,
+        m.rows ?? '',
+        m.seconds.toFixed(2),
+      ]);
+    out.push(table.toString());
+    for (const m of summary.models) if (m.hint) out.push(`hint (${m.model}): ${m.hint}`);
+  }
+  if (summary.tests.length > 0) {
+    const table = compactTable(['test', 'model', 'status', 'failing rows']);
+    for (const t of summary.tests)
+      table.push([
+        t.test,
+        t.model ?? '',
+        t.status === 'error'
+          ? `ERROR: ${t.error ?? ''}`
+          : t.status === 'skipped'
+            ? `skipped: ${t.error ?? ''}`
+            : t.status,
+        t.failures,
+      ]);
+    out.push(table.toString());
+    for (const t of summary.tests)
+      if (t.status === 'fail' && t.sample?.length)
+        out.push(
+          `${t.test} on ${t.model ?? 'the models'}: ${t.failures} failing row(s), e.g.\n  ${t.sample.join('\n  ')}`,
+        );
+  }
+  const built = summary.models.filter((m) => m.status === 'built').length;
+  const passed = summary.tests.filter((t) => t.status === 'pass').length;
+  const skipped = summary.tests.filter((t) => t.status === 'skipped').length;
+  out.push(
+    `transform on ${summary.engine} into schema ${summary.schema} ${summary.status}: ${built}/${summary.models.length} models built, ${passed}/${summary.tests.length} tests passed${skipped ? `, ${skipped} skipped` : ''} in ${summary.seconds.toFixed(1)} s`,
+  );
+  return out.join('\n');
+}

@@ -1,0 +1,108 @@
+// Builds models in dependency order on an engine: a model starts when its parents in the run are
+// built, up to transform.threads at a time; the descendants of a failed model are skipped.
+import { messageOf } from '../errors.js';
+import type { TransformEngine } from './engines/engine.js';
+import type { ModelGraph } from './models/graph.js';
+import type { Model } from './models/model.js';
+import type { TransformOptions } from './run.js';
+
+export interface ModelRun {
+  model: string;
+  path: string;
+  materialized: Model['config']['materialized'];
+  status: 'built' | 'failed' | 'skipped';
+  rows: number | null;
+  merged: number | null;
+  /** False when the model was built inside DuckDB only (a view model on the duckdb engine). */
+  loaded: boolean;
+  seconds: number;
+  error?: string;
+  hint?: string;
+}
+
+/** Builds `names` (in dependency order); `publish` are the ones loaded into PostgreSQL. */
+export async function buildModels(
+  engine: TransformEngine,
+  graph: ModelGraph,
+  names: readonly string[],
+  publish: ReadonlySet<string>,
+  options: TransformOptions,
+): Promise<ModelRun[]> {
+  const runs = new Map<string, ModelRun>();
+  const inRun = new Set(names);
+  const pending = new Set(names);
+  const running = new Map<string, Promise<void>>();
+  const limit = Math.max(1, options.config.transform.threads);
+  const record = (run: ModelRun) => {
+    runs.set(run.model, run);
+    if (run.status === 'built')
+      options.logger.info(
+        { model: run.model, rows: run.rows, merged: run.merged, seconds: run.seconds },
+        `${run.model}: built${run.rows === null ? '' : `, ${run.rows} rows`}`,
+      );
+    if (publish.has(run.model)) options.onModel?.(run);
+  };
+
+  while (pending.size > 0 || running.size > 0) {
+    if (options.signal.aborted) throw options.signal.reason;
+    for (const name of [...pending]) {
+      if (running.size >= limit) break;
+      const parents = (graph.parents.get(name) ?? []).filter((p) => inRun.has(p));
+      const model = graph.models.get(name)!;
+      const blocked = parents.find((p) => runs.has(p) && runs.get(p)!.status !== 'built');
+      if (blocked) {
+        pending.delete(name);
+        record({
+          model: name,
+          path: model.path,
+          materialized: model.config.materialized,
+          status: 'skipped',
+          rows: null,
+          merged: null,
+          loaded: false,
+          seconds: 0,
+          error: `not built: ${blocked} failed or was skipped`,
+        });
+        continue;
+      }
+      if (!parents.every((p) => runs.has(p))) continue;
+      pending.delete(name);
+      const started = Date.now();
+      const task = engine
+        .build(model, { fullRefresh: options.fullRefresh ?? false, publish: publish.has(name) })
+        .then(
+          (built) =>
+            record({
+              model: name,
+              path: model.path,
+              materialized: model.config.materialized,
+              status: 'built',
+              rows: built.rows,
+              merged: built.merged,
+              loaded: built.loaded,
+              seconds: (Date.now() - started) / 1000,
+            }),
+          (error: unknown) => {
+            options.logger.error({ model: name, err: error }, `${model.path}: ${messageOf(error)}`);
+            record({
+              model: name,
+              path: model.path,
+              materialized: model.config.materialized,
+              status: 'failed',
+              rows: null,
+              merged: null,
+              loaded: false,
+              seconds: (Date.now() - started) / 1000,
+              error: messageOf(error),
+              ...((error as { hint?: string }).hint ? { hint: (error as { hint: string }).hint } : {}),
+            });
+          },
+        )
+        .finally(() => running.delete(name));
+      running.set(name, task);
+    }
+    if (running.size > 0) await Promise.race(running.values());
+    else if (pending.size > 0) break; // cannot happen: names come in dependency order
+  }
+  return names.filter((n) => publish.has(n)).map((n) => runs.get(n)!);
+}

@@ -1,0 +1,21 @@
+// What a SQL engine's dialect tells the shared compiler: its name (for the function table), how it
+// spells the portable types, and the few operators that differ.
+import type { EngineName } from '../../plan/functions.js';
+import type { PortableType } from '../../plan/nodes.js';
+
+export interface SqlDialect {
+  engine: EngineName;
+  /** Spelling of each portable type. */
+  type(type: PortableType): string;
+  /** True division (Spark semantics: a double even for integers). */
+  divide(left: string, right: string): string;
+}
+
+/** Double-quoted identifier with inner quotes doubled: the same in PostgreSQL and DuckDB. */
+export function quoteIdent(name: string): string {
+  return '"' + name.replace(/"/g, '""') + '"';
+}
+
+export function quoteString(value: string): string {
+  return "'" + value.replace(/'/g, "''") + "'";
+}

@@ -1,0 +1,147 @@
+// Puts a model's result in place in PostgreSQL: views replaced, tables built aside and swapped in
+// within one transaction, incremental deltas merged by their unique key (delete + insert).
+import { qualifiedPg, quotePg, type PgClient } from '../../connectors/postgres/connect.js';
+import { hasDependentViews, identifier, readTargetColumns } from '../../connectors/postgres/ddl.js';
+import { EngineError } from '../errors.js';
+
+export const stagingTable = (name: string) => identifier(`_ferry_new_${name}`);
+
+/** Runs fn in a transaction; rolls back on any error. */
+export async function transaction<T>(client: PgClient, fn: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await fn();
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** 'r' table, 'v' view, 'm' materialized view, or undefined. */
+export async function relationKind(
+  client: PgClient,
+  schema: string,
+  name: string,
+): Promise<string | undefined> {
+  const { rows } = await client.query<{ relkind: string }>(
+    'SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2',
+    [schema, name],
+  );
+  return rows[0]?.relkind;
+}
+
+async function dropExisting(client: PgClient, schema: string, name: string, model: string): Promise<void> {
+  const kind = await relationKind(client, schema, name);
+  if (kind === undefined) return;
+  if (await hasDependentViews(client, schema, name))
+    throw new EngineError(`${model}: ${schema}.${name} cannot be replaced because views depend on it`, {
+      hint: 'make the depending models tables, or drop those views; ferry does not drop objects it did not build',
+    });
+  if (kind === 'v') await client.query(`DROP VIEW ${qualifiedPg(schema, name)}`);
+  else if (kind === 'r') await client.query(`DROP TABLE ${qualifiedPg(schema, name)}`);
+  else
+    throw new EngineError(`${model}: ${schema}.${name} exists and is neither a table nor a view`, {
+      hint: 'rename or drop it, or choose another transform.schema',
+    });
+}
+
+/** CREATE OR REPLACE VIEW, or (when the columns changed, or a table was there) drop and create. */
+export async function replaceView(
+  client: PgClient,
+  schema: string,
+  name: string,
+  sql: string,
+  model: string,
+) {
+  await transaction(client, async () => {
+    const kind = await relationKind(client, schema, name);
+    if (kind === 'v') {
+      await client.query('SAVEPOINT replace_view');
+      try {
+        await client.query(`CREATE OR REPLACE VIEW ${qualifiedPg(schema, name)} AS\n${sql}`);
+        return;
+      } catch {
+        await client.query('ROLLBACK TO SAVEPOINT replace_view');
+      }
+    }
+    await dropExisting(client, schema, name, model);
+    await client.query(`CREATE VIEW ${qualifiedPg(schema, name)} AS\n${sql}`);
+  });
+}
+
+/**
+ * Swaps a finished staging table in for schema.name in one transaction. When views depend on the
+ * table, its rows are replaced instead (the columns must not change), so the views keep working.
+ */
+export async function swapIn(client: PgClient, schema: string, name: string, staging: string, model: string) {
+  await transaction(client, async () => {
+    const kind = await relationKind(client, schema, name);
+    if (kind === 'r' && (await hasDependentViews(client, schema, name))) {
+      const before = (await readTargetColumns(client, schema, name)) ?? [];
+      const after = (await readTargetColumns(client, schema, staging)) ?? [];
+      const same = JSON.stringify(before.map((c) => c.name)) === JSON.stringify(after.map((c) => c.name));
+      if (!same)
+        throw new EngineError(`${model}: its columns changed, and views depend on ${schema}.${name}`, {
+          hint: 'drop the depending views, run ferry transform, then build them again',
+        });
+      const columns = after.map((c) => quotePg(c.name)).join(', ');
+      await client.query(`TRUNCATE ${qualifiedPg(schema, name)}`);
+      await client.query(
+        `INSERT INTO ${qualifiedPg(schema, name)} (${columns}) SELECT ${columns} FROM ${qualifiedPg(schema, staging)}`,
+      );
+      await client.query(`DROP TABLE ${qualifiedPg(schema, staging)}`);
+      return;
+    }
+    await dropExisting(client, schema, name, model);
+    await client.query(`ALTER TABLE ${qualifiedPg(schema, staging)} RENAME TO ${quotePg(name)}`);
+  });
+}
+
+/** The high-water mark of an incremental model: max(cursor) of what is loaded, as text; null when empty. */
+export async function highWaterMark(client: PgClient, schema: string, name: string, cursor: string) {
+  const { rows } = await client.query<{ hwm: string | null }>(
+    `SELECT max(${quotePg(cursor)})::text AS hwm FROM ${qualifiedPg(schema, name)}`,
+  );
+  return rows[0]?.hwm ?? null;
+}
+
+/** Merges the rows of `delta` into schema.name by uniqueKey (delete, then insert) in one transaction. */
+export async function mergeDelta(
+  client: PgClient,
+  schema: string,
+  name: string,
+  delta: string,
+  uniqueKey: readonly string[],
+  model: string,
+): Promise<number> {
+  return transaction(client, async () => {
+    const target = (await readTargetColumns(client, schema, name)) ?? [];
+    const incoming = (
+      await client.query<{ name: string }>(
+        `SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+        [delta],
+      )
+    ).rows.map((r) => r.name);
+    const missing = incoming.filter((c) => !target.some((t) => t.name === c));
+    if (missing.length > 0)
+      throw new EngineError(`${model}: the model now has columns its table lacks: ${missing.join(', ')}`, {
+        hint: 'run `ferry transform --full-refresh --select ' + model + '` to rebuild it',
+      });
+    const { rows: dupes } = await client.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM (SELECT 1 FROM ${delta} GROUP BY ${uniqueKey.map(quotePg).join(', ')} HAVING count(*) > 1) d`,
+    );
+    if (Number(dupes[0]?.n ?? 0) > 0)
+      throw new EngineError(`${model}: the new rows repeat values of unique_key (${uniqueKey.join(', ')})`, {
+        hint: 'unique_key must identify one row of the model; fix the model or the key',
+      });
+    const on = uniqueKey.map((k) => `t.${quotePg(k)} = d.${quotePg(k)}`).join(' AND ');
+    await client.query(`DELETE FROM ${qualifiedPg(schema, name)} t USING ${delta} d WHERE ${on}`);
+    const columns = incoming.map(quotePg).join(', ');
+    const inserted = await client.query(
+      `INSERT INTO ${qualifiedPg(schema, name)} (${columns}) SELECT ${columns} FROM ${delta}`,
+    );
+    return inserted.rowCount ?? 0;
+  });
+}

@@ -1,0 +1,192 @@
+// One `ferry transform` run: load the models, check the graph, pick the engine, build the selected
+// models in dependency order (in parallel where the graph allows), then run their data tests.
+import { sourceConnection, targetConnection } from '../config/connection.js';
+import type { FerryConfig } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import { connectPostgres } from '../connectors/postgres/connect.js';
+import { acquireLock, type HeldLock } from '../connectors/postgres/lock.js';
+import { ensureStateSchema } from '../connectors/postgres/state-store.js';
+import { createDuckdbEngine } from './engines/duckdb/engine.js';
+import type { TransformEngine } from './engines/engine.js';
+import { createPostgresEngine } from './engines/postgres/engine.js';
+import { ancestors, buildGraph, selectModels, type ModelGraph } from './models/graph.js';
+import { loadProject } from './models/discover.js';
+import type { Project, SourceRef } from './models/model.js';
+import type { EngineName } from './plan/functions.js';
+import { buildModels, type ModelRun } from './build-models.js';
+import { runTests, type TestRun } from './tests/run-tests.js';
+
+export type { ModelRun, TestRun };
+
+export interface TransformOptions {
+  config: FerryConfig;
+  select?: string | undefined;
+  engine?: EngineName | undefined;
+  /** Rebuild incremental models in full. */
+  fullRefresh?: boolean;
+  /** Build without running the data tests. */
+  skipTests?: boolean;
+  /** Run only the tests of the selected models. */
+  testsOnly?: boolean;
+  logger: Logger;
+  signal: AbortSignal;
+  onModel?: (run: ModelRun) => void;
+}
+
+export interface TransformSummary {
+  engine: EngineName;
+  schema: string;
+  status: 'succeeded' | 'failed';
+  seconds: number;
+  extract: { tables: number; rows: number; seconds: number } | null;
+  /** Wall-clock seconds of building (and, on duckdb, loading) the models, and of the data tests. */
+  buildSeconds: number;
+  testSeconds: number;
+  models: ModelRun[];
+  tests: TestRun[];
+}
+
+/** source name -> schema of its replicated tables. */
+export function sourceSchemas(config: FerryConfig): Record<string, string> {
+  return config.transform.sources ?? { [sourceConnection(config.source).database]: config.target.schema };
+}
+
+export async function loadGraph(config: FerryConfig): Promise<{ project: Project; graph: ModelGraph }> {
+  const project = await loadProject(config.transform.models);
+  return { project, graph: buildGraph(project, Object.keys(sourceSchemas(config))) };
+}
+
+export async function runTransform(options: TransformOptions): Promise<TransformSummary> {
+  const { config } = options;
+  const started = Date.now();
+  const engineName = options.engine ?? config.transform.engine;
+  if (options.testsOnly && engineName === 'duckdb')
+    throw new ConfigError('--tests-only needs the postgres engine: DuckDB keeps no models between runs', [], {
+      hint: 'run `ferry transform --engine duckdb` (it builds the models and runs their tests)',
+    });
+  const { project, graph } = await loadGraph(config);
+  const selected = selectModels(graph, options.select);
+  const selectedSet = new Set(selected);
+
+  // DuckDB starts empty: it also builds the unselected ancestors, without loading them.
+  const toBuild =
+    engineName === 'duckdb'
+      ? graph.order.filter((n) => selectedSet.has(n) || selected.some((s) => ancestors(graph, s).has(n)))
+      : selected;
+  const sources: SourceRef[] = [];
+  for (const name of toBuild)
+    for (const s of graph.models.get(name)!.sources)
+      if (!sources.some((x) => x.source === s.source && x.table === s.table)) sources.push(s);
+  for (const t of project.sqlTests)
+    if (t.refs.every((r) => selectedSet.has(r)))
+      for (const s of t.sources)
+        if (!sources.some((x) => x.source === s.source && x.table === s.table)) sources.push(s);
+
+  const schemas = sourceSchemas(config);
+  // One transform at a time per model schema: two would build the same _ferry_new_ tables.
+  const control = await connectPostgres(targetConnection(config.target));
+  let lock: HeldLock;
+  try {
+    await ensureStateSchema(control);
+    lock = await acquireLock(control, transformLockName(config), 'ferry transform');
+  } catch (error) {
+    await control.end().catch(() => undefined);
+    throw error;
+  }
+  try {
+    return await runLocked(options, {
+      project,
+      graph,
+      selected,
+      selectedSet,
+      toBuild,
+      sources,
+      schemas,
+      engineName,
+      started,
+    });
+  } finally {
+    await lock.release();
+    await control.end().catch(() => undefined);
+  }
+}
+
+/** The advisory lock's name: the target database and the models' schema. */
+export function transformLockName(config: FerryConfig): string {
+  const t = targetConnection(config.target);
+  return `transform ${t.host}:${t.port}/${t.database}/${config.transform.schema}`;
+}
+
+interface Plan {
+  project: Project;
+  graph: ModelGraph;
+  selected: string[];
+  selectedSet: Set<string>;
+  toBuild: string[];
+  sources: SourceRef[];
+  schemas: Record<string, string>;
+  engineName: EngineName;
+  started: number;
+}
+
+async function runLocked(options: TransformOptions, plan: Plan): Promise<TransformSummary> {
+  const { config, logger, signal } = options;
+  const settings = config.transform;
+  const { project, graph, selected, selectedSet, toBuild, sources, schemas, engineName, started } = plan;
+  const engine: TransformEngine =
+    engineName === 'postgres'
+      ? await createPostgresEngine({
+          target: targetConnection(config.target),
+          schema: settings.schema,
+          sourceSchemas: schemas,
+          connections: settings.threads,
+          logger,
+        })
+      : await createDuckdbEngine({
+          source: sourceConnection(config.source),
+          target: targetConnection(config.target),
+          schema: settings.schema,
+          sourceSchemas: schemas,
+          settings: settings.duckdb,
+          sync: config.sync,
+          connections: settings.threads,
+          logger,
+          signal,
+        });
+
+  const summary: TransformSummary = {
+    engine: engineName,
+    schema: settings.schema,
+    status: 'succeeded',
+    seconds: 0,
+    extract: null,
+    buildSeconds: 0,
+    testSeconds: 0,
+    models: [],
+    tests: [],
+  };
+  try {
+    if (!options.testsOnly) {
+      const extractStarted = Date.now();
+      const extracted = await engine.prepare(sources);
+      if (extracted) summary.extract = { ...extracted, seconds: (Date.now() - extractStarted) / 1000 };
+      const buildStarted = Date.now();
+      summary.models = await buildModels(engine, graph, toBuild, selectedSet, options);
+      summary.buildSeconds = (Date.now() - buildStarted) / 1000;
+    }
+    if (!options.skipTests) {
+      const testStarted = Date.now();
+      summary.tests = await runTests(engine, project, graph, selected, summary.models);
+      summary.testSeconds = (Date.now() - testStarted) / 1000;
+    }
+  } finally {
+    await engine.close();
+  }
+  summary.seconds = (Date.now() - started) / 1000;
+  const failed =
+    summary.models.some((m) => m.status !== 'built') ||
+    summary.tests.some((t) => t.status === 'fail' || t.status === 'error');
+  summary.status = failed ? 'failed' : 'succeeded';
+  return summary;
+}

@@ -1,0 +1,70 @@
+// The example models build on both engines, pass their data tests, and give identical rows.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestDatabases } from '../../support/databases.js';
+import type { TransformSummary } from '../../../src/transform/run.js';
+import { canonicalRows, seededShop, transform, transformConfig } from './shop-project.js';
+
+const MODELS = [
+  'stg_customers',
+  'stg_orders',
+  'stg_order_items',
+  'stg_payments',
+  'stg_products',
+  'fct_orders',
+  'fct_order_items',
+  'dim_customers',
+  'dim_products',
+  'daily_revenue',
+  'product_performance',
+  'cohort_retention',
+];
+
+let db: TestDatabases;
+let onPostgres: TransformSummary;
+let onDuckdb: TransformSummary;
+
+beforeAll(async () => {
+  db = await seededShop('tfagree');
+  onPostgres = await transform(transformConfig(db, 'analytics_pg'), { engine: 'postgres' });
+  // View models stay inside DuckDB unless load_views; load them here to compare them too.
+  onDuckdb = await transform(
+    transformConfig(db, 'analytics_duck', undefined, '  duckdb: { load_views: true }\n'),
+    { engine: 'duckdb' },
+  );
+}, 300_000);
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+describe('the example project', () => {
+  it('builds every model on postgres', () => {
+    expect(onPostgres.models.filter((m) => m.status !== 'built')).toEqual([]);
+    expect(onPostgres.models.map((m) => m.model).sort()).toEqual([...MODELS].sort());
+  });
+
+  it('builds every model on duckdb, extracting only the source tables the models read', () => {
+    expect(onDuckdb.models.filter((m) => m.status !== 'built')).toEqual([]);
+    expect(onDuckdb.extract?.tables).toBe(6);
+    expect(onDuckdb.extract?.rows).toBeGreaterThan(1000);
+  });
+
+  it('passes its data tests on both engines', () => {
+    const failing = (s: TransformSummary) => s.tests.filter((t) => t.status !== 'pass');
+    expect(failing(onPostgres)).toEqual([]);
+    expect(failing(onDuckdb)).toEqual([]);
+    expect(onPostgres.tests.length).toBeGreaterThan(20);
+    expect(onDuckdb.tests.map((t) => t.test)).toEqual(onPostgres.tests.map((t) => t.test));
+  });
+
+  it.each(MODELS)('%s has the same rows on both engines', async (model) => {
+    const pg = await canonicalRows(db, 'analytics_pg', model);
+    const duck = await canonicalRows(db, 'analytics_duck', model);
+    expect(pg.length).toBeGreaterThan(0);
+    expect(duck.length).toBe(pg.length);
+    const firstDifference = pg.findIndex((row, i) => row !== duck[i]);
+    expect(
+      firstDifference === -1 ? null : { postgres: pg[firstDifference], duckdb: duck[firstDifference] },
+    ).toBeNull();
+  });
+});
