@@ -2,12 +2,14 @@
 // PostgreSQL transaction, and returns the counts plus the rows and values a policy set aside.
 import type { SyncSettings } from '../config/schema.js';
 import { quoteMysql, type MysqlConnection } from '../connectors/mysql/connect.js';
-import { readRows } from '../connectors/mysql/read-rows.js';
+import { readPackets, type PacketReader } from '../connectors/mysql/read-packets.js';
 import type { SourceTable } from '../connectors/mysql/source-table.js';
 import type { PgClient } from '../connectors/postgres/connect.js';
 import { copyInto } from '../connectors/postgres/copy-into.js';
 import type { SetAsideRow, ValueChange } from '../connectors/postgres/state-store.js';
-import { createRowEncoder } from './row-encoder.js';
+import { Readable } from 'node:stream';
+import { createPacketEncoder } from './copy-bytes.js';
+import { createRowEncoder, type RowCheck } from './row-encoder.js';
 import type { ColumnMapping } from './type-mapping.js';
 
 export interface CopyRowsOptions {
@@ -24,6 +26,8 @@ export interface CopyRowsOptions {
   policies: Pick<SyncSettings, 'zero_dates' | 'invalid_values'>;
   batchRows: number;
   onRows?: (rows: number) => void;
+  /** A per-row check (data quality); rows it rejects are quarantined. Without one, rows take the fast path. */
+  check?: RowCheck;
   signal?: AbortSignal;
 }
 
@@ -54,38 +58,62 @@ export function selectSql(
 
 export async function copyRows(options: CopyRowsOptions): Promise<CopyRowsResult> {
   const { mappings } = options;
-  const encoder = createRowEncoder(options.stream, mappings, options.table.primaryKey, options.policies);
-  const { sql, binary } = selectSql(options.table, mappings, options.where);
+  const rowEncoder = createRowEncoder(
+    options.stream,
+    mappings,
+    options.table.primaryKey,
+    options.policies,
+    options.check ? { check: options.check } : {},
+  );
+  const encoder = createPacketEncoder(mappings, rowEncoder, { decodeEveryRow: options.check !== undefined });
+  const { sql } = selectSql(options.table, mappings, options.where);
   const result: CopyRowsResult = { rowsRead: 0, rowsLoaded: 0, bytes: 0, quarantined: [], nulled: [] };
+  const flushBytes = Math.max(64 * 1024, options.batchRows * 64);
 
-  async function* batches(): AsyncGenerator<string> {
-    for await (const row of readRows(options.source, sql, options.params ?? [], binary)) {
-      encoder.add(row);
-      if (encoder.pending >= options.batchRows) {
-        const text = flush();
-        if (text) yield text;
-      }
-    }
-    const text = encoder.pending > 0 ? flush() : '';
-    if (text) yield text;
-  }
-  function flush(): string {
+  function take(): Buffer {
     const batch = encoder.take();
     result.rowsRead += batch.rows;
     result.rowsLoaded += batch.rows - batch.quarantined.length;
-    result.bytes += Buffer.byteLength(batch.text);
+    result.bytes += batch.bytes.length;
     for (const q of batch.quarantined) result.quarantined.push(q);
     for (const n of batch.nulled) result.nulled.push(n);
     options.onRows?.(batch.rows);
-    return batch.text;
+    return batch.bytes;
   }
+
+  // Rows arrive as the socket delivers them; when COPY cannot take more, the reader pauses.
+  let reader: PacketReader | undefined;
+  const source = new Readable({
+    highWaterMark: 4 * flushBytes,
+    read: () => reader?.resume(),
+    destroy: (error, callback) => {
+      reader?.discard();
+      callback(error);
+    },
+  });
+  reader = readPackets(options.source, sql, options.params ?? [], {
+    row: (buffer, start, end) => {
+      try {
+        encoder.add(buffer, start, end);
+      } catch (error) {
+        source.destroy(error as Error);
+        return;
+      }
+      if (encoder.pendingBytes >= flushBytes && !source.push(take())) reader?.pause();
+    },
+    end: () => {
+      if (encoder.pendingBytes > 0 || rowEncoder.pending > 0) source.push(take());
+      source.push(null);
+    },
+    error: (error) => source.destroy(error),
+  });
 
   await copyInto(
     options.target,
     options.targetSchema,
     options.targetTable,
     mappings.map((m) => m.column.name),
-    batches(),
+    source,
     options.signal,
   );
   return result;

@@ -15,9 +15,25 @@ export interface EncodedBatch {
   nulled: ValueChange[];
 }
 
+/**
+ * A per-row check run before encoding (the seam for data-quality checks): it sees the row's values
+ * as read (text, bytes or null, in mapping order) and returns why the row must be quarantined, or
+ * undefined to load it.
+ */
+export type RowCheck = (row: SourceRow) => string | undefined;
+
+export interface RowEncoderOptions {
+  check?: RowCheck;
+}
+
 export interface RowEncoder {
   /** Adds a row to the current batch. */
   add(row: SourceRow): void;
+  /**
+   * Encodes one row into a COPY line (no newline) and counts it in the current batch; returns
+   * undefined when a policy or the check quarantined it. Values set to NULL are recorded.
+   */
+  line(row: SourceRow): string | undefined;
   /** Rows in the current batch (loaded, quarantined or not). */
   readonly pending: number;
   /** Returns the current batch and starts a new one. */
@@ -43,12 +59,14 @@ export function createRowEncoder(
   mappings: readonly ColumnMapping[],
   primaryKey: readonly string[],
   policies: Pick<SyncSettings, 'zero_dates' | 'invalid_values'>,
+  options: RowEncoderOptions = {},
 ): RowEncoder {
   const encoders: Encoder[] = mappings.map((m) => ENCODERS[m.rule.encoder]);
   const names = mappings.map((m) => m.column.name);
   const keyIndexes = primaryKey.map((k) => names.indexOf(k));
   const width = encoders.length;
   const issue: { current?: ValueIssue } = {};
+  const check = options.check;
 
   let lines: string[] = [];
   let rows = 0;
@@ -62,52 +80,65 @@ export function createRowEncoder(
   const rowObject = (row: SourceRow) =>
     Object.fromEntries(names.map((n, i) => [n, displayValue(row[i] ?? null)]));
 
+  function encodeLine(row: SourceRow): string | undefined {
+    rows++;
+    if (check) {
+      const reason = check(row);
+      if (reason !== undefined) {
+        quarantined.push({ primaryKey: keyOf(row), row: rowObject(row), reason });
+        return undefined;
+      }
+    }
+    let line = '';
+    let rowNulled: ValueChange[] | undefined;
+    for (let i = 0; i < width; i++) {
+      const value = row[i];
+      let field: string | undefined;
+      if (value === null || value === undefined) field = COPY_NULL;
+      else {
+        field = encoders[i]!(value, issue);
+        if (field === undefined) {
+          const problem = issue.current!;
+          issue.current = undefined;
+          const action = policies[problem.policy];
+          const where = `${stream}.${names[i]}`;
+          if (action === 'fail') {
+            throw new DataError(`${where}: ${problem.reason} (row ${JSON.stringify(keyOf(row))})`, {
+              hint: `set sync.${problem.policy} to null or quarantine to load the other rows`,
+            });
+          }
+          if (action === 'quarantine') {
+            quarantined.push({
+              primaryKey: keyOf(row),
+              row: rowObject(row),
+              reason: `${names[i]}: ${problem.reason}`,
+            });
+            return undefined;
+          }
+          (rowNulled ??= []).push({
+            primaryKey: keyOf(row),
+            column: names[i]!,
+            original: originalText(value),
+            reason: problem.reason,
+          });
+          field = COPY_NULL;
+        }
+      }
+      line += i === 0 ? field : '\t' + field;
+    }
+    if (rowNulled) nulled.push(...rowNulled);
+    return line;
+  }
+
   return {
     get pending() {
       return rows;
     },
     add(row) {
-      rows++;
-      let line = '';
-      let rowNulled: ValueChange[] | undefined;
-      for (let i = 0; i < width; i++) {
-        const value = row[i];
-        let field: string | undefined;
-        if (value === null || value === undefined) field = COPY_NULL;
-        else {
-          field = encoders[i]!(value, issue);
-          if (field === undefined) {
-            const problem = issue.current!;
-            issue.current = undefined;
-            const action = policies[problem.policy];
-            const where = `${stream}.${names[i]}`;
-            if (action === 'fail') {
-              throw new DataError(`${where}: ${problem.reason} (row ${JSON.stringify(keyOf(row))})`, {
-                hint: `set sync.${problem.policy} to null or quarantine to load the other rows`,
-              });
-            }
-            if (action === 'quarantine') {
-              quarantined.push({
-                primaryKey: keyOf(row),
-                row: rowObject(row),
-                reason: `${names[i]}: ${problem.reason}`,
-              });
-              return;
-            }
-            (rowNulled ??= []).push({
-              primaryKey: keyOf(row),
-              column: names[i]!,
-              original: originalText(value),
-              reason: problem.reason,
-            });
-            field = COPY_NULL;
-          }
-        }
-        line += i === 0 ? field : '\t' + field;
-      }
-      lines.push(line);
-      if (rowNulled) nulled.push(...rowNulled);
+      const line = encodeLine(row);
+      if (line !== undefined) lines.push(line);
     },
+    line: encodeLine,
     take() {
       const batch: EncodedBatch = {
         text: lines.length > 0 ? lines.join('\n') + '\n' : '',
