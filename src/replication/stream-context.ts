@@ -4,6 +4,7 @@ import type { MysqlConnection } from '../connectors/mysql/connect.js';
 import type { BinlogPosition } from '../connectors/mysql/snapshot.js';
 import type { PgClient } from '../connectors/postgres/connect.js';
 import type { Logger } from '../observability/logger.js';
+import type { PairPool } from './pair-pool.js';
 
 export interface RunContext {
   runId: number;
@@ -13,6 +14,8 @@ export interface RunContext {
   logger: Logger;
   signal: AbortSignal;
   onProgress?: (stream: string, rowsDone: number, rowsEstimated: number) => void;
+  /** The run's connection pairs, from which a full refresh borrows idle ones for parallel ranges. */
+  pairs?: PairPool;
 }
 
 /** One reader connection (inside the run's snapshot) and one writer connection. */

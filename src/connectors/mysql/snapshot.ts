@@ -74,7 +74,10 @@ export async function openSnapshot(spec: ConnectionSpec, count: number, logger: 
     await Promise.all(connections.map((c) => c.end().catch(() => undefined)));
   };
   try {
-    for (let i = 0; i < count; i++) connections.push(await connectMysql(spec));
+    const opened = await Promise.allSettled(Array.from({ length: count }, () => connectMysql(spec)));
+    for (const o of opened) if (o.status === 'fulfilled') connections.push(o.value);
+    const failed = opened.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason;
     for (let attempt = 0; attempt < 5; attempt++) {
       await Promise.all(connections.map(start));
       const positions = await Promise.all(connections.map(snapshotPosition));
