@@ -6,7 +6,7 @@ import { sameChecksum, sourceChecksum, targetChecksum, type TableChecksum } from
 import { changeRows, ensureTable, sourceConnection, targetClient } from './data.js';
 import { measure, median, type Measurement } from './measure.js';
 import { withDatabase, type BenchSettings } from './settings.js';
-import { ferryConfigText, ferryRunner, runPgloader, runPipe } from './tools.js';
+import { ferryConfigText, ferryRunner, runPgloader, runPipe, type FerrySummary } from './tools.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,8 @@ export interface ToolFigures {
   cpu: number;
   peakMb: number;
   checksumsMatch: boolean;
+  /** ferry only: the run time ferry reports (without process start), median. */
+  runSeconds?: number;
 }
 
 function figures(tool: string, runs: Measurement[], checksumsMatch: boolean): ToolFigures {
@@ -30,6 +32,9 @@ function figures(tool: string, runs: Measurement[], checksumsMatch: boolean): To
     cpu: median(runs.map((r) => r.cpuSeconds)),
     peakMb: Math.max(...runs.map((r) => r.peakMb)),
     checksumsMatch,
+    ...(runs.every((r) => 'summary' in r)
+      ? { runSeconds: median(runs.map((r) => (r as { summary: FerrySummary }).summary.seconds)) }
+      : {}),
   };
 }
 

@@ -75,13 +75,14 @@ const INITIAL_CAPACITY = 256 * 1024;
 export function createPacketEncoder(
   mappings: readonly ColumnMapping[],
   slowPath: RowEncoder,
-  options: { decodeEveryRow?: boolean } = {},
+  options: { decodeEveryRow?: boolean; capacity?: number } = {},
 ): PacketEncoder {
   const kinds = Uint8Array.from(mappings.map((m) => FAST_KIND[m.rule.encoder]));
   const binary = mappings.map((m) => m.rule.encoder === 'bytes');
   const width = kinds.length;
   const decodeEveryRow = options.decodeEveryRow ?? false;
-  let out = Buffer.allocUnsafe(INITIAL_CAPACITY);
+  const capacity = options.capacity ?? INITIAL_CAPACITY;
+  let out = Buffer.allocUnsafe(capacity);
   let pos = 0;
   let fastRows = 0;
 
@@ -282,7 +283,7 @@ export function createPacketEncoder(
         quarantined: slow.quarantined,
         nulled: slow.nulled,
       };
-      out = Buffer.allocUnsafe(Math.max(INITIAL_CAPACITY, pos + (pos >> 2)));
+      out = Buffer.allocUnsafe(capacity);
       pos = 0;
       fastRows = 0;
       return batch;

@@ -65,10 +65,14 @@ export async function copyRows(options: CopyRowsOptions): Promise<CopyRowsResult
     options.policies,
     options.check ? { check: options.check } : {},
   );
-  const encoder = createPacketEncoder(mappings, rowEncoder, { decodeEveryRow: options.check !== undefined });
+  // batch_rows sets the size of the byte batches handed to COPY (about 64 bytes a row).
+  const flushBytes = Math.max(64 * 1024, options.batchRows * 64);
+  const encoder = createPacketEncoder(mappings, rowEncoder, {
+    decodeEveryRow: options.check !== undefined,
+    capacity: flushBytes + 64 * 1024,
+  });
   const { sql } = selectSql(options.table, mappings, options.where);
   const result: CopyRowsResult = { rowsRead: 0, rowsLoaded: 0, bytes: 0, quarantined: [], nulled: [] };
-  const flushBytes = Math.max(64 * 1024, options.batchRows * 64);
 
   function take(): Buffer {
     const batch = encoder.take();
@@ -82,16 +86,15 @@ export async function copyRows(options: CopyRowsOptions): Promise<CopyRowsResult
   }
 
   // Rows arrive as the socket delivers them; when COPY cannot take more, the reader pauses.
-  let reader: PacketReader | undefined;
   const source = new Readable({
     highWaterMark: 4 * flushBytes,
-    read: () => reader?.resume(),
+    read: () => reader.resume(),
     destroy: (error, callback) => {
-      reader?.discard();
+      reader.discard();
       callback(error);
     },
   });
-  reader = readPackets(options.source, sql, options.params ?? [], {
+  const reader: PacketReader = readPackets(options.source, sql, options.params ?? [], {
     row: (buffer, start, end) => {
       try {
         encoder.add(buffer, start, end);
@@ -99,7 +102,7 @@ export async function copyRows(options: CopyRowsOptions): Promise<CopyRowsResult
         source.destroy(error as Error);
         return;
       }
-      if (encoder.pendingBytes >= flushBytes && !source.push(take())) reader?.pause();
+      if (encoder.pendingBytes >= flushBytes && !source.push(take())) reader.pause();
     },
     end: () => {
       if (encoder.pendingBytes > 0 || rowEncoder.pending > 0) source.push(take());

@@ -50,6 +50,8 @@ class RawRowsQuery extends Query {
   override row(packet: RowPacket): unknown {
     if (packet.isEOF()) return this.done();
     this.onRow(packet.buffer, packet.offset, packet.end);
+    // mysql2's state machine: the returned method is the next state, called on this command
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     return this.row;
   }
 }
