@@ -111,7 +111,10 @@ export async function ensureTable(
   }
 }
 
-/** Changes `percent` of the rows (a different slice each round) and moves their updated_at forward. */
+/**
+ * Changes `percent` of the rows (a different slice each round) and moves their updated_at forward,
+ * spread over an hour as an application's writes would be (a sync re-reads the rows at its mark).
+ */
 export async function changeRows(
   settings: BenchSettings,
   table: string,
@@ -122,8 +125,8 @@ export async function changeRows(
   try {
     const modulus = Math.round(100 / percent);
     const [result] = await my.query(
-      `UPDATE \`${table}\` SET amount = amount + 1, note = CONCAT('changed ', ?), updated_at = TIMESTAMP('2030-01-01') + INTERVAL ? MINUTE WHERE id % ? = ?`,
-      [round, round, modulus, round % modulus],
+      `UPDATE \`${table}\` SET amount = amount + 1, note = CONCAT('changed ', ?), updated_at = TIMESTAMP('2030-01-01') + INTERVAL ? HOUR + INTERVAL (id DIV ?) % 3000 SECOND WHERE id % ? = ?`,
+      [round, round, modulus, modulus, round % modulus],
     );
     return (result as { affectedRows: number }).affectedRows;
   } finally {

@@ -33,8 +33,9 @@ async function snapshotPosition(connection: MysqlConnection): Promise<BinlogPosi
   const [rows] = await connection.query(
     "SHOW STATUS WHERE Variable_name IN ('binlog_snapshot_file', 'binlog_snapshot_position')",
   );
+  // MariaDB spells them Binlog_snapshot_file / Binlog_snapshot_position
   const map = new Map(
-    (rows as Row[]).map((r) => [String(r.Variable_name as string), String(r.Value as string)]),
+    (rows as Row[]).map((r) => [String(r.Variable_name as string).toLowerCase(), String(r.Value as string)]),
   );
   const file = map.get('binlog_snapshot_file') || null;
   const position = map.get('binlog_snapshot_position');
