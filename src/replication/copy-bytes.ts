@@ -70,6 +70,56 @@ function plainDate(buffer: Buffer, at: number, length: number): boolean {
   return true;
 }
 
+// Byte classes for text: 0 copied as is, 1 escaped, 2 NUL, 3 part of a multi-byte UTF-8 character.
+const TEXT_CLASS = new Uint8Array(256);
+for (const b of [0x5c, 0x09, 0x0a, 0x0d]) TEXT_CLASS[b] = 1;
+TEXT_CLASS[0] = 2;
+for (let b = 0x80; b < 0x100; b++) TEXT_CLASS[b] = 3;
+const ESCAPED: Record<number, number> = { 0x5c: 0x5c, 0x09: 0x74, 0x0a: 0x6e, 0x0d: 0x72 };
+
+/**
+ * Writes buffer[at, end) as COPY text into dst at o and returns the new offset, or -1 when the value
+ * holds a NUL (or, for JSON, \u0000, which jsonb cannot hold) or is not valid UTF-8.
+ */
+function writeText(buffer: Buffer, at: number, end: number, dst: Buffer, o: number, json: boolean): number {
+  let i = at;
+  while (i < end && TEXT_CLASS[buffer[i]!] === 0) i++;
+  if (i === end) {
+    // the common case: plain ASCII, nothing to escape
+    const length = end - at;
+    if (length > 32) buffer.copy(dst, o, at, end);
+    else for (let j = 0; j < length; j++) dst[o + j] = buffer[at + j]!;
+    return o + length;
+  }
+  for (let j = at; j < i; j++) dst[o++] = buffer[j]!;
+  let multiByte = false;
+  for (; i < end; i++) {
+    const b = buffer[i]!;
+    const c = TEXT_CLASS[b];
+    if (c === 0) dst[o++] = b;
+    else if (c === 3) {
+      multiByte = true;
+      dst[o++] = b;
+    } else if (c === 1) {
+      if (
+        json &&
+        b === 0x5c &&
+        i + 5 < end &&
+        buffer[i + 1] === 0x75 &&
+        buffer[i + 2] === 0x30 &&
+        buffer[i + 3] === 0x30 &&
+        buffer[i + 4] === 0x30 &&
+        buffer[i + 5] === 0x30
+      )
+        return -1;
+      dst[o++] = 0x5c;
+      dst[o++] = ESCAPED[b]!;
+    } else return -1;
+  }
+  if (multiByte && !isUtf8(buffer.subarray(at, end))) return -1;
+  return o;
+}
+
 const INITIAL_CAPACITY = 256 * 1024;
 
 export function createPacketEncoder(
@@ -136,132 +186,77 @@ export function createPacketEncoder(
     return row;
   }
 
-  /** Escapes text into out; false when the value holds a NUL (or, for JSON, \u0000) or invalid UTF-8. */
-  function writeText(buffer: Buffer, at: number, length: number, json: boolean): boolean {
-    reserve(length * 2);
+  /**
+   * Encodes the row in the fast path into out; false (and nothing written) when it needs the row
+   * encoder. Room for the worst case is reserved once per row: escaping at most doubles a value,
+   * hex doubles it plus 3, a NULL (1 byte in) becomes 2, a timestamp gains 3.
+   */
+  function fast(buffer: Buffer, start: number, end: number): boolean {
+    reserve(2 * (end - start) + 3 * width + 1);
+    const dst = out;
     let o = pos;
-    let ascii = true;
-    const end = at + length;
-    for (let i = at; i < end; i++) {
-      const b = buffer[i]!;
-      if (b >= 0x80) {
-        ascii = false;
-        out[o++] = b;
-      } else if (b > 0x5c || (b > 0x0d && b < 0x5c) || b === 0x0b || b === 0x0c) {
-        out[o++] = b;
-      } else if (b === 0x5c) {
-        // jsonb cannot hold \u0000: such a row goes to the row encoder, which applies invalid_values
-        if (
-          json &&
-          i + 5 < end &&
-          buffer[i + 1] === 0x75 &&
-          buffer[i + 2] === 0x30 &&
-          buffer[i + 3] === 0x30 &&
-          buffer[i + 4] === 0x30 &&
-          buffer[i + 5] === 0x30
-        )
-          return false;
-        out[o++] = 0x5c;
-        out[o++] = 0x5c;
-      } else if (b === 0x09) {
-        out[o++] = 0x5c;
-        out[o++] = 0x74;
-      } else if (b === 0x0a) {
-        out[o++] = 0x5c;
-        out[o++] = 0x6e;
-      } else if (b === 0x0d) {
-        out[o++] = 0x5c;
-        out[o++] = 0x72;
-      } else if (b === 0) {
-        return false;
-      } else out[o++] = b;
+    let at = start;
+    for (let i = 0; i < width; i++) {
+      if (i > 0) dst[o++] = 0x09;
+      // the length-encoded length of the value
+      let length = buffer[at]!;
+      if (length < 0xfb) at++;
+      else if (length === 0xfb) {
+        at++;
+        dst[o++] = 0x5c; // \N
+        dst[o++] = 0x4e;
+        continue;
+      } else if (length === 0xfc) {
+        length = buffer.readUInt16LE(at + 1);
+        at += 3;
+      } else if (length === 0xfd) {
+        length = buffer.readUIntLE(at + 1, 3);
+        at += 4;
+      } else {
+        length = Number(buffer.readBigUInt64LE(at + 1));
+        at += 9;
+      }
+      const kind = kinds[i];
+      if (kind === RAW) {
+        for (let j = 0; j < length; j++) dst[o + j] = buffer[at + j]!;
+        o += length;
+      } else if (kind === TEXT || kind === JSON_TEXT) {
+        o = writeText(buffer, at, at + length, dst, o, kind === JSON_TEXT);
+        if (o < 0) return false;
+      } else if (kind === DATE || kind === TIMESTAMP) {
+        if (!plainDate(buffer, at, length)) return false;
+        for (let j = 0; j < length; j++) dst[o + j] = buffer[at + j]!;
+        o += length;
+        if (kind === TIMESTAMP) {
+          dst[o++] = 0x2b; // +00
+          dst[o++] = 0x30;
+          dst[o++] = 0x30;
+        }
+      } else if (kind === BOOLEAN) {
+        const b = buffer[at];
+        if (length === 1 && b === 0x31) dst[o++] = 0x74;
+        else if (length === 1 && b === 0x30) dst[o++] = 0x66;
+        else return false;
+      } else if (kind === BYTES) {
+        dst[o++] = 0x5c; // \\x: COPY's escape for one backslash, then bytea's hex format
+        dst[o++] = 0x5c;
+        dst[o++] = 0x78;
+        for (let j = at, e = at + length; j < e; j++) {
+          const b = buffer[j]!;
+          dst[o++] = HEX[b >> 4]!;
+          dst[o++] = HEX[b & 15]!;
+        }
+      } else return false;
+      at += length;
     }
-    if (!ascii && !isUtf8(buffer.subarray(at, end))) return false;
+    dst[o++] = 0x0a;
     pos = o;
     return true;
   }
 
-  /** Encodes the row in the fast path; false (and nothing written) when it needs the row encoder. */
-  function fast(buffer: Buffer, start: number): boolean {
-    const rowStart = pos;
-    let at = start;
-    for (let i = 0; i < width; i++) {
-      if (i > 0) {
-        reserve(1);
-        out[pos++] = 0x09;
-      }
-      at = readLength(buffer, at);
-      const length = lengthOf.value;
-      if (length < 0) {
-        reserve(2);
-        out[pos++] = 0x5c;
-        out[pos++] = 0x4e;
-        continue;
-      }
-      let ok = true;
-      switch (kinds[i]) {
-        case RAW:
-          reserve(length);
-          for (let j = 0; j < length; j++) out[pos + j] = buffer[at + j]!;
-          pos += length;
-          break;
-        case BOOLEAN: {
-          const b = buffer[at];
-          reserve(1);
-          if (length === 1 && b === 0x31) out[pos++] = 0x74;
-          else if (length === 1 && b === 0x30) out[pos++] = 0x66;
-          else ok = false;
-          break;
-        }
-        case DATE:
-        case TIMESTAMP:
-          if (!plainDate(buffer, at, length)) ok = false;
-          else {
-            reserve(length + 3);
-            for (let j = 0; j < length; j++) out[pos + j] = buffer[at + j]!;
-            pos += length;
-            if (kinds[i] === TIMESTAMP) {
-              out[pos++] = 0x2b; // +00
-              out[pos++] = 0x30;
-              out[pos++] = 0x30;
-            }
-          }
-          break;
-        case TEXT:
-          ok = writeText(buffer, at, length, false);
-          break;
-        case JSON_TEXT:
-          ok = writeText(buffer, at, length, true);
-          break;
-        case BYTES: {
-          reserve(3 + length * 2);
-          out[pos++] = 0x5c; // \\x: COPY's escape for one backslash, then bytea's hex format
-          out[pos++] = 0x5c;
-          out[pos++] = 0x78;
-          for (let j = at, e = at + length; j < e; j++) {
-            const b = buffer[j]!;
-            out[pos++] = HEX[b >> 4]!;
-            out[pos++] = HEX[b & 15]!;
-          }
-          break;
-        }
-        default:
-          ok = false;
-      }
-      if (!ok) {
-        pos = rowStart;
-        return false;
-      }
-      at += length;
-    }
-    reserve(1);
-    out[pos++] = 0x0a;
-    return true;
-  }
-
   return {
-    add(buffer, start) {
-      if (!decodeEveryRow && fast(buffer, start)) {
+    add(buffer, start, end) {
+      if (!decodeEveryRow && fast(buffer, start, end)) {
         fastRows++;
         return;
       }
