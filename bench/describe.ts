@@ -218,7 +218,7 @@ export function describeResults(r: Results): { preamble: string; sections: Secti
         '(MariaDB and PostgreSQL) and `ferry_bench_seed` (MariaDB) and nothing else, generates the tables once (kept for later runs), ' +
         'installs pgloader with apt-get when it is missing and the bench runs as root, and rewrites its sections of this file; other sections stay.',
       '',
-      'Environment: `FERRY_BENCH_ROWS` (1000000), `FERRY_BENCH_BIG_ROWS` (5000000, 0 skips), `FERRY_BENCH_RUNS` (3), ' +
+      'Environment: `FERRY_BENCH_ROWS` (1000000), `FERRY_BENCH_BIG_ROWS` (5000000, 0 skips), `FERRY_BENCH_RUNS` (5), ' +
         '`FERRY_BENCH_SEED_SCALE` (1, 0 skips), `FERRY_BENCH_SKIP` (comma list of pgloader, pipe, verify, incremental, big, seed), ' +
         '`FERRY_BENCH_SOURCE_URL` / `FERRY_BENCH_TARGET_URL` (the local dev servers), `FERRY_BENCH_NO_BUILD=1`, `FERRY_BENCH_OUTPUT`.',
     ].join('\n'),
