@@ -7,7 +7,7 @@ import { describeResults, type Results } from './describe.js';
 import { writeSections } from './report.js';
 import { bigTable, compareFullRefresh, incrementalRuns, seedSpeed, verifyTable } from './scenarios.js';
 import { readSettings } from './settings.js';
-import { ensurePgloader, pgloaderVersion } from './tools.js';
+import { ensureCommand, pgloaderVersion } from './tools.js';
 
 const settings = readSettings();
 const began = Date.now();
@@ -25,6 +25,9 @@ async function main(): Promise<void> {
     const b = await run('npm', ['run', '--silent', 'build']);
     if (b.code !== 0) throw new Error(`npm run build failed:\n${b.stdout}\n${b.stderr}`);
   }
+  // GNU time measures every tool's wall time, CPU seconds and peak memory the same way.
+  if (!(await ensureCommand('/usr/bin/time', 'time', log)))
+    throw new Error('GNU time (/usr/bin/time) is needed');
   await ensureDatabases(settings);
   const results: Results = { settings, machine: await machine(), loads };
   sampleLoad();
@@ -32,7 +35,7 @@ async function main(): Promise<void> {
   log(`preparing bench_rows (${settings.rows} rows)`);
   const made = await ensureTable(settings, 'bench_rows', settings.rows);
   if (made > 0) log(`  generated in ${made.toFixed(1)} s`);
-  const pgloader = wants('pgloader') && (await ensurePgloader(log));
+  const pgloader = wants('pgloader') && (await ensureCommand('pgloader', 'pgloader', log));
   if (pgloader) results.machine.pgloader = await pgloaderVersion();
 
   log(

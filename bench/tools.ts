@@ -128,22 +128,29 @@ export async function runPipe(settings: BenchSettings, table: string, schema = '
   });
 }
 
-/** Whether pgloader is installed; installs the Debian package when it is not and the bench runs as root. */
-export async function ensurePgloader(log: (line: string) => void): Promise<boolean> {
-  const which = await run('sh', ['-c', 'command -v pgloader']);
+/**
+ * Whether `command` is installed; installs the Debian package when it is not and the bench runs as
+ * root (apt-get update once, then install), as the project's scripts do.
+ */
+export async function ensureCommand(
+  command: string,
+  aptPackage: string,
+  log: (line: string) => void,
+): Promise<boolean> {
+  const which = await run('sh', ['-c', `command -v ${command}`]);
   if (which.code === 0) return true;
   if (process.getuid?.() !== 0) {
-    log('pgloader is not installed and the bench is not root: apt-get install pgloader, or skip it');
+    log(`${command} is not installed and the bench is not root: apt-get install ${aptPackage}`);
     return false;
   }
-  log('installing pgloader from the Debian packages (apt-get)');
+  log(`installing ${aptPackage} from the Debian packages (apt-get)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const update = await run('apt-get', ['update', '-qq'], { env });
-  const install = await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'pgloader'], {
+  const install = await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', aptPackage], {
     env,
   });
   if (update.code !== 0 || install.code !== 0) {
-    log(`could not install pgloader: ${install.stderr.trim().split('\n').pop() ?? ''}`);
+    log(`could not install ${aptPackage}: ${install.stderr.trim().split('\n').pop() ?? ''}`);
     return false;
   }
   return true;
