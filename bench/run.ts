@@ -38,10 +38,12 @@ async function main(): Promise<void> {
   const pgloader = wants('pgloader') && (await ensureCommand('pgloader', 'pgloader', log));
   if (pgloader) results.machine.pgloader = await pgloaderVersion();
 
-  log(
-    `full refresh: ferry${wants('pipe') ? ', raw pipe' : ''}${pgloader ? ', pgloader' : ''} x ${settings.runs}`,
-  );
-  results.full = await compareFullRefresh(settings, 'bench_rows', { pipe: wants('pipe'), pgloader }, log);
+  const pipe =
+    wants('pipe') &&
+    (await ensureCommand('mariadb', 'mariadb-client', log)) &&
+    (await ensureCommand('psql', 'postgresql-client', log));
+  log(`full refresh: ferry${pipe ? ', raw pipe' : ''}${pgloader ? ', pgloader' : ''} x ${settings.runs}`);
+  results.full = await compareFullRefresh(settings, 'bench_rows', { pipe, pgloader }, log);
   sampleLoad();
 
   if (wants('verify')) {
