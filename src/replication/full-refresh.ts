@@ -93,6 +93,7 @@ export async function fullRefresh(
 
   let rowsDone = [...done.values()].reduce((a, b) => a + b, 0);
   ctx.onProgress?.(plan.name, rowsDone, Math.max(table.estimatedRows, rowsDone));
+  const check = ctx.rowCheck?.(plan, mappings);
   const copyChunk = async (chunkPair: ConnectionPair, chunk: Chunk) => {
     const { where, params } = chunkWhere(table, chunk);
     await inTransaction(chunkPair.target, async () => {
@@ -107,6 +108,7 @@ export async function fullRefresh(
         targetTable: staging,
         stream: plan.name,
         policies: ctx.settings,
+        check,
         batchRows: ctx.settings.batch_rows,
         signal: ctx.signal,
         onRows: (n) => {

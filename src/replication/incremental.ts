@@ -121,6 +121,7 @@ export async function incremental(
       targetTable: temp,
       stream: plan.name,
       policies: ctx.settings,
+      check: ctx.rowCheck?.(plan, mappings),
       batchRows: ctx.settings.batch_rows,
       signal: ctx.signal,
       onRows: (n) => ctx.onProgress?.(plan.name, (result.rowsRead += n), result.rowsRead),

@@ -33,6 +33,8 @@ export interface SyncOptions {
   logger: Logger;
   signal: AbortSignal;
   onProgress?: (stream: string, rowsDone: number, rowsEstimated: number) => void;
+  /** Per-row checks by stream (data quality); see RunContext.rowCheck. */
+  rowCheck?: RunContext['rowCheck'];
 }
 
 export interface SyncSummary {
@@ -104,6 +106,7 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
         logger,
         signal,
         pairs: pool,
+        ...(options.rowCheck ? { rowCheck: options.rowCheck } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       };
 

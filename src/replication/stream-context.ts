@@ -5,6 +5,9 @@ import type { BinlogPosition } from '../connectors/mysql/snapshot.js';
 import type { PgClient } from '../connectors/postgres/connect.js';
 import type { Logger } from '../observability/logger.js';
 import type { PairPool } from './pair-pool.js';
+import type { StreamPlan } from './plan.js';
+import type { RowCheck } from './row-encoder.js';
+import type { ColumnMapping } from './type-mapping.js';
 
 export interface RunContext {
   runId: number;
@@ -16,6 +19,11 @@ export interface RunContext {
   onProgress?: (stream: string, rowsDone: number, rowsEstimated: number) => void;
   /** The run's connection pairs, from which a full refresh borrows idle ones for parallel ranges. */
   pairs?: PairPool;
+  /**
+   * The per-row check of a stream (data-quality checks), or undefined for none. Streams without a
+   * check take the byte path; with one, every row is decoded and checked before it is encoded.
+   */
+  rowCheck?: (plan: StreamPlan, mappings: readonly ColumnMapping[]) => RowCheck | undefined;
 }
 
 /** One reader connection (inside the run's snapshot) and one writer connection. */
