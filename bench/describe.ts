@@ -216,7 +216,8 @@ export function describeResults(r: Results): { preamble: string; sections: Secti
     body: [
       '`npm run bench` (or `make bench`, which also builds and starts the servers). It builds dist/, creates the databases `ferry_bench` ' +
         '(MariaDB and PostgreSQL) and `ferry_bench_seed` (MariaDB) and nothing else, generates the tables once (kept for later runs), ' +
-        'installs pgloader with apt-get when it is missing and the bench runs as root, and rewrites its sections of this file; other sections stay.',
+        'installs pgloader (and GNU time, the database clients) with apt-get when missing and the bench runs as root, and rewrites its sections of this file; other sections stay. ' +
+        'To free the space (about 2 GB), drop those databases.',
       '',
       'Environment: `FERRY_BENCH_ROWS` (1000000), `FERRY_BENCH_BIG_ROWS` (5000000, 0 skips), `FERRY_BENCH_RUNS` (5), ' +
         '`FERRY_BENCH_SEED_SCALE` (1, 0 skips), `FERRY_BENCH_SKIP` (comma list of pgloader, pipe, verify, incremental, big, seed), ' +
