@@ -3,8 +3,6 @@ import cliProgress from 'cli-progress';
 import { sourceConnection } from '../config/connection.js';
 import { connectMysql } from '../connectors/mysql/connect.js';
 import { ConfigError } from '../errors.js';
-import { seedShop } from '../seed/seed.js';
-import { sizeOf } from '../seed/shop-data.js';
 import type { Register } from './main.js';
 
 interface SeedFlags {
@@ -38,6 +36,9 @@ export const registerSeed: Register = (program, context) => {
       const scale = parseNumberFlag('scale', flags.scale, false);
       const seed = parseNumberFlag('seed', flags.seed, true);
       const connection = await connectMysql(sourceConnection(config.source));
+      // Loaded here, not at the top: Faker takes a third of a second to load, which every other command would pay.
+      const { seedShop } = await import('../seed/seed.js');
+      const { sizeOf } = await import('../seed/shop-data.js');
       const size = sizeOf(scale);
       const bar =
         ctx.interactive && !flags.json

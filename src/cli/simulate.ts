@@ -2,7 +2,6 @@
 import { writeFileSync } from 'node:fs';
 import { sourceConnection } from '../config/connection.js';
 import { connectMysql } from '../connectors/mysql/connect.js';
-import { parseDuration, parseRate, simulate } from '../seed/simulate/simulate.js';
 import { compactTable } from '../observability/table.js';
 import { parseNumberFlag } from './seed.js';
 import type { Register } from './main.js';
@@ -27,6 +26,8 @@ export const registerSimulate: Register = (program, context) => {
     .action(async (flags: SimulateFlags) => {
       const ctx = context();
       const config = ctx.config();
+      // Loaded here, not at the top: the workload loads Faker, which every other command would pay.
+      const { parseDuration, parseRate, simulate } = await import('../seed/simulate/simulate.js');
       const rate = parseRate(flags.rate);
       const durationSeconds = flags.duration ? parseDuration(flags.duration) : undefined;
       const operations = flags.operations ? parseNumberFlag('operations', flags.operations, true) : undefined;

@@ -231,6 +231,15 @@ export const syncSchema = z
       .describe(
         'evolve: add new columns, keep dropped ones, stop on a type change; rebuild: like evolve, and rebuild a table whose column types changed; fail: stop on any change',
       ),
+    parallel_chunks: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(2)
+      .describe(
+        'Primary-key ranges of one large table copied at the same time (uses connections other tables leave idle)',
+      ),
   })
   .describe('How ferry sync runs');
 

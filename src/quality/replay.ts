@@ -179,7 +179,13 @@ async function replayStream(
     result.skipped = entries.length - replayable.length;
     if (replayable.length === 0) return;
 
-    const encoder = createRowEncoder(plan.name, mappings, primaryKey, options.config.sync, quality.gate);
+    const encoder = createRowEncoder(
+      plan.name,
+      mappings,
+      primaryKey,
+      options.config.sync,
+      quality.gate ? { gate: quality.gate } : {},
+    );
     const failing = new Map<number, Failure[]>();
     const passing: QuarantineEntry[] = [];
     const lines: string[] = [];

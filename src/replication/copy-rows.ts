@@ -2,11 +2,13 @@
 // PostgreSQL transaction, and returns the counts plus the rows and values a policy set aside.
 import type { SyncSettings } from '../config/schema.js';
 import { quoteMysql, type MysqlConnection } from '../connectors/mysql/connect.js';
-import { readRows } from '../connectors/mysql/read-rows.js';
+import { readPackets, type PacketReader } from '../connectors/mysql/read-packets.js';
 import type { SourceTable } from '../connectors/mysql/source-table.js';
 import type { PgClient } from '../connectors/postgres/connect.js';
 import { copyInto } from '../connectors/postgres/copy-into.js';
 import type { SetAsideRow, ValueChange } from '../connectors/postgres/state-store.js';
+import { Readable } from 'node:stream';
+import { createPacketEncoder } from './copy-bytes.js';
 import type { RowGate } from '../quality/row-gate.js';
 import { createRowEncoder } from './row-encoder.js';
 import type { ColumnMapping } from './type-mapping.js';
@@ -26,7 +28,7 @@ export interface CopyRowsOptions {
   batchRows: number;
   onRows?: (rows: number) => void;
   signal?: AbortSignal;
-  /** Row checks of the stream (src/quality). */
+  /** Row checks of the stream (src/quality): with them every row is decoded and checked; without, rows take the byte path. */
   gate?: RowGate;
 }
 
@@ -57,44 +59,65 @@ export function selectSql(
 
 export async function copyRows(options: CopyRowsOptions): Promise<CopyRowsResult> {
   const { mappings } = options;
-  const encoder = createRowEncoder(
+  const rowEncoder = createRowEncoder(
     options.stream,
     mappings,
     options.table.primaryKey,
     options.policies,
-    options.gate,
+    options.gate ? { gate: options.gate } : {},
   );
-  const { sql, binary } = selectSql(options.table, mappings, options.where);
+  // batch_rows sets the size of the byte batches handed to COPY (about 64 bytes a row).
+  const flushBytes = Math.max(64 * 1024, options.batchRows * 64);
+  const encoder = createPacketEncoder(mappings, rowEncoder, {
+    decodeEveryRow: options.gate !== undefined,
+    capacity: flushBytes + 64 * 1024,
+  });
+  const { sql } = selectSql(options.table, mappings, options.where);
   const result: CopyRowsResult = { rowsRead: 0, rowsLoaded: 0, bytes: 0, quarantined: [], nulled: [] };
 
-  async function* batches(): AsyncGenerator<string> {
-    for await (const row of readRows(options.source, sql, options.params ?? [], binary)) {
-      encoder.add(row);
-      if (encoder.pending >= options.batchRows) {
-        const text = flush();
-        if (text) yield text;
-      }
-    }
-    const text = encoder.pending > 0 ? flush() : '';
-    if (text) yield text;
-  }
-  function flush(): string {
+  function take(): Buffer {
     const batch = encoder.take();
     result.rowsRead += batch.rows;
     result.rowsLoaded += batch.rows - batch.quarantined.length;
-    result.bytes += Buffer.byteLength(batch.text);
+    result.bytes += batch.bytes.length;
     for (const q of batch.quarantined) result.quarantined.push(q);
     for (const n of batch.nulled) result.nulled.push(n);
     options.onRows?.(batch.rows);
-    return batch.text;
+    return batch.bytes;
   }
+
+  // Rows arrive as the socket delivers them; when COPY cannot take more, the reader pauses.
+  const source = new Readable({
+    highWaterMark: 4 * flushBytes,
+    read: () => reader.resume(),
+    destroy: (error, callback) => {
+      reader.discard();
+      callback(error);
+    },
+  });
+  const reader: PacketReader = readPackets(options.source, sql, options.params ?? [], {
+    row: (buffer, start, end) => {
+      try {
+        encoder.add(buffer, start, end);
+      } catch (error) {
+        source.destroy(error as Error);
+        return;
+      }
+      if (encoder.pendingBytes >= flushBytes && !source.push(take())) reader.pause();
+    },
+    end: () => {
+      if (encoder.pendingBytes > 0 || rowEncoder.pending > 0) source.push(take());
+      source.push(null);
+    },
+    error: (error) => source.destroy(error),
+  });
 
   await copyInto(
     options.target,
     options.targetSchema,
     options.targetTable,
     mappings.map((m) => m.column.name),
-    batches(),
+    source,
     options.signal,
   );
   return result;

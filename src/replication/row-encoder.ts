@@ -17,9 +17,19 @@ export interface EncodedBatch {
   nulled: ValueChange[];
 }
 
+export interface RowEncoderOptions {
+  /** The stream's data-quality checks (src/quality): rows that fail are quarantined with their failures. */
+  gate?: RowGate;
+}
+
 export interface RowEncoder {
   /** Adds a row to the current batch. */
   add(row: SourceRow): void;
+  /**
+   * Encodes one row into a COPY line (no newline) and counts it in the current batch; returns
+   * undefined when a policy or the check quarantined it. Values set to NULL are recorded.
+   */
+  line(row: SourceRow): string | undefined;
   /** Rows in the current batch (loaded, quarantined or not). */
   readonly pending: number;
   /** Returns the current batch and starts a new one. */
@@ -45,13 +55,14 @@ export function createRowEncoder(
   mappings: readonly ColumnMapping[],
   primaryKey: readonly string[],
   policies: Pick<SyncSettings, 'zero_dates' | 'invalid_values'>,
-  gate?: RowGate,
+  options: RowEncoderOptions = {},
 ): RowEncoder {
   const encoders: Encoder[] = mappings.map((m) => ENCODERS[m.rule.encoder]);
   const names = mappings.map((m) => m.column.name);
   const keyIndexes = primaryKey.map((k) => names.indexOf(k));
   const width = encoders.length;
   const issue: { current?: ValueIssue } = {};
+  const gate = options.gate;
 
   let lines: string[] = [];
   let rows = 0;
@@ -65,80 +76,75 @@ export function createRowEncoder(
   const rowObject = (row: SourceRow) =>
     Object.fromEntries(names.map((n, i) => [n, displayValue(row[i] ?? null)]));
 
+  function encodeLine(row: SourceRow): string | undefined {
+    rows++;
+    const failures = gate?.check(row);
+    if (failures) {
+      quarantined.push({ primaryKey: keyOf(row), row: rowObject(row), reason: describe(failures), failures });
+      return undefined;
+    }
+    let line = '';
+    let rowNulled: ValueChange[] | undefined;
+    let rowNulledFailures: Failure[] | undefined;
+    for (let i = 0; i < width; i++) {
+      const value = row[i];
+      let field: string | undefined;
+      if (value === null || value === undefined) field = COPY_NULL;
+      else {
+        field = encoders[i]!(value, issue);
+        if (field === undefined) {
+          const problem = issue.current!;
+          issue.current = undefined;
+          const action = policies[problem.policy];
+          const where = `${stream}.${names[i]}`;
+          if (action === 'fail') {
+            throw new DataError(`${where}: ${problem.reason} (row ${JSON.stringify(keyOf(row))})`, {
+              hint: `set sync.${problem.policy} to null or quarantine to load the other rows`,
+            });
+          }
+          const failure: Failure = {
+            check: `${names[i]}.${problem.code}`,
+            code: problem.code,
+            column: names[i]!,
+            severity: action === 'null' ? 'set_null' : 'quarantine',
+            message: problem.reason,
+          };
+          if (action === 'quarantine') {
+            gate?.noteValueFailure(failure);
+            quarantined.push({
+              failures: [failure],
+              primaryKey: keyOf(row),
+              row: rowObject(row),
+              reason: `${names[i]}: ${problem.reason}`,
+            });
+            return undefined;
+          }
+          (rowNulledFailures ??= []).push(failure);
+          (rowNulled ??= []).push({
+            primaryKey: keyOf(row),
+            column: names[i]!,
+            original: originalText(value),
+            reason: problem.reason,
+          });
+          field = COPY_NULL;
+        }
+      }
+      line += i === 0 ? field : '\t' + field;
+    }
+    if (rowNulled) nulled.push(...rowNulled);
+    if (rowNulledFailures) for (const f of rowNulledFailures) gate?.noteValueFailure(f);
+    return line;
+  }
+
   return {
     get pending() {
       return rows;
     },
     add(row) {
-      rows++;
-      const failures = gate?.check(row);
-      if (failures) {
-        quarantined.push({
-          primaryKey: keyOf(row),
-          row: rowObject(row),
-          reason: describe(failures),
-          failures,
-        });
-        return;
-      }
-      let line = '';
-      let rowNulled: ValueChange[] | undefined;
-      let rowNulledFailures: Failure[] | undefined;
-      for (let i = 0; i < width; i++) {
-        const value = row[i];
-        let field: string | undefined;
-        if (value === null || value === undefined) field = COPY_NULL;
-        else {
-          field = encoders[i]!(value, issue);
-          if (field === undefined) {
-            const problem = issue.current!;
-            issue.current = undefined;
-            const action = policies[problem.policy];
-            const where = `${stream}.${names[i]}`;
-            if (action === 'fail') {
-              throw new DataError(`${where}: ${problem.reason} (row ${JSON.stringify(keyOf(row))})`, {
-                hint: `set sync.${problem.policy} to null or quarantine to load the other rows`,
-              });
-            }
-            if (action === 'quarantine') {
-              const failure: Failure = {
-                check: `${names[i]}.${problem.code}`,
-                code: problem.code,
-                column: names[i]!,
-                severity: 'quarantine',
-                message: problem.reason,
-              };
-              gate?.noteValueFailure(failure);
-              quarantined.push({
-                primaryKey: keyOf(row),
-                row: rowObject(row),
-                reason: `${names[i]}: ${problem.reason}`,
-                failures: [failure],
-              });
-              return;
-            }
-            (rowNulled ??= []).push({
-              primaryKey: keyOf(row),
-              column: names[i]!,
-              original: originalText(value),
-              reason: problem.reason,
-            });
-            (rowNulledFailures ??= []).push({
-              check: `${names[i]}.${problem.code}`,
-              code: problem.code,
-              column: names[i]!,
-              severity: 'set_null',
-              message: problem.reason,
-            });
-            field = COPY_NULL;
-          }
-        }
-        line += i === 0 ? field : '\t' + field;
-      }
-      lines.push(line);
-      if (rowNulled) nulled.push(...rowNulled);
-      if (rowNulledFailures) for (const f of rowNulledFailures) gate?.noteValueFailure(f);
+      const line = encodeLine(row);
+      if (line !== undefined) lines.push(line);
     },
+    line: encodeLine,
     take() {
       const batch: EncodedBatch = {
         text: lines.length > 0 ? lines.join('\n') + '\n' : '',

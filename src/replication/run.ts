@@ -21,8 +21,9 @@ import { orderByRelationships } from '../quality/stream-order.js';
 import { compileQuality } from '../quality/stream-quality.js';
 import { fullRefresh } from './full-refresh.js';
 import { incremental } from './incremental.js';
+import { createPairPool } from './pair-pool.js';
 import { planStreams, type StreamPlan } from './plan.js';
-import { emptyResult, type ConnectionPair, type RunContext, type StreamResult } from './stream-context.js';
+import { emptyResult, type RunContext, type StreamResult } from './stream-context.js';
 import { mapColumn, type ColumnMapping } from './type-mapping.js';
 
 export interface SyncOptions {
@@ -81,10 +82,19 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
       'ferry sync',
     );
     try {
-      const parallel = Math.max(1, Math.min(config.sync.parallel_tables, mapped.length));
+      // One reader/writer pair per table copied at once, and at least parallel_chunks so a large
+      // table alone can still have several ranges copied at the same time.
+      const tables = Math.max(1, Math.min(config.sync.parallel_tables, mapped.length));
+      const parallel = Math.max(tables, config.sync.parallel_chunks);
       const snapshot = await openSnapshot(sourceSpec, parallel, logger);
       snapshotClose = () => snapshot.close();
-      for (let i = 0; i < parallel; i++) writers.push(await connectPostgres(targetSpec));
+      const opened = await Promise.allSettled(
+        Array.from({ length: parallel }, () => connectPostgres(targetSpec)),
+      );
+      for (const o of opened) if (o.status === 'fulfilled') writers.push(o.value);
+      const failed = opened.find((o) => o.status === 'rejected');
+      if (failed) throw failed.reason;
+      const pool = createPairPool(snapshot.connections.map((source, i) => ({ source, target: writers[i]! })));
       const runId = await startRun(control, schema, snapshot.binlog, hostname());
       logger.info(
         { runId, streams: mapped.length, binlog: snapshot.binlog },
@@ -97,6 +107,7 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
         binlog: snapshot.binlog,
         logger,
         signal,
+        pairs: pool,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       };
 
@@ -107,9 +118,15 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
       );
       const queue = order.queue;
       let fatal: unknown;
-      const worker = async (pair: ConnectionPair) => {
+      const worker = async () => {
         for (let next = queue.shift(); next && !fatal; next = queue.shift()) {
           const { plan, mappings } = next;
+          const pair = await pool.acquire();
+          if (!pair) {
+            queue.unshift(next);
+            return;
+          }
+          let healthy = true;
           try {
             const result = await order.run(plan.name, () =>
               plan.mode === 'incremental'
@@ -127,6 +144,7 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
               `${plan.name}: ${result.rowsLoaded} rows loaded`,
             );
           } catch (error) {
+            healthy = false;
             if (signal.aborted) {
               fatal = error;
               return;
@@ -158,11 +176,14 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
               return;
             }
             // A data error can stop a read half-way; this reader's session is not reused.
-            if (error.kind === 'data') return;
+            if (error.kind !== 'data') healthy = true;
+          } finally {
+            if (healthy) pool.release(pair);
+            else pool.retire(pair);
           }
         }
       };
-      await Promise.all(snapshot.connections.map((source, i) => worker({ source, target: writers[i]! })));
+      await Promise.all(Array.from({ length: tables }, () => worker()));
       for (const left of fatal ? [] : queue) {
         results.push({
           ...emptyResult(left.plan.name, left.plan.mode),

@@ -5,6 +5,7 @@ import type { BinlogPosition } from '../connectors/mysql/snapshot.js';
 import type { PgClient } from '../connectors/postgres/connect.js';
 import type { Logger } from '../observability/logger.js';
 import type { CheckCount } from '../quality/failure.js';
+import type { PairPool } from './pair-pool.js';
 
 export interface RunContext {
   runId: number;
@@ -14,6 +15,8 @@ export interface RunContext {
   logger: Logger;
   signal: AbortSignal;
   onProgress?: (stream: string, rowsDone: number, rowsEstimated: number) => void;
+  /** The run's connection pairs, from which a full refresh borrows idle ones for parallel ranges. */
+  pairs?: PairPool;
 }
 
 /** One reader connection (inside the run's snapshot) and one writer connection. */

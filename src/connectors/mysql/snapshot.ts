@@ -33,8 +33,9 @@ async function snapshotPosition(connection: MysqlConnection): Promise<BinlogPosi
   const [rows] = await connection.query(
     "SHOW STATUS WHERE Variable_name IN ('binlog_snapshot_file', 'binlog_snapshot_position')",
   );
+  // MariaDB spells them Binlog_snapshot_file / Binlog_snapshot_position
   const map = new Map(
-    (rows as Row[]).map((r) => [String(r.Variable_name as string), String(r.Value as string)]),
+    (rows as Row[]).map((r) => [String(r.Variable_name as string).toLowerCase(), String(r.Value as string)]),
   );
   const file = map.get('binlog_snapshot_file') || null;
   const position = map.get('binlog_snapshot_position');
@@ -74,7 +75,10 @@ export async function openSnapshot(spec: ConnectionSpec, count: number, logger: 
     await Promise.all(connections.map((c) => c.end().catch(() => undefined)));
   };
   try {
-    for (let i = 0; i < count; i++) connections.push(await connectMysql(spec));
+    const opened = await Promise.allSettled(Array.from({ length: count }, () => connectMysql(spec)));
+    for (const o of opened) if (o.status === 'fulfilled') connections.push(o.value);
+    const failed = opened.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason;
     for (let attempt = 0; attempt < 5; attempt++) {
       await Promise.all(connections.map(start));
       const positions = await Promise.all(connections.map(snapshotPosition));

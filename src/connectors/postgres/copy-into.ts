@@ -6,18 +6,18 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { PgClient } from './connect.js';
 import { qualifiedPg, quotePg } from './connect.js';
 
-/** Copies batches of COPY text (each a string of complete lines) into schema.table(columns). */
+/** Copies COPY text (a byte stream, or batches of complete lines) into schema.table(columns). */
 export async function copyInto(
   client: PgClient,
   schema: string,
   table: string,
   columns: readonly string[],
-  batches: AsyncIterable<string>,
+  batches: Readable | AsyncIterable<string | Buffer>,
   signal?: AbortSignal,
 ): Promise<void> {
   const sql = `COPY ${qualifiedPg(schema, table)} (${columns.map(quotePg).join(', ')}) FROM STDIN`;
   const target = client.query(copyFrom(sql));
-  const source = Readable.from(batches, { objectMode: false });
+  const source = batches instanceof Readable ? batches : Readable.from(batches, { objectMode: false });
   if (signal) await pipeline(source, target, { signal });
   else await pipeline(source, target);
 }

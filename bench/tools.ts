@@ -1,0 +1,192 @@
+// One runner per tool that loads the benchmark table into PostgreSQL: ferry (the built CLI, as a
+// user runs it), the raw client pipe, and pgloader. Each loads into a fresh table of its own schema.
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { measure, run, type Measurement } from './measure.js';
+import { withDatabase, type BenchSettings } from './settings.js';
+import { targetClient } from './data.js';
+
+/** Environment for child processes without the caller's FERRY_* overrides (they would replace the bench's URLs). */
+function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (!k.startsWith('FERRY_') && !k.startsWith('PG') && !k.startsWith('MYSQL')) env[k] = v;
+  return { ...env, ...extra };
+}
+
+export interface FerryRunner {
+  /** Runs `ferry sync` for one stream and returns the measurement and the run summary. */
+  sync(stream: string, options: { fullRefresh: boolean }): Promise<Measurement & { summary: FerrySummary }>;
+  /** The config file path (for in-process calls). */
+  configText: string;
+  close(): void;
+}
+
+export interface FerrySummary {
+  status: string;
+  seconds: number;
+  streams: { stream: string; rowsLoaded: number; seconds: number; status: string; error?: string }[];
+}
+
+export function ferryConfigText(
+  settings: BenchSettings,
+  schema: string,
+  sync: Record<string, number> = {},
+): string {
+  const source = withDatabase(settings.sourceUrl, settings.database).toString();
+  const target = withDatabase(settings.targetUrl, settings.database).toString();
+  const syncLines = Object.entries(sync).map(([k, v]) => `  ${k}: ${v}`);
+  return [
+    `source: { url: ${JSON.stringify(source)} }`,
+    `target: { url: ${JSON.stringify(target)}, schema: ${schema} }`,
+    'streams:',
+    "  - { table: 'bench_inc*', mode: incremental, cursor: updated_at, deletes: ignore }",
+    "  - { table: '*', mode: full_refresh }",
+    ...(syncLines.length ? ['sync:', ...syncLines] : []),
+    '',
+  ].join('\n');
+}
+
+export function ferryRunner(
+  settings: BenchSettings,
+  schema: string,
+  sync: Record<string, number> = {},
+): FerryRunner {
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-'));
+  const configPath = join(dir, 'ferry.yaml');
+  const configText = ferryConfigText(settings, schema, sync);
+  writeFileSync(configPath, configText, { mode: 0o600 });
+  return {
+    configText,
+    async sync(stream, options) {
+      const args = [
+        'dist/cli/main.js',
+        '-c',
+        configPath,
+        '--log-level',
+        'warn',
+        'sync',
+        '--streams',
+        stream,
+        '--json',
+      ];
+      if (options.fullRefresh) args.push('--full-refresh');
+      const m = await measure(process.execPath, args, { env: childEnv() });
+      const summary = JSON.parse(m.stdout) as FerrySummary;
+      if (summary.status !== 'succeeded')
+        throw new Error(`ferry sync failed: ${JSON.stringify(summary.streams)}`);
+      return { ...m, summary };
+    },
+    close() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The target table of the raw pipe: the same column types ferry creates, no keys (pure transfer). */
+const PIPE_TABLE = `(
+  id bigint NOT NULL, customer_id integer NOT NULL, status text NOT NULL, amount numeric(12,2) NOT NULL,
+  code character varying(8) NOT NULL, is_gift boolean NOT NULL, note character varying(64),
+  created_at timestamp(0) without time zone NOT NULL, updated_at timestamp(0) with time zone NOT NULL)`;
+
+/**
+ * mariadb --batch --raw --quick | psql \copy. mariadb prints NULL as the word NULL, so the COPY
+ * reads that word as NULL (the benchmark's data never holds the text 'NULL').
+ */
+export async function runPipe(settings: BenchSettings, table: string, schema = 'pipe'): Promise<Measurement> {
+  const pgc = await targetClient(settings, settings.database);
+  try {
+    await pgc.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await pgc.query(`DROP TABLE IF EXISTS "${schema}"."${table}"`);
+    await pgc.query(`CREATE TABLE "${schema}"."${table}" ${PIPE_TABLE}`);
+  } finally {
+    await pgc.end();
+  }
+  const src = settings.sourceUrl;
+  const tgt = settings.targetUrl;
+  const select = `SELECT id, customer_id, status, amount, code, is_gift, note, created_at, updated_at FROM ${table}`;
+  const mariadb = [
+    'mariadb',
+    '--batch --raw --quick --skip-column-names',
+    `--init-command="SET time_zone='+00:00'"`,
+    `-h ${src.hostname} -P ${src.port || 3306} -u ${decodeURIComponent(src.username)}`,
+    settings.database,
+    `-e "${select}"`,
+  ].join(' ');
+  const psql = [
+    'psql -X -q -v ON_ERROR_STOP=1',
+    `-h ${tgt.hostname} -p ${tgt.port || 5432} -U ${decodeURIComponent(tgt.username)} -d ${settings.database}`,
+    `-c "\\copy \\"${schema}\\".\\"${table}\\" FROM STDIN WITH (NULL 'NULL')"`,
+  ].join(' ');
+  return measure('bash', ['-c', `set -o pipefail; ${mariadb} | ${psql}`], {
+    env: childEnv({
+      MYSQL_PWD: decodeURIComponent(src.password),
+      PGPASSWORD: decodeURIComponent(tgt.password),
+      PGTZ: 'UTC',
+    }),
+  });
+}
+
+/**
+ * Whether `command` is installed; installs the Debian package when it is not and the bench runs as
+ * root (apt-get update once, then install), as the project's scripts do.
+ */
+export async function ensureCommand(
+  command: string,
+  aptPackage: string,
+  log: (line: string) => void,
+): Promise<boolean> {
+  const which = await run('sh', ['-c', `command -v ${command}`]);
+  if (which.code === 0) return true;
+  if (process.getuid?.() !== 0) {
+    log(`${command} is not installed and the bench is not root: apt-get install ${aptPackage}`);
+    return false;
+  }
+  log(`installing ${aptPackage} from the Debian packages (apt-get)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const update = await run('apt-get', ['update', '-qq'], { env });
+  const install = await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', aptPackage], {
+    env,
+  });
+  if (update.code !== 0 || install.code !== 0) {
+    log(`could not install ${aptPackage}: ${install.stderr.trim().split('\n').pop() ?? ''}`);
+    return false;
+  }
+  return true;
+}
+
+export async function pgloaderVersion(): Promise<string> {
+  const v = await run('pgloader', ['--version']);
+  return v.stdout.split('\n')[0]?.trim() ?? 'unknown';
+}
+
+/** pgloader migrating the same table with its defaults (types, keys and indexes included), into schema `pgloader`. */
+export async function runPgloader(settings: BenchSettings, table: string): Promise<Measurement> {
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-pgloader-'));
+  try {
+    const file = join(dir, 'load.pgl');
+    writeFileSync(
+      file,
+      [
+        'LOAD DATABASE',
+        `  FROM ${withDatabase(settings.sourceUrl, settings.database).toString()}`,
+        `  INTO ${withDatabase(settings.targetUrl, settings.database).toString()}`,
+        'WITH include drop, create tables, create indexes, reset sequences',
+        "SET PostgreSQL PARAMETERS timezone TO 'UTC'",
+        `SET MySQL PARAMETERS time_zone = '"+00:00"'`,
+        `INCLUDING ONLY TABLE NAMES MATCHING '${table}'`,
+        `ALTER SCHEMA '${settings.database}' RENAME TO 'pgloader';`,
+        '',
+      ].join('\n'),
+    );
+    chmodSync(file, 0o600);
+    const m = await measure('pgloader', ['--no-ssl-cert-verification', '--quiet', file], {
+      env: childEnv({ TMPDIR: dir }),
+      cwd: dir,
+    });
+    return m;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
