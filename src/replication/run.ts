@@ -19,8 +19,8 @@ import { FerryError, messageOf } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { orderByRelationships } from '../quality/stream-order.js';
 import { compileQuality } from '../quality/stream-quality.js';
-import { fullRefresh } from './full-refresh.js';
-import { incremental } from './incremental.js';
+import { fullRefresh, type FullRefreshOptions } from './full-refresh.js';
+import { incremental, incrementalBlocker } from './incremental.js';
 import { createPairPool } from './pair-pool.js';
 import { planStreams, type StreamPlan } from './plan.js';
 import { emptyResult, type RunContext, type StreamResult } from './stream-context.js';
@@ -51,6 +51,13 @@ export function mappingsFor(plan: StreamPlan): ColumnMapping[] {
   return plan.table.columns.filter((c) => !wanted || wanted.has(c.name)).map((c) => mapColumn(c, plan.name));
 }
 
+/** An incremental stream copied in full (--full-refresh) keeps its mode and gets a new high-water mark. */
+function fullRefreshMode(plan: StreamPlan): FullRefreshOptions {
+  return plan.mode === 'incremental' && !incrementalBlocker(plan.table, plan.cursor)
+    ? { mode: 'incremental', cursor: plan.cursor }
+    : { mode: 'full_refresh' };
+}
+
 export async function sync(options: SyncOptions): Promise<SyncSummary> {
   const { config, logger, signal } = options;
   const started = Date.now();
@@ -69,7 +76,6 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
     } finally {
       await probe.end().catch(() => undefined);
     }
-    if (options.fullRefresh) plans = plans.map((p) => ({ ...p, mode: 'full_refresh' as const }));
     const mapped = plans.map((plan) => ({ plan, mappings: mappingsFor(plan) }));
     // Checks naming unknown columns stop the run before it starts.
     for (const { plan, mappings } of mapped) compileQuality(plan, mappings, schema);
@@ -129,9 +135,9 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
           let healthy = true;
           try {
             const result = await order.run(plan.name, () =>
-              plan.mode === 'incremental'
+              plan.mode === 'incremental' && !options.fullRefresh
                 ? incremental(ctx, pair, plan, mappings)
-                : fullRefresh(ctx, pair, plan, mappings, { mode: 'full_refresh' }),
+                : fullRefresh(ctx, pair, plan, mappings, fullRefreshMode(plan)),
             );
             results.push(result);
             logger.info(

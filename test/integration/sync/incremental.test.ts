@@ -49,6 +49,17 @@ describe('an incremental stream', () => {
     expect(rows[0].high_water).toBe('2024-02-02 00:00:00.000000');
   });
 
+  it('keeps its high-water mark when copied in full with --full-refresh, so the next run is incremental again', async () => {
+    const full = await runSync(testConfig(db, streams()), { streams: ['hard'], fullRefresh: true });
+    expect(full.streams[0]).toMatchObject({ status: 'succeeded', rowsRead: 2 });
+    const { rows } = await db.target.query(
+      `SELECT mode, cursor_column, high_water FROM _ferry.streams WHERE target_table = 'hard'`,
+    );
+    expect(rows[0]).toEqual({ mode: 'incremental', cursor_column: 'version', high_water: '2' });
+    const next = await runSync(testConfig(db, streams()), { streams: ['hard'] });
+    expect(next.streams[0]).toMatchObject({ mode: 'incremental', rowsRead: 1 }); // the row at the mark
+  });
+
   it('re-reads the lookback window so late commits with older cursor values are not missed', async () => {
     await db.source.query("INSERT INTO items VALUES (6, 'late', 6.00, '2024-02-01 23:59:00')");
     const withoutLookback = await runSync(testConfig(db, streams()), { streams: ['items'] });
