@@ -17,7 +17,7 @@ import type { Logger } from '../observability/logger.js';
 import { planStreams, type StreamPlan } from '../replication/plan.js';
 import { createRowEncoder } from '../replication/row-encoder.js';
 import { mappingsFor } from '../replication/run.js';
-import { inTransaction } from '../replication/stream-context.js';
+import { inTransaction } from '../connectors/postgres/transaction.js';
 import type { ColumnMapping } from '../replication/type-mapping.js';
 import { describeFailures, type Failure } from './failure.js';
 import {

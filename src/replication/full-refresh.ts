@@ -1,6 +1,7 @@
 // full_refresh: copy the whole table into a staging table chunk by chunk (each chunk commits with its
 // progress record), then build keys and indexes and swap it in within one transaction.
 import type { SourceTable } from '../connectors/mysql/source-table.js';
+import { inTransaction } from '../connectors/postgres/transaction.js';
 import { qualifiedPg, quotePg, type PgClient } from '../connectors/postgres/connect.js';
 import {
   createIndexSql,
@@ -26,7 +27,6 @@ import type { StreamPlan } from './plan.js';
 import { addColumns, checkSchemaPolicy, diffSchema } from './schema-evolution.js';
 import {
   emptyResult,
-  inTransaction,
   type ConnectionPair,
   type RunContext,
   type StreamResult,

@@ -3,6 +3,7 @@
 // move the high-water mark, all in one transaction.
 import { quoteMysql } from '../connectors/mysql/connect.js';
 import type { SourceTable } from '../connectors/mysql/source-table.js';
+import { inTransaction } from '../connectors/postgres/transaction.js';
 import { qualifiedPg, quotePg } from '../connectors/postgres/connect.js';
 import { readTargetColumns } from '../connectors/postgres/ddl.js';
 import {
@@ -19,7 +20,6 @@ import type { StreamPlan } from './plan.js';
 import { addColumns, checkSchemaPolicy, diffSchema } from './schema-evolution.js';
 import {
   emptyResult,
-  inTransaction,
   type ConnectionPair,
   type RunContext,
   type StreamResult,

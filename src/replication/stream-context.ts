@@ -63,16 +63,3 @@ export function emptyResult(stream: string, mode: StreamResult['mode']): StreamR
     warnings: [],
   };
 }
-
-/** Runs fn in a transaction on the client; rolls back on any error. */
-export async function inTransaction<T>(client: PgClient, fn: () => Promise<T>): Promise<T> {
-  await client.query('BEGIN');
-  try {
-    const result = await fn();
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
-}

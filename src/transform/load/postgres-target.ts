@@ -2,22 +2,10 @@
 // within one transaction, incremental deltas merged by their unique key (delete + insert).
 import { qualifiedPg, quotePg, type PgClient } from '../../connectors/postgres/connect.js';
 import { hasDependentViews, identifier, readTargetColumns } from '../../connectors/postgres/ddl.js';
+import { inTransaction } from '../../connectors/postgres/transaction.js';
 import { EngineError } from '../errors.js';
 
 export const stagingTable = (name: string) => identifier(`_ferry_new_${name}`);
-
-/** Runs fn in a transaction; rolls back on any error. */
-export async function transaction<T>(client: PgClient, fn: () => Promise<T>): Promise<T> {
-  await client.query('BEGIN');
-  try {
-    const result = await fn();
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
-}
 
 /** 'r' table, 'v' view, 'm' materialized view, or undefined. */
 export async function relationKind(
@@ -55,7 +43,7 @@ export async function replaceView(
   sql: string,
   model: string,
 ) {
-  await transaction(client, async () => {
+  await inTransaction(client, async () => {
     const kind = await relationKind(client, schema, name);
     if (kind === 'v') {
       await client.query('SAVEPOINT replace_view');
@@ -76,7 +64,7 @@ export async function replaceView(
  * table, its rows are replaced instead (the columns must not change), so the views keep working.
  */
 export async function swapIn(client: PgClient, schema: string, name: string, staging: string, model: string) {
-  await transaction(client, async () => {
+  await inTransaction(client, async () => {
     const kind = await relationKind(client, schema, name);
     if (kind === 'r' && (await hasDependentViews(client, schema, name))) {
       const before = (await readTargetColumns(client, schema, name)) ?? [];
@@ -116,7 +104,7 @@ export async function mergeDelta(
   uniqueKey: readonly string[],
   model: string,
 ): Promise<number> {
-  return transaction(client, async () => {
+  return inTransaction(client, async () => {
     const target = (await readTargetColumns(client, schema, name)) ?? [];
     const incoming = (
       await client.query<{ name: string }>(

@@ -1,0 +1,15 @@
+// Runs work inside one PostgreSQL transaction on a client: committed when it returns, rolled back
+// when it throws (a failed COPY, a check that says fail, a cancel).
+import type { PgClient } from './connect.js';
+
+export async function inTransaction<T>(client: PgClient, fn: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await fn();
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
