@@ -25,12 +25,7 @@ import { chunkWhere, planChunks, type Chunk } from './chunks.js';
 import { copyRows } from './copy-rows.js';
 import type { StreamPlan } from './plan.js';
 import { addColumns, checkSchemaPolicy, diffSchema } from './schema-evolution.js';
-import {
-  emptyResult,
-  type ConnectionPair,
-  type RunContext,
-  type StreamResult,
-} from './stream-context.js';
+import { emptyResult, type ConnectionPair, type RunContext, type StreamResult } from './stream-context.js';
 import type { ColumnMapping } from './type-mapping.js';
 import { quoteMysql } from '../connectors/mysql/connect.js';
 import { abandonStagedLoad } from '../quality/abandon.js';

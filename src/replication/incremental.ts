@@ -18,12 +18,7 @@ import { detectDeletes } from './deletes.js';
 import { fullRefresh } from './full-refresh.js';
 import type { StreamPlan } from './plan.js';
 import { addColumns, checkSchemaPolicy, diffSchema } from './schema-evolution.js';
-import {
-  emptyResult,
-  type ConnectionPair,
-  type RunContext,
-  type StreamResult,
-} from './stream-context.js';
+import { emptyResult, type ConnectionPair, type RunContext, type StreamResult } from './stream-context.js';
 import type { ColumnMapping } from './type-mapping.js';
 import { originalRowsFromSource } from '../quality/original-rows.js';
 import { compileQuality } from '../quality/stream-quality.js';
