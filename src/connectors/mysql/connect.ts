@@ -35,7 +35,7 @@ function options(spec: ConnectionSpec): mysql.ConnectionOptions {
   };
 }
 
-/** Session settings: UTC for TIMESTAMP, and no silent truncation by sql_mode. */
+/** Session settings: UTC for TIMESTAMP values, and utf8mb4 for all text. */
 const SESSION_SQL = "SET time_zone = '+00:00', NAMES utf8mb4";
 
 export async function connectMysql(spec: ConnectionSpec): Promise<MysqlConnection> {

@@ -235,12 +235,21 @@ export async function recordStreamRun(client: PgClient, r: StreamRunRecord): Pro
   );
 }
 
+/**
+ * Starts a run record. Called under the schema's sync lock, so a run of this schema still marked
+ * running was killed (kill -9, a lost machine): it is closed as interrupted first.
+ */
 export async function startRun(
   client: PgClient,
   schema: string,
   binlog: { file: string | null; position: number | null; gtid: string | null },
   host: string,
 ): Promise<number> {
+  await client.query(
+    `UPDATE "_ferry"."runs" SET status = 'interrupted', finished_at = now(), error = 'the process stopped without finishing the run (killed?); a later run took over'
+      WHERE target_schema = $1 AND kind = 'sync' AND status = 'running'`,
+    [schema],
+  );
   const { rows } = await client.query<{ run_id: string }>(
     `INSERT INTO "_ferry"."runs" (target_schema, binlog_file, binlog_position, gtid, host, pid) VALUES ($1, $2, $3, $4, $5, $6) RETURNING run_id`,
     [schema, binlog.file, binlog.position, binlog.gtid, host, process.pid],

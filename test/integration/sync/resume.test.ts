@@ -84,6 +84,14 @@ describe('a sync killed with kill -9', () => {
     expect(Number(dup[0].d)).toBe(0);
     const { rows } = await db.target.query('SELECT b FROM raw.big WHERE id IN (1, 199999) ORDER BY id');
     expect(rows.map((r) => r.b)).toEqual(['row 1 x', `row 199999 ${'x'.repeat(199999 % 20)}`]);
+    const { rows: history } = await db.target.query(
+      `SELECT status, error IS NOT NULL AS explained FROM _ferry.runs WHERE kind = 'sync' ORDER BY run_id`,
+    );
+    // The killed run is closed as interrupted by the run that took over; none stays "running".
+    expect(history).toEqual([
+      { status: 'interrupted', explained: true },
+      { status: 'succeeded', explained: false },
+    ]);
   });
 });
 
