@@ -60,8 +60,22 @@ export function planStreams(
     const stream: StreamConfig = config.streams[index]!;
     const targetTable = stream.target_table ?? table.name;
     if (only && only.length > 0 && !only.includes(table.name) && !only.includes(targetTable)) continue;
+    const unknown = [...(stream.primary_key ?? []), ...(stream.columns ?? [])].filter(
+      (c) => !table.columns.some((col) => col.name === c),
+    );
+    if (unknown.length > 0) {
+      throw new ConfigError(
+        `streams[${index}] names columns that ${table.name} does not have`,
+        [`streams[${index}]: ${unknown.map((c) => `column ${c} not found in ${table.name}`).join('; ')}`],
+        { hint: `columns of ${table.name}: ${table.columns.map((c) => c.name).join(', ')}` },
+      );
+    }
     plans.push({
-      table,
+      // primary_key stands in for the key a table does not declare (it must identify rows uniquely).
+      table:
+        stream.primary_key && table.primaryKey.length === 0
+          ? { ...table, primaryKey: stream.primary_key }
+          : table,
       name: targetTable,
       targetTable,
       mode: stream.mode ?? config.defaults.mode,

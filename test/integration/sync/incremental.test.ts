@@ -138,3 +138,30 @@ describe('schema changes between runs', () => {
     expect(rows[0].t).toBe('character varying(5)');
   });
 });
+
+describe('a table without a declared primary key', () => {
+  it('merges by the primary_key the stream names, so updated rows are replaced, not duplicated', async () => {
+    await db.source.query(
+      'CREATE TABLE keyless (code varchar(10) NOT NULL, qty int, updated_at datetime NOT NULL)',
+    );
+    await db.source.query("INSERT INTO keyless VALUES ('a', 1, '2024-01-01'), ('b', 2, '2024-01-01')");
+    const config = testConfig(
+      db,
+      'streams:\n  - { table: keyless, mode: incremental, cursor: updated_at, primary_key: [code] }\n',
+      'pk',
+    );
+    expect((await runSync(config)).status).toBe('succeeded');
+    await db.source.query("UPDATE keyless SET qty = 20, updated_at = '2024-02-01' WHERE code = 'b'");
+    const second = await runSync(config);
+    expect(second.streams[0]).toMatchObject({ mode: 'incremental', status: 'succeeded' });
+    expect((await targetRows(db, 'pk', 'keyless')).map((r) => [r.code, r.qty])).toEqual([
+      ['a', '1'],
+      ['b', '20'],
+    ]);
+  });
+
+  it('refuses a primary_key or columns entry the table does not have, naming the columns it has', async () => {
+    const config = testConfig(db, 'streams:\n  - { table: keyless, primary_key: [kode] }\n', 'pk2');
+    await expect(runSync(config)).rejects.toThrow(/streams\[0\] names columns that keyless does not have/);
+  });
+});
