@@ -15,7 +15,7 @@ import {
   recordStreamRun,
   startRun,
 } from '../connectors/postgres/state-store.js';
-import { FerryError, messageOf } from '../errors.js';
+import { FerryError, messageOf, SchemaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { orderByRelationships } from '../quality/stream-order.js';
 import { compileQuality } from '../quality/stream-quality.js';
@@ -76,7 +76,18 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
     } finally {
       await probe.end().catch(() => undefined);
     }
-    const mapped = plans.map((plan) => ({ plan, mappings: mappingsFor(plan) }));
+    // A table with a column ferry cannot map fails alone; the other streams still run.
+    const unmappable: StreamResult[] = [];
+    const mapped = plans.flatMap((plan) => {
+      try {
+        return [{ plan, mappings: mappingsFor(plan) }];
+      } catch (error) {
+        if (!(error instanceof SchemaError)) throw error;
+        logger.error({ stream: plan.name }, `${plan.name} failed: ${error.message}`);
+        unmappable.push({ ...emptyResult(plan.name, plan.mode), status: 'failed', error: error.message });
+        return [];
+      }
+    });
     // Checks naming unknown columns stop the run before it starts.
     for (const { plan, mappings } of mapped) compileQuality(plan, mappings, schema);
 
@@ -117,7 +128,7 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       };
 
-      const results: StreamResult[] = [];
+      const results: StreamResult[] = [...unmappable];
       const order = orderByRelationships(
         [...mapped].sort((a, b) => b.plan.table.estimatedRows - a.plan.table.estimatedRows),
         (m) => m.plan,
