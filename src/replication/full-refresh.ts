@@ -16,6 +16,7 @@ import {
   finishedChunks,
   forgetChunks,
   quarantineRows,
+  earliestChunkMark,
   recordChunk,
   recordStreamRun,
   recordValueChanges,
@@ -98,6 +99,8 @@ export async function fullRefresh(
 
   let rowsDone = [...done.values()].reduce((a, b) => a + b, 0);
   ctx.onProgress?.(plan.name, rowsDone, Math.max(table.estimatedRows, rowsDone));
+  // The high-water mark of this run's snapshot, recorded with every chunk it copies.
+  const snapshotMark = options.cursor ? await maxCursor(pair, table, options.cursor) : null;
   const copyChunk = async (chunkPair: ConnectionPair, chunk: Chunk) => {
     const { where, params } = chunkWhere(table, chunk);
     await inTransaction(chunkPair.target, async () => {
@@ -132,6 +135,7 @@ export async function fullRefresh(
         chunk.upper,
         copied.rowsRead,
         ctx.runId,
+        snapshotMark,
       );
       result.rowsRead += copied.rowsRead;
       result.rowsLoaded += copied.rowsLoaded;
@@ -149,7 +153,12 @@ export async function fullRefresh(
     `${plan.name}: ${pending.length} chunk(s) copied`,
   );
 
-  const highWater = options.cursor ? await maxCursor(pair, table, options.cursor) : null;
+  // A resumed load holds chunks from older snapshots: the oldest run's mark, so that rows changed
+  // since then are read again by the next incremental run.
+  const earliest = options.cursor
+    ? await earliestChunkMark(target, schema, plan.targetTable, staging)
+    : undefined;
+  const highWater = options.cursor ? (earliest === undefined ? snapshotMark : earliest) : null;
   await inTransaction(target, async () => {
     const settled = await quality.settle(
       target,

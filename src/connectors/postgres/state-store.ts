@@ -60,7 +60,14 @@ const DDL = [
      rows bigint NOT NULL,
      run_id bigint NOT NULL,
      done_at timestamptz NOT NULL DEFAULT now(),
+     cursor_mark text,
      PRIMARY KEY (target_schema, target_table, staging_table, chunk))`,
+  // cursor_mark came later; added only when missing (see the quarantine columns below for why).
+  `DO $$ BEGIN
+     IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = '"_ferry"."chunks"'::regclass AND attname = 'cursor_mark') THEN
+       ALTER TABLE "_ferry"."chunks" ADD COLUMN IF NOT EXISTS cursor_mark text;
+     END IF;
+   END $$`,
   `CREATE TABLE IF NOT EXISTS "_ferry"."quarantine" (
      id bigserial PRIMARY KEY,
      stream text NOT NULL,
@@ -298,11 +305,29 @@ export async function recordChunk(
   upper: string | null,
   rows: number,
   runId: number,
+  cursorMark: string | null = null,
 ): Promise<void> {
   await client.query(
-    `INSERT INTO "_ferry"."chunks" (target_schema, target_table, staging_table, chunk, lower_bound, upper_bound, rows, run_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [schema, table, staging, chunk, lower, upper, rows, runId],
+    `INSERT INTO "_ferry"."chunks" (target_schema, target_table, staging_table, chunk, lower_bound, upper_bound, rows, run_id, cursor_mark) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [schema, table, staging, chunk, lower, upper, rows, runId, cursorMark],
   );
+}
+
+/**
+ * The cursor mark of the oldest run whose chunks a resumed load kept: rows changed after that run's
+ * snapshot may sit in those chunks with their older values, so the next incremental run starts there.
+ */
+export async function earliestChunkMark(
+  client: PgClient,
+  schema: string,
+  table: string,
+  staging: string,
+): Promise<string | null | undefined> {
+  const { rows } = await client.query<{ cursor_mark: string | null }>(
+    `SELECT cursor_mark FROM "_ferry"."chunks" WHERE target_schema = $1 AND target_table = $2 AND staging_table = $3 ORDER BY run_id LIMIT 1`,
+    [schema, table, staging],
+  );
+  return rows.length === 0 ? undefined : rows[0]!.cursor_mark;
 }
 
 export async function forgetChunks(client: PgClient, schema: string, table: string): Promise<void> {

@@ -49,9 +49,11 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function chunksDone(): Promise<number> {
+async function chunksDone(schema = 'raw'): Promise<number> {
   const { rows } = await db.target
-    .query(`SELECT count(*)::int AS n FROM _ferry.chunks WHERE target_table = 'big'`)
+    .query(`SELECT count(*)::int AS n FROM _ferry.chunks WHERE target_schema = $1 AND target_table = 'big'`, [
+      schema,
+    ])
     .catch(() => ({ rows: [{ n: 0 }] }));
   return rows[0].n as number;
 }
@@ -92,6 +94,41 @@ describe('a sync killed with kill -9', () => {
       { status: 'interrupted', explained: true },
       { status: 'succeeded', explained: false },
     ]);
+  });
+});
+
+describe('an incremental first load killed with kill -9', () => {
+  it('resumes, and the next run reads again the rows changed since the killed run began', async () => {
+    const incConfig = configFile.replace(/ferry\.yaml$/, 'incremental.yaml');
+    writeFileSync(
+      incConfig,
+      `source: { url: "${db.mysqlUrl}" }\ntarget: { url: "${db.postgresUrl}", schema: raw_inc }\nstreams:\n  - { table: big, mode: incremental, cursor: c }\nsync: { chunk_rows: 10000, batch_rows: 2000 }\n`,
+    );
+    const child = spawnFerry(['--config', incConfig, 'sync', '--json']);
+    const deadline = Date.now() + 60_000;
+    while ((await chunksDone('raw_inc')) < 3 && Date.now() < deadline && child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGKILL');
+    await new Promise((r) =>
+      child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r),
+    );
+    expect(await chunksDone('raw_inc')).toBeGreaterThanOrEqual(3);
+    // Rows of the first (already copied) chunk change while ferry is down.
+    await db.source.query("UPDATE big SET b = 'changed late', c = '2025-01-01' WHERE id = 1");
+    await db.source.query("UPDATE big SET b = 'changed last', c = '2026-01-01' WHERE id = 2");
+    try {
+      expect((await runFerry(['--config', incConfig, 'sync'])).code).toBe(0);
+      expect((await runFerry(['--config', incConfig, 'sync'])).code).toBe(0);
+      const { rows } = await db.target.query('SELECT id, b FROM raw_inc.big WHERE id IN (1, 2) ORDER BY id');
+      expect(rows).toEqual([
+        { id: 1, b: 'changed late' },
+        { id: 2, b: 'changed last' },
+      ]);
+    } finally {
+      await db.source.query(
+        "UPDATE big SET b = CONCAT('row ', id, ' ', REPEAT('x', id % 20)), c = '2024-01-01' + INTERVAL id SECOND WHERE id IN (1, 2)",
+      );
+    }
   });
 });
 
