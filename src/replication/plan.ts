@@ -87,6 +87,16 @@ export function planStreams(
       dedup: stream.dedup,
     });
   }
+  const byTarget = new Map<string, string[]>();
+  for (const p of plans) byTarget.set(p.targetTable, [...(byTarget.get(p.targetTable) ?? []), p.table.name]);
+  const clashes = [...byTarget].filter(([, sources]) => sources.length > 1);
+  if (clashes.length > 0) {
+    throw new ConfigError(
+      'several source tables would replicate into one target table',
+      clashes.map(([target, sources]) => `streams: ${sources.join(', ')} all map to target table ${target}`),
+      { hint: 'give target_table only on a stream that matches one table' },
+    );
+  }
   const literal = config.streams.filter((s, i) => !used.has(i) && !/[*?]/.test(s.table));
   if (literal.length > 0) {
     throw new ConfigError(

@@ -165,3 +165,12 @@ describe('a table without a declared primary key', () => {
     await expect(runSync(config)).rejects.toThrow(/streams\[0\] names columns that keyless does not have/);
   });
 });
+
+describe('target_table on a glob', () => {
+  it('is refused when the glob matches several tables, which would all land in one target table', async () => {
+    const config = testConfig(db, 'streams:\n  - { table: "*", target_table: everything }\n', 'clash');
+    await expect(runSync(config)).rejects.toThrow(
+      /several source tables would replicate into one target table/,
+    );
+  });
+});
