@@ -49,9 +49,7 @@ export const registerSync: Register = (program: Command, context) => {
           logger: ctx.logger,
           signal: ctx.signal,
         });
-        process.stdout.write(
-          flags.json ? JSON.stringify(summary, null, 2) + '\n' : renderSparkSummary(summary) + '\n',
-        );
+        await printOutcome(summary, renderSparkSummary(summary), true);
         return;
       }
       const progress = ctx.interactive && !flags.json ? new ProgressBars() : undefined;
@@ -73,27 +71,30 @@ export const registerSync: Register = (program: Command, context) => {
       } finally {
         progress?.stop();
       }
-      if (!flags.verify || summary.status !== 'succeeded') {
+      await printOutcome(summary, renderSummary(summary), summary.status === 'succeeded');
+
+      /** Prints the sync's summary, verified afterwards with --verify; sets the exit status. */
+      async function printOutcome(result: object, text: string, succeeded: boolean): Promise<void> {
+        if (!flags.verify || !succeeded) {
+          process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : text + '\n');
+          process.exitCode = succeeded ? 0 : 1;
+          return;
+        }
+        // Rows the source changed after the sync's snapshot are in flight, not differences.
+        const report = await verify({
+          config,
+          ...(streams ? { streams } : {}),
+          atSnapshot: true,
+          logger: ctx.logger,
+          signal: ctx.signal,
+        });
         process.stdout.write(
-          flags.json ? JSON.stringify(summary, null, 2) + '\n' : renderSummary(summary) + '\n',
+          flags.json
+            ? JSON.stringify({ sync: result, verify: report }, null, 2) + '\n'
+            : `${text}\n\n${renderReport(report)}\n`,
         );
-        process.exitCode = summary.status === 'succeeded' ? 0 : 1;
-        return;
+        process.exitCode = report.inSync ? 0 : 1;
       }
-      // Rows the source changed after the sync's snapshot are in flight, not differences.
-      const report = await verify({
-        config,
-        ...(streams ? { streams } : {}),
-        atSnapshot: true,
-        logger: ctx.logger,
-        signal: ctx.signal,
-      });
-      process.stdout.write(
-        flags.json
-          ? JSON.stringify({ sync: summary, verify: report }, null, 2) + '\n'
-          : `${renderSummary(summary)}\n\n${renderReport(report)}\n`,
-      );
-      process.exitCode = report.inSync ? 0 : 1;
     });
 };
 

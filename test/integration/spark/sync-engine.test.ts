@@ -42,14 +42,18 @@ describe('ferry sync --engine spark', () => {
       `source: { url: "${db.mysqlUrl}" }\ntarget: { url: "${db.postgresUrl}", schema: raw_spark }\n` +
         `streams:\n  - { table: "*" }\nspark: { url: "${SPARK_URL}", rows_per_partition: 2000 }\n`,
     );
-    const run = await runFerry(['--config', configFile, 'sync', '--engine', 'spark', '--json'], {
+    const run = await runFerry(['--config', configFile, 'sync', '--engine', 'spark', '--verify', '--json'], {
       timeoutMs: 600_000,
     });
     expect(run.stderr).not.toContain('ferry-dev-pw');
     expect(run.code, run.stderr).toBe(0);
-    const summary = JSON.parse(run.stdout) as {
-      tables: { target: string; sourceRows: number; targetRows: number; partitions: number }[];
+    const { sync: summary, verify: report } = JSON.parse(run.stdout) as {
+      sync: { tables: { target: string; sourceRows: number; targetRows: number; partitions: number }[] };
+      verify: { inSync: boolean; streams: { stream: string }[] };
     };
+    // ferry verify proves the Spark copy exact, table by table.
+    expect(report.inSync).toBe(true);
+    expect(report.streams).toHaveLength(SHOP_TABLES.length);
     expect(summary.tables.map((t) => t.target.split('.')[1]).sort()).toEqual([...SHOP_TABLES].sort());
     for (const table of summary.tables) expect(table.targetRows).toBe(table.sourceRows);
     expect(summary.tables.some((t) => t.partitions > 1)).toBe(true);
