@@ -4,11 +4,11 @@ import { quoteMysql, type MysqlConnection } from '../connectors/mysql/connect.js
 import { ConfigError, SchemaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { loadData } from './load-data.js';
-import { buildPools } from './pools.js';
-import { GENERATORS, ShopModel, sizeOf } from './shop-data.js';
+import { GeneratorThread } from './generator-thread.js';
+import { COLUMNS, sizeOf } from './shop-data.js';
 import { MARKER_TABLE, SHOP_DDL, SHOP_TABLES, type ShopTable } from './shop-schema.js';
 
-export const SEED_VERSION = 1;
+export const SEED_VERSION = 2;
 
 export interface SeedOptions {
   scale: number;
@@ -17,8 +17,15 @@ export interface SeedOptions {
   force?: boolean;
   /** Drop and recreate ferry's demo tables (only those). */
   reset?: boolean;
+  /**
+   * Opens another connection to the same database. Given, tables load side by side on `lanes`
+   * connections (default 3); without it everything goes through the one connection.
+   */
+  connect?: () => Promise<MysqlConnection>;
+  lanes?: number;
   logger: Logger;
   signal?: AbortSignal;
+  /** Rows loaded so far into a table; tables load side by side, so calls interleave. */
   onProgress?: (table: ShopTable, rows: number) => void;
 }
 
@@ -125,33 +132,101 @@ export async function seedShop(connection: MysqlConnection, options: SeedOptions
     [options.scale, options.seed, SEED_VERSION],
   );
 
-  const model = new ShopModel(options.seed, options.scale, buildPools(options.seed));
   options.logger.debug({ size: sizeOf(options.scale) }, 'seeding');
-  const rows: Record<string, number> = {};
-  await connection.query('SET SESSION foreign_key_checks = 0, unique_checks = 0');
-  try {
-    for (const table of SHOP_TABLES) {
-      if (options.signal?.aborted) throw options.signal.reason;
-      const data = GENERATORS[table](model);
-      let count = 0;
-      const counted = (function* () {
-        for (const chunk of data.rows()) {
-          let lines = 0;
-          for (let i = chunk.indexOf('\n'); i >= 0; i = chunk.indexOf('\n', i + 1)) lines++;
-          count += lines;
-          options.onProgress?.(table, count);
-          yield chunk;
-        }
-      })();
-      rows[table] = await loadData(connection, table, data.columns, counted);
-      options.logger.debug({ table, rows: rows[table] }, `${table}: ${rows[table]} rows`);
-    }
-  } finally {
-    await connection.query('SET SESSION foreign_key_checks = 1, unique_checks = 1');
-  }
+  const rows = await loadTables(connection, options);
   await connection.query(`UPDATE ${quoteMysql(MARKER_TABLE)} SET row_counts = ? WHERE id = 1`, [
     JSON.stringify(rows),
   ]);
   const totalRows = Object.values(rows).reduce((a, b) => a + b, 0);
   return { skipped: false, rows, totalRows, seconds: (Date.now() - started) / 1000 };
+}
+
+/** Biggest first, so the lanes finish at about the same time. */
+const LOAD_ORDER: readonly ShopTable[] = [
+  'order_items',
+  'orders',
+  'payments',
+  'addresses',
+  'customers',
+  'reviews',
+  'inventory',
+  'products',
+  'categories',
+];
+
+/**
+ * Loads every table: each lane is a connection with its own generator thread and takes the next
+ * table from the queue. The tables are independent of each other (each derives from the seed alone),
+ * so the order they load in never changes their contents.
+ */
+async function loadTables(
+  connection: MysqlConnection,
+  options: SeedOptions,
+): Promise<Record<string, number>> {
+  const laneCount = options.connect ? Math.max(1, Math.min(options.lanes ?? 3, LOAD_ORDER.length)) : 1;
+  const queue = [...LOAD_ORDER];
+  const counts: Partial<Record<ShopTable, number>> = {};
+  const threads: GeneratorThread[] = [];
+  const extra: MysqlConnection[] = [];
+  // One failing lane stops the others: closing the threads ends their LOAD DATA streams.
+  const stop = () => {
+    for (const thread of threads) void thread.close();
+  };
+  options.signal?.addEventListener('abort', stop, { once: true });
+
+  async function lane(conn: MysqlConnection): Promise<void> {
+    // ferry's rows are consistent by construction (keys unique, references resolved), so the server
+    // need not check them row by row; the checks come back on when the load is done
+    await conn.query('SET SESSION foreign_key_checks = 0, unique_checks = 0');
+    const thread = new GeneratorThread(options.seed, options.scale);
+    threads.push(thread);
+    try {
+      for (let table = queue.shift(); table; table = queue.shift()) {
+        if (options.signal?.aborted) throw options.signal.reason;
+        const started = Date.now();
+        let loaded = 0;
+        const chunks = (async function* () {
+          for await (const chunk of thread.rows(table)) {
+            loaded += chunk.lines;
+            options.onProgress?.(table, loaded);
+            yield chunk.bytes;
+          }
+        })();
+        counts[table] = await loadData(conn, table, COLUMNS[table], chunks);
+        options.logger.debug(
+          { table, rows: counts[table], seconds: (Date.now() - started) / 1000 },
+          `${table}: ${counts[table]} rows`,
+        );
+      }
+    } finally {
+      await conn.query('SET SESSION foreign_key_checks = 1, unique_checks = 1').catch(() => undefined);
+    }
+  }
+
+  try {
+    const lanes: Promise<void>[] = [lane(connection)];
+    for (let i = 1; i < laneCount; i++) {
+      lanes.push(
+        options.connect!().then((conn) => {
+          extra.push(conn);
+          return lane(conn);
+        }),
+      );
+    }
+    const settled = await Promise.allSettled(
+      lanes.map((p) =>
+        p.catch((error: unknown) => {
+          stop();
+          throw error;
+        }),
+      ),
+    );
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+  } finally {
+    options.signal?.removeEventListener('abort', stop);
+    await Promise.all(threads.map((t) => t.close()));
+    await Promise.all(extra.map((c) => c.end().catch(() => undefined)));
+  }
+  return Object.fromEntries(SHOP_TABLES.map((t) => [t, counts[t] ?? 0]));
 }

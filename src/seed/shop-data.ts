@@ -3,9 +3,10 @@
 //
 // Rows that belong together (an order, its items, its payment, its review) are generated from one
 // PRNG stream per order, so each table can be produced in its own pass and still agree.
-import { field } from './load-data.js';
+import { field, type LoadColumn } from './load-data.js';
 import { EMOJI, REVIEW_PHRASES, type Pools } from './pools.js';
 import { Random, ZipfSampler, sampleOrderTime } from './random.js';
+import type { ShopTable } from './shop-schema.js';
 
 /** The data spans the two years before this instant (UTC). */
 export const ANCHOR = Date.UTC(2026, 0, 1);
@@ -235,22 +236,133 @@ function lastEvent(o: OrderFacts): number {
 
 const line = (values: (string | number | null)[]) => values.map(field).join('\t') + '\n';
 
-/** Groups lines into chunks of about 64 KiB for the LOAD DATA stream. */
-function* chunked(lines: Iterable<string>): Generator<string> {
+/** The columns each table's LOAD DATA names, in file order. */
+export const COLUMNS: Record<ShopTable, LoadColumn[]> = {
+  categories: ['id', 'parent_id', 'name', 'slug', 'sort_order', 'created_at', 'updated_at'].map((name) => ({
+    name,
+  })),
+  products: [
+    ...[
+      'id',
+      'category_id',
+      'sku',
+      'name',
+      'description',
+      'price',
+      'cost',
+      'weight_grams',
+      'attributes',
+      'is_active',
+    ].map((name) => ({ name })),
+    { name: 'thumbnail', hex: true },
+    { name: 'created_at' },
+    { name: 'updated_at' },
+  ],
+  inventory: ['product_id', 'warehouse', 'quantity', 'reorder_level', 'updated_at'].map((name) => ({ name })),
+  customers: [
+    ...[
+      'id',
+      'email',
+      'first_name',
+      'last_name',
+      'birth_date',
+      'is_active',
+      'loyalty_tier',
+      'marketing_opt_in',
+      'preferences',
+    ].map((name) => ({ name })),
+    { name: 'signup_ip', hex: true },
+    { name: 'created_at' },
+    { name: 'updated_at' },
+  ],
+  addresses: [
+    'id',
+    'customer_id',
+    'kind',
+    'line1',
+    'line2',
+    'city',
+    'postal_code',
+    'country',
+    'is_default',
+    'created_at',
+    'updated_at',
+  ].map((name) => ({ name })),
+  orders: [
+    'id',
+    'customer_id',
+    'shipping_address_id',
+    'status',
+    'currency',
+    'subtotal',
+    'shipping_fee',
+    'tax',
+    'total',
+    'placed_at',
+    'paid_at',
+    'shipped_at',
+    'delivered_at',
+    'notes',
+    'created_at',
+    'updated_at',
+  ].map((name) => ({ name })),
+  order_items: [
+    'id',
+    'order_id',
+    'product_id',
+    'quantity',
+    'unit_price',
+    'discount',
+    'line_total',
+    'created_at',
+    'updated_at',
+  ].map((name) => ({ name })),
+  payments: [
+    ...['id', 'order_id', 'method', 'status', 'amount'].map((name) => ({ name })),
+    { name: 'provider_ref', hex: true },
+    { name: 'processed_at' },
+    { name: 'created_at' },
+    { name: 'updated_at' },
+  ],
+  reviews: [
+    'id',
+    'product_id',
+    'customer_id',
+    'order_id',
+    'rating',
+    'title',
+    'body',
+    'helpful_votes',
+    'created_at',
+    'updated_at',
+  ].map((name) => ({ name })),
+};
+
+/** Lines of a LOAD DATA stream, grouped, with how many lines the text holds. */
+export interface Chunk {
+  text: string;
+  lines: number;
+}
+
+/** Groups lines into chunks of about 128 KiB for the LOAD DATA stream. */
+function* chunked(lines: Iterable<string>): Generator<Chunk> {
   let buffer = '';
+  let count = 0;
   for (const l of lines) {
     buffer += l;
-    if (buffer.length >= 65_536) {
-      yield buffer;
+    count++;
+    if (buffer.length >= 131_072) {
+      yield { text: buffer, lines: count };
       buffer = '';
+      count = 0;
     }
   }
-  if (buffer) yield buffer;
+  if (buffer) yield { text: buffer, lines: count };
 }
 
 export interface TableData {
-  columns: { name: string; hex?: boolean }[];
-  rows: () => Generator<string>;
+  columns: LoadColumn[];
+  rows: () => Generator<Chunk>;
 }
 
 export function categories(model: ShopModel): TableData {
@@ -269,9 +381,7 @@ export function categories(model: ShopModel): TableData {
     rows.push(line([9 + i, parent, name, `${slugify(name)}-${9 + i}`, i % 7, created, created]));
   }
   return {
-    columns: ['id', 'parent_id', 'name', 'slug', 'sort_order', 'created_at', 'updated_at'].map((name) => ({
-      name,
-    })),
+    columns: COLUMNS.categories,
     rows: () => chunked(rows),
   };
 }
@@ -279,23 +389,7 @@ export function categories(model: ShopModel): TableData {
 export function products(model: ShopModel): TableData {
   const { pools } = model;
   return {
-    columns: [
-      ...[
-        'id',
-        'category_id',
-        'sku',
-        'name',
-        'description',
-        'price',
-        'cost',
-        'weight_grams',
-        'attributes',
-        'is_active',
-      ].map((name) => ({ name })),
-      { name: 'thumbnail', hex: true },
-      { name: 'created_at' },
-      { name: 'updated_at' },
-    ],
+    columns: COLUMNS.products,
     rows: () =>
       chunked(
         (function* () {
@@ -341,7 +435,7 @@ export function products(model: ShopModel): TableData {
 
 export function inventory(model: ShopModel): TableData {
   return {
-    columns: ['product_id', 'warehouse', 'quantity', 'reorder_level', 'updated_at'].map((name) => ({ name })),
+    columns: COLUMNS.inventory,
     rows: () =>
       chunked(
         (function* () {
@@ -375,22 +469,7 @@ function asciiFold(text: string): string {
 export function customers(model: ShopModel): TableData {
   const { pools } = model;
   return {
-    columns: [
-      ...[
-        'id',
-        'email',
-        'first_name',
-        'last_name',
-        'birth_date',
-        'is_active',
-        'loyalty_tier',
-        'marketing_opt_in',
-        'preferences',
-      ].map((name) => ({ name })),
-      { name: 'signup_ip', hex: true },
-      { name: 'created_at' },
-      { name: 'updated_at' },
-    ],
+    columns: COLUMNS.customers,
     rows: () =>
       chunked(
         (function* () {
@@ -437,19 +516,7 @@ export function customers(model: ShopModel): TableData {
 export function addresses(model: ShopModel): TableData {
   const { pools } = model;
   return {
-    columns: [
-      'id',
-      'customer_id',
-      'kind',
-      'line1',
-      'line2',
-      'city',
-      'postal_code',
-      'country',
-      'is_default',
-      'created_at',
-      'updated_at',
-    ].map((name) => ({ name })),
+    columns: COLUMNS.addresses,
     rows: () =>
       chunked(
         (function* () {
@@ -503,24 +570,7 @@ const NOTES = [
 
 export function orders(model: ShopModel): TableData {
   return {
-    columns: [
-      'id',
-      'customer_id',
-      'shipping_address_id',
-      'status',
-      'currency',
-      'subtotal',
-      'shipping_fee',
-      'tax',
-      'total',
-      'placed_at',
-      'paid_at',
-      'shipped_at',
-      'delivered_at',
-      'notes',
-      'created_at',
-      'updated_at',
-    ].map((name) => ({ name })),
+    columns: COLUMNS.orders,
     rows: () =>
       chunked(
         (function* () {
@@ -555,17 +605,7 @@ export function orders(model: ShopModel): TableData {
 /** Item ids: order i's k-th item is i * 8 + k + 1 (orders have at most 6 items). */
 export function orderItems(model: ShopModel): TableData {
   return {
-    columns: [
-      'id',
-      'order_id',
-      'product_id',
-      'quantity',
-      'unit_price',
-      'discount',
-      'line_total',
-      'created_at',
-      'updated_at',
-    ].map((name) => ({ name })),
+    columns: COLUMNS.order_items,
     rows: () =>
       chunked(
         (function* () {
@@ -595,13 +635,7 @@ export function orderItems(model: ShopModel): TableData {
 /** Payment ids equal their order's id; orders without a payment leave gaps. */
 export function payments(model: ShopModel): TableData {
   return {
-    columns: [
-      ...['id', 'order_id', 'method', 'status', 'amount'].map((name) => ({ name })),
-      { name: 'provider_ref', hex: true },
-      { name: 'processed_at' },
-      { name: 'created_at' },
-      { name: 'updated_at' },
-    ],
+    columns: COLUMNS.payments,
     rows: () =>
       chunked(
         (function* () {
@@ -637,18 +671,7 @@ export function payments(model: ShopModel): TableData {
 /** About a quarter of delivered orders get a review of their first item; ids equal the order id. */
 export function reviews(model: ShopModel): TableData {
   return {
-    columns: [
-      'id',
-      'product_id',
-      'customer_id',
-      'order_id',
-      'rating',
-      'title',
-      'body',
-      'helpful_votes',
-      'created_at',
-      'updated_at',
-    ].map((name) => ({ name })),
+    columns: COLUMNS.reviews,
     rows: () =>
       chunked(
         (function* () {
