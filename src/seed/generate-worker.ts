@@ -1,20 +1,18 @@
-// The worker thread's side of table generation: builds the shop model once, then generates the tables
-// the main thread asks for as UTF-8 LOAD DATA bytes, never more than a few chunks ahead of the reader.
+// The worker thread's side of table generation: takes the shop model's pools and facts, then generates
+// the tables the main thread asks for as UTF-8 LOAD DATA bytes, never more than a few chunks ahead of the reader.
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildPools } from './pools.js';
 import { GENERATORS, ShopModel } from './shop-data.js';
-import type { FromWorker, ToWorker, WorkerInput } from './generator-thread.js';
+import type { FromWorker, ModelInput, ToWorker } from './generator-thread.js';
 
 if (!parentPort) throw new Error('generate-worker.ts runs as a worker thread of generator-thread.ts');
 const port = parentPort;
-const input = workerData as WorkerInput;
-const model = new ShopModel(input.seed, input.scale, buildPools(input.seed));
 const encoder = new TextEncoder();
-
-let credits = input.window;
+let model: ShopModel | undefined;
+let credits = (workerData as { window: number }).window;
 let wake: (() => void) | undefined;
 
 async function generate(table: keyof typeof GENERATORS): Promise<void> {
+  if (!model) throw new Error('asked for a table before the model');
   for (const chunk of GENERATORS[table](model).rows()) {
     while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
     credits--;
@@ -26,7 +24,10 @@ async function generate(table: keyof typeof GENERATORS): Promise<void> {
 }
 
 port.on('message', (message: ToWorker) => {
-  if (message.kind === 'ack') {
+  if (message.kind === 'model') {
+    const input: ModelInput = message.model;
+    model = new ShopModel(input.seed, input.scale, input.pools, input.facts);
+  } else if (message.kind === 'ack') {
     credits++;
     const resolve = wake;
     wake = undefined;

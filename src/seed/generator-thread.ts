@@ -1,15 +1,19 @@
 // Generates the shop's tables on a worker thread, so the CPU work of making rows runs on another core
 // while the main thread streams them to MySQL. Credits bound the chunks in flight: memory stays flat.
 import { Worker } from 'node:worker_threads';
+import type { Pools } from './pools.js';
+import type { ShopFacts } from './shop-data.js';
 import type { ShopTable } from './shop-schema.js';
 
-export interface WorkerInput {
+/** Drawn once in the main thread and copied to each worker (cheaper than every worker drawing them). */
+export interface ModelInput {
   seed: number;
   scale: number;
-  /** Chunks the worker may send before the reader has taken them. */
-  window: number;
+  pools: Pools;
+  facts: ShopFacts;
 }
-export type ToWorker = { kind: 'generate'; table: ShopTable } | { kind: 'ack' };
+export type ToWorker =
+  { kind: 'model'; model: ModelInput } | { kind: 'generate'; table: ShopTable } | { kind: 'ack' };
 export type FromWorker =
   { kind: 'chunk'; bytes: Uint8Array; lines: number } | { kind: 'end' } | { kind: 'error'; message: string };
 
@@ -35,9 +39,11 @@ export class GeneratorThread {
   private readonly inbox: FromWorker[] = [];
   private notify: (() => void) | undefined;
 
-  constructor(seed: number, scale: number, window = 4) {
+  /** Starts the thread; it loads its code while the caller prepares the model. */
+  constructor(window = 4) {
     const { url, execArgv } = workerEntry();
-    this.worker = new Worker(url, { workerData: { seed, scale, window } satisfies WorkerInput, execArgv });
+    // window: the chunks the worker may send before the reader has taken them
+    this.worker = new Worker(url, { workerData: { window }, execArgv });
     this.worker.on('message', (message: FromWorker) => {
       this.inbox.push(message);
       this.wake();
@@ -56,6 +62,10 @@ export class GeneratorThread {
     const resolve = this.notify;
     this.notify = undefined;
     resolve?.();
+  }
+
+  start(model: ModelInput): void {
+    this.worker.postMessage({ kind: 'model', model } satisfies ToWorker);
   }
 
   /** The table's LOAD DATA bytes, chunk by chunk. One table at a time per thread. */

@@ -5,7 +5,8 @@ import { ConfigError, SchemaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { loadData } from './load-data.js';
 import { GeneratorThread } from './generator-thread.js';
-import { COLUMNS, sizeOf } from './shop-data.js';
+import { buildPools } from './pools.js';
+import { COLUMNS, shopFacts, sizeOf } from './shop-data.js';
 import { MARKER_TABLE, SHOP_DDL, SHOP_TABLES, type ShopTable } from './shop-schema.js';
 
 export const SEED_VERSION = 2;
@@ -121,19 +122,40 @@ export async function seedShop(connection: MysqlConnection, options: SeedOptions
       hint: "pass --reset to drop ferry's demo tables and seed them again with the new arguments",
     });
   }
-  if (options.reset || interrupted) await dropShop(connection);
+  // The generator threads and the extra connections start while the tables are being created.
+  const laneCount = options.connect ? Math.max(1, Math.min(options.lanes ?? 3, LOAD_ORDER.length)) : 1;
+  const threads = Array.from({ length: laneCount }, () => new GeneratorThread());
+  const opening = Array.from({ length: laneCount - 1 }, () => options.connect!());
+  // handled below (Promise.all, allSettled); this keeps a failure during the DDL from going unnoticed
+  for (const o of opening) o.catch(() => undefined);
+  let rows: Record<string, number>;
+  try {
+    const model = {
+      seed: options.seed,
+      scale: options.scale,
+      pools: buildPools(options.seed),
+      facts: shopFacts(options.seed, options.scale),
+    };
+    for (const thread of threads) thread.start(model);
 
-  for (const table of SHOP_TABLES) await connection.query(SHOP_DDL[table]);
-  await connection.query(
-    `CREATE TABLE ${quoteMysql(MARKER_TABLE)} (id TINYINT PRIMARY KEY, scale DOUBLE NOT NULL, seed INT UNSIGNED NOT NULL, version INT NOT NULL, row_counts JSON NULL, seeded_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6))`,
-  );
-  await connection.query(
-    `INSERT INTO ${quoteMysql(MARKER_TABLE)} (id, scale, seed, version) VALUES (1, ?, ?, ?)`,
-    [options.scale, options.seed, SEED_VERSION],
-  );
+    if (options.reset || interrupted) await dropShop(connection);
+    for (const table of SHOP_TABLES) await connection.query(SHOP_DDL[table]);
+    await connection.query(
+      `CREATE TABLE ${quoteMysql(MARKER_TABLE)} (id TINYINT PRIMARY KEY, scale DOUBLE NOT NULL, seed INT UNSIGNED NOT NULL, version INT NOT NULL, row_counts JSON NULL, seeded_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6))`,
+    );
+    await connection.query(
+      `INSERT INTO ${quoteMysql(MARKER_TABLE)} (id, scale, seed, version) VALUES (1, ?, ?, ?)`,
+      [options.scale, options.seed, SEED_VERSION],
+    );
 
-  options.logger.debug({ size: sizeOf(options.scale) }, 'seeding');
-  const rows = await loadTables(connection, options);
+    options.logger.debug({ size: sizeOf(options.scale), lanes: laneCount }, 'seeding');
+    const connections = [connection, ...(await Promise.all(opening))];
+    rows = await loadTables(connections, threads, options);
+  } finally {
+    await Promise.all(threads.map((t) => t.close()));
+    const opened = await Promise.allSettled(opening);
+    for (const o of opened) if (o.status === 'fulfilled') await o.value.end().catch(() => undefined);
+  }
   await connection.query(`UPDATE ${quoteMysql(MARKER_TABLE)} SET row_counts = ? WHERE id = 1`, [
     JSON.stringify(rows),
   ]);
@@ -160,26 +182,24 @@ const LOAD_ORDER: readonly ShopTable[] = [
  * so the order they load in never changes their contents.
  */
 async function loadTables(
-  connection: MysqlConnection,
+  connections: MysqlConnection[],
+  threads: GeneratorThread[],
   options: SeedOptions,
 ): Promise<Record<string, number>> {
-  const laneCount = options.connect ? Math.max(1, Math.min(options.lanes ?? 3, LOAD_ORDER.length)) : 1;
   const queue = [...LOAD_ORDER];
   const counts: Partial<Record<ShopTable, number>> = {};
-  const threads: GeneratorThread[] = [];
-  const extra: MysqlConnection[] = [];
-  // One failing lane stops the others: closing the threads ends their LOAD DATA streams.
+  // One failing lane stops the others: closing the threads ends their LOAD DATA streams. The first
+  // failure is the one reported; the others follow from it.
+  let firstFailure: { error: unknown } | undefined;
   const stop = () => {
     for (const thread of threads) void thread.close();
   };
   options.signal?.addEventListener('abort', stop, { once: true });
 
-  async function lane(conn: MysqlConnection): Promise<void> {
+  async function lane(conn: MysqlConnection, thread: GeneratorThread): Promise<void> {
     // ferry's rows are consistent by construction (keys unique, references resolved), so the server
     // need not check them row by row; the checks come back on when the load is done
     await conn.query('SET SESSION foreign_key_checks = 0, unique_checks = 0');
-    const thread = new GeneratorThread(options.seed, options.scale);
-    threads.push(thread);
     try {
       for (let table = queue.shift(); table; table = queue.shift()) {
         if (options.signal?.aborted) throw options.signal.reason;
@@ -204,29 +224,17 @@ async function loadTables(
   }
 
   try {
-    const lanes: Promise<void>[] = [lane(connection)];
-    for (let i = 1; i < laneCount; i++) {
-      lanes.push(
-        options.connect!().then((conn) => {
-          extra.push(conn);
-          return lane(conn);
-        }),
-      );
-    }
-    const settled = await Promise.allSettled(
-      lanes.map((p) =>
-        p.catch((error: unknown) => {
+    await Promise.all(
+      connections.map((conn, i) =>
+        lane(conn, threads[i]!).catch((error: unknown) => {
+          firstFailure ??= { error };
           stop();
-          throw error;
         }),
       ),
     );
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
+    if (firstFailure) throw firstFailure.error;
   } finally {
     options.signal?.removeEventListener('abort', stop);
-    await Promise.all(threads.map((t) => t.close()));
-    await Promise.all(extra.map((c) => c.end().catch(() => undefined)));
   }
   return Object.fromEntries(SHOP_TABLES.map((t) => [t, counts[t] ?? 0]));
 }

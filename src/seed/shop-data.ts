@@ -4,7 +4,8 @@
 // Rows that belong together (an order, its items, its payment, its review) are generated from one
 // PRNG stream per order, so each table can be produced in its own pass and still agree.
 import { field, type LoadColumn } from './load-data.js';
-import { EMOJI, REVIEW_PHRASES, type Pools } from './pools.js';
+import type { Pools } from './pools.js';
+import { EMOJI, REVIEW_PHRASES } from './phrases.js';
 import { Random, ZipfSampler, sampleOrderTime } from './random.js';
 import type { ShopTable } from './shop-schema.js';
 
@@ -64,15 +65,73 @@ function slugify(text: string): string {
     .replace(/^-|-$/g, '');
 }
 
-/** Everything the passes share: sizes, pools, and per-entity facts computed once. */
-export class ShopModel {
-  readonly size: ShopSize;
+/** Per-entity facts every table agrees on, drawn once from the seed: plain arrays a thread can copy. */
+export interface ShopFacts {
   /** Customer i (0-based) signed up at customerSince[i]; ids are i + 1, increasing with time. */
+  customerSince: Float64Array;
+  productPrice: Int32Array;
+  productCategory: Int32Array;
+  productCreated: Float64Array;
+  /** Popularity rank -> product index. */
+  productByRank: Int32Array;
+  orderPlaced: Float64Array;
+  orderCustomer: Int32Array;
+}
+
+export function shopFacts(seed: number, scale: number): ShopFacts {
+  const size = sizeOf(scale);
+  const r = new Random(seed, 1);
+  const { customers, products, orders } = size;
+
+  const customerSince = new Float64Array(customers);
+  // sign-ups accelerate over time: t = span * sqrt(u) puts more of them late
+  for (let i = 0; i < customers; i++)
+    customerSince[i] = FROM - 90 * DAY + Math.floor((SPAN + 60 * DAY) * Math.sqrt(r.next()));
+  customerSince.sort();
+
+  const productPrice = new Int32Array(products);
+  const productCategory = new Int32Array(products);
+  const productCreated = new Float64Array(products);
+  const leafCategories = size.categories - 8;
+  for (let i = 0; i < products; i++) {
+    productPrice[i] = Math.round(Math.exp(r.next() * 6.2 + 5.5)); // about 2.45 to 1,200.00
+    productCategory[i] = 9 + r.int(0, leafCategories - 1);
+    productCreated[i] = FROM - 180 * DAY + Math.floor(r.next() * (SPAN * 0.9));
+  }
+  const productByRank = new Int32Array(products);
+  for (let i = 0; i < products; i++) productByRank[i] = i;
+  for (let i = products - 1; i > 0; i--) {
+    const j = r.int(0, i);
+    [productByRank[i], productByRank[j]] = [productByRank[j]!, productByRank[i]!];
+  }
+
+  const orderPlaced = new Float64Array(orders);
+  for (let i = 0; i < orders; i++) orderPlaced[i] = sampleOrderTime(r, FROM, ANCHOR);
+  orderPlaced.sort();
+  const orderCustomer = new Int32Array(orders);
+  for (let i = 0; i < orders; i++) {
+    // any customer who had signed up by then; repeat buyers come from the Zipf-free uniform pick
+    const bound = upperBound(customerSince, orderPlaced[i]!);
+    orderCustomer[i] = bound === 0 ? 0 : r.int(0, bound - 1);
+  }
+  return {
+    customerSince,
+    productPrice,
+    productCategory,
+    productCreated,
+    productByRank,
+    orderPlaced,
+    orderCustomer,
+  };
+}
+
+/** Everything the passes share: sizes, pools, and per-entity facts computed once. */
+export class ShopModel implements ShopFacts {
+  readonly size: ShopSize;
   readonly customerSince: Float64Array;
   readonly productPrice: Int32Array;
   readonly productCategory: Int32Array;
   readonly productCreated: Float64Array;
-  /** Popularity rank -> product index. */
   readonly productByRank: Int32Array;
   readonly orderPlaced: Float64Array;
   readonly orderCustomer: Int32Array;
@@ -82,43 +141,17 @@ export class ShopModel {
     readonly seed: number,
     readonly scale: number,
     readonly pools: Pools,
+    facts: ShopFacts = shopFacts(seed, scale),
   ) {
     this.size = sizeOf(scale);
-    const r = new Random(seed, 1);
-    const { customers, products, orders } = this.size;
-
-    this.customerSince = new Float64Array(customers);
-    // sign-ups accelerate over time: t = span * sqrt(u) puts more of them late
-    for (let i = 0; i < customers; i++)
-      this.customerSince[i] = FROM - 90 * DAY + Math.floor((SPAN + 60 * DAY) * Math.sqrt(r.next()));
-    this.customerSince.sort();
-
-    this.productPrice = new Int32Array(products);
-    this.productCategory = new Int32Array(products);
-    this.productCreated = new Float64Array(products);
-    const leafCategories = this.size.categories - 8;
-    for (let i = 0; i < products; i++) {
-      this.productPrice[i] = Math.round(Math.exp(r.next() * 6.2 + 5.5)); // about 2.45 to 1,200.00
-      this.productCategory[i] = 9 + r.int(0, leafCategories - 1);
-      this.productCreated[i] = FROM - 180 * DAY + Math.floor(r.next() * (SPAN * 0.9));
-    }
-    this.productByRank = new Int32Array(products);
-    for (let i = 0; i < products; i++) this.productByRank[i] = i;
-    for (let i = products - 1; i > 0; i--) {
-      const j = r.int(0, i);
-      [this.productByRank[i], this.productByRank[j]] = [this.productByRank[j]!, this.productByRank[i]!];
-    }
-    this.zipf = new ZipfSampler(products, 0.95);
-
-    this.orderPlaced = new Float64Array(orders);
-    for (let i = 0; i < orders; i++) this.orderPlaced[i] = sampleOrderTime(r, FROM, ANCHOR);
-    this.orderPlaced.sort();
-    this.orderCustomer = new Int32Array(orders);
-    for (let i = 0; i < orders; i++) {
-      // any customer who had signed up by then; repeat buyers come from the Zipf-free uniform pick
-      const bound = upperBound(this.customerSince, this.orderPlaced[i]!);
-      this.orderCustomer[i] = bound === 0 ? 0 : r.int(0, bound - 1);
-    }
+    this.customerSince = facts.customerSince;
+    this.productPrice = facts.productPrice;
+    this.productCategory = facts.productCategory;
+    this.productCreated = facts.productCreated;
+    this.productByRank = facts.productByRank;
+    this.orderPlaced = facts.orderPlaced;
+    this.orderCustomer = facts.orderCustomer;
+    this.zipf = new ZipfSampler(this.size.products, 0.95);
   }
 
   /** A product index, popular ones most often. */
