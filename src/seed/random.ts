@@ -7,19 +7,21 @@ export class Random {
   private d: number;
 
   constructor(seed: number, stream = 0) {
-    // splitmix32 spreads the seed and the stream number over the four words of state
+    // splitmix32 spreads the seed and the stream number over the four words of state (a loop, not a
+    // closure: a Random is made per order and per customer, hundreds of thousands of times)
     let s = (seed ^ Math.imul(stream + 1, 0x9e3779b9)) >>> 0;
-    const next = () => {
+    const words = [0, 0, 0, 0];
+    for (let k = 0; k < 4; k++) {
       s = (s + 0x9e3779b9) >>> 0;
       let z = s;
       z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.a = next();
-    this.b = next();
-    this.c = next();
-    this.d = next();
+      words[k] = (z ^ (z >>> 16)) >>> 0;
+    }
+    this.a = words[0]!;
+    this.b = words[1]!;
+    this.c = words[2]!;
+    this.d = words[3]!;
     for (let i = 0; i < 12; i++) this.next();
   }
 
@@ -59,10 +61,42 @@ export class Random {
     return items[items.length - 1]!;
   }
 
+  /** n random bytes as lower-case hex. */
+  hex(n: number): string {
+    let out = '';
+    for (let i = 0; i < n; i++) out += HEX[Math.floor(this.next() * 256)]!;
+    return out;
+  }
+
   bytes(n: number): Buffer {
     const out = Buffer.alloc(n);
     for (let i = 0; i < n; i++) out[i] = Math.floor(this.next() * 256);
     return out;
+  }
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** A weighted choice prepared once: one draw and a short scan per pick, no arrays made per call. */
+export class Weighted<T> {
+  private readonly cumulative: Float64Array;
+  private readonly total: number;
+
+  constructor(
+    private readonly items: readonly T[],
+    weights: readonly number[],
+  ) {
+    this.cumulative = new Float64Array(weights.length);
+    let sum = 0;
+    weights.forEach((w, i) => (this.cumulative[i] = sum += w));
+    this.total = sum;
+  }
+
+  pick(random: Random): T {
+    const x = random.next() * this.total;
+    const last = this.items.length - 1;
+    for (let i = 0; i < last; i++) if (x < this.cumulative[i]!) return this.items[i]!;
+    return this.items[last]!;
   }
 }
 

@@ -3,10 +3,11 @@
 //
 // Rows that belong together (an order, its items, its payment, its review) are generated from one
 // PRNG stream per order, so each table can be produced in its own pass and still agree.
+import { formatDate, formatDateTime, formatMoney as money, formatSeconds } from './format.js';
 import { field, type LoadColumn } from './load-data.js';
 import type { Pools } from './pools.js';
 import { EMOJI, REVIEW_PHRASES } from './phrases.js';
-import { Random, ZipfSampler, sampleOrderTime } from './random.js';
+import { Random, Weighted, ZipfSampler, sampleOrderTime } from './random.js';
 import type { ShopTable } from './shop-schema.js';
 
 /** The data spans the two years before this instant (UTC). */
@@ -36,26 +37,7 @@ export function sizeOf(scale: number): ShopSize {
   };
 }
 
-const pad2 = (n: number) => (n < 10 ? '0' + n : String(n));
-
-/** 'YYYY-MM-DD hh:mm:ss.ffffff' for an instant in ms plus extra microseconds. */
-export function formatDateTime(ms: number, micros = 0): string {
-  const d = new Date(ms);
-  const frac = String((ms % 1000) * 1000 + micros).padStart(6, '0');
-  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${frac}`;
-}
-
-function formatDate(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
-}
-
-const money = (cents: number) => {
-  const sign = cents < 0 ? '-' : '';
-  const abs = Math.abs(cents);
-  return `${sign}${Math.floor(abs / 100)}.${pad2(abs % 100)}`;
-};
-
+export { formatDateTime };
 function slugify(text: string): string {
   return text
     .normalize('NFKD')
@@ -135,6 +117,9 @@ export class ShopModel implements ShopFacts {
   readonly productByRank: Int32Array;
   readonly orderPlaced: Float64Array;
   readonly orderCustomer: Int32Array;
+  /** The pools' names folded to ASCII for e-mail addresses, once rather than per customer. */
+  readonly foldedFirstNames: string[];
+  readonly foldedLastNames: string[];
   private readonly zipf: ZipfSampler;
 
   constructor(
@@ -152,6 +137,8 @@ export class ShopModel implements ShopFacts {
     this.orderPlaced = facts.orderPlaced;
     this.orderCustomer = facts.orderCustomer;
     this.zipf = new ZipfSampler(this.size.products, 0.95);
+    this.foldedFirstNames = pools.firstNames.map(asciiFold);
+    this.foldedLastNames = pools.lastNames.map(asciiFold);
   }
 
   /** A product index, popular ones most often. */
@@ -205,14 +192,27 @@ export interface OrderFacts {
   random: Random;
 }
 
+const ITEM_COUNT = new Weighted([1, 2, 3, 4, 5, 6], [30, 28, 20, 12, 6, 4]);
+const QUANTITY = new Weighted([1, 2, 3, 4], [70, 20, 7, 3]);
+const OUTCOME = new Weighted(['delivered', 'cancelled', 'refunded'] as const, [88, 6, 6]);
+/** How far along the lifecycle a status is: 1 paid, 2 shipped, 3 delivered (refunds came after delivery). */
+const STAGE: Record<Status, number> = {
+  pending: 0,
+  cancelled: 0,
+  paid: 1,
+  shipped: 2,
+  delivered: 3,
+  refunded: 3,
+};
+
 function orderFacts(model: ShopModel, i: number): OrderFacts {
   const random = model.orderRandom(i);
   const placed = model.orderPlaced[i]!;
-  const count = random.weighted([1, 2, 3, 4, 5, 6], [30, 28, 20, 12, 6, 4]);
+  const count = ITEM_COUNT.pick(random);
   const items: OrderItemFacts[] = [];
   for (let k = 0; k < count; k++) {
     const product = model.popularProduct(random);
-    const quantity = random.weighted([1, 2, 3, 4], [70, 20, 7, 3]);
+    const quantity = QUANTITY.pick(random);
     const unitCents = model.productPrice[product]!;
     const discountCents = random.chance(0.1)
       ? Math.round((unitCents * quantity * random.int(5, 20)) / 100)
@@ -230,7 +230,7 @@ function orderFacts(model: ShopModel, i: number): OrderFacts {
   const tax = Math.round(subtotal * 0.2);
 
   // The lifecycle: pending -> paid -> shipped -> delivered, with cancellations and refunds.
-  const outcome = random.weighted(['delivered', 'cancelled', 'refunded'] as const, [88, 6, 6]);
+  const outcome = OUTCOME.pick(random);
   const paid = placed + random.int(1, 180) * 60_000;
   const shipped = paid + random.int(6, 72) * 3_600_000;
   const delivered = shipped + random.int(1, 6) * DAY;
@@ -244,15 +244,15 @@ function orderFacts(model: ShopModel, i: number): OrderFacts {
     closed = delivered + random.int(2, 20) * DAY;
     status = closed <= ANCHOR ? 'refunded' : 'delivered';
   } else status = 'delivered';
-  const after = (stages: Status[], at: number) => (stages.includes(status) ? at : null);
+  const stage = STAGE[status];
   return {
     id: i + 1,
     customer: model.orderCustomer[i]!,
     status,
     placed,
-    paid: after(['paid', 'shipped', 'delivered', 'refunded'], paid),
-    shipped: after(['shipped', 'delivered', 'refunded'], shipped),
-    delivered: after(['delivered', 'refunded'], delivered),
+    paid: stage >= 1 ? paid : null,
+    shipped: stage >= 2 ? shipped : null,
+    delivered: stage >= 3 ? delivered : null,
     closed: status === 'cancelled' || status === 'refunded' ? closed : null,
     items,
     subtotal,
@@ -440,9 +440,7 @@ export function products(model: ShopModel): TableData {
                   ],
                 })
               : null;
-            const thumbnail = r.chance(0.2)
-              ? '89504E470D0A1A0A' + r.bytes(r.int(24, 64)).toString('hex').toUpperCase()
-              : null;
+            const thumbnail = r.chance(0.2) ? '89504E470D0A1A0A' + r.hex(r.int(24, 64)).toUpperCase() : null;
             const created = model.productCreated[i]!;
             const updated = created + r.int(0, 200) * DAY;
             yield line([
@@ -466,6 +464,8 @@ export function products(model: ShopModel): TableData {
   };
 }
 
+const REORDER_LEVELS = [5, 10, 20, 50];
+
 export function inventory(model: ShopModel): TableData {
   return {
     columns: COLUMNS.inventory,
@@ -476,13 +476,9 @@ export function inventory(model: ShopModel): TableData {
           for (let i = 0; i < model.size.products; i++) {
             for (const warehouse of WAREHOUSES) {
               const quantity = r.chance(0.03) ? -r.int(1, 20) : r.int(0, 500); // a few backorders
-              yield line([
-                i + 1,
-                warehouse,
-                quantity,
-                r.pick([5, 10, 20, 50]),
-                formatDateTime(ANCHOR - r.int(1, 90) * DAY - r.int(0, 86_399) * 1000).slice(0, 19),
-              ]);
+              const level = r.pick(REORDER_LEVELS);
+              const updated = formatSeconds(ANCHOR - r.int(1, 90) * DAY - r.int(0, 86_399) * 1000);
+              yield `${i + 1}\t${warehouse}\t${quantity}\t${level}\t${updated}\n`;
             }
           }
         })(),
@@ -490,7 +486,7 @@ export function inventory(model: ShopModel): TableData {
   };
 }
 
-function asciiFold(text: string): string {
+export function asciiFold(text: string): string {
   const folded = text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
@@ -498,6 +494,12 @@ function asciiFold(text: string): string {
     .replace(/[^a-z0-9]+/g, '');
   return folded || 'user';
 }
+
+const MAIL_DOMAINS = ['example.com', 'example.org', 'example.net', 'mail.example'];
+const LOYALTY_TIER = new Weighted(['bronze', 'silver', 'gold', 'platinum'], [60, 25, 12, 3]);
+const OPT_INS = ['email', 'sms', 'push'];
+const OPT_IN_CHANCE = [0.6, 0.15, 0.3];
+const SIZES = ['S', 'M', 'L', 'XL'];
 
 export function customers(model: ShopModel): TableData {
   const { pools } = model;
@@ -510,29 +512,26 @@ export function customers(model: ShopModel): TableData {
             const r = new Random(model.seed, 20_000_000 + i);
             const locale = r.int(0, pools.firstNames.length - 1);
             const first = pools.firstNames[locale]!;
-            const last = pools.lastNames[r.int(0, pools.lastNames.length - 1)]!;
+            const lastIndex = r.int(0, pools.lastNames.length - 1);
+            const last = pools.lastNames[lastIndex]!;
             const since = model.customerSince[i]!;
-            const optIn = ['email', 'sms', 'push'].filter((_, k) => r.chance([0.6, 0.15, 0.3][k]!)).join(',');
+            const optIn = OPT_INS.filter((_, k) => r.chance(OPT_IN_CHANCE[k]!)).join(',');
             const preferences = r.chance(0.6)
               ? JSON.stringify({
                   language: pools.countries[locale]!.toLowerCase(),
                   newsletter: optIn.includes('email'),
-                  sizes: r.chance(0.5) ? [r.pick(['S', 'M', 'L', 'XL'])] : [],
+                  sizes: r.chance(0.5) ? [r.pick(SIZES)] : [],
                 })
               : null;
-            const ip = r.chance(0.8)
-              ? r.bytes(4).toString('hex')
-              : r.chance(0.5)
-                ? r.bytes(16).toString('hex')
-                : null;
+            const ip = r.chance(0.8) ? r.hex(4) : r.chance(0.5) ? r.hex(16) : null;
             yield line([
               i + 1,
-              `${asciiFold(first)}.${asciiFold(last)}.${i + 1}@${r.pick(['example.com', 'example.org', 'example.net', 'mail.example'])}`,
+              `${model.foldedFirstNames[locale]!}.${model.foldedLastNames[lastIndex]!}.${i + 1}@${r.pick(MAIL_DOMAINS)}`,
               first,
               last,
               r.chance(0.7) ? formatDate(Date.UTC(1950, 0, 1) + r.int(0, 55 * 365) * DAY) : null,
               r.chance(0.96) ? 1 : 0,
-              r.weighted(['bronze', 'silver', 'gold', 'platinum'], [60, 25, 12, 3]),
+              LOYALTY_TIER.pick(r),
               optIn,
               preferences,
               ip,
@@ -592,6 +591,10 @@ export function addresses(model: ShopModel): TableData {
   };
 }
 
+/** LOAD DATA's NULL. */
+const NULL = '\\N';
+const text = (value: string | null) => (value === null ? NULL : field(value));
+
 const NOTES = [
   'Leave at the door 🚪',
   'Gift wrap please 🎁',
@@ -599,7 +602,7 @@ const NOTES = [
   'Bitte beim Nachbarn abgeben',
   'Livrer après 18h',
   '置き配希望',
-];
+].map(field);
 
 export function orders(model: ShopModel): TableData {
   return {
@@ -610,25 +613,10 @@ export function orders(model: ShopModel): TableData {
           for (let i = 0; i < model.size.orders; i++) {
             const o = model.order(i);
             const micros = o.random.int(0, 999);
-            const ts = (ms: number | null) => (ms === null ? null : formatDateTime(ms, micros));
-            yield line([
-              o.id,
-              o.customer + 1,
-              2 * o.customer + 1,
-              o.status,
-              'EUR',
-              money(o.subtotal),
-              money(o.shipping),
-              money(o.tax),
-              money(o.total),
-              ts(o.placed),
-              ts(o.paid),
-              ts(o.shipped),
-              ts(o.delivered),
-              o.random.chance(0.05) ? o.random.pick(NOTES) : null,
-              ts(o.placed),
-              ts(lastEvent(o)),
-            ]);
+            const placed = formatDateTime(o.placed, micros);
+            const ts = (ms: number | null) => (ms === null ? NULL : formatDateTime(ms, micros));
+            const notes = o.random.chance(0.05) ? o.random.pick(NOTES) : NULL;
+            yield `${o.id}\t${o.customer + 1}\t${2 * o.customer + 1}\t${o.status}\tEUR\t${money(o.subtotal)}\t${money(o.shipping)}\t${money(o.tax)}\t${money(o.total)}\t${placed}\t${ts(o.paid)}\t${ts(o.shipped)}\t${ts(o.delivered)}\t${notes}\t${placed}\t${ts(lastEvent(o))}\n`;
           }
         })(),
       ),
@@ -647,23 +635,15 @@ export function orderItems(model: ShopModel): TableData {
             const created = formatDateTime(o.placed);
             for (let k = 0; k < o.items.length; k++) {
               const it = o.items[k]!;
-              yield line([
-                i * 8 + k + 1,
-                o.id,
-                it.product + 1,
-                it.quantity,
-                money(it.unitCents),
-                money(it.discountCents),
-                money(it.lineCents),
-                created,
-                created,
-              ]);
+              yield `${i * 8 + k + 1}\t${o.id}\t${it.product + 1}\t${it.quantity}\t${money(it.unitCents)}\t${money(it.discountCents)}\t${money(it.lineCents)}\t${created}\t${created}\n`;
             }
           }
         })(),
       ),
   };
 }
+
+const PAYMENT_METHOD = new Weighted(['card', 'paypal', 'bank_transfer', 'gift_card'], [65, 22, 9, 4]);
 
 /** Payment ids equal their order's id; orders without a payment leave gaps. */
 export function payments(model: ShopModel): TableData {
@@ -684,22 +664,17 @@ export function payments(model: ShopModel): TableData {
             if (status === null) continue;
             const processed = o.paid ?? o.placed + 60_000;
             const updated = status === 'refunded' ? (o.closed ?? processed) : processed;
-            yield line([
-              o.id,
-              o.id,
-              r.weighted(['card', 'paypal', 'bank_transfer', 'gift_card'], [65, 22, 9, 4]),
-              status,
-              money(o.total),
-              r.bytes(16).toString('hex'),
-              formatDateTime(processed),
-              formatDateTime(processed),
-              formatDateTime(updated),
-            ]);
+            const method = PAYMENT_METHOD.pick(r);
+            const processedText = formatDateTime(processed);
+            yield `${o.id}\t${o.id}\t${method}\t${status}\t${money(o.total)}\t${r.hex(16)}\t${processedText}\t${processedText}\t${formatDateTime(updated)}\n`;
           }
         })(),
       ),
   };
 }
+
+const REFUNDED_RATING = new Weighted([1, 2, 3], [50, 35, 15]);
+const RATING = new Weighted([1, 2, 3, 4, 5], [4, 5, 11, 30, 50]);
 
 /** About a quarter of delivered orders get a review of their first item; ids equal the order id. */
 export function reviews(model: ShopModel): TableData {
@@ -717,24 +692,12 @@ export function reviews(model: ShopModel): TableData {
               !r.chance(0.25)
             )
               continue;
-            const rating =
-              o.status === 'refunded'
-                ? r.weighted([1, 2, 3], [50, 35, 15])
-                : r.weighted([1, 2, 3, 4, 5], [4, 5, 11, 30, 50]);
-            const written = Math.min(o.delivered + r.int(1, 30) * DAY, ANCHOR - 1000);
+            const rating = (o.status === 'refunded' ? REFUNDED_RATING : RATING).pick(r);
+            const written = formatDateTime(Math.min(o.delivered + r.int(1, 30) * DAY, ANCHOR - 1000));
             const body = `${r.pick(REVIEW_PHRASES)} ${r.chance(0.5) ? r.pick(REVIEW_PHRASES) + ' ' : ''}${r.pick(EMOJI)}`;
-            yield line([
-              o.id,
-              o.items[0]!.product + 1,
-              o.customer + 1,
-              o.id,
-              rating,
-              r.chance(0.7) ? '★'.repeat(rating) + ' ' + r.pick(model.pools.adjectives) : null,
-              body,
-              r.chance(0.3) ? r.int(1, 250) : 0,
-              formatDateTime(written),
-              formatDateTime(written),
-            ]);
+            const title = r.chance(0.7) ? '★'.repeat(rating) + ' ' + r.pick(model.pools.adjectives) : null;
+            const votes = r.chance(0.3) ? r.int(1, 250) : 0;
+            yield `${o.id}\t${o.items[0]!.product + 1}\t${o.customer + 1}\t${o.id}\t${rating}\t${text(title)}\t${field(body)}\t${votes}\t${written}\t${written}\n`;
           }
         })(),
       ),
