@@ -148,7 +148,10 @@ export async function seedShop(connection: MysqlConnection, options: SeedOptions
       [options.scale, options.seed, SEED_VERSION],
     );
 
-    options.logger.debug({ size: sizeOf(options.scale), lanes: laneCount }, 'seeding');
+    options.logger.debug(
+      { size: sizeOf(options.scale), lanes: laneCount, preparedSeconds: (Date.now() - started) / 1000 },
+      'seeding',
+    );
     const connections = [connection, ...(await Promise.all(opening))];
     rows = await loadTables(connections, threads, options);
   } finally {
@@ -232,6 +235,8 @@ async function loadTables(
         }),
       ),
     );
+    // an interruption closes the threads too; say so rather than that a thread was closed
+    if (options.signal?.aborted) throw options.signal.reason;
     if (firstFailure) throw firstFailure.error;
   } finally {
     options.signal?.removeEventListener('abort', stop);

@@ -7,7 +7,7 @@ import { formatDate, formatDateTime, formatMoney as money, formatSeconds } from 
 import { field, type LoadColumn } from './load-data.js';
 import type { Pools } from './pools.js';
 import { EMOJI, REVIEW_PHRASES } from './phrases.js';
-import { Random, Weighted, ZipfSampler, sampleOrderTime } from './random.js';
+import { OrderTimeSampler, Random, Weighted, ZipfSampler } from './random.js';
 import type { ShopTable } from './shop-schema.js';
 
 /** The data spans the two years before this instant (UTC). */
@@ -88,7 +88,8 @@ export function shopFacts(seed: number, scale: number): ShopFacts {
   }
 
   const orderPlaced = new Float64Array(orders);
-  for (let i = 0; i < orders; i++) orderPlaced[i] = sampleOrderTime(r, FROM, ANCHOR);
+  const orderTime = new OrderTimeSampler(FROM, ANCHOR);
+  for (let i = 0; i < orders; i++) orderPlaced[i] = orderTime.sample(r);
   orderPlaced.sort();
   const orderCustomer = new Int32Array(orders);
   for (let i = 0; i < orders; i++) {
