@@ -60,38 +60,42 @@ export interface ShopFacts {
   orderCustomer: Int32Array;
 }
 
+// Facts live in shared memory: the generator threads read the same arrays instead of each a copy.
+const sharedFloats = (n: number) => new Float64Array(new SharedArrayBuffer(n * 8));
+const sharedInts = (n: number) => new Int32Array(new SharedArrayBuffer(n * 4));
+
 export function shopFacts(seed: number, scale: number): ShopFacts {
   const size = sizeOf(scale);
   const r = new Random(seed, 1);
   const { customers, products, orders } = size;
 
-  const customerSince = new Float64Array(customers);
+  const customerSince = sharedFloats(customers);
   // sign-ups accelerate over time: t = span * sqrt(u) puts more of them late
   for (let i = 0; i < customers; i++)
     customerSince[i] = FROM - 90 * DAY + Math.floor((SPAN + 60 * DAY) * Math.sqrt(r.next()));
   customerSince.sort();
 
-  const productPrice = new Int32Array(products);
-  const productCategory = new Int32Array(products);
-  const productCreated = new Float64Array(products);
+  const productPrice = sharedInts(products);
+  const productCategory = sharedInts(products);
+  const productCreated = sharedFloats(products);
   const leafCategories = size.categories - 8;
   for (let i = 0; i < products; i++) {
     productPrice[i] = Math.round(Math.exp(r.next() * 6.2 + 5.5)); // about 2.45 to 1,200.00
     productCategory[i] = 9 + r.int(0, leafCategories - 1);
     productCreated[i] = FROM - 180 * DAY + Math.floor(r.next() * (SPAN * 0.9));
   }
-  const productByRank = new Int32Array(products);
+  const productByRank = sharedInts(products);
   for (let i = 0; i < products; i++) productByRank[i] = i;
   for (let i = products - 1; i > 0; i--) {
     const j = r.int(0, i);
     [productByRank[i], productByRank[j]] = [productByRank[j]!, productByRank[i]!];
   }
 
-  const orderPlaced = new Float64Array(orders);
+  const orderPlaced = sharedFloats(orders);
   const orderTime = new OrderTimeSampler(FROM, ANCHOR);
   for (let i = 0; i < orders; i++) orderPlaced[i] = orderTime.sample(r);
   orderPlaced.sort();
-  const orderCustomer = new Int32Array(orders);
+  const orderCustomer = sharedInts(orders);
   for (let i = 0; i < orders; i++) {
     // any customer who had signed up by then; repeat buyers come from the Zipf-free uniform pick
     const bound = upperBound(customerSince, orderPlaced[i]!);
