@@ -24,7 +24,7 @@ export async function loadData(
   connection: MysqlConnection,
   table: string,
   columns: readonly LoadColumn[],
-  chunks: AsyncIterable<string> | Iterable<string>,
+  chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
 ): Promise<number> {
   const list = columns.map((c, i) => (c.hex ? `@v${i}` : quoteMysql(c.name))).join(', ');
   const sets = columns.flatMap((c, i) => (c.hex ? [`${quoteMysql(c.name)} = UNHEX(@v${i})`] : []));
@@ -34,7 +34,10 @@ export async function loadData(
     (sets.length > 0 ? ` SET ${sets.join(', ')}` : '');
   // mysql2 sends the stream's chunks as packets and needs them as Buffers.
   async function* asBuffers() {
-    for await (const chunk of chunks) yield Buffer.from(chunk, 'utf8');
+    for await (const chunk of chunks)
+      yield typeof chunk === 'string'
+        ? Buffer.from(chunk, 'utf8')
+        : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   }
   const [result] = await connection.query({ sql, infileStreamFactory: () => Readable.from(asBuffers()) });
   return (result as { affectedRows: number }).affectedRows;

@@ -7,19 +7,21 @@ export class Random {
   private d: number;
 
   constructor(seed: number, stream = 0) {
-    // splitmix32 spreads the seed and the stream number over the four words of state
+    // splitmix32 spreads the seed and the stream number over the four words of state (a loop, not a
+    // closure: a Random is made per order and per customer, hundreds of thousands of times)
     let s = (seed ^ Math.imul(stream + 1, 0x9e3779b9)) >>> 0;
-    const next = () => {
+    const words = [0, 0, 0, 0];
+    for (let k = 0; k < 4; k++) {
       s = (s + 0x9e3779b9) >>> 0;
       let z = s;
       z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.a = next();
-    this.b = next();
-    this.c = next();
-    this.d = next();
+      words[k] = (z ^ (z >>> 16)) >>> 0;
+    }
+    this.a = words[0]!;
+    this.b = words[1]!;
+    this.c = words[2]!;
+    this.d = words[3]!;
     for (let i = 0; i < 12; i++) this.next();
   }
 
@@ -59,10 +61,42 @@ export class Random {
     return items[items.length - 1]!;
   }
 
+  /** n random bytes as lower-case hex. */
+  hex(n: number): string {
+    let out = '';
+    for (let i = 0; i < n; i++) out += HEX[Math.floor(this.next() * 256)]!;
+    return out;
+  }
+
   bytes(n: number): Buffer {
     const out = Buffer.alloc(n);
     for (let i = 0; i < n; i++) out[i] = Math.floor(this.next() * 256);
     return out;
+  }
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** A weighted choice prepared once: one draw and a short scan per pick, no arrays made per call. */
+export class Weighted<T> {
+  private readonly cumulative: Float64Array;
+  private readonly total: number;
+
+  constructor(
+    private readonly items: readonly T[],
+    weights: readonly number[],
+  ) {
+    this.cumulative = new Float64Array(weights.length);
+    let sum = 0;
+    weights.forEach((w, i) => (this.cumulative[i] = sum += w));
+    this.total = sum;
+  }
+
+  pick(random: Random): T {
+    const x = random.next() * this.total;
+    const last = this.items.length - 1;
+    for (let i = 0; i < last; i++) if (x < this.cumulative[i]!) return this.items[i]!;
+    return this.items[last]!;
   }
 }
 
@@ -98,18 +132,35 @@ const DAY = 86_400_000;
 const WEEKDAY_WEIGHT = [1.25, 0.85, 0.9, 0.95, 1.0, 1.1, 1.3]; // Sunday first: shoppers buy on weekends
 const MONTH_WEIGHT = [0.8, 0.75, 0.85, 0.85, 0.9, 0.9, 0.85, 0.9, 0.95, 1.0, 1.45, 1.7]; // November, December peaks
 
-/** Instants between `from` and `to` (ms) with weekly and seasonal rhythms, a growing trend and a daily curve. */
-export function sampleOrderTime(random: Random, from: number, to: number): number {
-  for (;;) {
-    const day = Math.floor(from / DAY) + random.int(0, Math.floor((to - from) / DAY) - 1);
-    const date = new Date(day * DAY);
-    const trend = 0.6 + 0.4 * ((day * DAY - from) / (to - from));
-    const weight = WEEKDAY_WEIGHT[date.getUTCDay()]! * MONTH_WEIGHT[date.getUTCMonth()]! * trend;
-    if (random.next() * 1.7 * 1.3 > weight) continue;
-    // more orders in the evening than at night
-    const hour =
-      random.weighted([0, 3, 6, 9, 12, 15, 18, 21], [0.3, 0.1, 0.4, 1.0, 1.2, 1.0, 1.5, 1.3]) +
-      random.int(0, 2);
-    return day * DAY + Math.min(hour, 23) * 3_600_000 + random.int(0, 3_599_999);
+const HOUR = new Weighted([0, 3, 6, 9, 12, 15, 18, 21], [0.3, 0.1, 0.4, 1.0, 1.2, 1.0, 1.5, 1.3]);
+
+/**
+ * Instants between `from` and `to` (ms) with weekly and seasonal rhythms, a growing trend and a daily
+ * curve. The day weights are worked out once, so a draw needs no Date.
+ */
+export class OrderTimeSampler {
+  private readonly firstDay: number;
+  private readonly weights: Float64Array;
+
+  constructor(from: number, to: number) {
+    this.firstDay = Math.floor(from / DAY);
+    this.weights = new Float64Array(Math.floor((to - from) / DAY));
+    for (let k = 0; k < this.weights.length; k++) {
+      const day = this.firstDay + k;
+      const date = new Date(day * DAY);
+      const trend = 0.6 + 0.4 * ((day * DAY - from) / (to - from));
+      this.weights[k] = WEEKDAY_WEIGHT[date.getUTCDay()]! * MONTH_WEIGHT[date.getUTCMonth()]! * trend;
+    }
+  }
+
+  sample(random: Random): number {
+    for (;;) {
+      // rejection sampling: a uniform day, kept with probability weight / (largest weight bound)
+      const k = random.int(0, this.weights.length - 1);
+      if (random.next() * 1.7 * 1.3 > this.weights[k]!) continue;
+      // more orders in the evening than at night
+      const hour = HOUR.pick(random) + random.int(0, 2);
+      return (this.firstDay + k) * DAY + Math.min(hour, 23) * 3_600_000 + random.int(0, 3_599_999);
+    }
   }
 }

@@ -3,12 +3,13 @@
 import { quoteMysql, type MysqlConnection } from '../connectors/mysql/connect.js';
 import { ConfigError, SchemaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { loadData } from './load-data.js';
+import { GeneratorThread } from './generator-thread.js';
+import { LOAD_ORDER, loadTables } from './load-tables.js';
 import { buildPools } from './pools.js';
-import { GENERATORS, ShopModel, sizeOf } from './shop-data.js';
+import { shopFacts, sizeOf } from './shop-data.js';
 import { MARKER_TABLE, SHOP_DDL, SHOP_TABLES, type ShopTable } from './shop-schema.js';
 
-export const SEED_VERSION = 1;
+export const SEED_VERSION = 2;
 
 export interface SeedOptions {
   scale: number;
@@ -17,8 +18,15 @@ export interface SeedOptions {
   force?: boolean;
   /** Drop and recreate ferry's demo tables (only those). */
   reset?: boolean;
+  /**
+   * Opens another connection to the same database. Given, tables load side by side on `lanes`
+   * connections (default 3); without it everything goes through the one connection.
+   */
+  connect?: () => Promise<MysqlConnection>;
+  lanes?: number;
   logger: Logger;
   signal?: AbortSignal;
+  /** Rows loaded so far into a table; tables load side by side, so calls interleave. */
   onProgress?: (table: ShopTable, rows: number) => void;
 }
 
@@ -114,40 +122,42 @@ export async function seedShop(connection: MysqlConnection, options: SeedOptions
       hint: "pass --reset to drop ferry's demo tables and seed them again with the new arguments",
     });
   }
-  if (options.reset || interrupted) await dropShop(connection);
-
-  for (const table of SHOP_TABLES) await connection.query(SHOP_DDL[table]);
-  await connection.query(
-    `CREATE TABLE ${quoteMysql(MARKER_TABLE)} (id TINYINT PRIMARY KEY, scale DOUBLE NOT NULL, seed INT UNSIGNED NOT NULL, version INT NOT NULL, row_counts JSON NULL, seeded_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6))`,
-  );
-  await connection.query(
-    `INSERT INTO ${quoteMysql(MARKER_TABLE)} (id, scale, seed, version) VALUES (1, ?, ?, ?)`,
-    [options.scale, options.seed, SEED_VERSION],
-  );
-
-  const model = new ShopModel(options.seed, options.scale, buildPools(options.seed));
-  options.logger.debug({ size: sizeOf(options.scale) }, 'seeding');
-  const rows: Record<string, number> = {};
-  await connection.query('SET SESSION foreign_key_checks = 0, unique_checks = 0');
+  // The generator threads and the extra connections start while the tables are being created.
+  const laneCount = options.connect ? Math.max(1, Math.min(options.lanes ?? 3, LOAD_ORDER.length)) : 1;
+  const threads = Array.from({ length: laneCount }, () => new GeneratorThread());
+  const opening = Array.from({ length: laneCount - 1 }, () => options.connect!());
+  // handled below (Promise.all, allSettled); this keeps a failure during the DDL from going unnoticed
+  for (const o of opening) o.catch(() => undefined);
+  let rows: Record<string, number>;
   try {
-    for (const table of SHOP_TABLES) {
-      if (options.signal?.aborted) throw options.signal.reason;
-      const data = GENERATORS[table](model);
-      let count = 0;
-      const counted = (function* () {
-        for (const chunk of data.rows()) {
-          let lines = 0;
-          for (let i = chunk.indexOf('\n'); i >= 0; i = chunk.indexOf('\n', i + 1)) lines++;
-          count += lines;
-          options.onProgress?.(table, count);
-          yield chunk;
-        }
-      })();
-      rows[table] = await loadData(connection, table, data.columns, counted);
-      options.logger.debug({ table, rows: rows[table] }, `${table}: ${rows[table]} rows`);
-    }
+    const model = {
+      seed: options.seed,
+      scale: options.scale,
+      pools: buildPools(options.seed),
+      facts: shopFacts(options.seed, options.scale),
+    };
+    for (const thread of threads) thread.start(model);
+
+    if (options.reset || interrupted) await dropShop(connection);
+    for (const table of SHOP_TABLES) await connection.query(SHOP_DDL[table]);
+    await connection.query(
+      `CREATE TABLE ${quoteMysql(MARKER_TABLE)} (id TINYINT PRIMARY KEY, scale DOUBLE NOT NULL, seed INT UNSIGNED NOT NULL, version INT NOT NULL, row_counts JSON NULL, seeded_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6))`,
+    );
+    await connection.query(
+      `INSERT INTO ${quoteMysql(MARKER_TABLE)} (id, scale, seed, version) VALUES (1, ?, ?, ?)`,
+      [options.scale, options.seed, SEED_VERSION],
+    );
+
+    options.logger.debug(
+      { size: sizeOf(options.scale), lanes: laneCount, preparedSeconds: (Date.now() - started) / 1000 },
+      'seeding',
+    );
+    const connections = [connection, ...(await Promise.all(opening))];
+    rows = await loadTables(connections, threads, options);
   } finally {
-    await connection.query('SET SESSION foreign_key_checks = 1, unique_checks = 1');
+    await Promise.all(threads.map((t) => t.close()));
+    const opened = await Promise.allSettled(opening);
+    for (const o of opened) if (o.status === 'fulfilled') await o.value.end().catch(() => undefined);
   }
   await connection.query(`UPDATE ${quoteMysql(MARKER_TABLE)} SET row_counts = ? WHERE id = 1`, [
     JSON.stringify(rows),

@@ -3,9 +3,12 @@
 //
 // Rows that belong together (an order, its items, its payment, its review) are generated from one
 // PRNG stream per order, so each table can be produced in its own pass and still agree.
-import { field } from './load-data.js';
-import { EMOJI, REVIEW_PHRASES, type Pools } from './pools.js';
-import { Random, ZipfSampler, sampleOrderTime } from './random.js';
+import { formatDate, formatDateTime, formatMoney as money, formatSeconds } from './format.js';
+import { field, type LoadColumn } from './load-data.js';
+import type { Pools } from './pools.js';
+import { EMOJI, REVIEW_PHRASES } from './phrases.js';
+import { OrderTimeSampler, Random, Weighted, ZipfSampler } from './random.js';
+import type { ShopTable } from './shop-schema.js';
 
 /** The data spans the two years before this instant (UTC). */
 export const ANCHOR = Date.UTC(2026, 0, 1);
@@ -34,26 +37,7 @@ export function sizeOf(scale: number): ShopSize {
   };
 }
 
-const pad2 = (n: number) => (n < 10 ? '0' + n : String(n));
-
-/** 'YYYY-MM-DD hh:mm:ss.ffffff' for an instant in ms plus extra microseconds. */
-export function formatDateTime(ms: number, micros = 0): string {
-  const d = new Date(ms);
-  const frac = String((ms % 1000) * 1000 + micros).padStart(6, '0');
-  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${frac}`;
-}
-
-function formatDate(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
-}
-
-const money = (cents: number) => {
-  const sign = cents < 0 ? '-' : '';
-  const abs = Math.abs(cents);
-  return `${sign}${Math.floor(abs / 100)}.${pad2(abs % 100)}`;
-};
-
+export { formatDateTime };
 function slugify(text: string): string {
   return text
     .normalize('NFKD')
@@ -63,61 +47,103 @@ function slugify(text: string): string {
     .replace(/^-|-$/g, '');
 }
 
-/** Everything the passes share: sizes, pools, and per-entity facts computed once. */
-export class ShopModel {
-  readonly size: ShopSize;
+/** Per-entity facts every table agrees on, drawn once from the seed: plain arrays a thread can copy. */
+export interface ShopFacts {
   /** Customer i (0-based) signed up at customerSince[i]; ids are i + 1, increasing with time. */
+  customerSince: Float64Array;
+  productPrice: Int32Array;
+  productCategory: Int32Array;
+  productCreated: Float64Array;
+  /** Popularity rank -> product index. */
+  productByRank: Int32Array;
+  orderPlaced: Float64Array;
+  orderCustomer: Int32Array;
+}
+
+// Facts live in shared memory: the generator threads read the same arrays instead of each a copy.
+const sharedFloats = (n: number) => new Float64Array(new SharedArrayBuffer(n * 8));
+const sharedInts = (n: number) => new Int32Array(new SharedArrayBuffer(n * 4));
+
+export function shopFacts(seed: number, scale: number): ShopFacts {
+  const size = sizeOf(scale);
+  const r = new Random(seed, 1);
+  const { customers, products, orders } = size;
+
+  const customerSince = sharedFloats(customers);
+  // sign-ups accelerate over time: t = span * sqrt(u) puts more of them late
+  for (let i = 0; i < customers; i++)
+    customerSince[i] = FROM - 90 * DAY + Math.floor((SPAN + 60 * DAY) * Math.sqrt(r.next()));
+  customerSince.sort();
+
+  const productPrice = sharedInts(products);
+  const productCategory = sharedInts(products);
+  const productCreated = sharedFloats(products);
+  const leafCategories = size.categories - 8;
+  for (let i = 0; i < products; i++) {
+    productPrice[i] = Math.round(Math.exp(r.next() * 6.2 + 5.5)); // about 2.45 to 1,200.00
+    productCategory[i] = 9 + r.int(0, leafCategories - 1);
+    productCreated[i] = FROM - 180 * DAY + Math.floor(r.next() * (SPAN * 0.9));
+  }
+  const productByRank = sharedInts(products);
+  for (let i = 0; i < products; i++) productByRank[i] = i;
+  for (let i = products - 1; i > 0; i--) {
+    const j = r.int(0, i);
+    [productByRank[i], productByRank[j]] = [productByRank[j]!, productByRank[i]!];
+  }
+
+  const orderPlaced = sharedFloats(orders);
+  const orderTime = new OrderTimeSampler(FROM, ANCHOR);
+  for (let i = 0; i < orders; i++) orderPlaced[i] = orderTime.sample(r);
+  orderPlaced.sort();
+  const orderCustomer = sharedInts(orders);
+  for (let i = 0; i < orders; i++) {
+    // any customer who had signed up by then; repeat buyers come from the Zipf-free uniform pick
+    const bound = upperBound(customerSince, orderPlaced[i]!);
+    orderCustomer[i] = bound === 0 ? 0 : r.int(0, bound - 1);
+  }
+  return {
+    customerSince,
+    productPrice,
+    productCategory,
+    productCreated,
+    productByRank,
+    orderPlaced,
+    orderCustomer,
+  };
+}
+
+/** Everything the passes share: sizes, pools, and per-entity facts computed once. */
+export class ShopModel implements ShopFacts {
+  readonly size: ShopSize;
   readonly customerSince: Float64Array;
   readonly productPrice: Int32Array;
   readonly productCategory: Int32Array;
   readonly productCreated: Float64Array;
-  /** Popularity rank -> product index. */
   readonly productByRank: Int32Array;
   readonly orderPlaced: Float64Array;
   readonly orderCustomer: Int32Array;
+  /** The pools' names folded to ASCII for e-mail addresses, once rather than per customer. */
+  readonly foldedFirstNames: string[];
+  readonly foldedLastNames: string[];
   private readonly zipf: ZipfSampler;
 
   constructor(
     readonly seed: number,
     readonly scale: number,
     readonly pools: Pools,
+    facts: ShopFacts = shopFacts(seed, scale),
   ) {
     this.size = sizeOf(scale);
-    const r = new Random(seed, 1);
-    const { customers, products, orders } = this.size;
-
-    this.customerSince = new Float64Array(customers);
-    // sign-ups accelerate over time: t = span * sqrt(u) puts more of them late
-    for (let i = 0; i < customers; i++)
-      this.customerSince[i] = FROM - 90 * DAY + Math.floor((SPAN + 60 * DAY) * Math.sqrt(r.next()));
-    this.customerSince.sort();
-
-    this.productPrice = new Int32Array(products);
-    this.productCategory = new Int32Array(products);
-    this.productCreated = new Float64Array(products);
-    const leafCategories = this.size.categories - 8;
-    for (let i = 0; i < products; i++) {
-      this.productPrice[i] = Math.round(Math.exp(r.next() * 6.2 + 5.5)); // about 2.45 to 1,200.00
-      this.productCategory[i] = 9 + r.int(0, leafCategories - 1);
-      this.productCreated[i] = FROM - 180 * DAY + Math.floor(r.next() * (SPAN * 0.9));
-    }
-    this.productByRank = new Int32Array(products);
-    for (let i = 0; i < products; i++) this.productByRank[i] = i;
-    for (let i = products - 1; i > 0; i--) {
-      const j = r.int(0, i);
-      [this.productByRank[i], this.productByRank[j]] = [this.productByRank[j]!, this.productByRank[i]!];
-    }
-    this.zipf = new ZipfSampler(products, 0.95);
-
-    this.orderPlaced = new Float64Array(orders);
-    for (let i = 0; i < orders; i++) this.orderPlaced[i] = sampleOrderTime(r, FROM, ANCHOR);
-    this.orderPlaced.sort();
-    this.orderCustomer = new Int32Array(orders);
-    for (let i = 0; i < orders; i++) {
-      // any customer who had signed up by then; repeat buyers come from the Zipf-free uniform pick
-      const bound = upperBound(this.customerSince, this.orderPlaced[i]!);
-      this.orderCustomer[i] = bound === 0 ? 0 : r.int(0, bound - 1);
-    }
+    this.customerSince = facts.customerSince;
+    this.productPrice = facts.productPrice;
+    this.productCategory = facts.productCategory;
+    this.productCreated = facts.productCreated;
+    this.productByRank = facts.productByRank;
+    this.orderPlaced = facts.orderPlaced;
+    this.orderCustomer = facts.orderCustomer;
+    this.zipf = new ZipfSampler(this.size.products, 0.95);
+    this.foldedFirstNames = pools.firstNames.map(asciiFold);
+    this.foldedLastNames = pools.lastNames.map(asciiFold);
   }
 
   /** A product index, popular ones most often. */
@@ -171,14 +197,27 @@ export interface OrderFacts {
   random: Random;
 }
 
+const ITEM_COUNT = new Weighted([1, 2, 3, 4, 5, 6], [30, 28, 20, 12, 6, 4]);
+const QUANTITY = new Weighted([1, 2, 3, 4], [70, 20, 7, 3]);
+const OUTCOME = new Weighted(['delivered', 'cancelled', 'refunded'] as const, [88, 6, 6]);
+/** How far along the lifecycle a status is: 1 paid, 2 shipped, 3 delivered (refunds came after delivery). */
+const STAGE: Record<Status, number> = {
+  pending: 0,
+  cancelled: 0,
+  paid: 1,
+  shipped: 2,
+  delivered: 3,
+  refunded: 3,
+};
+
 function orderFacts(model: ShopModel, i: number): OrderFacts {
   const random = model.orderRandom(i);
   const placed = model.orderPlaced[i]!;
-  const count = random.weighted([1, 2, 3, 4, 5, 6], [30, 28, 20, 12, 6, 4]);
+  const count = ITEM_COUNT.pick(random);
   const items: OrderItemFacts[] = [];
   for (let k = 0; k < count; k++) {
     const product = model.popularProduct(random);
-    const quantity = random.weighted([1, 2, 3, 4], [70, 20, 7, 3]);
+    const quantity = QUANTITY.pick(random);
     const unitCents = model.productPrice[product]!;
     const discountCents = random.chance(0.1)
       ? Math.round((unitCents * quantity * random.int(5, 20)) / 100)
@@ -196,7 +235,7 @@ function orderFacts(model: ShopModel, i: number): OrderFacts {
   const tax = Math.round(subtotal * 0.2);
 
   // The lifecycle: pending -> paid -> shipped -> delivered, with cancellations and refunds.
-  const outcome = random.weighted(['delivered', 'cancelled', 'refunded'] as const, [88, 6, 6]);
+  const outcome = OUTCOME.pick(random);
   const paid = placed + random.int(1, 180) * 60_000;
   const shipped = paid + random.int(6, 72) * 3_600_000;
   const delivered = shipped + random.int(1, 6) * DAY;
@@ -210,15 +249,15 @@ function orderFacts(model: ShopModel, i: number): OrderFacts {
     closed = delivered + random.int(2, 20) * DAY;
     status = closed <= ANCHOR ? 'refunded' : 'delivered';
   } else status = 'delivered';
-  const after = (stages: Status[], at: number) => (stages.includes(status) ? at : null);
+  const stage = STAGE[status];
   return {
     id: i + 1,
     customer: model.orderCustomer[i]!,
     status,
     placed,
-    paid: after(['paid', 'shipped', 'delivered', 'refunded'], paid),
-    shipped: after(['shipped', 'delivered', 'refunded'], shipped),
-    delivered: after(['delivered', 'refunded'], delivered),
+    paid: stage >= 1 ? paid : null,
+    shipped: stage >= 2 ? shipped : null,
+    delivered: stage >= 3 ? delivered : null,
     closed: status === 'cancelled' || status === 'refunded' ? closed : null,
     items,
     subtotal,
@@ -235,22 +274,133 @@ function lastEvent(o: OrderFacts): number {
 
 const line = (values: (string | number | null)[]) => values.map(field).join('\t') + '\n';
 
-/** Groups lines into chunks of about 64 KiB for the LOAD DATA stream. */
-function* chunked(lines: Iterable<string>): Generator<string> {
+/** The columns each table's LOAD DATA names, in file order. */
+export const COLUMNS: Record<ShopTable, LoadColumn[]> = {
+  categories: ['id', 'parent_id', 'name', 'slug', 'sort_order', 'created_at', 'updated_at'].map((name) => ({
+    name,
+  })),
+  products: [
+    ...[
+      'id',
+      'category_id',
+      'sku',
+      'name',
+      'description',
+      'price',
+      'cost',
+      'weight_grams',
+      'attributes',
+      'is_active',
+    ].map((name) => ({ name })),
+    { name: 'thumbnail', hex: true },
+    { name: 'created_at' },
+    { name: 'updated_at' },
+  ],
+  inventory: ['product_id', 'warehouse', 'quantity', 'reorder_level', 'updated_at'].map((name) => ({ name })),
+  customers: [
+    ...[
+      'id',
+      'email',
+      'first_name',
+      'last_name',
+      'birth_date',
+      'is_active',
+      'loyalty_tier',
+      'marketing_opt_in',
+      'preferences',
+    ].map((name) => ({ name })),
+    { name: 'signup_ip', hex: true },
+    { name: 'created_at' },
+    { name: 'updated_at' },
+  ],
+  addresses: [
+    'id',
+    'customer_id',
+    'kind',
+    'line1',
+    'line2',
+    'city',
+    'postal_code',
+    'country',
+    'is_default',
+    'created_at',
+    'updated_at',
+  ].map((name) => ({ name })),
+  orders: [
+    'id',
+    'customer_id',
+    'shipping_address_id',
+    'status',
+    'currency',
+    'subtotal',
+    'shipping_fee',
+    'tax',
+    'total',
+    'placed_at',
+    'paid_at',
+    'shipped_at',
+    'delivered_at',
+    'notes',
+    'created_at',
+    'updated_at',
+  ].map((name) => ({ name })),
+  order_items: [
+    'id',
+    'order_id',
+    'product_id',
+    'quantity',
+    'unit_price',
+    'discount',
+    'line_total',
+    'created_at',
+    'updated_at',
+  ].map((name) => ({ name })),
+  payments: [
+    ...['id', 'order_id', 'method', 'status', 'amount'].map((name) => ({ name })),
+    { name: 'provider_ref', hex: true },
+    { name: 'processed_at' },
+    { name: 'created_at' },
+    { name: 'updated_at' },
+  ],
+  reviews: [
+    'id',
+    'product_id',
+    'customer_id',
+    'order_id',
+    'rating',
+    'title',
+    'body',
+    'helpful_votes',
+    'created_at',
+    'updated_at',
+  ].map((name) => ({ name })),
+};
+
+/** Lines of a LOAD DATA stream, grouped, with how many lines the text holds. */
+export interface Chunk {
+  text: string;
+  lines: number;
+}
+
+/** Groups lines into chunks of about 128 KiB for the LOAD DATA stream. */
+function* chunked(lines: Iterable<string>): Generator<Chunk> {
   let buffer = '';
+  let count = 0;
   for (const l of lines) {
     buffer += l;
-    if (buffer.length >= 65_536) {
-      yield buffer;
+    count++;
+    if (buffer.length >= 131_072) {
+      yield { text: buffer, lines: count };
       buffer = '';
+      count = 0;
     }
   }
-  if (buffer) yield buffer;
+  if (buffer) yield { text: buffer, lines: count };
 }
 
 export interface TableData {
-  columns: { name: string; hex?: boolean }[];
-  rows: () => Generator<string>;
+  columns: LoadColumn[];
+  rows: () => Generator<Chunk>;
 }
 
 export function categories(model: ShopModel): TableData {
@@ -269,9 +419,7 @@ export function categories(model: ShopModel): TableData {
     rows.push(line([9 + i, parent, name, `${slugify(name)}-${9 + i}`, i % 7, created, created]));
   }
   return {
-    columns: ['id', 'parent_id', 'name', 'slug', 'sort_order', 'created_at', 'updated_at'].map((name) => ({
-      name,
-    })),
+    columns: COLUMNS.categories,
     rows: () => chunked(rows),
   };
 }
@@ -279,23 +427,7 @@ export function categories(model: ShopModel): TableData {
 export function products(model: ShopModel): TableData {
   const { pools } = model;
   return {
-    columns: [
-      ...[
-        'id',
-        'category_id',
-        'sku',
-        'name',
-        'description',
-        'price',
-        'cost',
-        'weight_grams',
-        'attributes',
-        'is_active',
-      ].map((name) => ({ name })),
-      { name: 'thumbnail', hex: true },
-      { name: 'created_at' },
-      { name: 'updated_at' },
-    ],
+    columns: COLUMNS.products,
     rows: () =>
       chunked(
         (function* () {
@@ -313,9 +445,7 @@ export function products(model: ShopModel): TableData {
                   ],
                 })
               : null;
-            const thumbnail = r.chance(0.2)
-              ? '89504E470D0A1A0A' + r.bytes(r.int(24, 64)).toString('hex').toUpperCase()
-              : null;
+            const thumbnail = r.chance(0.2) ? '89504E470D0A1A0A' + r.hex(r.int(24, 64)).toUpperCase() : null;
             const created = model.productCreated[i]!;
             const updated = created + r.int(0, 200) * DAY;
             yield line([
@@ -339,9 +469,11 @@ export function products(model: ShopModel): TableData {
   };
 }
 
+const REORDER_LEVELS = [5, 10, 20, 50];
+
 export function inventory(model: ShopModel): TableData {
   return {
-    columns: ['product_id', 'warehouse', 'quantity', 'reorder_level', 'updated_at'].map((name) => ({ name })),
+    columns: COLUMNS.inventory,
     rows: () =>
       chunked(
         (function* () {
@@ -349,13 +481,9 @@ export function inventory(model: ShopModel): TableData {
           for (let i = 0; i < model.size.products; i++) {
             for (const warehouse of WAREHOUSES) {
               const quantity = r.chance(0.03) ? -r.int(1, 20) : r.int(0, 500); // a few backorders
-              yield line([
-                i + 1,
-                warehouse,
-                quantity,
-                r.pick([5, 10, 20, 50]),
-                formatDateTime(ANCHOR - r.int(1, 90) * DAY - r.int(0, 86_399) * 1000).slice(0, 19),
-              ]);
+              const level = r.pick(REORDER_LEVELS);
+              const updated = formatSeconds(ANCHOR - r.int(1, 90) * DAY - r.int(0, 86_399) * 1000);
+              yield `${i + 1}\t${warehouse}\t${quantity}\t${level}\t${updated}\n`;
             }
           }
         })(),
@@ -363,7 +491,7 @@ export function inventory(model: ShopModel): TableData {
   };
 }
 
-function asciiFold(text: string): string {
+export function asciiFold(text: string): string {
   const folded = text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
@@ -372,25 +500,16 @@ function asciiFold(text: string): string {
   return folded || 'user';
 }
 
+const MAIL_DOMAINS = ['example.com', 'example.org', 'example.net', 'mail.example'];
+const LOYALTY_TIER = new Weighted(['bronze', 'silver', 'gold', 'platinum'], [60, 25, 12, 3]);
+const OPT_INS = ['email', 'sms', 'push'];
+const OPT_IN_CHANCE = [0.6, 0.15, 0.3];
+const SIZES = ['S', 'M', 'L', 'XL'];
+
 export function customers(model: ShopModel): TableData {
   const { pools } = model;
   return {
-    columns: [
-      ...[
-        'id',
-        'email',
-        'first_name',
-        'last_name',
-        'birth_date',
-        'is_active',
-        'loyalty_tier',
-        'marketing_opt_in',
-        'preferences',
-      ].map((name) => ({ name })),
-      { name: 'signup_ip', hex: true },
-      { name: 'created_at' },
-      { name: 'updated_at' },
-    ],
+    columns: COLUMNS.customers,
     rows: () =>
       chunked(
         (function* () {
@@ -398,29 +517,26 @@ export function customers(model: ShopModel): TableData {
             const r = new Random(model.seed, 20_000_000 + i);
             const locale = r.int(0, pools.firstNames.length - 1);
             const first = pools.firstNames[locale]!;
-            const last = pools.lastNames[r.int(0, pools.lastNames.length - 1)]!;
+            const lastIndex = r.int(0, pools.lastNames.length - 1);
+            const last = pools.lastNames[lastIndex]!;
             const since = model.customerSince[i]!;
-            const optIn = ['email', 'sms', 'push'].filter((_, k) => r.chance([0.6, 0.15, 0.3][k]!)).join(',');
+            const optIn = OPT_INS.filter((_, k) => r.chance(OPT_IN_CHANCE[k]!)).join(',');
             const preferences = r.chance(0.6)
               ? JSON.stringify({
                   language: pools.countries[locale]!.toLowerCase(),
                   newsletter: optIn.includes('email'),
-                  sizes: r.chance(0.5) ? [r.pick(['S', 'M', 'L', 'XL'])] : [],
+                  sizes: r.chance(0.5) ? [r.pick(SIZES)] : [],
                 })
               : null;
-            const ip = r.chance(0.8)
-              ? r.bytes(4).toString('hex')
-              : r.chance(0.5)
-                ? r.bytes(16).toString('hex')
-                : null;
+            const ip = r.chance(0.8) ? r.hex(4) : r.chance(0.5) ? r.hex(16) : null;
             yield line([
               i + 1,
-              `${asciiFold(first)}.${asciiFold(last)}.${i + 1}@${r.pick(['example.com', 'example.org', 'example.net', 'mail.example'])}`,
+              `${model.foldedFirstNames[locale]!}.${model.foldedLastNames[lastIndex]!}.${i + 1}@${r.pick(MAIL_DOMAINS)}`,
               first,
               last,
               r.chance(0.7) ? formatDate(Date.UTC(1950, 0, 1) + r.int(0, 55 * 365) * DAY) : null,
               r.chance(0.96) ? 1 : 0,
-              r.weighted(['bronze', 'silver', 'gold', 'platinum'], [60, 25, 12, 3]),
+              LOYALTY_TIER.pick(r),
               optIn,
               preferences,
               ip,
@@ -437,19 +553,7 @@ export function customers(model: ShopModel): TableData {
 export function addresses(model: ShopModel): TableData {
   const { pools } = model;
   return {
-    columns: [
-      'id',
-      'customer_id',
-      'kind',
-      'line1',
-      'line2',
-      'city',
-      'postal_code',
-      'country',
-      'is_default',
-      'created_at',
-      'updated_at',
-    ].map((name) => ({ name })),
+    columns: COLUMNS.addresses,
     rows: () =>
       chunked(
         (function* () {
@@ -492,6 +596,10 @@ export function addresses(model: ShopModel): TableData {
   };
 }
 
+/** LOAD DATA's NULL. */
+const NULL = '\\N';
+const text = (value: string | null) => (value === null ? NULL : field(value));
+
 const NOTES = [
   'Leave at the door 🚪',
   'Gift wrap please 🎁',
@@ -499,53 +607,21 @@ const NOTES = [
   'Bitte beim Nachbarn abgeben',
   'Livrer après 18h',
   '置き配希望',
-];
+].map(field);
 
 export function orders(model: ShopModel): TableData {
   return {
-    columns: [
-      'id',
-      'customer_id',
-      'shipping_address_id',
-      'status',
-      'currency',
-      'subtotal',
-      'shipping_fee',
-      'tax',
-      'total',
-      'placed_at',
-      'paid_at',
-      'shipped_at',
-      'delivered_at',
-      'notes',
-      'created_at',
-      'updated_at',
-    ].map((name) => ({ name })),
+    columns: COLUMNS.orders,
     rows: () =>
       chunked(
         (function* () {
           for (let i = 0; i < model.size.orders; i++) {
             const o = model.order(i);
             const micros = o.random.int(0, 999);
-            const ts = (ms: number | null) => (ms === null ? null : formatDateTime(ms, micros));
-            yield line([
-              o.id,
-              o.customer + 1,
-              2 * o.customer + 1,
-              o.status,
-              'EUR',
-              money(o.subtotal),
-              money(o.shipping),
-              money(o.tax),
-              money(o.total),
-              ts(o.placed),
-              ts(o.paid),
-              ts(o.shipped),
-              ts(o.delivered),
-              o.random.chance(0.05) ? o.random.pick(NOTES) : null,
-              ts(o.placed),
-              ts(lastEvent(o)),
-            ]);
+            const placed = formatDateTime(o.placed, micros);
+            const ts = (ms: number | null) => (ms === null ? NULL : formatDateTime(ms, micros));
+            const notes = o.random.chance(0.05) ? o.random.pick(NOTES) : NULL;
+            yield `${o.id}\t${o.customer + 1}\t${2 * o.customer + 1}\t${o.status}\tEUR\t${money(o.subtotal)}\t${money(o.shipping)}\t${money(o.tax)}\t${money(o.total)}\t${placed}\t${ts(o.paid)}\t${ts(o.shipped)}\t${ts(o.delivered)}\t${notes}\t${placed}\t${ts(lastEvent(o))}\n`;
           }
         })(),
       ),
@@ -555,17 +631,7 @@ export function orders(model: ShopModel): TableData {
 /** Item ids: order i's k-th item is i * 8 + k + 1 (orders have at most 6 items). */
 export function orderItems(model: ShopModel): TableData {
   return {
-    columns: [
-      'id',
-      'order_id',
-      'product_id',
-      'quantity',
-      'unit_price',
-      'discount',
-      'line_total',
-      'created_at',
-      'updated_at',
-    ].map((name) => ({ name })),
+    columns: COLUMNS.order_items,
     rows: () =>
       chunked(
         (function* () {
@@ -574,17 +640,7 @@ export function orderItems(model: ShopModel): TableData {
             const created = formatDateTime(o.placed);
             for (let k = 0; k < o.items.length; k++) {
               const it = o.items[k]!;
-              yield line([
-                i * 8 + k + 1,
-                o.id,
-                it.product + 1,
-                it.quantity,
-                money(it.unitCents),
-                money(it.discountCents),
-                money(it.lineCents),
-                created,
-                created,
-              ]);
+              yield `${i * 8 + k + 1}\t${o.id}\t${it.product + 1}\t${it.quantity}\t${money(it.unitCents)}\t${money(it.discountCents)}\t${money(it.lineCents)}\t${created}\t${created}\n`;
             }
           }
         })(),
@@ -592,16 +648,12 @@ export function orderItems(model: ShopModel): TableData {
   };
 }
 
+const PAYMENT_METHOD = new Weighted(['card', 'paypal', 'bank_transfer', 'gift_card'], [65, 22, 9, 4]);
+
 /** Payment ids equal their order's id; orders without a payment leave gaps. */
 export function payments(model: ShopModel): TableData {
   return {
-    columns: [
-      ...['id', 'order_id', 'method', 'status', 'amount'].map((name) => ({ name })),
-      { name: 'provider_ref', hex: true },
-      { name: 'processed_at' },
-      { name: 'created_at' },
-      { name: 'updated_at' },
-    ],
+    columns: COLUMNS.payments,
     rows: () =>
       chunked(
         (function* () {
@@ -617,38 +669,22 @@ export function payments(model: ShopModel): TableData {
             if (status === null) continue;
             const processed = o.paid ?? o.placed + 60_000;
             const updated = status === 'refunded' ? (o.closed ?? processed) : processed;
-            yield line([
-              o.id,
-              o.id,
-              r.weighted(['card', 'paypal', 'bank_transfer', 'gift_card'], [65, 22, 9, 4]),
-              status,
-              money(o.total),
-              r.bytes(16).toString('hex'),
-              formatDateTime(processed),
-              formatDateTime(processed),
-              formatDateTime(updated),
-            ]);
+            const method = PAYMENT_METHOD.pick(r);
+            const processedText = formatDateTime(processed);
+            yield `${o.id}\t${o.id}\t${method}\t${status}\t${money(o.total)}\t${r.hex(16)}\t${processedText}\t${processedText}\t${formatDateTime(updated)}\n`;
           }
         })(),
       ),
   };
 }
 
+const REFUNDED_RATING = new Weighted([1, 2, 3], [50, 35, 15]);
+const RATING = new Weighted([1, 2, 3, 4, 5], [4, 5, 11, 30, 50]);
+
 /** About a quarter of delivered orders get a review of their first item; ids equal the order id. */
 export function reviews(model: ShopModel): TableData {
   return {
-    columns: [
-      'id',
-      'product_id',
-      'customer_id',
-      'order_id',
-      'rating',
-      'title',
-      'body',
-      'helpful_votes',
-      'created_at',
-      'updated_at',
-    ].map((name) => ({ name })),
+    columns: COLUMNS.reviews,
     rows: () =>
       chunked(
         (function* () {
@@ -661,24 +697,12 @@ export function reviews(model: ShopModel): TableData {
               !r.chance(0.25)
             )
               continue;
-            const rating =
-              o.status === 'refunded'
-                ? r.weighted([1, 2, 3], [50, 35, 15])
-                : r.weighted([1, 2, 3, 4, 5], [4, 5, 11, 30, 50]);
-            const written = Math.min(o.delivered + r.int(1, 30) * DAY, ANCHOR - 1000);
+            const rating = (o.status === 'refunded' ? REFUNDED_RATING : RATING).pick(r);
+            const written = formatDateTime(Math.min(o.delivered + r.int(1, 30) * DAY, ANCHOR - 1000));
             const body = `${r.pick(REVIEW_PHRASES)} ${r.chance(0.5) ? r.pick(REVIEW_PHRASES) + ' ' : ''}${r.pick(EMOJI)}`;
-            yield line([
-              o.id,
-              o.items[0]!.product + 1,
-              o.customer + 1,
-              o.id,
-              rating,
-              r.chance(0.7) ? '★'.repeat(rating) + ' ' + r.pick(model.pools.adjectives) : null,
-              body,
-              r.chance(0.3) ? r.int(1, 250) : 0,
-              formatDateTime(written),
-              formatDateTime(written),
-            ]);
+            const title = r.chance(0.7) ? '★'.repeat(rating) + ' ' + r.pick(model.pools.adjectives) : null;
+            const votes = r.chance(0.3) ? r.int(1, 250) : 0;
+            yield `${o.id}\t${o.items[0]!.product + 1}\t${o.customer + 1}\t${o.id}\t${rating}\t${text(title)}\t${field(body)}\t${votes}\t${written}\t${written}\n`;
           }
         })(),
       ),

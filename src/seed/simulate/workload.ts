@@ -1,7 +1,7 @@
 // The operations an application performs on the shop, chosen by weight from a seeded PRNG. Each
 // operation reports which table rows it touched, so a test can check that replication saw them all.
 import type { MysqlConnection } from '../../connectors/mysql/connect.js';
-import { REVIEW_PHRASES, EMOJI } from '../pools.js';
+import { REVIEW_PHRASES, EMOJI } from '../phrases.js';
 import type { Random } from '../random.js';
 
 export type Operation =

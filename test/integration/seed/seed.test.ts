@@ -31,7 +31,8 @@ beforeAll(async () => {
     createTestDatabases('seed_c'),
   ]);
   conn = await connectMysql(a.mysql);
-  await seedShop(conn, { scale: 0.02, seed: 7, logger });
+  // three connections loading side by side here; the determinism test seeds b through one connection
+  await seedShop(conn, { scale: 0.02, seed: 7, logger, connect: () => connectMysql(a.mysql), lanes: 3 });
 });
 
 afterAll(async () => {
@@ -108,7 +109,7 @@ describe('ferry seed', () => {
     for (const [key, value] of Object.entries(r)) expect(Number(value), key).toBeGreaterThan(0);
   });
 
-  it('produces byte-identical tables for the same seed and scale, and different ones for another seed', async () => {
+  it('produces byte-identical tables for the same seed and scale, over one connection or three, and different ones for another seed', async () => {
     const cb = await connectMysql(b.mysql);
     const cc = await connectMysql(c.mysql);
     try {

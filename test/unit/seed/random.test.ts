@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Random, ZipfSampler, sampleOrderTime } from '../../../src/seed/random.js';
+import { OrderTimeSampler, Random, ZipfSampler } from '../../../src/seed/random.js';
 import { formatDateTime, sizeOf } from '../../../src/seed/shop-data.js';
 
 describe('the seeded random generator', () => {
@@ -38,8 +38,9 @@ describe('the seeded random generator', () => {
     const to = Date.UTC(2026, 0, 1);
     const days = new Array<number>(7).fill(0);
     const months = new Array<number>(12).fill(0);
+    const sampler = new OrderTimeSampler(from, to);
     for (let i = 0; i < 20_000; i++) {
-      const t = new Date(sampleOrderTime(r, from, to));
+      const t = new Date(sampler.sample(r));
       days[t.getUTCDay()]!++;
       months[t.getUTCMonth()]!++;
       expect(t.getTime()).toBeGreaterThanOrEqual(from);
