@@ -6,9 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TransformSummary } from '../../../src/transform/run.js';
+import { planPartitioning } from '../../../src/transform/engines/spark/sources.js';
+import { runFerry } from '../../support/cli.js';
 import { requireSpark, SPARK_URL } from '../spark/spark-server.js';
 import type { TestDatabases } from '../../support/databases.js';
-import { canonicalRows, seededShop, transform, transformConfig } from './shop-project.js';
+import { canonicalRows, EXAMPLE_MODELS, seededShop, transform, transformConfig } from './shop-project.js';
 
 const MODELS = [
   'stg_customers',
@@ -26,8 +28,9 @@ const MODELS = [
 ];
 
 /** The transform section's spark settings and the top-level spark section (the test server). */
+// rows_per_partition at its minimum, so the bigger source tables are read over several partitions.
 const onSparkServer = (loadViews: boolean) =>
-  `  spark: { load_views: ${loadViews} }\nspark: { url: "${SPARK_URL}" }\n`;
+  `  spark: { load_views: ${loadViews} }\nspark: { url: "${SPARK_URL}", rows_per_partition: 1000 }\n`;
 
 let db: TestDatabases;
 let dir: string;
@@ -108,6 +111,52 @@ describe('the example project on spark', () => {
         WHERE o.updated_at = (SELECT max(updated_at) FROM raw_shop.orders)`,
     );
     expect(rows.map((r) => r.status)).toEqual(['delivered']);
+  });
+});
+
+describe('source tables on spark', () => {
+  it('are read over partitions of their integer primary key when they have more rows than rows_per_partition', async () => {
+    const { rows } = await db.target.query<{ n: string; lo: string; hi: string }>(
+      'SELECT count(*)::text AS n, min(id)::text AS lo, max(id)::text AS hi FROM raw_shop.order_items',
+    );
+    const { n, lo, hi } = rows[0]!;
+    expect(Number(n)).toBeGreaterThan(2000);
+    const partitioning = await planPartitioning(db.target, 'raw_shop', 'order_items', 1000);
+    expect(partitioning).toMatchObject({ column: 'id', lowerBound: BigInt(lo), upperBound: BigInt(hi) });
+    expect(partitioning!.partitions).toBeGreaterThanOrEqual(2);
+    expect(await planPartitioning(db.target, 'raw_shop', 'order_items', 1_000_000)).toBeUndefined();
+  });
+});
+
+describe('ferry transform --engine spark', () => {
+  it('builds the selected models and their ancestors on spark and prints what stayed inside Spark', async () => {
+    const config = join(dir, 'cli.yaml');
+    writeFileSync(
+      config,
+      `source: { url: "${db.mysqlUrl}" }
+target: { url: "${db.postgresUrl}", schema: raw_shop }
+spark: { url: "${SPARK_URL}" }
+transform: { models: "${EXAMPLE_MODELS}", schema: spark_cli, sources: { shop: raw_shop }, threads: 2 }
+`,
+    );
+    const result = await runFerry([
+      '--config',
+      config,
+      'transform',
+      '--engine',
+      'spark',
+      '--select',
+      'stg_orders+',
+    ]);
+    expect(result.stderr).not.toMatch(/error/i);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/stg_orders\s+│ view\s+│ built in Spark only/);
+    expect(result.stdout).toMatch(/daily_revenue\s+│ table\s+│ built/);
+    expect(result.stdout).toMatch(/transform on spark into schema spark_cli succeeded/);
+    const { rows } = await db.target.query<{ n: string }>(
+      'SELECT count(*)::text AS n FROM spark_cli.daily_revenue',
+    );
+    expect(Number(rows[0]!.n)).toBeGreaterThan(0);
   });
 });
 

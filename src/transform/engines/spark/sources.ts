@@ -13,7 +13,15 @@ export function readPartitions(rows: number, rowsPerPartition: number, max = 64)
   return Math.max(1, Math.min(max, Math.ceil(rows / rowsPerPartition)));
 }
 
-/** How to split a table's read: by its single-column integer primary key, when it has enough rows. */
+const LONG_MIN = -(2n ** 63n);
+const LONG_MAX = 2n ** 63n - 1n;
+/** Spark reads the bounds as 64-bit integers; rows beyond them still land in the edge partitions. */
+const clamp = (v: bigint) => (v < LONG_MIN ? LONG_MIN : v > LONG_MAX ? LONG_MAX : v);
+
+/**
+ * How to split a table's read: by its single-column integer primary key (a BIGINT UNSIGNED key is
+ * numeric(20,0) in PostgreSQL), when it has more rows than one partition holds.
+ */
 export async function planPartitioning(
   pg: PgClient,
   schema: string,
@@ -22,17 +30,22 @@ export async function planPartitioning(
 ): Promise<Partitioning | undefined> {
   const relation = qualifiedPg(schema, table);
   const { rows: keys } = await pg.query<{ name: string; estimate: string }>(
-    `SELECT a.attname AS name, c.reltuples::bigint::text AS estimate
+    // The planner's estimate: rows per page from the last ANALYZE times the table's pages now.
+    `SELECT a.attname AS name,
+            CASE WHEN c.relpages > 0 AND c.reltuples >= 0
+                 THEN (c.reltuples / c.relpages * (pg_relation_size(c.oid) / current_setting('block_size')::int))::bigint::text
+                 ELSE '-1' END AS estimate
        FROM pg_index i
        JOIN pg_class c ON c.oid = i.indrelid
        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
       WHERE i.indrelid = $1::regclass AND i.indisprimary AND i.indnkeyatts = 1
-        AND a.atttypid IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype)`,
+        AND (a.atttypid IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype)
+             OR format_type(a.atttypid, a.atttypmod) ~ '^numeric\\(\\d+,0\\)$')`,
     [relation],
   );
   const key = keys[0];
   if (!key) return undefined;
-  // reltuples is -1 until the table was analyzed; a count is then the only honest estimate.
+  // A table never analyzed (or analyzed while empty) has no estimate; a count is then the honest one.
   let rows = Number(key.estimate);
   if (rows < 0) {
     const { rows: counted } = await pg.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${relation}`);
@@ -45,7 +58,7 @@ export async function planPartitioning(
   );
   const { lo, hi } = bounds[0] ?? { lo: null, hi: null };
   if (lo === null || hi === null || lo === hi) return undefined;
-  return { column: key.name, lowerBound: BigInt(lo), upperBound: BigInt(hi), partitions };
+  return { column: key.name, lowerBound: clamp(BigInt(lo)), upperBound: clamp(BigInt(hi)), partitions };
 }
 
 /**
