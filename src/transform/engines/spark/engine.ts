@@ -170,6 +170,12 @@ export async function createSparkEngine(options: SparkEngineOptions): Promise<Tr
           partitioning,
           signal,
         );
+        // Read once over JDBC at first use, then served from Spark's cache (memory, spilling to
+        // disk) to every model and test that reads it, as DuckDB holds its extracted copy.
+        await session.run(sqlCommand(`CACHE LAZY TABLE ${quoteSpark(sourceView(s.source, s.table))}`), {
+          signal,
+        });
+        cached.push(sourceView(s.source, s.table));
         logger.debug(
           { table: `${pgSchema}.${s.table}`, partitions: partitioning?.partitions ?? 1 },
           `registered ${pgSchema}.${s.table} in Spark`,
