@@ -5,7 +5,8 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TransformSummary } from '../../../src/transform/run.js';
+import { silentLogger } from '../../../src/observability/logger.js';
+import { runTransform, type TransformSummary } from '../../../src/transform/run.js';
 import { planPartitioning } from '../../../src/transform/engines/spark/sources.js';
 import { runFerry } from '../../support/cli.js';
 import { requireSpark, SPARK_URL } from '../spark/spark-server.js';
@@ -157,6 +158,31 @@ transform: { models: "${EXAMPLE_MODELS}", schema: spark_cli, sources: { shop: ra
       'SELECT count(*)::text AS n FROM spark_cli.daily_revenue',
     );
     expect(Number(rows[0]!.n)).toBeGreaterThan(0);
+  });
+});
+
+describe('a spark run that is cancelled', () => {
+  it('stops, leaves no staging table behind and keeps the tables already swapped in', async () => {
+    const controller = new AbortController();
+    const config = transformConfig(db, 'spark_abort', undefined, onSparkServer(false));
+    const run = runTransform({
+      config,
+      engine: 'spark',
+      logger: silentLogger(),
+      signal: controller.signal,
+      onModel: (m) => {
+        if (m.status === 'built' && m.loaded) controller.abort(new Error('stopped by the test'));
+      },
+    });
+    await expect(run).rejects.toThrow(/stopped by the test/);
+    const { rows } = await db.target.query<{ relname: string }>(
+      `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'spark_abort' AND c.relkind = 'r' ORDER BY 1`,
+    );
+    const tables = rows.map((r) => r.relname);
+    expect(tables.filter((t) => t.startsWith('_ferry_'))).toEqual([]);
+    expect(tables.length).toBeGreaterThanOrEqual(1);
+    expect(tables.length).toBeLessThan(7);
   });
 });
 
