@@ -2,10 +2,10 @@
 import { Option, type Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import { compactTable } from '../observability/table.js';
-import { modelSql, relationResolver } from '../transform/engines/engine.js';
+import { modelSql, resolverFor } from '../transform/engines/engine.js';
 import { lineageMermaid, lineageText } from '../transform/lineage.js';
 import { selectModels } from '../transform/models/graph.js';
-import type { EngineName } from '../transform/plan/functions.js';
+import { ENGINE_NAMES, type EngineName } from '../transform/plan/functions.js';
 import { loadGraph, sourceSchemas } from '../transform/run.js';
 import type { Register } from './main.js';
 
@@ -48,7 +48,7 @@ export const registerModels: Register = (program: Command, context) => {
   models
     .command('compile <model>')
     .description('print the SQL a model runs on an engine')
-    .addOption(new Option('--engine <engine>', 'postgres or duckdb').choices(['postgres', 'duckdb']))
+    .addOption(new Option('--engine <engine>', ENGINE_NAMES.join(', ')).choices([...ENGINE_NAMES]))
     .action(async (name: string, flags: { engine?: EngineName }) => {
       const config = context().config();
       const { graph } = await loadGraph(config);
@@ -57,7 +57,7 @@ export const registerModels: Register = (program: Command, context) => {
         throw new ConfigError(`there is no model ${name}`, [], { hint: `models: ${graph.order.join(', ')}` });
       const engine = flags.engine ?? config.transform.engine;
       process.stdout.write(
-        modelSql(model, engine, relationResolver(sourceSchemas(config), config.transform.schema)) + '\n',
+        modelSql(model, engine, resolverFor(engine, sourceSchemas(config), config.transform.schema)) + '\n',
       );
     });
 };

@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { compactTable } from '../observability/table.js';
 import { runTransform, type TransformSummary } from '../transform/run.js';
-import type { EngineName } from '../transform/plan/functions.js';
+import { ENGINE_NAMES, type EngineName } from '../transform/plan/functions.js';
 import type { Register } from './main.js';
 
 interface TransformFlags {
@@ -18,15 +18,16 @@ interface TransformFlags {
 export const registerTransform: Register = (program: Command, context) => {
   program
     .command('transform')
-    .description('build the models (SQL and DataFrame) in PostgreSQL or DuckDB, then run their data tests')
+    .description(
+      'build the models (SQL and DataFrame) in PostgreSQL, DuckDB or Spark, then run their data tests',
+    )
     .option(
       '-s, --select <models>',
       'models to build: name, name+ (and descendants), +name (and ancestors), comma-separated',
     )
     .addOption(
       new Option('--engine <engine>', 'where the models run (default: transform.engine)').choices([
-        'postgres',
-        'duckdb',
+        ...ENGINE_NAMES,
       ]),
     )
     .option('--schema <schema>', 'build the models into this PostgreSQL schema (default: transform.schema)')
@@ -59,6 +60,12 @@ export const registerTransform: Register = (program: Command, context) => {
     });
 };
 
+const ENGINE_LABELS: Record<EngineName, string> = {
+  postgres: 'PostgreSQL',
+  duckdb: 'DuckDB',
+  spark: 'Spark',
+};
+
 export function renderTransform(summary: TransformSummary): string {
   const out: string[] = [];
   if (summary.extract)
@@ -76,7 +83,7 @@ export function renderTransform(summary: TransformSummary): string {
             ? `merged ${m.merged}`
             : m.loaded
               ? 'built'
-              : 'built in DuckDB only'
+              : `built in ${ENGINE_LABELS[summary.engine]} only`
           : `${m.status.toUpperCase()}: ${m.error ?? ''}`,
         m.rows ?? '',
         m.seconds.toFixed(2),

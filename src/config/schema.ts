@@ -357,8 +357,10 @@ export const sparkSchema = z
       .default(8)
       .describe('ferry sync --engine spark: parallel JDBC connections writing into PostgreSQL'),
   })
-  .describe('The Spark cluster ferry runs jobs on (ferry sync --engine spark)');
-export const transformEngines = ['postgres', 'duckdb'] as const;
+  .describe(
+    'The Spark cluster ferry runs jobs on (ferry sync --engine spark, ferry transform --engine spark)',
+  );
+export const transformEngines = ['postgres', 'duckdb', 'spark'] as const;
 
 export const transformSchema = z
   .strictObject({
@@ -370,7 +372,7 @@ export const transformSchema = z
       .enum(transformEngines)
       .default('postgres')
       .describe(
-        'postgres: run models inside the target (EtLT); duckdb: run them in an embedded DuckDB fed from the source, then load the results (ETL)',
+        'postgres: run models inside the target (EtLT); duckdb: run them in an embedded DuckDB fed from the source, then load the results (ETL); spark: run them on the Spark Connect server of the spark section over the replicated tables, then load the results',
       ),
     schema: identifier.default('analytics').describe('PostgreSQL schema that receives the models'),
     sources: z
@@ -394,6 +396,17 @@ export const transformSchema = z
       })
       .default({ path: ':memory:', load_views: false })
       .describe('Settings of the embedded DuckDB engine'),
+    spark: z
+      .strictObject({
+        load_views: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Also load view models into PostgreSQL (as tables); by default they stay temporary views inside Spark and feed their descendants',
+          ),
+      })
+      .default({ load_views: false })
+      .describe('Settings of the spark engine (the server itself is the top-level spark section)'),
   })
   .describe('SQL and DataFrame models (ferry transform)');
 

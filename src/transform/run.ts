@@ -1,7 +1,7 @@
 // One `ferry transform` run: load the models, check the graph, pick the engine, build the selected
 // models in dependency order (in parallel where the graph allows), then run their data tests.
 import { sourceConnection, targetConnection } from '../config/connection.js';
-import type { FerryConfig } from '../config/schema.js';
+import { sparkSchema, type FerryConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { connectPostgres } from '../connectors/postgres/connect.js';
@@ -10,6 +10,7 @@ import { ensureStateSchema } from '../connectors/postgres/state-store.js';
 import { createDuckdbEngine } from './engines/duckdb/engine.js';
 import type { TransformEngine } from './engines/engine.js';
 import { createPostgresEngine } from './engines/postgres/engine.js';
+import { createSparkEngine } from './engines/spark/engine.js';
 import { ancestors, buildGraph, selectModels, type ModelGraph } from './models/graph.js';
 import { loadProject } from './models/discover.js';
 import type { Project, SourceRef } from './models/model.js';
@@ -61,19 +62,24 @@ export async function runTransform(options: TransformOptions): Promise<Transform
   const { config } = options;
   const started = Date.now();
   const engineName = options.engine ?? config.transform.engine;
-  if (options.testsOnly && engineName === 'duckdb')
-    throw new ConfigError('--tests-only needs the postgres engine: DuckDB keeps no models between runs', [], {
-      hint: 'run `ferry transform --engine duckdb` (it builds the models and runs their tests)',
-    });
+  // DuckDB and Spark start empty: they keep no models between runs.
+  const startsEmpty = engineName !== 'postgres';
+  if (options.testsOnly && startsEmpty)
+    throw new ConfigError(
+      `--tests-only needs the postgres engine: ${engineName} keeps no models between runs`,
+      [],
+      {
+        hint: `run \`ferry transform --engine ${engineName}\` (it builds the models and runs their tests)`,
+      },
+    );
   const { project, graph } = await loadGraph(config);
   const selected = selectModels(graph, options.select);
   const selectedSet = new Set(selected);
 
-  // DuckDB starts empty: it also builds the unselected ancestors, without loading them.
-  const toBuild =
-    engineName === 'duckdb'
-      ? graph.order.filter((n) => selectedSet.has(n) || selected.some((s) => ancestors(graph, s).has(n)))
-      : selected;
+  // DuckDB and Spark also build the unselected ancestors, without loading them.
+  const toBuild = startsEmpty
+    ? graph.order.filter((n) => selectedSet.has(n) || selected.some((s) => ancestors(graph, s).has(n)))
+    : selected;
   const sources: SourceRef[] = [];
   for (const name of toBuild)
     for (const s of graph.models.get(name)!.sources)
@@ -143,17 +149,27 @@ async function runLocked(options: TransformOptions, plan: Plan): Promise<Transfo
           connections: settings.threads,
           logger,
         })
-      : await createDuckdbEngine({
-          source: sourceConnection(config.source),
-          target: targetConnection(config.target),
-          schema: settings.schema,
-          sourceSchemas: schemas,
-          settings: settings.duckdb,
-          sync: config.sync,
-          connections: settings.threads,
-          logger,
-          signal,
-        });
+      : engineName === 'spark'
+        ? await createSparkEngine({
+            spark: config.spark ?? sparkSchema.parse({}),
+            target: targetConnection(config.target),
+            schema: settings.schema,
+            sourceSchemas: schemas,
+            settings: settings.spark,
+            logger,
+            signal,
+          })
+        : await createDuckdbEngine({
+            source: sourceConnection(config.source),
+            target: targetConnection(config.target),
+            schema: settings.schema,
+            sourceSchemas: schemas,
+            settings: settings.duckdb,
+            sync: config.sync,
+            connections: settings.threads,
+            logger,
+            signal,
+          });
 
   const summary: TransformSummary = {
     engine: engineName,

@@ -7,6 +7,13 @@ export function sqlCommand(query: string): CommandNode {
   return Object.freeze({ sql_command: Object.freeze({ input: sql(query) }) });
 }
 
+/** DataFrame.createOrReplaceTempView(name): a session-scoped view over a relation. */
+export function createOrReplaceTempView(input: RelationNode, name: string): CommandNode {
+  return Object.freeze({
+    create_dataframe_view: Object.freeze({ input, name, is_global: false, replace: true }),
+  });
+}
+
 export type WriteMode = 'append' | 'overwrite' | 'error' | 'ignore';
 
 const SAVE_MODES: Readonly<Record<WriteMode, SaveMode>> = {

@@ -136,6 +136,12 @@ export type SaveMode =
 
 export interface CommandNode {
   readonly sql_command?: { readonly input: RelationNode };
+  readonly create_dataframe_view?: {
+    readonly input: RelationNode;
+    readonly name: string;
+    readonly is_global: boolean;
+    readonly replace: boolean;
+  };
   readonly write_operation?: {
     readonly input: RelationNode;
     readonly source: string;

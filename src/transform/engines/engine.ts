@@ -1,12 +1,12 @@
 // What the transform runner needs from an engine, and the SQL of a model for an engine.
 import { quoteIdent } from './sql/dialect.js';
-import { compileDuckdb } from './duckdb/compile.js';
-import { compilePostgres } from './postgres/compile.js';
+import { DIALECTS } from './dialects.js';
+import { sparkResolver } from './spark/relations.js';
 import { EngineError, PORTABLE_SQL_HINT } from '../errors.js';
 import type { EngineName } from '../plan/functions.js';
 import type { Model, SourceRef } from '../models/model.js';
 import { renderSql } from '../models/sql-template.js';
-import type { RelationResolver } from './sql/compile.js';
+import { compilePlan, type RelationResolver } from './sql/compile.js';
 import { unportableIn } from './sql/portability.js';
 
 export interface ModelBuild {
@@ -46,6 +46,15 @@ export function relationResolver(
       : `${quoteIdent(sourceSchemas[n.source] ?? n.source)}.${quoteIdent(n.table)}`;
 }
 
+/** How an engine names the relations: PostgreSQL and DuckDB by schema, Spark by temporary view. */
+export function resolverFor(
+  engine: EngineName,
+  sourceSchemas: Record<string, string>,
+  modelSchema: string,
+): RelationResolver {
+  return engine === 'spark' ? sparkResolver : relationResolver(sourceSchemas, modelSchema);
+}
+
 /** Renders ref()/source() in SQL with a resolver. */
 export function renderWith(sql: string, resolve: RelationResolver): string {
   return renderSql(sql, (c) =>
@@ -64,8 +73,7 @@ export function modelSql(model: Model, engine: EngineName, resolve: RelationReso
         hint: `run it with --engine ${model.config.engines[0]}, or leave it out with --select`,
       },
     );
-  if (model.plan)
-    return engine === 'postgres' ? compilePostgres(model.plan, resolve) : compileDuckdb(model.plan, resolve);
+  if (model.plan) return compilePlan(model.plan, DIALECTS[engine], resolve);
   const sql = model.sql ?? '';
   const lacking = unportableIn(sql, engine);
   if (lacking.length > 0)

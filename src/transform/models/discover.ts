@@ -24,7 +24,7 @@ const modelConfigSchema = z
     unique_key: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
     cursor: z.string().optional(),
     engines: z
-      .array(z.enum(['postgres', 'duckdb']))
+      .array(z.enum(['postgres', 'duckdb', 'spark']))
       .min(1)
       .optional(),
   })

@@ -3,7 +3,10 @@
 import { Column, nameOrColumn, toExpr, type ColumnLike } from './column.js';
 import { node, type Expr } from './nodes.js';
 
-export type EngineName = 'postgres' | 'duckdb';
+export type EngineName = 'postgres' | 'duckdb' | 'spark';
+
+/** Every engine, in the order the docs list them. */
+export const ENGINE_NAMES: readonly EngineName[] = ['postgres', 'duckdb', 'spark'];
 
 /** Renders a call from its compiled arguments (and whether DISTINCT was asked). */
 export type CallTemplate = (args: readonly string[], distinct: boolean) => string;
@@ -13,35 +16,40 @@ export interface FunctionDef {
   /** Allowed argument counts. */
   arity: readonly number[];
   sql: Partial<Record<EngineName, CallTemplate>>;
+  /** Window functions: the type an engine's result is cast to, where its own type differs. */
+  windowCast?: Partial<Record<EngineName, string>>;
 }
+
+// Spark's ranking functions return int; PostgreSQL's and DuckDB's row_number()/rank() return bigint.
+const BIGINT_ON_SPARK = { spark: 'BIGINT' };
 
 const plain =
   (name: string): CallTemplate =>
   (args, distinct) =>
     `${name}(${distinct ? 'DISTINCT ' : ''}${args.join(', ')})`;
-const both = (t: CallTemplate) => ({ postgres: t, duckdb: t });
+const all = (t: CallTemplate) => ({ postgres: t, duckdb: t, spark: t });
 
 /** A date-part literal passed as the first argument is compiled as a string literal, e.g. 'month'. */
 export const FUNCTIONS: Record<string, FunctionDef> = {
-  sum: { kind: 'aggregate', arity: [1], sql: both(plain('sum')) },
+  sum: { kind: 'aggregate', arity: [1], sql: all(plain('sum')) },
   count: {
     kind: 'aggregate',
     arity: [0, 1],
-    sql: both((a, d) => (a.length ? plain('count')(a, d) : 'count(*)')),
+    sql: all((a, d) => (a.length ? plain('count')(a, d) : 'count(*)')),
   },
-  avg: { kind: 'aggregate', arity: [1], sql: both(plain('avg')) },
-  min: { kind: 'aggregate', arity: [1], sql: both(plain('min')) },
-  max: { kind: 'aggregate', arity: [1], sql: both(plain('max')) },
-  coalesce: { kind: 'scalar', arity: [2, 3, 4, 5], sql: both(plain('coalesce')) },
-  nullif: { kind: 'scalar', arity: [2], sql: both(plain('nullif')) },
-  greatest: { kind: 'scalar', arity: [2, 3, 4], sql: both(plain('greatest')) },
-  least: { kind: 'scalar', arity: [2, 3, 4], sql: both(plain('least')) },
-  abs: { kind: 'scalar', arity: [1], sql: both(plain('abs')) },
-  lower: { kind: 'scalar', arity: [1], sql: both(plain('lower')) },
-  upper: { kind: 'scalar', arity: [1], sql: both(plain('upper')) },
-  trim: { kind: 'scalar', arity: [1], sql: both(plain('trim')) },
-  length: { kind: 'scalar', arity: [1], sql: both(plain('length')) },
-  // Rounding is exact decimal rounding (half away from zero) on both engines: DuckDB's round() on a
+  avg: { kind: 'aggregate', arity: [1], sql: all(plain('avg')) },
+  min: { kind: 'aggregate', arity: [1], sql: all(plain('min')) },
+  max: { kind: 'aggregate', arity: [1], sql: all(plain('max')) },
+  coalesce: { kind: 'scalar', arity: [2, 3, 4, 5], sql: all(plain('coalesce')) },
+  nullif: { kind: 'scalar', arity: [2], sql: all(plain('nullif')) },
+  greatest: { kind: 'scalar', arity: [2, 3, 4], sql: all(plain('greatest')) },
+  least: { kind: 'scalar', arity: [2, 3, 4], sql: all(plain('least')) },
+  abs: { kind: 'scalar', arity: [1], sql: all(plain('abs')) },
+  lower: { kind: 'scalar', arity: [1], sql: all(plain('lower')) },
+  upper: { kind: 'scalar', arity: [1], sql: all(plain('upper')) },
+  trim: { kind: 'scalar', arity: [1], sql: all(plain('trim')) },
+  length: { kind: 'scalar', arity: [1], sql: all(plain('length')) },
+  // Rounding is exact decimal rounding (half away from zero) on every engine: DuckDB's round() on a
   // double would round the binary value instead.
   round: {
     kind: 'scalar',
@@ -49,13 +57,14 @@ export const FUNCTIONS: Record<string, FunctionDef> = {
     sql: {
       postgres: ([x, n]) => `round(CAST(${x} AS numeric), ${n})`,
       duckdb: ([x, n]) => `round(CAST(${x} AS DECIMAL(38,10)), ${n})`,
+      spark: ([x, n]) => `round(CAST(${x} AS DECIMAL(38,10)), ${n})`,
     },
   },
   /** truncDate('month', x): the first day of x's month, as a date. */
-  truncDate: { kind: 'scalar', arity: [2], sql: both(([u, x]) => `CAST(date_trunc(${u}, ${x}) AS date)`) },
-  toDate: { kind: 'scalar', arity: [1], sql: both(([x]) => `CAST(${x} AS date)`) },
-  year: { kind: 'scalar', arity: [1], sql: both(([x]) => `CAST(extract(year FROM ${x}) AS integer)`) },
-  month: { kind: 'scalar', arity: [1], sql: both(([x]) => `CAST(extract(month FROM ${x}) AS integer)`) },
+  truncDate: { kind: 'scalar', arity: [2], sql: all(([u, x]) => `CAST(date_trunc(${u}, ${x}) AS date)`) },
+  toDate: { kind: 'scalar', arity: [1], sql: all(([x]) => `CAST(${x} AS date)`) },
+  year: { kind: 'scalar', arity: [1], sql: all(([x]) => `CAST(extract(year FROM ${x}) AS integer)`) },
+  month: { kind: 'scalar', arity: [1], sql: all(([x]) => `CAST(extract(month FROM ${x}) AS integer)`) },
   /** Days from a to b (dates or timestamps, by calendar date). */
   dateDiffDays: {
     kind: 'scalar',
@@ -63,25 +72,26 @@ export const FUNCTIONS: Record<string, FunctionDef> = {
     sql: {
       postgres: ([a, b]) => `(CAST(${b} AS date) - CAST(${a} AS date))`,
       duckdb: ([a, b]) => `CAST(date_diff('day', CAST(${a} AS DATE), CAST(${b} AS DATE)) AS INTEGER)`,
+      spark: ([a, b]) => `datediff(CAST(${b} AS DATE), CAST(${a} AS DATE))`,
     },
   },
   /** Calendar months from a to b (January 31 to February 1 is one month). */
   monthsBetween: {
     kind: 'scalar',
     arity: [2],
-    sql: both(
+    sql: all(
       ([a, b]) =>
         `CAST((extract(year FROM ${b}) - extract(year FROM ${a})) * 12 + extract(month FROM ${b}) - extract(month FROM ${a}) AS integer)`,
     ),
   },
-  rowNumber: { kind: 'window', arity: [0], sql: both(() => 'row_number()') },
-  rank: { kind: 'window', arity: [0], sql: both(() => 'rank()') },
-  denseRank: { kind: 'window', arity: [0], sql: both(() => 'dense_rank()') },
-  ntile: { kind: 'window', arity: [1], sql: both(plain('ntile')) },
-  lag: { kind: 'window', arity: [1, 2, 3], sql: both(plain('lag')) },
-  lead: { kind: 'window', arity: [1, 2, 3], sql: both(plain('lead')) },
-  firstValue: { kind: 'window', arity: [1], sql: both(plain('first_value')) },
-  lastValue: { kind: 'window', arity: [1], sql: both(plain('last_value')) },
+  rowNumber: { kind: 'window', arity: [0], sql: all(() => 'row_number()'), windowCast: BIGINT_ON_SPARK },
+  rank: { kind: 'window', arity: [0], sql: all(() => 'rank()'), windowCast: BIGINT_ON_SPARK },
+  denseRank: { kind: 'window', arity: [0], sql: all(() => 'dense_rank()'), windowCast: BIGINT_ON_SPARK },
+  ntile: { kind: 'window', arity: [1], sql: all(plain('ntile')) },
+  lag: { kind: 'window', arity: [1, 2, 3], sql: all(plain('lag')) },
+  lead: { kind: 'window', arity: [1, 2, 3], sql: all(plain('lead')) },
+  firstValue: { kind: 'window', arity: [1], sql: all(plain('first_value')) },
+  lastValue: { kind: 'window', arity: [1], sql: all(plain('last_value')) },
 };
 
 function call(fn: string, args: readonly Expr[], distinct = false): Column {

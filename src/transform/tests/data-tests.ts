@@ -18,7 +18,13 @@ export function testName(test: DataTest): string {
   }
 }
 
-export function testSql(model: string, test: DataTest, resolve: RelationResolver): string {
+/** A test's SQL; `textType` is the engine's text type (VARCHAR needs a length on Spark). */
+export function testSql(
+  model: string,
+  test: DataTest,
+  resolve: RelationResolver,
+  textType = 'VARCHAR',
+): string {
   const rel = resolve({ kind: 'Ref', model });
   if (test.kind === 'sql') return renderWith(test.sql, resolve);
   const c = quoteIdent(test.column);
@@ -28,7 +34,7 @@ export function testSql(model: string, test: DataTest, resolve: RelationResolver
     case 'unique':
       return `SELECT ${c}, count(*) AS n FROM ${rel} WHERE ${c} IS NOT NULL GROUP BY ${c} HAVING count(*) > 1`;
     case 'accepted_values':
-      return `SELECT * FROM ${rel} WHERE ${c} IS NOT NULL AND CAST(${c} AS VARCHAR) NOT IN (${test.values
+      return `SELECT * FROM ${rel} WHERE ${c} IS NOT NULL AND CAST(${c} AS ${textType}) NOT IN (${test.values
         .map((v) => quoteString(String(v)))
         .join(', ')})`;
     case 'relationships':

@@ -5,6 +5,7 @@ import type { TransformEngine } from '../engines/engine.js';
 import type { ModelGraph } from '../models/graph.js';
 import type { Project } from '../models/model.js';
 import type { ModelRun } from '../build-models.js';
+import { DIALECTS } from '../engines/dialects.js';
 import { testName, testSql } from './data-tests.js';
 
 export interface TestRun {
@@ -25,6 +26,7 @@ export async function runTests(
   builds: readonly ModelRun[],
 ): Promise<TestRun[]> {
   const results: TestRun[] = [];
+  const textType = DIALECTS[engine.name].type('text');
   const unusable = new Set(builds.filter((b) => b.status !== 'built').map((b) => b.model));
   const jobs: { model: string | null; name: string; sql: () => string; needs: string[] }[] = [];
   for (const name of selected) {
@@ -33,7 +35,7 @@ export async function runTests(
       jobs.push({
         model: name,
         name: testName(test),
-        sql: () => testSql(name, test, engine.resolve),
+        sql: () => testSql(name, test, engine.resolve, textType),
         needs: [name, ...(test.kind === 'relationships' ? [test.to] : [])],
       });
   }
@@ -44,7 +46,12 @@ export async function runTests(
         model: t.refs.length === 1 ? t.refs[0]! : null,
         name: t.name,
         sql: () =>
-          testSql(t.refs[0]!, { kind: 'sql', name: t.name, sql: t.sql, path: t.path }, engine.resolve),
+          testSql(
+            t.refs[0]!,
+            { kind: 'sql', name: t.name, sql: t.sql, path: t.path },
+            engine.resolve,
+            textType,
+          ),
         needs: t.refs,
       });
   for (const job of jobs) {

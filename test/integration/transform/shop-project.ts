@@ -4,6 +4,7 @@ import type { FerryConfig } from '../../../src/config/schema.js';
 import { connectMysql } from '../../../src/connectors/mysql/connect.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { seedShop } from '../../../src/seed/seed.js';
+import type { EngineName } from '../../../src/transform/plan/functions.js';
 import { runTransform, type TransformSummary } from '../../../src/transform/run.js';
 import { REPO_ROOT } from '../../support/cli.js';
 import { createTestDatabases, type TestDatabases } from '../../support/databases.js';
@@ -49,7 +50,7 @@ export async function seededShop(label: string, scale = 0.02): Promise<TestDatab
 
 export function transform(
   config: FerryConfig,
-  options: { engine?: 'postgres' | 'duckdb'; select?: string; fullRefresh?: boolean } = {},
+  options: { engine?: EngineName; select?: string; fullRefresh?: boolean } = {},
 ): Promise<TransformSummary> {
   return runTransform({ config, logger: silentLogger(), signal: new AbortController().signal, ...options });
 }

@@ -1,5 +1,5 @@
 // DuckDB's spelling of the portable types and operators.
-import type { SqlDialect } from '../sql/dialect.js';
+import { quoteIdent, type SqlDialect } from '../sql/dialect.js';
 
 const TYPES: Record<string, string> = {
   boolean: 'BOOLEAN',
@@ -15,6 +15,7 @@ const TYPES: Record<string, string> = {
 
 export const duckdbDialect: SqlDialect = {
   engine: 'duckdb',
+  quote: quoteIdent,
   type: (t) => TYPES[t] ?? t.replace(/^decimal/, 'DECIMAL'),
   divide: (a, b) => `(CAST(${a} AS DOUBLE) / ${b})`,
 };

@@ -1,5 +1,5 @@
 // PostgreSQL's spelling of the portable types and operators.
-import type { SqlDialect } from '../sql/dialect.js';
+import { quoteIdent, type SqlDialect } from '../sql/dialect.js';
 
 const TYPES: Record<string, string> = {
   boolean: 'boolean',
@@ -15,6 +15,7 @@ const TYPES: Record<string, string> = {
 
 export const postgresDialect: SqlDialect = {
   engine: 'postgres',
+  quote: quoteIdent,
   type: (t) => TYPES[t] ?? t.replace(/^decimal/, 'numeric'),
   divide: (a, b) => `(CAST(${a} AS double precision) / ${b})`,
 };

@@ -4,7 +4,7 @@ import { EngineError, PORTABLE_SQL_HINT } from '../../errors.js';
 import { outputColumns } from '../../plan/columns.js';
 import { FUNCTIONS } from '../../plan/functions.js';
 import type { BinaryOp, Expr, FrameBound, PlanNode, RefNode, SourceNode } from '../../plan/nodes.js';
-import { quoteIdent, quoteString, type SqlDialect } from './dialect.js';
+import { quoteString, type SqlDialect } from './dialect.js';
 
 /** Turns source('shop','orders') and ref('x') into the engine's qualified relation name. */
 export type RelationResolver = (node: SourceNode | RefNode) => string;
@@ -32,13 +32,13 @@ export function compilePlan(plan: PlanNode, dialect: SqlDialect, resolve: Relati
 
   function relation(input: PlanNode): string {
     if (input.kind === 'Source' || input.kind === 'Ref')
-      return `${resolve(input)} AS ${quoteIdent(nextAlias())}`;
+      return `${resolve(input)} AS ${dialect.quote(nextAlias())}`;
     if (input.kind === 'Alias') {
       const inner = input.input;
       const body = inner.kind === 'Source' || inner.kind === 'Ref' ? resolve(inner) : `(${select(inner)})`;
-      return `${body} AS ${quoteIdent(input.alias)}`;
+      return `${body} AS ${dialect.quote(input.alias)}`;
     }
-    return `(${select(input)}) AS ${quoteIdent(nextAlias())}`;
+    return `(${select(input)}) AS ${dialect.quote(nextAlias())}`;
   }
 
   /**
@@ -64,11 +64,11 @@ export function compilePlan(plan: PlanNode, dialect: SqlDialect, resolve: Relati
         input.how === 'cross'
           ? ''
           : input.using
-            ? ` USING (${input.using.map(quoteIdent).join(', ')})`
+            ? ` USING (${input.using.map((name) => dialect.quote(name)).join(', ')})`
             : ` ON ${expr(input.condition ?? { kind: 'Literal', value: true })}`;
       const right =
         input.right.kind === 'Join'
-          ? `(${select(input.right)}) AS ${quoteIdent(nextAlias())}`
+          ? `(${select(input.right)}) AS ${dialect.quote(nextAlias())}`
           : relation(input.right);
       return { from: `${leftSql} ${how} ${right}${on}`, where: [] };
     }
@@ -95,9 +95,9 @@ export function compilePlan(plan: PlanNode, dialect: SqlDialect, resolve: Relati
       case 'WithColumn': {
         // As in Spark, withColumn replaces a column of the same name when the plan knows its columns.
         const known = outputColumns(plan.input);
-        const added = `${expr(plan.expr)} AS ${quoteIdent(plan.name)}`;
+        const added = `${expr(plan.expr)} AS ${dialect.quote(plan.name)}`;
         if (known?.includes(plan.name)) {
-          const list = known.map((c) => (c === plan.name ? added : quoteIdent(c)));
+          const list = known.map((c) => (c === plan.name ? added : dialect.quote(c)));
           return `SELECT ${list.join(', ')} FROM ${clause(plan.input)}`;
         }
         return `SELECT *, ${added} FROM ${clause(plan.input)}`;
@@ -121,7 +121,7 @@ export function compilePlan(plan: PlanNode, dialect: SqlDialect, resolve: Relati
   function expr(e: Expr): string {
     switch (e.kind) {
       case 'Column':
-        return e.relation ? `${quoteIdent(e.relation)}.${quoteIdent(e.name)}` : quoteIdent(e.name);
+        return e.relation ? `${dialect.quote(e.relation)}.${dialect.quote(e.name)}` : dialect.quote(e.name);
       case 'Literal':
         return literal(e.value);
       case 'Binary':
@@ -160,7 +160,7 @@ export function compilePlan(plan: PlanNode, dialect: SqlDialect, resolve: Relati
       case 'Cast':
         return `CAST(${expr(e.expr)} AS ${dialect.type(e.type)})`;
       case 'Alias':
-        return `${expr(e.expr)} AS ${quoteIdent(e.name)}`;
+        return `${expr(e.expr)} AS ${dialect.quote(e.name)}`;
       case 'SortOrder':
         return `${expr(e.expr)} ${e.descending ? 'DESC' : 'ASC'} NULLS ${e.nullsFirst ? 'FIRST' : 'LAST'}`;
       case 'InList':
@@ -171,7 +171,9 @@ export function compilePlan(plan: PlanNode, dialect: SqlDialect, resolve: Relati
         if (e.spec.orderBy.length) parts.push(`ORDER BY ${e.spec.orderBy.map(expr).join(', ')}`);
         if (e.spec.frame)
           parts.push(`ROWS BETWEEN ${bound(e.spec.frame.start)} AND ${bound(e.spec.frame.end)}`);
-        return `${expr(e.fn)} OVER (${parts.join(' ')})`;
+        const call = `${expr(e.fn)} OVER (${parts.join(' ')})`;
+        const cast = e.fn.kind === 'Call' ? FUNCTIONS[e.fn.fn]?.windowCast?.[dialect.engine] : undefined;
+        return cast ? `CAST(${call} AS ${cast})` : call;
       }
     }
   }

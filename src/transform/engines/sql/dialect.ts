@@ -5,13 +5,15 @@ import type { PortableType } from '../../plan/nodes.js';
 
 export interface SqlDialect {
   engine: EngineName;
+  /** A quoted identifier (column, alias, relation). */
+  quote(name: string): string;
   /** Spelling of each portable type. */
   type(type: PortableType): string;
   /** True division (Spark semantics: a double even for integers). */
   divide(left: string, right: string): string;
 }
 
-/** Double-quoted identifier with inner quotes doubled: the same in PostgreSQL and DuckDB. */
+/** Double-quoted identifier with inner quotes doubled: the same in PostgreSQL and DuckDB (Spark uses backticks). */
 export function quoteIdent(name: string): string {
   return '"' + name.replace(/"/g, '""') + '"';
 }

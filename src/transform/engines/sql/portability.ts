@@ -13,19 +13,19 @@ export const UNPORTABLE: readonly Unportable[] = [
   {
     pattern: /\bqualify\b/i,
     construct: 'QUALIFY',
-    missingIn: ['postgres'],
+    missingIn: ['postgres', 'spark'],
     instead: 'filter a window column in an outer SELECT',
   },
   {
     pattern: /\*\s*exclude\s*\(/i,
     construct: 'SELECT * EXCLUDE (...)',
-    missingIn: ['postgres'],
+    missingIn: ['postgres', 'spark'],
     instead: 'list the columns',
   },
   {
     pattern: /\*\s*replace\s*\(/i,
     construct: 'SELECT * REPLACE (...)',
-    missingIn: ['postgres'],
+    missingIn: ['postgres', 'spark'],
     instead: 'list the columns',
   },
   {
@@ -43,20 +43,20 @@ export const UNPORTABLE: readonly Unportable[] = [
   {
     pattern: /\b(strftime|strptime)\s*\(/i,
     construct: 'strftime()/strptime()',
-    missingIn: ['postgres'],
+    missingIn: ['postgres', 'spark'],
     instead: 'CAST, extract() or date_trunc()',
   },
   {
     pattern: /\b(date_diff|datediff)\s*\(/i,
     construct: 'date_diff()',
-    missingIn: ['postgres'],
+    missingIn: ['postgres', 'spark'],
     instead:
       "CAST(b AS date) - CAST(a AS date) is not portable either; use the DataFrame API's dateDiffDays()",
   },
   {
     pattern: /\blist_[a-z_]+\s*\(/i,
     construct: 'list_*() functions',
-    missingIn: ['postgres'],
+    missingIn: ['postgres', 'spark'],
     instead: 'array_agg() and unnest()',
   },
   {
@@ -74,7 +74,7 @@ export const UNPORTABLE: readonly Unportable[] = [
   {
     pattern: /[^/]\/\/[^/]/,
     construct: '// (integer division)',
-    missingIn: ['postgres'],
+    missingIn: ['postgres', 'spark'],
     instead: 'CAST(a / b AS bigint) or floor()',
   },
   {
@@ -86,20 +86,32 @@ export const UNPORTABLE: readonly Unportable[] = [
   {
     pattern: /\bage\s*\(/i,
     construct: 'age()',
-    missingIn: ['duckdb'],
+    missingIn: ['duckdb', 'spark'],
     instead: 'extract(year/month ...) arithmetic',
   },
   {
     pattern: /::\s*(regclass|regtype|oid|money|tsvector|tsquery)\b/i,
     construct: 'PostgreSQL system types',
-    missingIn: ['duckdb'],
+    missingIn: ['duckdb', 'spark'],
     instead: 'plain types',
   },
   {
     pattern: /\bjsonb_[a-z_]+\s*\(/i,
     construct: 'jsonb_*() functions',
-    missingIn: ['duckdb'],
+    missingIn: ['duckdb', 'spark'],
     instead: 'extract the JSON fields in a staging model that runs on postgres only',
+  },
+  {
+    pattern: /\bdistinct\s+on\s*\(/i,
+    construct: 'DISTINCT ON (...)',
+    missingIn: ['spark'],
+    instead: 'row_number() over (partition by ... order by ...) = 1 in an outer SELECT',
+  },
+  {
+    pattern: /\bgenerate_series\s*\(/i,
+    construct: 'generate_series()',
+    missingIn: ['spark'],
+    instead: 'a calendar or numbers model built from a source table',
   },
 ];
 
