@@ -5,6 +5,8 @@ import { CheckFailedError, type CheckTally, type Failure } from './failure.js';
 import type { RowChecker } from './row-checks.js';
 
 export interface RowGate {
+  /** Whether the stream has row checks: only then must every row be decoded to be checked. */
+  readonly checksRows: boolean;
   /** undefined: the row loads (its warnings are counted); otherwise the failures that set it aside. Throws on a `fail` check. */
   check(row: SourceRow): Failure[] | undefined;
   /** Counts a value the type mapping could not load (its row is set aside by the value policy). */
@@ -18,6 +20,7 @@ export function createRowGate(
   keyOf: (row: SourceRow) => unknown,
 ): RowGate {
   return {
+    checksRows: checker !== undefined,
     check(row) {
       if (!checker) return undefined;
       const failures = checker(row);

@@ -154,6 +154,7 @@ describe('the byte-level COPY encoder', () => {
     const seen: (string | Buffer | null)[][] = [];
     const rowEncoder = createRowEncoder('t', mappings, ['id'], POLICIES, {
       gate: {
+        checksRows: true,
         check: (row) => {
           seen.push(row);
           return row[0] === '2'
