@@ -2,11 +2,9 @@
 import { Option, type Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import { compactTable } from '../observability/table.js';
-import { modelSql, resolverFor } from '../transform/engines/engine.js';
 import { lineageMermaid, lineageText } from '../transform/lineage.js';
 import { selectModels } from '../transform/models/graph.js';
 import { ENGINE_NAMES, type EngineName } from '../transform/plan/functions.js';
-import { loadGraph, sourceSchemas } from '../transform/run.js';
 import type { Register } from './main.js';
 
 export const registerModels: Register = (program: Command, context) => {
@@ -19,6 +17,7 @@ export const registerModels: Register = (program: Command, context) => {
     .description('the models in run order, with materialization, inputs and tests')
     .option('-s, --select <models>', 'only these (name, name+, +name)')
     .action(async (flags: { select?: string }) => {
+      const { loadGraph } = await import('../transform/run.js');
       const { graph } = await loadGraph(context().config());
       const table = compactTable(['model', 'kind', 'materialized', 'inputs', 'tests']);
       for (const name of selectModels(graph, flags.select)) {
@@ -41,6 +40,7 @@ export const registerModels: Register = (program: Command, context) => {
       new Option('--format <format>', 'text or mermaid').choices(['text', 'mermaid']).default('text'),
     )
     .action(async (flags: { format: 'text' | 'mermaid' }) => {
+      const { loadGraph } = await import('../transform/run.js');
       const { graph } = await loadGraph(context().config());
       process.stdout.write((flags.format === 'mermaid' ? lineageMermaid(graph) : lineageText(graph)) + '\n');
     });
@@ -51,6 +51,9 @@ export const registerModels: Register = (program: Command, context) => {
     .addOption(new Option('--engine <engine>', ENGINE_NAMES.join(', ')).choices([...ENGINE_NAMES]))
     .action(async (name: string, flags: { engine?: EngineName }) => {
       const config = context().config();
+      // Loaded on use: the engines bring DuckDB and the Spark client, which other commands need not load.
+      const { loadGraph, sourceSchemas } = await import('../transform/run.js');
+      const { modelSql, resolverFor } = await import('../transform/engines/engine.js');
       const { graph } = await loadGraph(config);
       const model = graph.models.get(name);
       if (!model)

@@ -2,9 +2,8 @@
 import cliProgress from 'cli-progress';
 import { Option, type Command } from 'commander';
 import { sync, type SyncSummary } from '../replication/run.js';
-import { verify } from '../verify/verify.js';
 import { renderReport } from './verify.js';
-import { syncWithSpark, type SparkSyncSummary } from '../spark/sync-with-spark.js';
+import type { SparkSyncSummary } from '../spark/sync-with-spark.js';
 import { compactTable } from '../observability/table.js';
 import type { Register } from './main.js';
 
@@ -42,6 +41,7 @@ export const registerSync: Register = (program: Command, context) => {
         .map((s) => s.trim())
         .filter(Boolean);
       if (flags.engine === 'spark') {
+        const { syncWithSpark } = await import('../spark/sync-with-spark.js');
         const summary = await syncWithSpark({
           config,
           ...(flags.sparkUrl ? { sparkUrl: flags.sparkUrl } : {}),
@@ -81,6 +81,7 @@ export const registerSync: Register = (program: Command, context) => {
           return;
         }
         // Rows the source changed after the sync's snapshot are in flight, not differences.
+        const { verify } = await import('../verify/verify.js');
         const report = await verify({
           config,
           ...(streams ? { streams } : {}),

@@ -1,7 +1,7 @@
 // `ferry transform`: build the SQL and DataFrame models (all, or a --select), then run their data tests.
 import { Option, type Command } from 'commander';
 import { compactTable } from '../observability/table.js';
-import { runTransform, type TransformSummary } from '../transform/run.js';
+import type { TransformSummary } from '../transform/run.js';
 import { ENGINE_NAMES, type EngineName } from '../transform/plan/functions.js';
 import type { Register } from './main.js';
 
@@ -41,6 +41,8 @@ export const registerTransform: Register = (program: Command, context) => {
     .action(async (flags: TransformFlags) => {
       const ctx = context();
       const config = ctx.config();
+      // Loaded on use: the engines bring DuckDB and the Spark client, which other commands need not load.
+      const { runTransform } = await import('../transform/run.js');
       const summary = await runTransform({
         config: flags.schema
           ? { ...config, transform: { ...config.transform, schema: flags.schema } }
