@@ -98,8 +98,10 @@ export interface RowCheckColumns {
   encoders: readonly EncoderKind[];
 }
 
-/** All failures of a row (undefined when it passes every check). */
-export type RowChecker = (row: SourceRow) => Failure[] | undefined;
+/** All failures of a row (undefined when it passes every check), and the columns (by index) it reads. */
+export type RowChecker = ((row: SourceRow) => Failure[] | undefined) & {
+  readonly columns: readonly number[];
+};
 
 export function compileRowChecks(
   specs: readonly RowCheckSpec[],
@@ -121,7 +123,7 @@ export function compileRowChecks(
     };
   });
   const count = compiled.length;
-  return (row) => {
+  const checker = (row: SourceRow) => {
     let failures: Failure[] | undefined;
     for (let i = 0; i < count; i++) {
       const check = compiled[i]!;
@@ -130,4 +132,5 @@ export function compileRowChecks(
     }
     return failures;
   };
+  return Object.assign(checker, { columns: [...new Set(compiled.map((c) => c.index))] });
 }

@@ -5,8 +5,11 @@ import { CheckFailedError, type CheckTally, type Failure } from './failure.js';
 import type { RowChecker } from './row-checks.js';
 
 export interface RowGate {
-  /** Whether the stream has row checks: only then must every row be decoded to be checked. */
-  readonly checksRows: boolean;
+  /**
+   * The columns (by index) to decode for check(): those the row checks read and the key (named in a
+   * failing row's message); [] when the stream has no row checks.
+   */
+  readonly columns: readonly number[];
   /** undefined: the row loads (its warnings are counted); otherwise the failures that set it aside. Throws on a `fail` check. */
   check(row: SourceRow): Failure[] | undefined;
   /** Counts a value the type mapping could not load (its row is set aside by the value policy). */
@@ -18,9 +21,10 @@ export function createRowGate(
   checker: RowChecker | undefined,
   tally: CheckTally,
   keyOf: (row: SourceRow) => unknown,
+  keyColumns: readonly number[] = [],
 ): RowGate {
   return {
-    checksRows: checker !== undefined,
+    columns: checker ? [...new Set([...checker.columns, ...keyColumns])] : [],
     check(row) {
       if (!checker) return undefined;
       const failures = checker(row);

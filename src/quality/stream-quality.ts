@@ -60,7 +60,13 @@ export function compileQuality(
   const tally = new CheckTally();
   const records = recordMaker({ names, primaryKey });
   const checker = compileRowChecks(plan.row, { names, encoders: mappings.map((m) => m.rule.encoder) });
-  const gate = createRowGate(stream.name, checker, tally, records.keyOf);
+  const gate = createRowGate(
+    stream.name,
+    checker,
+    tally,
+    records.keyOf,
+    primaryKey.map((k) => names.indexOf(k)),
+  );
   const scopeOf = (client: PgClient): SetCheckScope => ({
     client,
     targetSchema,

@@ -6,6 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { SourceRow } from '../connectors/mysql/read-rows.js';
 import type { SetAsideRow, ValueChange } from '../connectors/postgres/state-store.js';
+import type { RowGate } from '../quality/row-gate.js';
 import type { RowEncoder } from './row-encoder.js';
 import type { ColumnMapping, EncoderKind } from './type-mapping.js';
 
@@ -125,12 +126,14 @@ const INITIAL_CAPACITY = 256 * 1024;
 export function createPacketEncoder(
   mappings: readonly ColumnMapping[],
   slowPath: RowEncoder,
-  options: { decodeEveryRow?: boolean; capacity?: number } = {},
+  options: { gate?: RowGate; capacity?: number } = {},
 ): PacketEncoder {
   const kinds = Uint8Array.from(mappings.map((m) => FAST_KIND[m.rule.encoder]));
   const binary = mappings.map((m) => m.rule.encoder === 'bytes');
   const width = kinds.length;
-  const decodeEveryRow = options.decodeEveryRow ?? false;
+  // Row checks see only the columns they read, decoded; the row itself still takes the byte path.
+  const gate = options.gate && options.gate.columns.length > 0 ? options.gate : undefined;
+  const checked = new Set(gate?.columns ?? []);
   const capacity = options.capacity ?? INITIAL_CAPACITY;
   let out = Buffer.allocUnsafe(capacity);
   let pos = 0;
@@ -168,14 +171,15 @@ export function createPacketEncoder(
     return at + 9;
   }
 
-  /** The row's values as read: bytes for binary columns, UTF-8 text for the others. */
-  function decode(buffer: Buffer, start: number): SourceRow {
+  /** The row's values as read: bytes for binary columns, UTF-8 text for the others (only `only`'s, when given). */
+  function decode(buffer: Buffer, start: number, only?: ReadonlySet<number>): SourceRow {
     const row: SourceRow = new Array<string | Buffer | null>(width);
     let at = start;
     for (let i = 0; i < width; i++) {
       at = readLength(buffer, at);
       const length = lengthOf.value;
       if (length < 0) row[i] = null;
+      else if (only && !only.has(i)) at += length;
       else {
         row[i] = binary[i]
           ? Buffer.from(buffer.subarray(at, at + length))
@@ -256,11 +260,18 @@ export function createPacketEncoder(
 
   return {
     add(buffer, start, end) {
-      if (!decodeEveryRow && fast(buffer, start, end)) {
+      if (gate) {
+        const failures = gate.check(decode(buffer, start, checked));
+        if (failures) {
+          slowPath.setAside(decode(buffer, start), failures);
+          return;
+        }
+      }
+      if (fast(buffer, start, end)) {
         fastRows++;
         return;
       }
-      const line = slowPath.line(decode(buffer, start));
+      const line = slowPath.line(decode(buffer, start), gate !== undefined);
       if (line === undefined) return;
       const length = Buffer.byteLength(line);
       reserve(length + 1);

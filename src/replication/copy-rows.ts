@@ -69,8 +69,7 @@ export async function copyRows(options: CopyRowsOptions): Promise<CopyRowsResult
   // batch_rows sets the size of the byte batches handed to COPY (about 64 bytes a row).
   const flushBytes = Math.max(64 * 1024, options.batchRows * 64);
   const encoder = createPacketEncoder(mappings, rowEncoder, {
-    // Rows are decoded only where a policy must judge them, unless the stream has row checks.
-    decodeEveryRow: options.gate?.checksRows === true,
+    ...(options.gate ? { gate: options.gate } : {}),
     capacity: flushBytes + 64 * 1024,
   });
   const { sql } = selectSql(options.table, mappings, options.where);

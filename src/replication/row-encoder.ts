@@ -29,7 +29,9 @@ export interface RowEncoder {
    * Encodes one row into a COPY line (no newline) and counts it in the current batch; returns
    * undefined when a policy or the check quarantined it. Values set to NULL are recorded.
    */
-  line(row: SourceRow): string | undefined;
+  line(row: SourceRow, checked?: boolean): string | undefined;
+  /** Counts a row the quality checks set aside, with its failures, in the current batch. */
+  setAside(row: SourceRow, failures: Failure[]): void;
   /** Rows in the current batch (loaded, quarantined or not). */
   readonly pending: number;
   /** Returns the current batch and starts a new one. */
@@ -76,11 +78,15 @@ export function createRowEncoder(
   const rowObject = (row: SourceRow) =>
     Object.fromEntries(names.map((n, i) => [n, displayValue(row[i] ?? null)]));
 
-  function encodeLine(row: SourceRow): string | undefined {
+  function setAside(row: SourceRow, failures: Failure[]): void {
+    quarantined.push({ primaryKey: keyOf(row), row: rowObject(row), reason: describe(failures), failures });
+  }
+
+  function encodeLine(row: SourceRow, checked = false): string | undefined {
     rows++;
-    const failures = gate?.check(row);
+    const failures = checked ? undefined : gate?.check(row);
     if (failures) {
-      quarantined.push({ primaryKey: keyOf(row), row: rowObject(row), reason: describe(failures), failures });
+      setAside(row, failures);
       return undefined;
     }
     let line = '';
@@ -145,6 +151,10 @@ export function createRowEncoder(
       if (line !== undefined) lines.push(line);
     },
     line: encodeLine,
+    setAside(row, failures) {
+      rows++;
+      setAside(row, failures);
+    },
     take() {
       const batch: EncodedBatch = {
         text: lines.length > 0 ? lines.join('\n') + '\n' : '',

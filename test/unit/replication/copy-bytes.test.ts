@@ -1,5 +1,6 @@
 // The byte-level COPY encoder must write exactly what the row encoder writes for the same values,
 // and hand every row a policy must judge to the row encoder.
+import type { RowGate } from '../../../src/quality/row-gate.js';
 import { describe, expect, it } from 'vitest';
 import type { SourceColumn } from '../../../src/connectors/mysql/source-table.js';
 import { createPacketEncoder } from '../../../src/replication/copy-bytes.js';
@@ -150,37 +151,38 @@ describe('the byte-level COPY encoder', () => {
     );
   });
 
-  it('decodes every row for the quality checks, which can quarantine it', () => {
+  it('decodes only the columns the quality checks read; a failing row is set aside whole', () => {
     const seen: (string | Buffer | null)[][] = [];
-    const rowEncoder = createRowEncoder('t', mappings, ['id'], POLICIES, {
-      gate: {
-        checksRows: true,
-        check: (row) => {
-          seen.push(row);
-          return row[0] === '2'
-            ? [
-                {
-                  check: 'id.min',
-                  code: 'min',
-                  column: 'id',
-                  severity: 'quarantine',
-                  message: 'id 2 is not welcome',
-                },
-              ]
-            : undefined;
-        },
-        noteValueFailure: () => undefined,
+    const gate: RowGate = {
+      columns: [0],
+      check: (row) => {
+        seen.push(row);
+        return row[0] === '2'
+          ? [
+              {
+                check: 'id.min',
+                code: 'min',
+                column: 'id',
+                severity: 'quarantine',
+                message: 'id 2 is not welcome',
+              },
+            ]
+          : undefined;
       },
-    });
-    const encoder = createPacketEncoder(mappings, rowEncoder, { decodeEveryRow: true });
+      noteValueFailure: () => undefined,
+    };
+    const rowEncoder = createRowEncoder('t', mappings, ['id'], POLICIES, { gate });
+    const encoder = createPacketEncoder(mappings, rowEncoder, { gate });
     for (const row of [plain(1), plain(2)]) {
       const p = packet(row);
       encoder.add(p, 3, p.length);
     }
     const batch = encoder.take();
     expect(seen.map((r) => r[0])).toEqual(['1', '2']);
-    expect(Buffer.isBuffer(seen[0]![7])).toBe(true);
+    expect(seen[0]![7]).toBeUndefined(); // not read by a check: not decoded
+    expect(batch.rows).toBe(2);
     expect(batch.quarantined.map((q) => q.reason)).toEqual(['id: id 2 is not welcome']);
+    expect(Object.keys(batch.quarantined[0]!.row)).toHaveLength(mappings.length); // the whole row is kept
     expect(batch.bytes.toString().split('\n').filter(Boolean)).toHaveLength(1);
   });
 });
