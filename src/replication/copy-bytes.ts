@@ -133,7 +133,10 @@ export function createPacketEncoder(
   const width = kinds.length;
   // Row checks see only the columns they read, decoded; the row itself still takes the byte path.
   const gate = options.gate && options.gate.columns.length > 0 ? options.gate : undefined;
-  const checked = new Set(gate?.columns ?? []);
+  const checked = new Uint8Array(width);
+  for (const i of gate?.columns ?? []) checked[i] = 1;
+  /** Reused for every row's check: the gate keeps no reference to a row that passes. */
+  const checkRow: SourceRow = new Array<string | Buffer | null>(width).fill(null);
   const capacity = options.capacity ?? INITIAL_CAPACITY;
   let out = Buffer.allocUnsafe(capacity);
   let pos = 0;
@@ -171,15 +174,19 @@ export function createPacketEncoder(
     return at + 9;
   }
 
-  /** The row's values as read: bytes for binary columns, UTF-8 text for the others (only `only`'s, when given). */
-  function decode(buffer: Buffer, start: number, only?: ReadonlySet<number>): SourceRow {
-    const row: SourceRow = new Array<string | Buffer | null>(width);
+  /**
+   * The row's values as read: bytes for binary columns, UTF-8 text for the others. With `only` (a mask
+   * by column), into `into`, and only the masked columns.
+   */
+  function decode(buffer: Buffer, start: number, only?: Uint8Array, into?: SourceRow): SourceRow {
+    const row: SourceRow = into ?? new Array<string | Buffer | null>(width);
     let at = start;
     for (let i = 0; i < width; i++) {
       at = readLength(buffer, at);
       const length = lengthOf.value;
-      if (length < 0) row[i] = null;
-      else if (only && !only.has(i)) at += length;
+      if (only && only[i] === 0) {
+        if (length > 0) at += length;
+      } else if (length < 0) row[i] = null;
       else {
         row[i] = binary[i]
           ? Buffer.from(buffer.subarray(at, at + length))
@@ -261,7 +268,7 @@ export function createPacketEncoder(
   return {
     add(buffer, start, end) {
       if (gate) {
-        const failures = gate.check(decode(buffer, start, checked));
+        const failures = gate.check(decode(buffer, start, checked, checkRow));
         if (failures) {
           slowPath.setAside(decode(buffer, start), failures);
           return;
