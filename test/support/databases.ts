@@ -85,8 +85,29 @@ export async function createTestDatabases(label = 't'): Promise<TestDatabases> {
       await m.end();
       const p = new pg.Client({ connectionString: POSTGRES_URL });
       await p.connect();
-      await p.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await p.end();
+      try {
+        await dropPostgresDatabase(p, name);
+      } finally {
+        await p.end();
+      }
     },
   };
+}
+
+/**
+ * DROP DATABASE ... WITH (FORCE) ends the sessions of ferry's own role, but not an autovacuum worker
+ * that happens to be in the fresh database (42501: not a member of the role); it leaves within
+ * moments, so the drop is tried again for a while.
+ */
+async function dropPostgresDatabase(client: pg.Client, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      return;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (attempt >= 50 || (code !== '42501' && code !== '55006')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 }
