@@ -2,6 +2,7 @@
 // are done (by trigger rule) up to the pipeline's concurrency, marks tasks whose upstream failed, and
 // closes finished runs. One transaction per pipeline under an advisory lock, so schedulers and
 // workers calling it at the same time never queue a task twice.
+import { inTransaction } from '../connectors/postgres/transaction.js';
 import type { PgBoss } from 'pg-boss';
 import type { PgPool } from '../connectors/postgres/connect.js';
 import { lockKey } from '../connectors/postgres/lock.js';
@@ -37,15 +38,12 @@ export function readiness(
 export async function advancePipeline(pool: PgPool, boss: PgBoss, pipeline: Pipeline): Promise<void> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [
-      lockKey(`ferry pipeline ${pipeline.name}`).toString(),
-    ]);
-    await advanceLocked(client, boss, pipeline);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
+    await inTransaction(client, async () => {
+      await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [
+        lockKey(`ferry pipeline ${pipeline.name}`).toString(),
+      ]);
+      await advanceLocked(client, boss, pipeline);
+    });
   } finally {
     client.release();
   }

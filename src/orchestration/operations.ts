@@ -1,5 +1,6 @@
 // What users ask of pipelines by hand: trigger a run, backfill past intervals, clear a run from a
 // task on, and wait for runs to finish (running a worker in this process meanwhile, if asked).
+import { inTransaction } from '../connectors/postgres/transaction.js';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, FerryError } from '../errors.js';
 import { advancePipeline } from './advance.js';
@@ -90,31 +91,32 @@ export async function retryRun(
       ).rows.map((r) => r.task);
   const client = await orch.pool.connect();
   try {
-    await client.query('BEGIN');
-    const active = await client.query<{ task: string }>(
-      `SELECT task FROM "_ferry"."task_instances" WHERE run_id = $1 AND task = ANY($2) AND state IN ('queued', 'running', 'up_for_retry') FOR UPDATE`,
-      [runId, cleared],
-    );
-    if (active.rows.length > 0)
-      throw new ConfigError(`run ${runId}: ${active.rows.map((r) => r.task).join(', ')} still running`, [], {
-        hint: 'wait for the run to finish, then retry it',
-      });
-    for (const name of cleared) {
-      const task = taskNamed(pipeline, name);
-      await client.query(
-        `UPDATE "_ferry"."task_instances" SET state = 'pending', max_attempts = attempts + $3, started_at = NULL, finished_at = NULL, error = NULL, rows_moved = NULL
-          WHERE run_id = $1 AND task = $2`,
-        [runId, name, task.retries + 1],
+    await inTransaction(client, async () => {
+      const active = await client.query<{ task: string }>(
+        `SELECT task FROM "_ferry"."task_instances" WHERE run_id = $1 AND task = ANY($2) AND state IN ('queued', 'running', 'up_for_retry') FOR UPDATE`,
+        [runId, cleared],
       );
-    }
-    await client.query(
-      `UPDATE "_ferry"."pipeline_runs" SET state = 'queued', finished_at = NULL WHERE run_id = $1`,
-      [runId],
-    );
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
+      if (active.rows.length > 0)
+        throw new ConfigError(
+          `run ${runId}: ${active.rows.map((r) => r.task).join(', ')} still running`,
+          [],
+          {
+            hint: 'wait for the run to finish, then retry it',
+          },
+        );
+      for (const name of cleared) {
+        const task = taskNamed(pipeline, name);
+        await client.query(
+          `UPDATE "_ferry"."task_instances" SET state = 'pending', max_attempts = attempts + $3, started_at = NULL, finished_at = NULL, error = NULL, rows_moved = NULL
+            WHERE run_id = $1 AND task = $2`,
+          [runId, name, task.retries + 1],
+        );
+      }
+      await client.query(
+        `UPDATE "_ferry"."pipeline_runs" SET state = 'queued', finished_at = NULL WHERE run_id = $1`,
+        [runId],
+      );
+    });
   } finally {
     client.release();
   }

@@ -1,6 +1,7 @@
 // Run history in PostgreSQL (`_ferry` schema): one row per pipeline run and one per task instance
 // (state, attempts, times, rows moved, error, log). Every write is a single statement or runs in
 // the caller's transaction.
+import { inTransaction } from '../connectors/postgres/transaction.js';
 import type { PgClient } from '../connectors/postgres/connect.js';
 import { lockKey } from '../connectors/postgres/lock.js';
 import type { Pipeline } from './pipeline.js';
@@ -51,17 +52,12 @@ const DDL = [
 
 export async function ensureRunTables(client: PgClient): Promise<void> {
   // CREATE ... IF NOT EXISTS races between two processes starting at once; serialise them.
-  await client.query('BEGIN');
-  try {
+  await inTransaction(client, async () => {
     await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [
       lockKey('ferry orchestration ddl').toString(),
     ]);
     for (const statement of DDL) await client.query(statement);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  });
 }
 
 export interface RunRow {

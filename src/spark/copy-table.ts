@@ -2,6 +2,7 @@
 // by primary-key ranges, and a JDBC write. ferry creates the target table first with its own type
 // mapping (Spark never guesses a type), loads a staging table, and swaps it in within one
 // transaction, so readers see the old rows or the new ones and a failure leaves the table intact.
+import { inTransaction } from '../connectors/postgres/transaction.js';
 import type { ConnectionSpec } from '../config/connection.js';
 import { connectMysql, quoteMysql } from '../connectors/mysql/connect.js';
 import { introspectTables } from '../connectors/mysql/introspect.js';
@@ -180,17 +181,12 @@ export async function copyTableWithSpark(options: SparkCopyOptions): Promise<Spa
     });
 
     if (options.mode === 'overwrite') {
-      await pg.query('BEGIN');
-      try {
+      await inTransaction(pg, async () => {
         await pg.query(`DROP TABLE IF EXISTS ${finalName}`);
         await pg.query(
           `ALTER TABLE ${qualifiedPg(options.targetSchema, loadName)} RENAME TO ${quotePg(targetTable)}`,
         );
-        await pg.query('COMMIT');
-      } catch (error) {
-        await pg.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
+      });
     }
     const { rows } = await pg.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${finalName}`);
     return {

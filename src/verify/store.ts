@@ -1,4 +1,5 @@
 // Keeps each verify run in the target's _ferry schema, for run history and later the web UI.
+import { inTransaction } from '../connectors/postgres/transaction.js';
 import type { PgClient } from '../connectors/postgres/connect.js';
 import type { VerifyReport } from './verify.js';
 
@@ -31,8 +32,7 @@ export async function storeVerifyRun(
   report: VerifyReport,
 ): Promise<number> {
   for (const sql of DDL) await client.query(sql);
-  await client.query('BEGIN');
-  try {
+  return inTransaction(client, async () => {
     const { rows } = await client.query<{ run_id: string }>(
       `INSERT INTO "_ferry"."verify_runs" (target_schema, in_sync, seconds) VALUES ($1, $2, $3) RETURNING run_id`,
       [schema, report.inSync, report.seconds],
@@ -58,10 +58,6 @@ export async function storeVerifyRun(
         ],
       );
     }
-    await client.query('COMMIT');
     return runId;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  });
 }

@@ -1,8 +1,9 @@
 // Runs work inside one PostgreSQL transaction on a client: committed when it returns, rolled back
 // when it throws (a failed COPY, a check that says fail, a cancel).
-import type { PgClient } from './connect.js';
+import type pg from 'pg';
 
-export async function inTransaction<T>(client: PgClient, fn: () => Promise<T>): Promise<T> {
+/** A client or a pool's client: anything that runs queries on one connection. */
+export async function inTransaction<T>(client: pg.ClientBase, fn: () => Promise<T>): Promise<T> {
   await client.query('BEGIN');
   try {
     const result = await fn();

@@ -12,6 +12,22 @@ import { runSync } from '../../support/sync.js';
 
 export const EXAMPLE_MODELS = `${REPO_ROOT}models`;
 
+/** The example project's models, each compared across engines. */
+export const EXAMPLE_MODEL_NAMES = [
+  'stg_customers',
+  'stg_orders',
+  'stg_order_items',
+  'stg_payments',
+  'stg_products',
+  'fct_orders',
+  'fct_order_items',
+  'dim_customers',
+  'dim_products',
+  'daily_revenue',
+  'product_performance',
+  'cohort_retention',
+];
+
 export function transformConfig(
   db: TestDatabases,
   schema: string,

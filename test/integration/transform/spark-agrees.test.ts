@@ -11,22 +11,14 @@ import { planPartitioning } from '../../../src/transform/engines/spark/sources.j
 import { runFerry } from '../../support/cli.js';
 import { requireSpark, SPARK_URL } from '../spark/spark-server.js';
 import type { TestDatabases } from '../../support/databases.js';
-import { canonicalRows, EXAMPLE_MODELS, seededShop, transform, transformConfig } from './shop-project.js';
-
-const MODELS = [
-  'stg_customers',
-  'stg_orders',
-  'stg_order_items',
-  'stg_payments',
-  'stg_products',
-  'fct_orders',
-  'fct_order_items',
-  'dim_customers',
-  'dim_products',
-  'daily_revenue',
-  'product_performance',
-  'cohort_retention',
-];
+import {
+  canonicalRows,
+  EXAMPLE_MODEL_NAMES,
+  EXAMPLE_MODELS,
+  seededShop,
+  transform,
+  transformConfig,
+} from './shop-project.js';
 
 /** The transform section's spark settings and the top-level spark section (the test server). */
 // rows_per_partition at its minimum, so the bigger source tables are read over several partitions.
@@ -57,7 +49,7 @@ afterAll(async () => {
 describe('the example project on spark', () => {
   it('builds every model on spark', () => {
     expect(onSpark.models.filter((m) => m.status !== 'built')).toEqual([]);
-    expect(onSpark.models.map((m) => m.model).sort()).toEqual([...MODELS].sort());
+    expect(onSpark.models.map((m) => m.model).sort()).toEqual([...EXAMPLE_MODEL_NAMES].sort());
     expect(onSpark.models.every((m) => m.loaded)).toBe(true);
   });
 
@@ -66,7 +58,7 @@ describe('the example project on spark', () => {
     expect(onSpark.tests.map((t) => t.test)).toEqual(onPostgres.tests.map((t) => t.test));
   });
 
-  it.each(MODELS)('%s has the same rows on spark as on postgres', async (model) => {
+  it.each(EXAMPLE_MODEL_NAMES)('%s has the same rows on spark as on postgres', async (model) => {
     const pg = await canonicalRows(db, 'analytics_pg', model);
     const spark = await canonicalRows(db, 'analytics_spark', model);
     expect(pg.length).toBeGreaterThan(0);
