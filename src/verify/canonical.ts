@@ -16,9 +16,11 @@ export const MYSQL_CANON: Record<EncoderKind, Canon> = {
   float: (q) => `IF(${q} IS NULL, NULL, 'float')`,
   boolean: (q) => `CASE ${q} WHEN 1 THEN 't' WHEN 0 THEN 'f' ELSE CAST(${q} AS CHAR) END`,
   bit: (q, m) => `LPAD(BIN(${q}), ${m.column.precision ?? 1}, '0')`,
-  date: (q) => `IF(${zeroDate(q)}, NULL, DATE_FORMAT(${q}, '%Y-%m-%d'))`,
-  datetime: (q) => `IF(${zeroDate(q)}, NULL, DATE_FORMAT(${q}, '%Y-%m-%d %H:%i:%s.%f'))`,
-  timestamp: (q) => `IF(${zeroDate(q)}, NULL, DATE_FORMAT(${q}, '%Y-%m-%d %H:%i:%s.%f'))`,
+  // Dates and times as the digits `col + 0` gives (YYYYMMDD[hhmmss][.f…], the column's fractional
+  // digits): half the cost of DATE_FORMAT, which made datetime columns the most expensive to verify.
+  date: (q) => `IF(${zeroDate(q)}, NULL, CAST(${q} + 0 AS CHAR))`,
+  datetime: (q) => `IF(${zeroDate(q)}, NULL, CAST(${q} + 0 AS CHAR))`,
+  timestamp: (q) => `IF(${zeroDate(q)}, NULL, CAST(${q} + 0 AS CHAR))`,
   time: (q) => `CAST(CAST(TIME_TO_SEC(${q}) * 1000000 AS DECIMAL(30,0)) AS CHAR)`,
   text: (q) => `CONVERT(${q} USING utf8mb4)`,
   bytes: (q, m) => `LOWER(HEX(${m.rule.select ? m.rule.select(q, m.column) : q}))`,
@@ -27,15 +29,21 @@ export const MYSQL_CANON: Record<EncoderKind, Canon> = {
   json: (q) => `IF(${q} IS NULL, NULL, 'json')`,
 };
 
+function pgDateTimeDigits(q: string, fsp: number): string {
+  const whole = `ltrim(to_char(${q}, 'YYYYMMDDHH24MISS'), '0')`;
+  return fsp > 0 ? `${whole} || '.' || substr(to_char(${q}, 'US'), 1, ${fsp})` : whole;
+}
+
 export const PG_CANON: Record<EncoderKind, Canon> = {
   integer: (q) => `${q}::text`,
   numeric: (q) => `${q}::text`,
   float: (q) => `CASE WHEN ${q} IS NULL THEN NULL ELSE 'float' END`,
   boolean: (q) => `CASE WHEN ${q} THEN 't' WHEN NOT ${q} THEN 'f' END`,
   bit: (q) => `${q}::text`,
-  date: (q) => `to_char(${q}, 'YYYY-MM-DD')`,
-  datetime: (q) => `to_char(${q}, 'YYYY-MM-DD HH24:MI:SS.US')`,
-  timestamp: (q) => `to_char(${q} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')`,
+  // The same digits as MySQL's `col + 0`: no leading zeros, the column's fractional digits.
+  date: (q) => `ltrim(to_char(${q}, 'YYYYMMDD'), '0')`,
+  datetime: (q, m) => pgDateTimeDigits(q, m.column.fsp ?? 0),
+  timestamp: (q, m) => pgDateTimeDigits(`(${q} AT TIME ZONE 'UTC')`, m.column.fsp ?? 0),
   time: (q) => `(extract(epoch FROM ${q}) * 1000000)::numeric(30,0)::text`,
   text: (q) => q,
   bytes: (q) => `encode(${q}, 'hex')`,
