@@ -98,9 +98,14 @@ export interface RowCheckColumns {
   encoders: readonly EncoderKind[];
 }
 
-/** All failures of a row (undefined when it passes every check), and the columns (by index) it reads. */
+/**
+ * All failures of a row (undefined when it passes every check), with what it reads of a row: the
+ * values of `columns`, only whether `presence` columns are NULL, and whether a check can fail the stream.
+ */
 export type RowChecker = ((row: SourceRow) => Failure[] | undefined) & {
   readonly columns: readonly number[];
+  readonly presence: readonly number[];
+  readonly canFail: boolean;
 };
 
 export function compileRowChecks(
@@ -132,5 +137,11 @@ export function compileRowChecks(
     }
     return failures;
   };
-  return Object.assign(checker, { columns: [...new Set(compiled.map((c) => c.index))] });
+  // not_null needs only whether a value is NULL, not the value: such columns need no decoding.
+  const valued = new Set(compiled.filter((_, i) => specs[i]!.kind !== 'not_null').map((c) => c.index));
+  return Object.assign(checker, {
+    columns: [...valued],
+    presence: [...new Set(compiled.map((c) => c.index))].filter((i) => !valued.has(i)),
+    canFail: specs.some((s) => s.severity === 'fail'),
+  });
 }

@@ -6,10 +6,12 @@ import type { RowChecker } from './row-checks.js';
 
 export interface RowGate {
   /**
-   * The columns (by index) to decode for check(): those the row checks read and the key (named in a
-   * failing row's message); [] when the stream has no row checks.
+   * The columns (by index) to decode for check(): those whose values the row checks read, and the key
+   * when a check can fail the stream (its message names the row); [] when the stream has no row checks.
    */
   readonly columns: readonly number[];
+  /** Columns of which check() reads only whether they are NULL (any non-NULL value will do). */
+  readonly presence: readonly number[];
   /** undefined: the row loads (its warnings are counted); otherwise the failures that set it aside. Throws on a `fail` check. */
   check(row: SourceRow): Failure[] | undefined;
   /** Counts a value the type mapping could not load (its row is set aside by the value policy). */
@@ -24,7 +26,8 @@ export function createRowGate(
   keyColumns: readonly number[] = [],
 ): RowGate {
   return {
-    columns: checker ? [...new Set([...checker.columns, ...keyColumns])] : [],
+    columns: checker ? [...new Set([...checker.columns, ...(checker.canFail ? keyColumns : [])])] : [],
+    presence: checker?.presence.filter((i) => !(checker.canFail && keyColumns.includes(i))) ?? [],
     check(row) {
       if (!checker) return undefined;
       const failures = checker(row);

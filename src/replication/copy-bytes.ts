@@ -132,8 +132,10 @@ export function createPacketEncoder(
   const binary = mappings.map((m) => m.rule.encoder === 'bytes');
   const width = kinds.length;
   // Row checks see only the columns they read, decoded; the row itself still takes the byte path.
-  const gate = options.gate && options.gate.columns.length > 0 ? options.gate : undefined;
-  const checked = new Uint8Array(width);
+  const gate =
+    options.gate && options.gate.columns.length + options.gate.presence.length > 0 ? options.gate : undefined;
+  const checked = new Uint8Array(width); // 1: decode the value, 2: only say whether it is NULL
+  for (const i of gate?.presence ?? []) checked[i] = 2;
   for (const i of gate?.columns ?? []) checked[i] = 1;
   /** Reused for every row's check: the gate keeps no reference to a row that passes. */
   const checkRow: SourceRow = new Array<string | Buffer | null>(width).fill(null);
@@ -184,7 +186,8 @@ export function createPacketEncoder(
     for (let i = 0; i < width; i++) {
       at = readLength(buffer, at);
       const length = lengthOf.value;
-      if (only && only[i] === 0) {
+      if (only && only[i] !== 1) {
+        if (only[i] === 2) row[i] = length < 0 ? null : '';
         if (length > 0) at += length;
       } else if (length < 0) row[i] = null;
       else {

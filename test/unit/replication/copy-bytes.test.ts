@@ -155,6 +155,7 @@ describe('the byte-level COPY encoder', () => {
     const seen: (string | Buffer | null)[][] = [];
     const gate: RowGate = {
       columns: [0],
+      presence: [],
       check: (row) => {
         seen.push([...row]); // the encoder reuses one array for every row's check
         return row[0] === '2'
