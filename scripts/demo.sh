@@ -39,6 +39,6 @@ ferry transform
 step "ferry transform --engine duckdb: the same models in an embedded DuckDB fed from MariaDB (ETL), into schema analytics_duckdb"
 ferry transform --engine duckdb --schema analytics_duckdb
 
-step "ferry trigger shop_replication --wait: the pipeline once (sync -> transform -> verify -> report), then its run grid"
+step "ferry trigger shop_replication --wait: the pipeline once (sync -> quality -> transform -> verify -> report), then its run grid"
 ferry trigger shop_replication --wait # prints the run grid; `ferry runs` shows the recent runs
 echo "Run it every 15 minutes with \`ferry server\` (or \`ferry scheduler\` + \`ferry worker\`) while \`ferry simulate\` changes the source."

@@ -281,6 +281,19 @@ export const pipelineTaskSchema = z
       ...taskFields,
     }),
     z.strictObject({
+      kind: z
+        .literal('quality')
+        .describe('A quality gate: fails while more rows than allowed wait in quarantine (docs/quality.md)'),
+      streams: z.array(identifier).optional().describe('Only these streams; all by default'),
+      max_quarantined: z
+        .number()
+        .int()
+        .min(0)
+        .default(0)
+        .describe('Rows a stream may have waiting in quarantine before the gate fails'),
+      ...taskFields,
+    }),
+    z.strictObject({
       kind: z.literal('transform').describe('Build SQL models (ferry transform --select ...)'),
       select: z.array(z.string().min(1)).min(1).describe('Model selectors passed to --select'),
       ...taskFields,

@@ -9,6 +9,7 @@ import { DataError, FerryError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { sync } from '../replication/run.js';
 import { verify } from '../verify/verify.js';
+import { quarantinedByStream } from './quality-gate.js';
 import type { Pipeline, PipelineTask } from './pipeline.js';
 import type { DataInterval } from './schedule.js';
 
@@ -81,6 +82,21 @@ const executors: Executors = {
         },
       );
     return { rows: report.streams.reduce((n, s) => n + s.targetRows, 0) };
+  },
+
+  async quality(ctx, spec) {
+    const waiting = await quarantinedByStream(ctx.config, spec.streams);
+    for (const [stream, rows] of waiting)
+      ctx.logger.info({ stream, quarantined: rows }, `${stream}: ${rows} row(s) waiting in quarantine`);
+    const over = [...waiting].filter(([, rows]) => rows > spec.max_quarantined);
+    if (over.length > 0)
+      throw new DataError(
+        `${over.map(([s, n]) => `${s}: ${n} row(s) in quarantine`).join('; ')} (at most ${spec.max_quarantined} allowed)`,
+        {
+          hint: `see them with \`ferry quarantine list --stream ${over[0]![0]}\`; fix the data or the rule and \`ferry quarantine replay\`, or raise max_quarantined`,
+        },
+      );
+    return { rows: [...waiting.values()].reduce((a, b) => a + b, 0) };
   },
 
   async transform(ctx, spec) {

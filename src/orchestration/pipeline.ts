@@ -31,13 +31,13 @@ export interface Pipeline {
 const DEFAULTS = { retries: 2, retryDelay: '30s', timeout: '2h' };
 
 /**
- * Upstream tasks ferry infers when a task declares none: a transform or verify task runs after the
- * sync tasks of the pipeline (those covering its streams, for verify); a shell task after nothing.
+ * Upstream tasks ferry infers when a task declares none: a transform task runs after the sync tasks
+ * of the pipeline, a verify or quality task after those covering its streams; a shell task after nothing.
  */
 function inferredUpstream(task: PipelineTaskConfig, all: Record<string, PipelineTaskConfig>): string[] {
   const syncs = Object.entries(all).filter(([, t]) => t.kind === 'sync');
   if (task.kind === 'transform') return syncs.map(([name]) => name);
-  if (task.kind === 'verify') {
+  if (task.kind === 'verify' || task.kind === 'quality') {
     const wanted = task.streams;
     return syncs
       .filter(

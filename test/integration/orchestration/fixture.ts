@@ -9,8 +9,8 @@ export interface PipelineFixture {
   db: TestDatabases;
   dir: string;
   configPath: string;
-  /** Rewrites ferry.yaml with these pipelines (YAML text under `pipelines:`). */
-  writeConfig(pipelinesYaml: string): void;
+  /** Rewrites ferry.yaml with these pipelines (YAML text under `pipelines:`), and the items stream's extra settings. */
+  writeConfig(pipelinesYaml: string, itemsStream?: string): void;
   cleanup(): Promise<void>;
 }
 
@@ -23,11 +23,11 @@ export async function pipelineFixture(label: string, rows = 50): Promise<Pipelin
   await db.source.query('INSERT INTO items (id, name, updated_at) VALUES ?', [values]);
   const dir = mkdtempSync(join(tmpdir(), `ferry-${label}-`));
   const configPath = join(dir, 'ferry.yaml');
-  const writeConfig = (pipelinesYaml: string) =>
+  const writeConfig = (pipelinesYaml: string, itemsStream = '') =>
     writeFileSync(
       configPath,
       `source: { url: "${db.mysqlUrl}" }\ntarget: { url: "${db.postgresUrl}", schema: raw }\n` +
-        `streams:\n  - { table: items, mode: incremental, cursor: updated_at }\n  - { table: "*" }\n` +
+        `streams:\n  - { table: items, mode: incremental, cursor: updated_at${itemsStream} }\n  - { table: "*" }\n` +
         `pipelines:\n${pipelinesYaml}`,
     );
   return {

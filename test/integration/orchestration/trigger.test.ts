@@ -134,3 +134,40 @@ describe('several sync tasks in one pipeline', () => {
     expect(counts[0]).toEqual({ items: '50', tags: '2' });
   });
 });
+
+describe('a quality task', () => {
+  let f: PipelineFixture;
+  beforeAll(async () => {
+    f = await pipelineFixture('orch_quality');
+  });
+  afterAll(() => f.cleanup());
+
+  const pipeline = (max: number) => `  p:
+    tasks:
+      sync: { kind: sync }
+      quality: { kind: quality, max_quarantined: ${max}, retries: 0 }
+      report: { kind: shell, command: 'echo built', depends_on: [quality] }
+`;
+
+  it('fails the run while more rows than allowed wait in quarantine, and passes once they are allowed', async () => {
+    f.writeConfig(pipeline(0), ', checks: [{ column: id, max: 45 }]');
+    const failed = await runFerry(['-c', f.configPath, 'trigger', 'p', '--wait']);
+    expect(failed.code).toBe(1);
+    const runId = /run (\d+) of p queued/.exec(failed.stdout)?.[1];
+    const { rows } = await f.db.target.query<{ task: string; state: string; error: string | null }>(
+      `SELECT task, state, error FROM _ferry.task_instances WHERE run_id = $1 ORDER BY task`,
+      [runId],
+    );
+    expect(rows.map((r) => [r.task, r.state])).toEqual([
+      ['quality', 'failed'],
+      ['report', 'upstream_failed'],
+      ['sync', 'succeeded'],
+    ]);
+    expect(rows[0]!.error).toMatch(/items: 5 row\(s\) in quarantine \(at most 0 allowed\)/);
+
+    f.writeConfig(pipeline(5), ', checks: [{ column: id, max: 45 }]');
+    const passed = await runFerry(['-c', f.configPath, 'trigger', 'p', '--wait']);
+    expect(passed.stderr).not.toContain('bug in ferry');
+    expect(passed.code).toBe(0);
+  });
+});
