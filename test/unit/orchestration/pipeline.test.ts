@@ -101,9 +101,24 @@ describe('pipelines from ferry.yaml', () => {
   });
 
   it('rejects an unknown task kind and names that Airflow could not use', () => {
-    expect(() => config(`  p: { tasks: { a: { kind: quality } } }\n`)).toThrow(ConfigError);
+    expect(() => config(`  p: { tasks: { a: { kind: notify } } }\n`)).toThrow(ConfigError);
     expect(() => config(`  p: { tasks: { "a b": { kind: sync } } }\n`)).toThrow(ConfigError);
   });
+});
+
+it('runs a quality task after the syncs covering its streams, with max_quarantined 0 by default', () => {
+  const p = pipelineNamed(
+    config(`  p:
+    tasks:
+      s1: { kind: sync, streams: [a] }
+      s2: { kind: sync, streams: [b] }
+      gate: { kind: quality, streams: [b] }
+`),
+    'p',
+  );
+  const gate = p.tasks.find((t) => t.name === 'gate')!;
+  expect(gate.upstream).toEqual(['s2']);
+  expect(gate.spec).toMatchObject({ kind: 'quality', max_quarantined: 0 });
 });
 
 describe('readiness of a task', () => {
