@@ -9,6 +9,8 @@
 # Airflow and of the dependencies whose newer releases break it are pinned below instead (see
 # docs/orchestration.md).
 set -euo pipefail
+# HOME may be unset (a CI runner, cron): fall back to the account's home directory.
+: "${HOME:=$(getent passwd "$(id -u)" | cut -d: -f6)}"
 
 AIRFLOW_VERSION=2.10.5
 PINS=(

@@ -12,6 +12,8 @@
 # both servers on 127.0.0.1, creates the `ferry` user and the demo databases, and turns on
 # row-based binary logging in MariaDB (change data capture reads it).
 set -euo pipefail
+# HOME may be unset (a CI runner, cron): fall back to the account's home directory.
+: "${HOME:=$(getent passwd "$(id -u)" | cut -d: -f6)}"
 
 action=${1:-start}
 password=${FERRY_DEV_PASSWORD:-ferry-dev-pw}

@@ -13,6 +13,8 @@
 # --jars so both the driver and the executors load them. The server runs local[2] on
 # 127.0.0.1:${FERRY_SPARK_PORT:-15002}; its log and pid file live in the cache directory.
 set -euo pipefail
+# HOME may be unset (a CI runner, cron): fall back to the account's home directory.
+: "${HOME:=$(getent passwd "$(id -u)" | cut -d: -f6)}"
 
 action=${1:-start}
 pyspark_version=${FERRY_PYSPARK_VERSION:-4.0.1}
