@@ -4,7 +4,14 @@
 import type { ConnectionSpec } from '../config/connection.js';
 import { quoteMysql } from '../connectors/mysql/connect.js';
 import { qualifiedPg } from '../connectors/postgres/connect.js';
-import { jdbcReadOptions, jdbcWriteOptions, mysqlJdbc, postgresJdbc, type JdbcEndpoint } from './jdbc.js';
+import {
+  jdbcReadOptions,
+  jdbcWriteOptions,
+  mysqlJdbc,
+  postgresJdbc,
+  type JdbcEndpoint,
+  type PartitionedRead,
+} from './jdbc.js';
 import { write, type WriteMode } from './plan/commands.js';
 import type { CommandNode, RelationNode } from './plan/nodes.js';
 import { readSource } from './plan/relations.js';
@@ -17,20 +24,25 @@ export interface Partitioning {
   partitions: number;
 }
 
+/** The JDBC read of a table, spread over partitions when a partitioning is given. */
+export function partitionedRead(dbtable: string, partitioning?: Partitioning): PartitionedRead {
+  return {
+    dbtable,
+    ...(partitioning
+      ? {
+          partitionColumn: partitioning.column,
+          lowerBound: partitioning.lowerBound,
+          upperBound: partitioning.upperBound,
+          numPartitions: partitioning.partitions,
+        }
+      : {}),
+  };
+}
+
 function readTable(endpoint: JdbcEndpoint, dbtable: string, partitioning?: Partitioning): RelationNode {
   return readSource({
     format: 'jdbc',
-    options: jdbcReadOptions(endpoint, {
-      dbtable,
-      ...(partitioning
-        ? {
-            partitionColumn: partitioning.column,
-            lowerBound: partitioning.lowerBound,
-            upperBound: partitioning.upperBound,
-            numPartitions: partitioning.partitions,
-          }
-        : {}),
-    }),
+    options: jdbcReadOptions(endpoint, partitionedRead(dbtable, partitioning)),
   });
 }
 

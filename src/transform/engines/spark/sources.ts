@@ -2,7 +2,7 @@
 // view read over JDBC, spread over read partitions by its integer primary key when it is big.
 import type { ConnectionSpec } from '../../../config/connection.js';
 import { qualifiedPg, quotePg, type PgClient } from '../../../connectors/postgres/connect.js';
-import type { Partitioning } from '../../../spark/jdbc-tables.js';
+import { partitionedRead, type Partitioning } from '../../../spark/jdbc-tables.js';
 import { jdbcReadOptions, postgresJdbc } from '../../../spark/jdbc.js';
 import { createOrReplaceTempView } from '../../../spark/plan/commands.js';
 import { readSource } from '../../../spark/plan/relations.js';
@@ -74,17 +74,10 @@ export async function registerSourceView(
   partitioning: Partitioning | undefined,
   signal: AbortSignal,
 ): Promise<void> {
-  const options = jdbcReadOptions(postgresJdbc(target), {
-    dbtable: qualifiedPg(schema, table),
-    ...(partitioning
-      ? {
-          partitionColumn: partitioning.column,
-          lowerBound: partitioning.lowerBound,
-          upperBound: partitioning.upperBound,
-          numPartitions: partitioning.partitions,
-        }
-      : {}),
-  });
+  const options = jdbcReadOptions(
+    postgresJdbc(target),
+    partitionedRead(qualifiedPg(schema, table), partitioning),
+  );
   options.preferTimestampNTZ = 'true';
   await session.run(createOrReplaceTempView(readSource({ format: 'jdbc', options }), view), { signal });
 }
