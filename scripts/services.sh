@@ -106,6 +106,8 @@ server_id=1
 log-bin=$my_dir/binlog/mariadb-bin
 binlog_format=ROW
 binlog_row_image=FULL
+# every table map carries the table's column names and keys, so CDC follows schema changes (docs/cdc.md)
+binlog_row_metadata=FULL
 sync_binlog=0
 binlog_expire_logs_seconds=259200
 EOF
