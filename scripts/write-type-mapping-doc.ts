@@ -4,9 +4,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
-import type { SourceColumn } from '../src/connectors/mysql/source-table.js';
+import type { SourceColumn } from '../src/schema/source-table.js';
 import { parseMembers } from '../src/connectors/mysql/introspect.js';
-import { mapColumn, TYPE_MAPPING, type TypeRule } from '../src/replication/type-mapping.js';
+import { mapColumn, TYPE_MAPPING, type TypeRule } from '../src/schema/type-mapping.js';
 
 export const DOC_PATH = fileURLToPath(new URL('../docs/type-mapping.md', import.meta.url));
 

@@ -53,7 +53,7 @@ export const registerModels: Register = (program: Command, context) => {
       const config = context().config();
       // Loaded on use: the engines bring DuckDB and the Spark client, which other commands need not load.
       const { loadGraph, sourceSchemas } = await import('../transform/run.js');
-      const { modelSql, resolverFor } = await import('../transform/engines/engine.js');
+      const { modelSql, resolverFor } = await import('../transform/engines/transform-engine.js');
       const { graph } = await loadGraph(config);
       const model = graph.models.get(name);
       if (!model)

@@ -14,7 +14,7 @@ import {
   type QuarantineEntry,
   type QuarantineFilter,
 } from '../quality/quarantine-store.js';
-import { replayQuarantine, type ReplayReport } from '../quality/replay.js';
+import { replayQuarantine, type ReplayReport } from '../replication/replay.js';
 import type { Register } from './main.js';
 
 interface FilterFlags {

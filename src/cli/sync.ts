@@ -3,7 +3,7 @@ import cliProgress from 'cli-progress';
 import { Option, type Command } from 'commander';
 import { sync, type SyncSummary } from '../replication/run.js';
 import { renderReport } from './verify.js';
-import type { SparkSyncSummary } from '../spark/sync-with-spark.js';
+import type { SparkSyncSummary } from '../replication/spark-sync.js';
 import { compactTable } from '../observability/table.js';
 import type { Register } from './main.js';
 
@@ -41,7 +41,7 @@ export const registerSync: Register = (program: Command, context) => {
         .map((s) => s.trim())
         .filter(Boolean);
       if (flags.engine === 'spark') {
-        const { syncWithSpark } = await import('../spark/sync-with-spark.js');
+        const { syncWithSpark } = await import('../replication/spark-sync.js');
         const summary = await syncWithSpark({
           config,
           ...(flags.sparkUrl ? { sparkUrl: flags.sparkUrl } : {}),

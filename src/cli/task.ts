@@ -1,6 +1,6 @@
 // `ferry task run`: run one task of a pipeline here and record it; what Airflow's DAG calls.
 import type { Command } from 'commander';
-import { runExternalTask } from '../orchestration/external.js';
+import { runExternalTask } from '../orchestration/task-run.js';
 import type { Register } from './main.js';
 import { collectParam, parseDate } from './pipeline-flags.js';
 

@@ -2,27 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { registerSecret } from '../observability/redact.js';
-import type { SourceProfile, TargetProfile, TlsConfig } from './schema.js';
-
-export type TlsMode = TlsConfig['mode'];
-
-export interface TlsSettings {
-  mode: TlsMode;
-  ca?: string;
-  cert?: string;
-  key?: string;
-}
-
-/** Plain connection settings: what connectors accept. */
-export interface ConnectionSpec {
-  host: string;
-  port: number;
-  user: string;
-  password: string | undefined;
-  database: string;
-  tls: TlsSettings;
-  connectTimeoutMs: number;
-}
+import type { ConnectionSpec, TlsMode, TlsSettings } from '../connectors/connection-spec.js';
+import type { SourceProfile, TargetProfile } from './schema.js';
 
 const DEFAULT_PORTS = { mysql: 3306, postgres: 5432 } as const;
 const SCHEMES = { mysql: ['mysql:', 'mariadb:'], postgres: ['postgres:', 'postgresql:'] } as const;
@@ -134,9 +115,4 @@ function readPem(path: string, where: string): string {
 
 export function isLocal(host: string): boolean {
   return host === '127.0.0.1' || host === 'localhost' || host === '::1';
-}
-
-/** "user@host:port/database", for messages; never the password. */
-export function describeConnection(spec: ConnectionSpec): string {
-  return `${spec.user}@${spec.host}:${spec.port}/${spec.database}`;
 }

@@ -1,9 +1,8 @@
 // Checks of the MySQL/MariaDB source: reachability, version, privileges, binlog, time zone, charset.
-import type { ConnectionSpec } from '../config/connection.js';
-import { describeConnection } from '../config/connection.js';
 import { connectMysql, type MysqlConnection } from '../connectors/mysql/connect.js';
 import { isFerryError, messageOf } from '../errors.js';
 import type { Finding } from './finding.js';
+import { type ConnectionSpec, describeConnection } from '../connectors/connection-spec.js';
 
 type Row = Record<string, unknown>;
 

@@ -1,9 +1,8 @@
 // Checks of the PostgreSQL target: reachability, version, privileges, encoding, time zone.
-import type { ConnectionSpec } from '../config/connection.js';
-import { describeConnection } from '../config/connection.js';
 import { connectPostgres, type PgClient } from '../connectors/postgres/connect.js';
 import { isFerryError, messageOf } from '../errors.js';
 import type { Finding } from './finding.js';
+import { type ConnectionSpec, describeConnection } from '../connectors/connection-spec.js';
 
 export async function checkTarget(spec: ConnectionSpec, schema: string): Promise<Finding[]> {
   const findings: Finding[] = [];

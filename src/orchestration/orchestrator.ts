@@ -1,12 +1,13 @@
 // What every orchestration command works with: the config and its pipelines, a pool on the
 // database that holds run history (the target's, or orchestration.database), and the job queue.
 import type { PgBoss } from 'pg-boss';
-import { targetConnection, type ConnectionSpec } from '../config/connection.js';
+import { targetConnection } from '../config/connection.js';
 import type { FerryConfig } from '../config/schema.js';
 import { connectPostgres, postgresPool, type PgPool } from '../connectors/postgres/connect.js';
 import type { Logger } from '../observability/logger.js';
 import { openQueue } from './queue.js';
 import { ensureRunTables } from './store.js';
+import type { ConnectionSpec } from '../connectors/connection-spec.js';
 
 export interface Orchestrator {
   config: FerryConfig;

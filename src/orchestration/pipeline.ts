@@ -3,8 +3,8 @@
 // comes after its upstream tasks.
 import type { FerryConfig, PipelineConfig, PipelineTaskConfig, TriggerRule } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
-import { durationSeconds } from '../replication/plan.js';
 import { parseSchedule } from './schedule.js';
+import { durationSeconds } from '../config/duration.js';
 
 export interface PipelineTask {
   name: string;

@@ -3,11 +3,11 @@
 // instance, with the task's retries, backoff, timeout and a heartbeat so that the job of a worker
 // that died is handed to another worker.
 import { PgBoss, type Db as IDatabase } from 'pg-boss';
-import type { ConnectionSpec } from '../config/connection.js';
 import type { Logger } from '../observability/logger.js';
 import { messageOf } from '../errors.js';
 import type { PipelineTask } from './pipeline.js';
 import type { Queryable } from './store.js';
+import type { ConnectionSpec } from '../connectors/connection-spec.js';
 
 export const TASK_QUEUE = 'ferry-task';
 

@@ -2,7 +2,7 @@
 // that their columns exist. Row checks run in the stream; set checks run as SQL on the loaded rows.
 import type { CheckConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
-import type { Severity } from './failure.js';
+import type { Severity } from '../schema/row-outcome.js';
 
 export type RowCheckKind = 'not_null' | 'accepted_values' | 'min' | 'max' | 'regex' | 'max_length';
 export type SetCheckKind = 'unique' | 'relationship' | 'expression';

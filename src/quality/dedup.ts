@@ -1,9 +1,9 @@
 // Deduplication by key: of loaded rows with the same key, the one with the largest cursor stays and
 // the others move to _ferry.quarantine (reason `duplicate`, the loaded row as jsonb), so none is lost.
 import type { DedupConfig } from '../config/schema.js';
-import { quotePg } from '../connectors/postgres/connect.js';
-import type { Failure } from './failure.js';
 import type { LoadedRows, SetCheckScope } from './set-checks.js';
+import type { Failure } from '../schema/row-outcome.js';
+import { DELETED_AT, SYNCED_AT, quotePg } from '../schema/identifiers.js';
 
 export function duplicateFailure(dedup: DedupConfig): Failure {
   return {
@@ -38,7 +38,7 @@ export async function removeDuplicates(
          SELECT ctid FROM (SELECT l.ctid, row_number() OVER (PARTITION BY ${key} ORDER BY ${order.join(', ')}) AS n FROM ${loaded.relation} l) x WHERE x.n > 1)
        RETURNING d.*)
      INSERT INTO "_ferry"."quarantine" (stream, target_schema, run_id, primary_key, "row", reason, failures, row_form)
-     SELECT $1, $2, $3, ${pk}, to_jsonb(g) - '_ferry_synced_at' - '_ferry_deleted_at', $4, $5::jsonb, 'target' FROM gone g`,
+     SELECT $1, $2, $3, ${pk}, to_jsonb(g) - '${SYNCED_AT}' - '${DELETED_AT}', $4, $5::jsonb, 'target' FROM gone g`,
     [scope.stream, scope.targetSchema, runId, `dedup: ${failure.message}`, JSON.stringify([failure])],
   );
   return rowCount ?? 0;

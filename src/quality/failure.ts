@@ -1,30 +1,7 @@
 // Why a row did not load as it is: one record per failed check or unloadable value, the same shape
 // for both, stored in _ferry.quarantine.failures and counted in the run summary.
 import { DataError } from '../errors.js';
-
-export type Severity = 'quarantine' | 'warn' | 'fail';
-
-/**
- * Reason codes. Checks: not_null, unique, accepted_values, min, max, regex, max_length, relationship,
- * expression. Values the type mapping cannot load: zero_date, impossible_date, nul_byte, not_boolean,
- * json_nul, out_of_range, invalid_utf8. Deduplication: duplicate.
- */
-export type ReasonCode = string;
-
-export interface Failure {
-  /** The check's name: <column>.<kind> unless the config names it; <column>.<code> for type-mapping problems. */
-  check: string;
-  code: ReasonCode;
-  column: string | null;
-  /** dedup: a superseded duplicate; set_null: the value policy stored NULL and the row loaded. */
-  severity: Severity | 'dedup' | 'set_null';
-  message: string;
-}
-
-/** The text of the `reason` column: every failure, readable. */
-export function describeFailures(failures: readonly Failure[]): string {
-  return failures.map((f) => `${f.column ?? f.check}: ${f.message}`).join('; ');
-}
+import type { Failure, ReasonCode } from '../schema/row-outcome.js';
 
 /** A `fail` check stopped the stream: nothing of the stream is committed. */
 export class CheckFailedError extends DataError {

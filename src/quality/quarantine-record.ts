@@ -1,8 +1,6 @@
 // The stored form of a quarantined row: its values as read from MySQL, as JSON. Text stays text;
 // bytes, and text jsonb cannot hold (NUL), become { base64 }. Replay turns them back into values.
-import type { SourceRow } from '../connectors/mysql/read-rows.js';
-import type { SetAsideRow } from '../connectors/postgres/state-store.js';
-import { describeFailures, type Failure } from './failure.js';
+import { type Failure, type SetAsideRow, type SourceRow, describeFailures } from '../schema/row-outcome.js';
 
 export type StoredValue = string | null | { base64: string };
 

@@ -1,8 +1,8 @@
 // Reading and settling entries of _ferry.quarantine: the filters `ferry quarantine` offers, and the
 // move of settled entries to _ferry.quarantine_log (replayed, discarded), which keeps a record of each.
 import type { PgClient } from '../connectors/postgres/connect.js';
-import type { Failure } from './failure.js';
 import { LOG_COLUMNS } from './resolve.js';
+import type { Failure } from '../schema/row-outcome.js';
 
 export interface QuarantineFilter {
   schema: string;

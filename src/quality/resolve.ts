@@ -1,8 +1,8 @@
 // A row fixed in the source is picked up by the next sync that reads it; its earlier quarantine
 // entries then move to _ferry.quarantine_log as resolved (loaded now) or superseded (quarantined
 // again by this run, or gone from the source after a full refresh).
-import { quotePg } from '../connectors/postgres/connect.js';
 import type { LoadedRows, SetCheckScope } from './set-checks.js';
+import { quotePg } from '../schema/identifiers.js';
 
 /** The primary key of a row of `alias` as stored in _ferry.quarantine.primary_key. */
 export function keyJson(primaryKey: readonly string[], alias: string): string {

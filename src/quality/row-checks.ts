@@ -1,9 +1,8 @@
 // Row checks compiled once per stream into plain predicates over the decoded column values, so the
 // hot path pays a function call per check and row and builds nothing unless a row fails.
-import type { SourceRow } from '../connectors/mysql/read-rows.js';
-import type { EncoderKind } from '../replication/type-mapping.js';
+import type { EncoderKind } from '../schema/type-mapping.js';
 import type { RowCheckSpec } from './check-plan.js';
-import type { Failure } from './failure.js';
+import type { SourceRow, Failure } from '../schema/row-outcome.js';
 
 type Value = string | Buffer;
 

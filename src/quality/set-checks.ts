@@ -1,10 +1,10 @@
 // Checks that need other rows (unique, relationship) or PostgreSQL (expression) run as SQL over the
 // rows already loaded into the staging or temporary table, inside the transaction that publishes them.
 import type { PgClient } from '../connectors/postgres/connect.js';
-import { qualifiedPg, quotePg } from '../connectors/postgres/connect.js';
 import { ConfigError, messageOf } from '../errors.js';
 import type { SetCheckSpec } from './check-plan.js';
-import type { Failure } from './failure.js';
+import type { Failure } from '../schema/row-outcome.js';
+import { DELETED_AT, SYNCED_AT, qualifiedPg, quotePg } from '../schema/identifiers.js';
 
 export interface LoadedRows {
   /** Quoted, qualified name of the table holding the rows just loaded. */
@@ -71,7 +71,7 @@ export async function findViolations(
         const within = `SELECT ARRAY[${keyList}] AS k, l.${c}::text AS v, 'batch' AS place FROM (SELECT l.*, row_number() OVER (PARTITION BY l.${c} ORDER BY ${scope.primaryKey.map((k) => `l.${quotePg(k)}`).join(', ')}) AS ferry_n FROM ${loaded.relation} l WHERE l.${c} IS NOT NULL) l WHERE l.ferry_n > 1`;
         const againstTarget =
           !loaded.whole && (await relationExists(client, target))
-            ? ` UNION ALL SELECT ARRAY[${keyList}], l.${c}::text, 'target' FROM ${loaded.relation} l WHERE l.${c} IS NOT NULL AND EXISTS (SELECT 1 FROM ${target} t WHERE t.${c} = l.${c} AND t."_ferry_deleted_at" IS NULL AND NOT EXISTS (SELECT 1 FROM ${loaded.relation} l2 WHERE ${scope.primaryKey.map((k) => `l2.${quotePg(k)} = t.${quotePg(k)}`).join(' AND ')}))`
+            ? ` UNION ALL SELECT ARRAY[${keyList}], l.${c}::text, 'target' FROM ${loaded.relation} l WHERE l.${c} IS NOT NULL AND EXISTS (SELECT 1 FROM ${target} t WHERE t.${c} = l.${c} AND t.${quotePg(DELETED_AT)} IS NULL AND NOT EXISTS (SELECT 1 FROM ${loaded.relation} l2 WHERE ${scope.primaryKey.map((k) => `l2.${quotePg(k)} = t.${quotePg(k)}`).join(' AND ')}))`
             : '';
         sql = within + againstTarget;
         describe = (v) => `${shown(v)} is not unique`;
@@ -136,7 +136,7 @@ export async function deleteRows(
   const params = scope.primaryKey.map((_, i) => keys.map((k) => k[i]!));
   const { rows } = await scope.client.query<{ k: string[]; r: Record<string, unknown> }>(
     `DELETE FROM ${loaded.relation} l WHERE (${columns}) IN (SELECT * FROM unnest(${arrays}))
-     RETURNING ARRAY[${columns}] AS k, to_jsonb(l) - '_ferry_synced_at' - '_ferry_deleted_at' AS r`,
+     RETURNING ARRAY[${columns}] AS k, to_jsonb(l) - '${SYNCED_AT}' - '${DELETED_AT}' AS r`,
     params,
   );
   for (const row of rows) deleted.set(JSON.stringify(row.k), row.r);

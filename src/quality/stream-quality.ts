@@ -3,18 +3,19 @@
 // quarantine entries after, and the counts for the run summary.
 import type { CheckConfig, DedupConfig } from '../config/schema.js';
 import type { PgClient } from '../connectors/postgres/connect.js';
-import { quarantineRows, type SetAsideRow } from '../connectors/postgres/state-store.js';
+import { quarantineRows } from '../connectors/postgres/state-store.js';
 import { ConfigError } from '../errors.js';
-import type { ColumnMapping } from '../replication/type-mapping.js';
+import type { ColumnMapping } from '../schema/type-mapping.js';
 import { planChecks, type CheckPlan } from './check-plan.js';
 import { duplicateFailure, removeDuplicates } from './dedup.js';
-import { CheckFailedError, CheckTally, describeFailures, type CheckCount, type Failure } from './failure.js';
-import type { OriginalRows } from './original-rows.js';
+import { CheckFailedError, CheckTally, type CheckCount } from './failure.js';
+import type { OriginalRows } from '../replication/original-rows.js';
 import { recordMaker } from './quarantine-record.js';
 import { resolveEarlierEntries } from './resolve.js';
 import { compileRowChecks } from './row-checks.js';
-import { createRowGate, type RowGate } from './row-gate.js';
+import { createRowGate } from './row-gate.js';
 import { deleteRows, findViolations, type LoadedRows, type SetCheckScope } from './set-checks.js';
+import { type Failure, type RowGate, type SetAsideRow, describeFailures } from '../schema/row-outcome.js';
 
 /** What quality needs to know of a stream (a StreamPlan has it). */
 export interface QualityStream {

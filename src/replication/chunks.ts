@@ -1,6 +1,7 @@
 // Splits a large table into primary-key ranges, so a killed run resumes without redoing finished ones.
-import { quoteMysql, type MysqlConnection } from '../connectors/mysql/connect.js';
-import type { SourceTable } from '../connectors/mysql/source-table.js';
+import { type MysqlConnection } from '../connectors/mysql/connect.js';
+import type { SourceTable } from '../schema/source-table.js';
+import { quoteMysql } from '../schema/identifiers.js';
 
 export interface Chunk {
   index: number;

@@ -1,17 +1,17 @@
 // Copies the rows of one SELECT from MySQL into a PostgreSQL table with COPY, inside the caller's
 // PostgreSQL transaction, and returns the counts plus the rows and values a policy set aside.
 import type { SyncSettings } from '../config/schema.js';
-import { quoteMysql, type MysqlConnection } from '../connectors/mysql/connect.js';
+import { type MysqlConnection } from '../connectors/mysql/connect.js';
 import { readPackets, type PacketReader } from '../connectors/mysql/read-packets.js';
-import type { SourceTable } from '../connectors/mysql/source-table.js';
+import type { SourceTable } from '../schema/source-table.js';
 import type { PgClient } from '../connectors/postgres/connect.js';
 import { copyInto } from '../connectors/postgres/copy-into.js';
-import type { SetAsideRow, ValueChange } from '../connectors/postgres/state-store.js';
 import { Readable } from 'node:stream';
-import { createPacketEncoder } from './copy-bytes.js';
-import type { RowGate } from '../quality/row-gate.js';
-import { createRowEncoder } from './row-encoder.js';
-import type { ColumnMapping } from './type-mapping.js';
+import { createPacketEncoder } from '../schema/copy-bytes.js';
+import { createRowEncoder } from '../schema/row-encoder.js';
+import type { ColumnMapping } from '../schema/type-mapping.js';
+import type { SetAsideRow, ValueChange, RowGate } from '../schema/row-outcome.js';
+import { selectSql } from '../schema/select-list.js';
 
 export interface CopyRowsOptions {
   source: MysqlConnection;
@@ -38,23 +38,6 @@ export interface CopyRowsResult {
   bytes: number;
   quarantined: SetAsideRow[];
   nulled: ValueChange[];
-}
-
-export function selectSql(
-  table: SourceTable,
-  mappings: readonly ColumnMapping[],
-  rest = '',
-): { sql: string; binary: Set<number> } {
-  const binary = new Set<number>();
-  const list = mappings.map((m, i) => {
-    if (m.rule.encoder === 'bytes') binary.add(i);
-    const quoted = quoteMysql(m.column.name);
-    return `${m.rule.select ? m.rule.select(quoted, m.column) : quoted} AS c${i}`;
-  });
-  return {
-    sql: `SELECT ${list.join(', ')} FROM ${quoteMysql(table.schema)}.${quoteMysql(table.name)}${rest ? ' ' + rest : ''}`,
-    binary,
-  };
 }
 
 export async function copyRows(options: CopyRowsOptions): Promise<CopyRowsResult> {

@@ -1,10 +1,10 @@
 // Delete detection for incremental streams: the source's primary keys (read in the run's snapshot)
 // are copied into a temporary table, and target rows whose key is gone are marked or deleted.
-import { qualifiedPg, quotePg } from '../connectors/postgres/connect.js';
 import { copyRows } from './copy-rows.js';
-import type { StreamPlan } from './plan.js';
+import type { StreamPlan } from './stream-plan.js';
 import type { ConnectionPair, RunContext } from './stream-context.js';
-import type { ColumnMapping } from './type-mapping.js';
+import type { ColumnMapping } from '../schema/type-mapping.js';
+import { DELETED_AT, qualifiedPg, quotePg } from '../schema/identifiers.js';
 
 /** Inside the caller's transaction; returns the number of rows marked or deleted. */
 export async function detectDeletes(
@@ -39,7 +39,7 @@ export async function detectDeletes(
     plan.deletes === 'hard'
       ? await pair.target.query(`DELETE FROM ${target} t WHERE ${gone}`)
       : await pair.target.query(
-          `UPDATE ${target} t SET "_ferry_deleted_at" = now() WHERE t."_ferry_deleted_at" IS NULL AND ${gone}`,
+          `UPDATE ${target} t SET ${quotePg(DELETED_AT)} = now() WHERE t.${quotePg(DELETED_AT)} IS NULL AND ${gone}`,
         );
   return result.rowCount ?? 0;
 }

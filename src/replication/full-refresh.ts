@@ -1,13 +1,12 @@
 // full_refresh: copy the whole table into a staging table chunk by chunk (each chunk commits with its
 // progress record), then build keys and indexes and swap it in within one transaction.
-import type { SourceTable } from '../connectors/mysql/source-table.js';
+import type { SourceTable } from '../schema/source-table.js';
 import { inTransaction } from '../connectors/postgres/transaction.js';
-import { qualifiedPg, quotePg, type PgClient } from '../connectors/postgres/connect.js';
+import { type PgClient } from '../connectors/postgres/connect.js';
 import {
   createIndexSql,
   createTableSql,
   hasDependentViews,
-  identifier,
   readTargetColumns,
   tableExists,
   type TargetColumn,
@@ -24,24 +23,20 @@ import {
 } from '../connectors/postgres/state-store.js';
 import { chunkWhere, planChunks, type Chunk } from './chunks.js';
 import { copyRows } from './copy-rows.js';
-import type { StreamPlan } from './plan.js';
+import type { StreamPlan } from './stream-plan.js';
 import { addColumns, checkSchemaPolicy, diffSchema } from './schema-evolution.js';
 import { emptyResult, type ConnectionPair, type RunContext, type StreamResult } from './stream-context.js';
-import type { ColumnMapping } from './type-mapping.js';
-import { quoteMysql } from '../connectors/mysql/connect.js';
-import { abandonStagedLoad } from '../quality/abandon.js';
-import { originalRowsFromSource } from '../quality/original-rows.js';
+import type { ColumnMapping } from '../schema/type-mapping.js';
+import { abandonStagedLoad } from './abandon.js';
+import { originalRowsFromSource } from './original-rows.js';
 import { compileQuality } from '../quality/stream-quality.js';
+import { identifier, qualifiedPg, quoteMysql, quotePg, stagingName } from '../schema/identifiers.js';
 
 export interface FullRefreshOptions {
   /** For incremental streams loaded in full: the cursor column whose maximum becomes the high-water mark. */
   cursor?: string | undefined;
   /** Stream mode recorded in the state (incremental streams loaded in full keep their mode). */
   mode: 'full_refresh' | 'incremental';
-}
-
-export function stagingName(table: string): string {
-  return identifier(`_ferry_stage_${table}`);
 }
 
 export async function fullRefresh(

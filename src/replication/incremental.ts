@@ -1,10 +1,8 @@
 // incremental: copy the rows whose cursor is at or past the stored high-water mark (minus the
 // lookback window) into a temporary table, merge them by primary key, detect deletes if asked, and
 // move the high-water mark, all in one transaction.
-import { quoteMysql } from '../connectors/mysql/connect.js';
-import type { SourceTable } from '../connectors/mysql/source-table.js';
+import type { SourceTable } from '../schema/source-table.js';
 import { inTransaction } from '../connectors/postgres/transaction.js';
-import { qualifiedPg, quotePg } from '../connectors/postgres/connect.js';
 import { readTargetColumns } from '../connectors/postgres/ddl.js';
 import {
   quarantineRows,
@@ -16,12 +14,13 @@ import {
 import { copyRows } from './copy-rows.js';
 import { detectDeletes } from './deletes.js';
 import { fullRefresh } from './full-refresh.js';
-import type { StreamPlan } from './plan.js';
+import type { StreamPlan } from './stream-plan.js';
 import { addColumns, checkSchemaPolicy, diffSchema } from './schema-evolution.js';
 import { emptyResult, type ConnectionPair, type RunContext, type StreamResult } from './stream-context.js';
-import type { ColumnMapping } from './type-mapping.js';
-import { originalRowsFromSource } from '../quality/original-rows.js';
+import type { ColumnMapping } from '../schema/type-mapping.js';
+import { originalRowsFromSource } from './original-rows.js';
 import { compileQuality } from '../quality/stream-quality.js';
+import { DELETED_AT, SYNCED_AT, qualifiedPg, quoteMysql, quotePg } from '../schema/identifiers.js';
 
 const CURSOR_TYPES = new Set([
   'tinyint',
@@ -197,8 +196,8 @@ async function mergeInto(
       .filter((m) => !keyNames.has(m.column.name))
       .map((m) => `${quotePg(m.column.name)} = EXCLUDED.${quotePg(m.column.name)}`),
     ...dropped.map((d) => `${quotePg(d)} = NULL`),
-    '"_ferry_synced_at" = now()',
-    '"_ferry_deleted_at" = NULL',
+    `${quotePg(SYNCED_AT)} = now()`,
+    `${quotePg(DELETED_AT)} = NULL`,
   ];
   await pair.target.query(
     `INSERT INTO ${qualifiedPg(schema, plan.targetTable)} (${columns.join(', ')})

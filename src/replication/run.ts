@@ -7,7 +7,7 @@ import type { FerryConfig } from '../config/schema.js';
 import { connectMysql } from '../connectors/mysql/connect.js';
 import { introspectTables } from '../connectors/mysql/introspect.js';
 import { openSnapshot } from '../connectors/mysql/snapshot.js';
-import { connectPostgres, quotePg, type PgClient } from '../connectors/postgres/connect.js';
+import { connectPostgres, type PgClient } from '../connectors/postgres/connect.js';
 import { acquireLock } from '../connectors/postgres/lock.js';
 import {
   ensureStateSchema,
@@ -22,9 +22,10 @@ import { compileQuality } from '../quality/stream-quality.js';
 import { fullRefresh, type FullRefreshOptions } from './full-refresh.js';
 import { incremental, incrementalBlocker } from './incremental.js';
 import { createPairPool } from './pair-pool.js';
-import { planStreams, type StreamPlan } from './plan.js';
+import { planStreams, type StreamPlan } from './stream-plan.js';
 import { emptyResult, type RunContext, type StreamResult } from './stream-context.js';
-import { mapColumn, type ColumnMapping } from './type-mapping.js';
+import { mapColumn, type ColumnMapping } from '../schema/type-mapping.js';
+import { quotePg } from '../schema/identifiers.js';
 
 export interface SyncOptions {
   config: FerryConfig;

@@ -3,11 +3,11 @@
 // the policy says rebuild.
 import type { SyncSettings } from '../config/schema.js';
 import type { PgClient } from '../connectors/postgres/connect.js';
-import { qualifiedPg, quotePg } from '../connectors/postgres/connect.js';
 import type { TargetColumn } from '../connectors/postgres/ddl.js';
 import { SchemaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import type { ColumnMapping } from './type-mapping.js';
+import type { ColumnMapping } from '../schema/type-mapping.js';
+import { FERRY_PREFIX, qualifiedPg, quotePg } from '../schema/identifiers.js';
 
 export interface SchemaDiff {
   added: ColumnMapping[];
@@ -24,7 +24,7 @@ export function diffSchema(
   const sourceNames = new Set(mappings.map((m) => m.column.name));
   return {
     added: mappings.filter((m) => !byName.has(m.column.name)),
-    dropped: existing.filter((c) => !sourceNames.has(c.name) && !c.name.startsWith('_ferry_')),
+    dropped: existing.filter((c) => !sourceNames.has(c.name) && !c.name.startsWith(FERRY_PREFIX)),
     changed: mappings.flatMap((m) => {
       const was = byName.get(m.column.name);
       return was && was.pgType !== m.pgType ? [{ mapping: m, was: was.pgType }] : [];

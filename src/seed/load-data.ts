@@ -1,7 +1,8 @@
 // Streams generated rows into MySQL with LOAD DATA LOCAL INFILE: tab-separated lines in MySQL's
 // default escaping (\N for NULL; backslash, tab, newline and NUL escaped), in large batches.
 import { Readable } from 'node:stream';
-import { quoteMysql, type MysqlConnection } from '../connectors/mysql/connect.js';
+import { type MysqlConnection } from '../connectors/mysql/connect.js';
+import { quoteMysql } from '../schema/identifiers.js';
 
 const SPECIAL = /[\\\t\n\r\0]/;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };

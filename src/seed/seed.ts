@@ -1,6 +1,6 @@
 // `ferry seed`: creates the demo shop in MySQL/MariaDB and fills it, refusing to touch tables it did
 // not create. A marker table records the arguments, so seeding again with the same ones is a no-op.
-import { quoteMysql, type MysqlConnection } from '../connectors/mysql/connect.js';
+import { type MysqlConnection } from '../connectors/mysql/connect.js';
 import { ConfigError, SchemaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { GeneratorThread } from './generator-thread.js';
@@ -8,6 +8,7 @@ import { LOAD_ORDER, loadTables } from './load-tables.js';
 import { buildPools } from './pools.js';
 import { shopFacts, sizeOf } from './shop-data.js';
 import { MARKER_TABLE, SHOP_DDL, SHOP_TABLES, type ShopTable } from './shop-schema.js';
+import { quoteMysql } from '../schema/identifiers.js';
 
 export const SEED_VERSION = 2;
 

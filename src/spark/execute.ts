@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { ExecutePlanResponse, PlanMessage, RequestHeader } from './protocol.js';
-import { isGrpcError, SparkError, sparkErrorInfo } from './errors.js';
+import { isGrpcError, SparkError, sparkErrorInfo } from './spark-errors.js';
 import { callUnary, type Transport } from './transport.js';
 
 export interface RetryPolicy {

@@ -7,7 +7,7 @@ export {
   type ExplainMode,
 } from './session.js';
 export { parseSparkConnectUrl, type SparkConnectTarget } from './connection-string.js';
-export { SparkError } from './errors.js';
+export { SparkError } from './spark-errors.js';
 export type { SparkField } from './data-type.js';
 export type { SparkRow, SparkValue } from './arrow-rows.js';
 export * from './plan/expressions.js';
@@ -15,7 +15,11 @@ export * from './plan/relations.js';
 export * from './plan/commands.js';
 export type * from './plan/nodes.js';
 export { mysqlJdbc, postgresJdbc, jdbcReadOptions, jdbcWriteOptions, type JdbcEndpoint } from './jdbc.js';
-export { copyTableWithSpark, type SparkCopyOptions, type SparkCopyResult } from './copy-table.js';
+export {
+  copyTableWithSpark,
+  type SparkCopyOptions,
+  type SparkCopyResult,
+} from '../replication/spark-copy.js';
 export {
   readMysqlTable,
   readPostgresTable,

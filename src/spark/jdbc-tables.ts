@@ -1,9 +1,6 @@
 // Reads and writes of whole database tables as Spark plan nodes: what an engine needs to run a
 // transformation on Spark over the replicated tables (PostgreSQL) or the source itself (MySQL),
 // and to write its result back into PostgreSQL.
-import type { ConnectionSpec } from '../config/connection.js';
-import { quoteMysql } from '../connectors/mysql/connect.js';
-import { qualifiedPg } from '../connectors/postgres/connect.js';
 import {
   jdbcReadOptions,
   jdbcWriteOptions,
@@ -15,6 +12,8 @@ import {
 import { write, type WriteMode } from './plan/commands.js';
 import type { CommandNode, RelationNode } from './plan/nodes.js';
 import { readSource } from './plan/relations.js';
+import type { ConnectionSpec } from '../connectors/connection-spec.js';
+import { quoteMysql, qualifiedPg } from '../schema/identifiers.js';
 
 export interface Partitioning {
   /** An integer, date or timestamp column of the table. */

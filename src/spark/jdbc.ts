@@ -1,8 +1,8 @@
 // JDBC settings for Spark's JDBC data source, from ferry's connection settings: MariaDB/MySQL through
 // MariaDB Connector/J, PostgreSQL through pgjdbc. Credentials travel as options (never in the URL),
 // and are registered as secrets so no Spark error can echo them.
-import type { ConnectionSpec } from '../config/connection.js';
 import { registerSecret } from '../observability/redact.js';
+import type { ConnectionSpec } from '../connectors/connection-spec.js';
 
 export const MARIADB_DRIVER = 'org.mariadb.jdbc.Driver';
 export const POSTGRES_DRIVER = 'org.postgresql.Driver';

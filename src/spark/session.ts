@@ -6,7 +6,7 @@ import { FerryError } from '../errors.js';
 import { decodeArrowBatch, type SparkRow } from './arrow-rows.js';
 import { parseSparkConnectUrl, type SparkConnectTarget } from './connection-string.js';
 import { fieldsOf, type SparkField } from './data-type.js';
-import { isGrpcError, sparkError, sparkErrorInfo, SparkError } from './errors.js';
+import { isGrpcError, sparkError, sparkErrorInfo, SparkError } from './spark-errors.js';
 import { DEFAULT_RETRY, executeReattachable, type ExecuteOptions, type RetryPolicy } from './execute.js';
 import type { CommandNode, RelationNode } from './plan/nodes.js';
 import type { PlanMessage, RequestHeader } from './protocol.js';

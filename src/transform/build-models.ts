@@ -1,7 +1,7 @@
 // Builds models in dependency order on an engine: a model starts when its parents in the run are
 // built, up to transform.threads at a time; the descendants of a failed model are skipped.
 import { messageOf } from '../errors.js';
-import type { TransformEngine } from './engines/engine.js';
+import type { TransformEngine } from './engines/transform-engine.js';
 import type { ModelGraph } from './models/graph.js';
 import type { Model } from './models/model.js';
 import type { TransformOptions } from './run.js';

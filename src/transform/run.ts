@@ -7,16 +7,16 @@ import type { Logger } from '../observability/logger.js';
 import { connectPostgres } from '../connectors/postgres/connect.js';
 import { acquireLock, type HeldLock } from '../connectors/postgres/lock.js';
 import { ensureStateSchema } from '../connectors/postgres/state-store.js';
-import { createDuckdbEngine } from './engines/duckdb/engine.js';
-import type { TransformEngine } from './engines/engine.js';
-import { createPostgresEngine } from './engines/postgres/engine.js';
-import { createSparkEngine } from './engines/spark/engine.js';
+import { createDuckdbEngine } from './engines/duckdb/duckdb-engine.js';
+import type { TransformEngine } from './engines/transform-engine.js';
+import { createPostgresEngine } from './engines/postgres/postgres-engine.js';
+import { createSparkEngine } from './engines/spark/spark-engine.js';
 import { ancestors, buildGraph, selectModels, type ModelGraph } from './models/graph.js';
 import { loadProject } from './models/discover.js';
 import type { Project, SourceRef } from './models/model.js';
 import type { EngineName } from './plan/functions.js';
 import { buildModels, type ModelRun } from './build-models.js';
-import { runTests, type TestRun } from './tests/run-tests.js';
+import { runTests, type TestRun } from './data-tests/run-tests.js';
 
 export type { ModelRun, TestRun };
 

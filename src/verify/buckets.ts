@@ -1,7 +1,7 @@
 // How verify groups rows into buckets and splits a differing bucket into smaller ones. Tables keyed by
 // one integer column use primary-key ranges (drilling down is an index range scan); every other
 // table uses prefixes of the MD5 of its key text (drilling down rescans the table, filtered).
-import type { ColumnMapping } from '../replication/type-mapping.js';
+import type { ColumnMapping } from '../schema/type-mapping.js';
 
 export interface RangeBucketing {
   kind: 'range';

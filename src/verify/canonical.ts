@@ -1,8 +1,7 @@
 // The canonical text of a value, computed inside each database, so that equal values hash equally
 // on both sides. One entry per encoder kind of the type mapping; docs/verify.md explains each rule.
-import { quoteMysql } from '../connectors/mysql/connect.js';
-import { quotePg } from '../connectors/postgres/connect.js';
-import type { ColumnMapping, EncoderKind } from '../replication/type-mapping.js';
+import type { ColumnMapping, EncoderKind } from '../schema/type-mapping.js';
+import { quoteMysql, quotePg } from '../schema/identifiers.js';
 
 type Canon = (quoted: string, m: ColumnMapping) => string;
 

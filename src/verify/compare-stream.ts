@@ -1,6 +1,6 @@
 // Compares one stream: bucket checksums (key ranges or key hashes) on both sides, drilling into the buckets that
 // differ until they are small enough to compare row by row; JSON columns are compared apart.
-import type { ColumnMapping } from '../replication/type-mapping.js';
+import type { ColumnMapping } from '../schema/type-mapping.js';
 import { COMPARED_APART } from './canonical.js';
 import { displayKey, type Bucket, type Side } from './table-side.js';
 

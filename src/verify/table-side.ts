@@ -2,9 +2,9 @@
 // bucket checksums, the row hashes of some buckets, canonical column values of some rows, and the
 // JSON columns in key order. Both sides compute the same canonical text, so equal rows hash equally.
 import { createHash } from 'node:crypto';
-import type { ColumnMapping } from '../replication/type-mapping.js';
+import type { ColumnMapping } from '../schema/type-mapping.js';
 import { keyRanges, prefixLength, type Bucketing } from './buckets.js';
-import type { VerifyDialect } from './dialects.js';
+import type { VerifyDialect } from './checksum-dialects.js';
 
 export interface Bucket {
   count: number;

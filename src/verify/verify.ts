@@ -4,14 +4,14 @@
 // rows) are reported as expected, and rows changed since the last sync as in flight.
 import { sourceConnection, targetConnection } from '../config/connection.js';
 import type { FerryConfig } from '../config/schema.js';
-import { connectMysql, quoteMysql, type MysqlConnection } from '../connectors/mysql/connect.js';
+import { connectMysql, type MysqlConnection } from '../connectors/mysql/connect.js';
 import { introspectTables } from '../connectors/mysql/introspect.js';
 import { connectPostgres, type PgClient } from '../connectors/postgres/connect.js';
 import { readTargetColumns } from '../connectors/postgres/ddl.js';
 import { ensureStateSchema } from '../connectors/postgres/state-store.js';
 import type { Logger } from '../observability/logger.js';
-import { planStreams, type StreamPlan } from '../replication/plan.js';
-import { mapColumn } from '../replication/type-mapping.js';
+import { planStreams, type StreamPlan } from '../replication/stream-plan.js';
+import { mapColumn } from '../schema/type-mapping.js';
 import { levelCount, planBuckets, rangeKeyOf } from './buckets.js';
 import { COMPARED_APART } from './canonical.js';
 import {
@@ -21,8 +21,9 @@ import {
   type RowDifference,
 } from './compare-stream.js';
 import { storeVerifyRun } from './store.js';
-import { mysqlDialect, postgresDialect } from './dialects.js';
+import { mysqlChecksums, postgresChecksums } from './checksum-dialects.js';
 import { displayKey, keyBounds, tableSide, type Side } from './table-side.js';
+import { DELETED_AT, quoteMysql } from '../schema/identifiers.js';
 
 export interface VerifyOptions {
   config: FerryConfig;
@@ -148,9 +149,9 @@ async function verifyStream(
   const key = plan.table.primaryKey.map((k) => mappings.find((m) => m.column.name === k)!).filter(Boolean);
   const apart = mappings.filter((m) => COMPARED_APART.has(m.rule.encoder));
   const sideTable = { mappings, key, apart };
-  const soft = present.has('_ferry_deleted_at');
-  const sourceDialect = mysqlDialect(source, plan.table.schema, plan.table.name);
-  const targetDialect = postgresDialect(target, schema, plan.targetTable, soft);
+  const soft = present.has(DELETED_AT);
+  const sourceDialect = mysqlChecksums(source, plan.table.schema, plan.table.name);
+  const targetDialect = postgresChecksums(target, schema, plan.targetTable, soft);
   const rangeKey = rangeKeyOf(key);
   const bucketing = planBuckets(
     rangeKey,

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import type { ConnectionSpec } from '../../src/config/connection.js';
+import type { ConnectionSpec } from '../../src/connectors/connection-spec.js';
 
 export const MYSQL_URL =
   process.env.FERRY_TEST_SOURCE_URL ??

@@ -1,10 +1,9 @@
 // Opens MySQL/MariaDB connections (mysql2) with the session settings ferry relies on.
 import mysql from 'mysql2/promise';
-import { describeConnection, type ConnectionSpec } from '../../config/connection.js';
-import { mysqlError } from './errors.js';
+import { mysqlError } from './mysql-errors.js';
+import { describeConnection, type ConnectionSpec } from '../connection-spec.js';
 
 export type MysqlConnection = mysql.Connection;
-export type MysqlPool = mysql.Pool;
 
 function options(spec: ConnectionSpec): mysql.ConnectionOptions {
   const ssl =
@@ -46,18 +45,4 @@ export async function connectMysql(spec: ConnectionSpec): Promise<MysqlConnectio
   } catch (error) {
     throw mysqlError(error, describeConnection(spec));
   }
-}
-
-export function mysqlPool(spec: ConnectionSpec, size = 4): MysqlPool {
-  const pool = mysql.createPool({ ...options(spec), connectionLimit: size, waitForConnections: true });
-  // The pool hands out callback-style connections here; the session settings are queued before any use.
-  pool.on('connection', (connection) => {
-    (connection as unknown as { query(sql: string): void }).query(SESSION_SQL);
-  });
-  return pool;
-}
-
-/** Quotes a MySQL identifier: backticks, with inner backticks doubled. */
-export function quoteMysql(name: string): string {
-  return '`' + name.replace(/`/g, '``') + '`';
 }

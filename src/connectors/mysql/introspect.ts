@@ -1,6 +1,6 @@
 // Reads tables, columns, keys and indexes of a MySQL/MariaDB schema from information_schema.
 import type { MysqlConnection } from './connect.js';
-import type { SourceColumn, SourceIndex, SourceTable } from './source-table.js';
+import type { SourceColumn, SourceIndex, SourceTable } from '../../schema/source-table.js';
 
 type Row = Record<string, unknown>;
 

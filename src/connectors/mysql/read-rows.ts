@@ -1,8 +1,7 @@
 // Streams the rows of one SELECT from a MySQL connection as arrays, with backpressure: binary
 // columns arrive as Buffers, everything else as the text the server printed.
+import type { SourceRow } from '../../schema/row-outcome.js';
 import type { MysqlConnection } from './connect.js';
-
-export type SourceRow = (string | Buffer | null)[];
 
 interface TypeCastField {
   name: string;

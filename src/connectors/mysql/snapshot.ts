@@ -4,9 +4,9 @@
 // when every connection reports the same one, no transaction committed between their starts, so the
 // snapshots are identical. Otherwise ferry retries, then falls back to a brief FLUSH TABLES WITH
 // READ LOCK (which needs the RELOAD privilege), as mydumper does.
-import type { ConnectionSpec } from '../../config/connection.js';
 import type { Logger } from '../../observability/logger.js';
 import { connectMysql, type MysqlConnection } from './connect.js';
+import type { ConnectionSpec } from '../connection-spec.js';
 
 export interface BinlogPosition {
   file: string | null;

@@ -1,7 +1,7 @@
 // Opens PostgreSQL connections (node-postgres) with the session settings ferry relies on.
 import pg from 'pg';
-import { describeConnection, type ConnectionSpec } from '../../config/connection.js';
-import { postgresError } from './errors.js';
+import { postgresError } from './postgres-errors.js';
+import { describeConnection, type ConnectionSpec } from '../connection-spec.js';
 
 export type PgClient = pg.Client;
 export type PgPool = pg.Pool;
@@ -43,14 +43,4 @@ export async function connectPostgres(spec: ConnectionSpec): Promise<PgClient> {
 
 export function postgresPool(spec: ConnectionSpec, size = 4): PgPool {
   return new pg.Pool({ ...options(spec), max: size });
-}
-
-/** Quotes a PostgreSQL identifier: double quotes, with inner double quotes doubled. */
-export function quotePg(name: string): string {
-  return '"' + name.replace(/"/g, '""') + '"';
-}
-
-/** schema.table, both quoted. */
-export function qualifiedPg(schema: string, table: string): string {
-  return `${quotePg(schema)}.${quotePg(table)}`;
 }

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { PgClient } from './connect.js';
-import { qualifiedPg, quotePg } from './connect.js';
+import { qualifiedPg, quotePg } from '../../schema/identifiers.js';
 
 /** Copies COPY text (a byte stream, or batches of complete lines) into schema.table(columns). */
 export async function copyInto(

@@ -1,7 +1,6 @@
 // CREATE TABLE / INDEX statements for replicated tables, and reading what a target table has now.
-import { createHash } from 'node:crypto';
 import type { PgClient } from './connect.js';
-import { qualifiedPg, quotePg } from './connect.js';
+import { DELETED_AT, SYNCED_AT, qualifiedPg, quotePg } from '../../schema/identifiers.js';
 
 export interface TargetColumn {
   name: string;
@@ -16,18 +15,9 @@ export interface TargetIndex {
 
 /** ferry's own columns on every replicated table. */
 export const FERRY_COLUMNS: readonly TargetColumn[] = [
-  { name: '_ferry_synced_at', pgType: 'timestamp with time zone NOT NULL DEFAULT now()' },
-  { name: '_ferry_deleted_at', pgType: 'timestamp with time zone' },
+  { name: SYNCED_AT, pgType: 'timestamp with time zone NOT NULL DEFAULT now()' },
+  { name: DELETED_AT, pgType: 'timestamp with time zone' },
 ];
-
-/** PostgreSQL identifiers hold 63 bytes; longer generated names keep a hash of the full name. */
-export function identifier(name: string): string {
-  if (Buffer.byteLength(name) <= 63) return name;
-  const hash = createHash('sha1').update(name).digest('hex').slice(0, 8);
-  let head = name;
-  while (Buffer.byteLength(head) > 54) head = head.slice(0, -1);
-  return `${head}_${hash}`;
-}
 
 export function createTableSql(
   schema: string,

@@ -1,6 +1,7 @@
 // ferry's state in the target's `_ferry` schema: runs, per-stream state, chunk progress, quarantined
 // rows and values changed by a policy. Writers take the client of the transaction that writes the
 // data the state describes, so both commit together.
+import type { SetAsideRow, ValueChange } from '../../schema/row-outcome.js';
 import type { PgClient } from './connect.js';
 
 export const STATE_SCHEMA = '_ferry';
@@ -337,14 +338,6 @@ export async function forgetChunks(client: PgClient, schema: string, table: stri
   ]);
 }
 
-export interface SetAsideRow {
-  primaryKey: Record<string, unknown> | null;
-  row: Record<string, unknown>;
-  reason: string;
-  /** The failed checks and unloadable values (src/quality/failure.ts). */
-  failures: readonly object[];
-}
-
 export async function quarantineRows(
   client: PgClient,
   stream: string,
@@ -363,13 +356,6 @@ export async function quarantineRows(
       JSON.stringify(rows.map((r) => ({ pk: r.primaryKey, r: r.row, reason: r.reason, f: r.failures }))),
     ],
   );
-}
-
-export interface ValueChange {
-  primaryKey: Record<string, unknown> | null;
-  column: string;
-  original: string;
-  reason: string;
 }
 
 export async function recordValueChanges(

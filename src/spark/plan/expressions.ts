@@ -1,6 +1,7 @@
 // Builders for expression nodes: columns, literals, function calls and operators, aliases, casts,
 // sort orders and window specifications. Every builder returns a new frozen node.
 import type { AliasNode, ExpressionNode, FrameBoundaryNode, LiteralNode, SortOrderNode } from './nodes.js';
+import { quoteMysql } from '../../schema/identifiers.js';
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
@@ -10,21 +11,16 @@ export function col(identifier: string): ExpressionNode {
   return Object.freeze({ unresolved_attribute: Object.freeze({ unparsed_identifier: identifier }) });
 }
 
-/** Backtick-quotes one identifier part, so any name reaches Spark unchanged. */
-export function quoteSpark(name: string): string {
-  return '`' + name.replace(/`/g, '``') + '`';
-}
-
 /** A column by name parts, each quoted: ident('o', 'order id') is `o`.`order id`. */
 export function ident(...parts: string[]): ExpressionNode {
-  return col(parts.map(quoteSpark).join('.'));
+  return col(parts.map(quoteMysql).join('.'));
 }
 
 /** "*" or "alias.*". */
 export function star(qualifier?: string): ExpressionNode {
   return Object.freeze({
     unresolved_star: Object.freeze(
-      qualifier === undefined ? {} : { unparsed_target: `${quoteSpark(qualifier)}.*` },
+      qualifier === undefined ? {} : { unparsed_target: `${quoteMysql(qualifier)}.*` },
     ),
   });
 }

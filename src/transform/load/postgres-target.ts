@@ -1,11 +1,10 @@
 // Puts a model's result in place in PostgreSQL: views replaced, tables built aside and swapped in
 // within one transaction, incremental deltas merged by their unique key (delete + insert).
-import { qualifiedPg, quotePg, type PgClient } from '../../connectors/postgres/connect.js';
-import { hasDependentViews, identifier, readTargetColumns } from '../../connectors/postgres/ddl.js';
+import { type PgClient } from '../../connectors/postgres/connect.js';
+import { hasDependentViews, readTargetColumns } from '../../connectors/postgres/ddl.js';
 import { inTransaction } from '../../connectors/postgres/transaction.js';
-import { EngineError } from '../errors.js';
-
-export const stagingTable = (name: string) => identifier(`_ferry_new_${name}`);
+import { EngineError } from '../engine-error.js';
+import { qualifiedPg, quotePg } from '../../schema/identifiers.js';
 
 /** 'r' table, 'v' view, 'm' materialized view, or undefined. */
 export async function relationKind(

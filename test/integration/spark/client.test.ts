@@ -1,7 +1,7 @@
 // The Spark Connect client against a real Spark Connect server: every type ferry decodes, schemas,
 // configuration, errors, plan builders, and session release.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SparkError } from '../../../src/spark/errors.js';
+import { SparkError } from '../../../src/spark/spark-errors.js';
 import {
   add,
   aggregate,

@@ -2,8 +2,8 @@
 // a partitioned read, a write checked in PostgreSQL, and a whole-table copy with ferry's type mapping.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forgetSecrets } from '../../../src/observability/redact.js';
-import { copyTableWithSpark } from '../../../src/spark/copy-table.js';
-import { SparkError } from '../../../src/spark/errors.js';
+import { copyTableWithSpark } from '../../../src/replication/spark-copy.js';
+import { SparkError } from '../../../src/spark/spark-errors.js';
 import { jdbcReadOptions, jdbcWriteOptions, mysqlJdbc, postgresJdbc } from '../../../src/spark/jdbc.js';
 import { readMysqlTable, readPostgresTable, writePostgresTable } from '../../../src/spark/jdbc-tables.js';
 import { write } from '../../../src/spark/plan/commands.js';

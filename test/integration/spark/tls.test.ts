@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSparkConnectUrl } from '../../../src/spark/connection-string.js';
-import { SparkError } from '../../../src/spark/errors.js';
+import { SparkError } from '../../../src/spark/spark-errors.js';
 import { connectSpark } from '../../../src/spark/session.js';
 import { requireSpark, SPARK_URL } from './spark-server.js';
 

@@ -1,6 +1,6 @@
 // Every row of the type mapping round-trips: each MySQL value arrives in PostgreSQL as the value it was.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TYPE_MAPPING } from '../../../src/replication/type-mapping.js';
+import { TYPE_MAPPING } from '../../../src/schema/type-mapping.js';
 import { createTestDatabases, type TestDatabases } from '../../support/databases.js';
 import { everyTypeSql, TYPE_CASES as CASES } from '../../support/type-cases.js';
 import { runSync, targetRows, testConfig } from '../../support/sync.js';

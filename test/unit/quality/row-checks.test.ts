@@ -6,7 +6,7 @@ import { CheckFailedError, CheckTally } from '../../../src/quality/failure.js';
 import { storedValue, valueOf } from '../../../src/quality/quarantine-record.js';
 import { compileRowChecks } from '../../../src/quality/row-checks.js';
 import { createRowGate } from '../../../src/quality/row-gate.js';
-import type { EncoderKind } from '../../../src/replication/type-mapping.js';
+import type { EncoderKind } from '../../../src/schema/type-mapping.js';
 
 const columns = {
   names: ['id', 'status', 'total', 'day', 'note', 'blob'],

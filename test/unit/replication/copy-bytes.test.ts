@@ -1,11 +1,11 @@
 // The byte-level COPY encoder must write exactly what the row encoder writes for the same values,
 // and hand every row a policy must judge to the row encoder.
-import type { RowGate } from '../../../src/quality/row-gate.js';
 import { describe, expect, it } from 'vitest';
-import type { SourceColumn } from '../../../src/connectors/mysql/source-table.js';
-import { createPacketEncoder } from '../../../src/replication/copy-bytes.js';
-import { createRowEncoder } from '../../../src/replication/row-encoder.js';
-import { mapColumn } from '../../../src/replication/type-mapping.js';
+import type { SourceColumn } from '../../../src/schema/source-table.js';
+import { createPacketEncoder } from '../../../src/schema/copy-bytes.js';
+import { createRowEncoder } from '../../../src/schema/row-encoder.js';
+import { mapColumn } from '../../../src/schema/type-mapping.js';
+import type { RowGate } from '../../../src/schema/row-outcome.js';
 
 function column(name: string, dataType: string, columnType = dataType): SourceColumn {
   return {

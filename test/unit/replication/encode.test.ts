@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { dateProblem, ENCODERS, escapeCopy, type ValueIssue } from '../../../src/replication/encode-copy.js';
-import { globMatches, durationSeconds } from '../../../src/replication/plan.js';
+import { dateProblem, ENCODERS, escapeCopy, type ValueIssue } from '../../../src/schema/encode-copy.js';
+import { globMatches } from '../../../src/replication/stream-plan.js';
 import { parseMembers } from '../../../src/connectors/mysql/introspect.js';
-import { identifier } from '../../../src/connectors/postgres/ddl.js';
+import { durationSeconds } from '../../../src/config/duration.js';
+import { identifier } from '../../../src/schema/identifiers.js';
 
 const encode = (kind: keyof typeof ENCODERS, value: string | Buffer) => {
   const issue: { current?: ValueIssue } = {};

@@ -7,7 +7,7 @@ import {
   renderDoc,
   typeTable,
 } from '../../../scripts/write-type-mapping-doc.js';
-import { mapColumn, TYPE_MAPPING } from '../../../src/replication/type-mapping.js';
+import { mapColumn, TYPE_MAPPING } from '../../../src/schema/type-mapping.js';
 
 describe('docs/type-mapping.md', () => {
   it('holds the table the generator writes from TYPE_MAPPING (run `npm run docs` after changing the mapping)', async () => {

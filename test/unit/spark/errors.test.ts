@@ -2,7 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { forgetSecrets, registerSecret } from '../../../src/observability/redact.js';
-import { sparkError, SparkError } from '../../../src/spark/errors.js';
+import { sparkError, SparkError } from '../../../src/spark/spark-errors.js';
 import { errorInfoOf } from '../../../src/spark/status-details.js';
 
 afterEach(() => forgetSecrets());

@@ -1,8 +1,8 @@
 // The SELECT list of a Spark copy: one expression per encoder of ferry's type mapping.
 import { describe, expect, it } from 'vitest';
-import type { SourceColumn } from '../../../src/connectors/mysql/source-table.js';
-import { mapColumn } from '../../../src/replication/type-mapping.js';
-import { sparkSelectList } from '../../../src/spark/source-select.js';
+import type { SourceColumn } from '../../../src/schema/source-table.js';
+import { mapColumn } from '../../../src/schema/type-mapping.js';
+import { sparkSelectList } from '../../../src/schema/spark-select-list.js';
 
 function column(
   name: string,

@@ -1,8 +1,6 @@
 // The DataFrame API builds frozen plan trees and compiles them for PostgreSQL and DuckDB.
 import { describe, expect, it } from 'vitest';
-import { compileDuckdb } from '../../../src/transform/engines/duckdb/compile.js';
-import { relationResolver } from '../../../src/transform/engines/engine.js';
-import { compilePostgres } from '../../../src/transform/engines/postgres/compile.js';
+import { relationResolver } from '../../../src/transform/engines/transform-engine.js';
 import {
   Window,
   col,
@@ -17,6 +15,9 @@ import {
   sum,
   when,
 } from '../../../src/transform/plan/index.js';
+import { type RelationResolver, compilePlan } from '../../../src/transform/engines/sql/compile-plan.js';
+import { DIALECTS } from '../../../src/transform/engines/engine-dialects.js';
+import { type PlanNode } from '../../../src/transform/plan/nodes.js';
 
 const resolve = relationResolver({ shop: 'raw_shop' }, 'analytics');
 
@@ -117,3 +118,12 @@ describe('the DataFrame API', () => {
     expect(() => col('x').over(Window.orderBy('y'))).toThrow(/over\(\) applies to a function call/);
   });
 });
+
+/** The shared compiler with each engine's dialect. */
+function compilePostgres(plan: PlanNode, resolve: RelationResolver): string {
+  return compilePlan(plan, DIALECTS.postgres, resolve);
+}
+
+function compileDuckdb(plan: PlanNode, resolve: RelationResolver): string {
+  return compilePlan(plan, DIALECTS.duckdb, resolve);
+}

@@ -1,7 +1,7 @@
 // SQL one engine lacks is refused before it runs, naming the model, the construct and the alternative.
 import { describe, expect, it } from 'vitest';
-import { EngineError } from '../../../src/transform/errors.js';
-import { modelSql, relationResolver } from '../../../src/transform/engines/engine.js';
+import { EngineError } from '../../../src/transform/engine-error.js';
+import { modelSql, relationResolver } from '../../../src/transform/engines/transform-engine.js';
 import type { Model } from '../../../src/transform/models/model.js';
 import { parseSqlModel } from '../../../src/transform/models/sql-template.js';
 import {
@@ -9,7 +9,7 @@ import {
   scaledDecimal,
   timeMicros,
   timestampMicros,
-} from '../../../src/transform/engines/duckdb/types.js';
+} from '../../../src/transform/engines/duckdb/duckdb-types.js';
 
 const resolve = relationResolver({ shop: 'raw_shop' }, 'analytics');
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { modelSql, relationResolver } from '../../../src/transform/engines/engine.js';
+import { modelSql, relationResolver } from '../../../src/transform/engines/transform-engine.js';
 import { loadProject } from '../../../src/transform/models/discover.js';
 import { buildGraph } from '../../../src/transform/models/graph.js';
 

@@ -2,13 +2,12 @@
 // and functions, temporary views for sources and models), Spark result types as PostgreSQL columns,
 // the read partitions of a source table, and Spark errors summarised for a model.
 import { describe, expect, it } from 'vitest';
-import { SparkError } from '../../../src/spark/errors.js';
-import { modelSql } from '../../../src/transform/engines/engine.js';
+import { SparkError } from '../../../src/spark/spark-errors.js';
+import { modelSql } from '../../../src/transform/engines/transform-engine.js';
 import { sparkErrorSummary, sparkModelFailure } from '../../../src/transform/engines/spark/failure.js';
-import { compileSpark } from '../../../src/transform/engines/spark/compile.js';
 import { sourceView, sparkResolver } from '../../../src/transform/engines/spark/relations.js';
 import { readPartitions } from '../../../src/transform/engines/spark/sources.js';
-import { pgTypeOf } from '../../../src/transform/engines/spark/types.js';
+import { pgTypeOf } from '../../../src/transform/engines/spark/spark-result-types.js';
 import { unportableIn } from '../../../src/transform/engines/sql/portability.js';
 import type { Model } from '../../../src/transform/models/model.js';
 import { parseSqlModel } from '../../../src/transform/models/sql-template.js';
@@ -26,6 +25,9 @@ import {
   truncDate,
   year,
 } from '../../../src/transform/plan/index.js';
+import { type RelationResolver, compilePlan } from '../../../src/transform/engines/sql/compile-plan.js';
+import { DIALECTS } from '../../../src/transform/engines/engine-dialects.js';
+import { type PlanNode } from '../../../src/transform/plan/nodes.js';
 
 const sqlModel = (sql: string): Model => {
   const parsed = parseSqlModel(sql, 'marts/m.sql');
@@ -200,3 +202,8 @@ describe('a Spark error of a model', () => {
     expect(sparkErrorSummary(bare)).toBe('[INTERNAL_ERROR] the query failed');
   });
 });
+
+/** The shared compiler with Spark's dialect. */
+function compileSpark(plan: PlanNode, resolve: RelationResolver): string {
+  return compilePlan(plan, DIALECTS.spark, resolve);
+}

@@ -1,8 +1,9 @@
 // The L of the ETL path: streams a DuckDB relation into a PostgreSQL table with COPY.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { qualifiedPg, quotePg, type PgClient } from '../../../connectors/postgres/connect.js';
+import { type PgClient } from '../../../connectors/postgres/connect.js';
 import { copyInto } from '../../../connectors/postgres/copy-into.js';
-import { copyLineSql, pgColumn, type PgColumn } from './types.js';
+import { copyLineSql, pgColumn, type PgColumn } from './duckdb-types.js';
+import { qualifiedPg, quotePg } from '../../../schema/identifiers.js';
 
 /** The columns of a DuckDB query, as PostgreSQL columns. */
 export async function describeQuery(duck: DuckDBConnection, sql: string, model: string): Promise<PgColumn[]> {

@@ -6,21 +6,21 @@ import {
   type DuckDBConnection,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import type { ConnectionSpec } from '../../../config/connection.js';
 import type { SyncSettings } from '../../../config/schema.js';
 import { connectMysql } from '../../../connectors/mysql/connect.js';
 import { introspectTables } from '../../../connectors/mysql/introspect.js';
 import { readRows } from '../../../connectors/mysql/read-rows.js';
 import { openSnapshot } from '../../../connectors/mysql/snapshot.js';
-import type { SourceTable } from '../../../connectors/mysql/source-table.js';
+import type { SourceTable } from '../../../schema/source-table.js';
 import { DataError, SchemaError } from '../../../errors.js';
 import type { Logger } from '../../../observability/logger.js';
-import { ENCODERS, type ValueIssue } from '../../../replication/encode-copy.js';
-import { selectSql } from '../../../replication/copy-rows.js';
-import { mapColumn } from '../../../replication/type-mapping.js';
+import { ENCODERS, type ValueIssue } from '../../../schema/encode-copy.js';
+import { mapColumn } from '../../../schema/type-mapping.js';
 import type { SourceRef } from '../../models/model.js';
-import { quoteIdent } from '../sql/dialect.js';
-import { duckColumn } from './types.js';
+import { duckColumn } from './duckdb-types.js';
+import type { ConnectionSpec } from '../../../connectors/connection-spec.js';
+import { DELETED_AT, SYNCED_AT, quotePg } from '../../../schema/identifiers.js';
+import { selectSql } from '../../../schema/select-list.js';
 
 /** DuckDB's standard vector size. */
 const CHUNK_ROWS = 2048;
@@ -65,7 +65,7 @@ export async function extractIntoDuckdb(
   const jobs = sources.map((s) => ({ ref: s, table: tables.find((t) => t.name === s.table)! }));
   const schemas = [...new Set(sources.map((s) => options.sourceSchemas[s.source] ?? s.source))];
   const setup = await options.connect();
-  for (const schema of schemas) await setup.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  for (const schema of schemas) await setup.run(`CREATE SCHEMA IF NOT EXISTS ${quotePg(schema)}`);
 
   const result: ExtractResult = { tables: jobs.length, rows: 0, skipped: 0 };
   const parallel = Math.max(1, Math.min(options.parallel, jobs.length));
@@ -112,14 +112,12 @@ async function extractTable(
   const checks = mappings.map((m) => ENCODERS[m.rule.encoder]);
   const names = mappings.map((m) => m.column.name);
   const ddl = [
-    ...names.map((n, i) => `${quoteIdent(n)} ${columns[i]!.type}`),
+    ...names.map((n, i) => `${quotePg(n)} ${columns[i]!.type}`),
     // The replicated tables carry these two; models filter on _ferry_deleted_at on every engine.
-    `"_ferry_synced_at" TIMESTAMPTZ`,
-    `"_ferry_deleted_at" TIMESTAMPTZ`,
+    `${quotePg(SYNCED_AT)} TIMESTAMPTZ`,
+    `${quotePg(DELETED_AT)} TIMESTAMPTZ`,
   ];
-  await duck.run(
-    `CREATE OR REPLACE TABLE ${quoteIdent(schema)}.${quoteIdent(table.name)} (${ddl.join(', ')})`,
-  );
+  await duck.run(`CREATE OR REPLACE TABLE ${quotePg(schema)}.${quotePg(table.name)} (${ddl.join(', ')})`);
   const appender = await duck.createAppender(table.name, schema);
   const { sql, binary } = selectSql(table, mappings);
   const issue: { current?: ValueIssue } = {};

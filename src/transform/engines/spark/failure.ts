@@ -1,8 +1,8 @@
 // A Spark failure of a model as a ferry error: the model file, Spark's error class and the first
 // line of Spark's own message (not the plan dump that follows it).
-import { SparkError } from '../../../spark/errors.js';
-import { EngineError, PORTABLE_SQL_HINT } from '../../errors.js';
-import { modelFailure } from '../engine.js';
+import { SparkError } from '../../../spark/spark-errors.js';
+import { EngineError, PORTABLE_SQL_HINT } from '../../engine-error.js';
+import { modelFailure } from '../transform-engine.js';
 
 /** "[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column ... SQLSTATE: 42703" from a SparkError's message. */
 export function sparkErrorSummary(error: SparkError): string {

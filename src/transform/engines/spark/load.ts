@@ -1,13 +1,14 @@
 // The L of the Spark engine: a Spark query written into a new PostgreSQL table through the JDBC
 // writer. ferry creates the table first with types derived from the Spark schema (types.ts), and
 // the writer only appends, so PostgreSQL holds the same types the other engines produce.
-import type { ConnectionSpec } from '../../../config/connection.js';
-import { qualifiedPg, quotePg, type PgClient } from '../../../connectors/postgres/connect.js';
+import { type PgClient } from '../../../connectors/postgres/connect.js';
 import type { SparkField } from '../../../spark/data-type.js';
 import { writePostgresTable } from '../../../spark/jdbc-tables.js';
 import { sql } from '../../../spark/plan/relations.js';
 import type { SparkSession } from '../../../spark/session.js';
-import { pgTypeOf } from './types.js';
+import { pgTypeOf } from './spark-result-types.js';
+import type { ConnectionSpec } from '../../../connectors/connection-spec.js';
+import { qualifiedPg, quotePg } from '../../../schema/identifiers.js';
 
 export interface WriteTarget {
   pg: PgClient;

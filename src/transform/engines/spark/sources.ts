@@ -1,12 +1,13 @@
 // The models' source tables inside Spark: each replicated table in PostgreSQL becomes a temporary
 // view read over JDBC, spread over read partitions by its integer primary key when it is big.
-import type { ConnectionSpec } from '../../../config/connection.js';
-import { qualifiedPg, quotePg, type PgClient } from '../../../connectors/postgres/connect.js';
+import { type PgClient } from '../../../connectors/postgres/connect.js';
 import { partitionedRead, type Partitioning } from '../../../spark/jdbc-tables.js';
 import { jdbcReadOptions, postgresJdbc } from '../../../spark/jdbc.js';
 import { createOrReplaceTempView } from '../../../spark/plan/commands.js';
 import { readSource } from '../../../spark/plan/relations.js';
 import type { SparkSession } from '../../../spark/session.js';
+import type { ConnectionSpec } from '../../../connectors/connection-spec.js';
+import { qualifiedPg, quotePg } from '../../../schema/identifiers.js';
 
 /** Read partitions for a table of `rows` rows: one per `rowsPerPartition`, at least 1, at most `max`. */
 export function readPartitions(rows: number, rowsPerPartition: number, max = 64): number {

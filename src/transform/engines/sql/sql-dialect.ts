@@ -13,11 +13,6 @@ export interface SqlDialect {
   divide(left: string, right: string): string;
 }
 
-/** Double-quoted identifier with inner quotes doubled: the same in PostgreSQL and DuckDB (Spark uses backticks). */
-export function quoteIdent(name: string): string {
-  return '"' + name.replace(/"/g, '""') + '"';
-}
-
 export function quoteString(value: string): string {
   return "'" + value.replace(/'/g, "''") + "'";
 }

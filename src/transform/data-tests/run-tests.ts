@@ -1,11 +1,11 @@
 // Runs the data tests of the selected models (schema.yml tests and tests/*.sql) after they are built,
 // skipping those whose models were not built.
 import { messageOf } from '../../errors.js';
-import type { TransformEngine } from '../engines/engine.js';
+import type { TransformEngine } from '../engines/transform-engine.js';
 import type { ModelGraph } from '../models/graph.js';
 import type { Project } from '../models/model.js';
 import type { ModelRun } from '../build-models.js';
-import { DIALECTS } from '../engines/dialects.js';
+import { DIALECTS } from '../engines/engine-dialects.js';
 import { testName, testSql } from './data-tests.js';
 
 export interface TestRun {

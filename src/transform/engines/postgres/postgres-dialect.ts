@@ -1,5 +1,6 @@
 // PostgreSQL's spelling of the portable types and operators.
-import { quoteIdent, type SqlDialect } from '../sql/dialect.js';
+import { type SqlDialect } from '../sql/sql-dialect.js';
+import { quotePg } from '../../../schema/identifiers.js';
 
 const TYPES: Record<string, string> = {
   boolean: 'boolean',
@@ -15,7 +16,7 @@ const TYPES: Record<string, string> = {
 
 export const postgresDialect: SqlDialect = {
   engine: 'postgres',
-  quote: quoteIdent,
+  quote: quotePg,
   type: (t) => TYPES[t] ?? t.replace(/^decimal/, 'numeric'),
   divide: (a, b) => `(CAST(${a} AS double precision) / ${b})`,
 };

@@ -4,11 +4,9 @@
 // that is not 0/1, a SET, invalid UTF-8) is decoded into values and handed to the row encoder, so
 // policies, quarantine and checks behave exactly as they do for decoded rows.
 import { isUtf8 } from 'node:buffer';
-import type { SourceRow } from '../connectors/mysql/read-rows.js';
-import type { SetAsideRow, ValueChange } from '../connectors/postgres/state-store.js';
-import type { RowGate } from '../quality/row-gate.js';
 import type { RowEncoder } from './row-encoder.js';
 import type { ColumnMapping, EncoderKind } from './type-mapping.js';
+import type { SourceRow, SetAsideRow, ValueChange, RowGate } from './row-outcome.js';
 
 export interface ByteBatch {
   bytes: Buffer;

@@ -6,29 +6,29 @@ import { sourceConnection, targetConnection } from '../config/connection.js';
 import type { FerryConfig } from '../config/schema.js';
 import { connectMysql } from '../connectors/mysql/connect.js';
 import { introspectTables } from '../connectors/mysql/introspect.js';
-import type { SourceRow } from '../connectors/mysql/read-rows.js';
-import { connectPostgres, qualifiedPg, quotePg, type PgClient } from '../connectors/postgres/connect.js';
+import { connectPostgres, type PgClient } from '../connectors/postgres/connect.js';
 import { copyInto } from '../connectors/postgres/copy-into.js';
 import { readTargetColumns } from '../connectors/postgres/ddl.js';
 import { acquireLock } from '../connectors/postgres/lock.js';
 import { ensureStateSchema, finishRun, recordValueChanges } from '../connectors/postgres/state-store.js';
 import { DataError, SchemaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { planStreams, type StreamPlan } from '../replication/plan.js';
-import { createRowEncoder } from '../replication/row-encoder.js';
-import { mappingsFor } from '../replication/run.js';
+import { planStreams, type StreamPlan } from './stream-plan.js';
+import { createRowEncoder } from '../schema/row-encoder.js';
+import { mappingsFor } from './run.js';
 import { inTransaction } from '../connectors/postgres/transaction.js';
-import type { ColumnMapping } from '../replication/type-mapping.js';
-import { describeFailures, type Failure } from './failure.js';
+import type { ColumnMapping } from '../schema/type-mapping.js';
 import {
   listEntries,
   settleEntries,
   updateFailures,
   type QuarantineEntry,
   type QuarantineFilter,
-} from './quarantine-store.js';
-import { valueOf } from './quarantine-record.js';
-import { compileQuality } from './stream-quality.js';
+} from '../quality/quarantine-store.js';
+import { valueOf } from '../quality/quarantine-record.js';
+import { compileQuality } from '../quality/stream-quality.js';
+import { type Failure, type SourceRow, describeFailures } from '../schema/row-outcome.js';
+import { DELETED_AT, SYNCED_AT, qualifiedPg, quotePg } from '../schema/identifiers.js';
 
 export interface ReplayOptions {
   config: FerryConfig;
@@ -290,8 +290,8 @@ async function mergeReplayed(
   const keys = new Set(primaryKey);
   const updates = [
     ...columns.filter((c) => !keys.has(c)).map((c) => `${quotePg(c)} = EXCLUDED.${quotePg(c)}`),
-    '"_ferry_synced_at" = now()',
-    '"_ferry_deleted_at" = NULL',
+    `${quotePg(SYNCED_AT)} = now()`,
+    `${quotePg(DELETED_AT)} = NULL`,
   ];
   await client.query(
     `INSERT INTO ${qualifiedPg(schema, table)} (${list}) SELECT ${list} FROM ${quotePg(temp)}

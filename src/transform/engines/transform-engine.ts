@@ -1,13 +1,13 @@
 // What the transform runner needs from an engine, and the SQL of a model for an engine.
-import { quoteIdent } from './sql/dialect.js';
-import { DIALECTS } from './dialects.js';
+import { DIALECTS } from './engine-dialects.js';
 import { sparkResolver } from './spark/relations.js';
-import { EngineError, PORTABLE_SQL_HINT } from '../errors.js';
+import { EngineError, PORTABLE_SQL_HINT } from '../engine-error.js';
 import type { EngineName } from '../plan/functions.js';
 import type { Model, SourceRef } from '../models/model.js';
 import { renderSql } from '../models/sql-template.js';
-import { compilePlan, type RelationResolver } from './sql/compile.js';
+import { compilePlan, type RelationResolver } from './sql/compile-plan.js';
 import { unportableIn } from './sql/portability.js';
+import { quotePg } from '../../schema/identifiers.js';
 
 export interface ModelBuild {
   rows: number | null;
@@ -42,8 +42,8 @@ export function relationResolver(
 ): RelationResolver {
   return (n) =>
     n.kind === 'Ref'
-      ? `${quoteIdent(modelSchema)}.${quoteIdent(n.model)}`
-      : `${quoteIdent(sourceSchemas[n.source] ?? n.source)}.${quoteIdent(n.table)}`;
+      ? `${quotePg(modelSchema)}.${quotePg(n.model)}`
+      : `${quotePg(sourceSchemas[n.source] ?? n.source)}.${quotePg(n.table)}`;
 }
 
 /** How an engine names the relations: PostgreSQL and DuckDB by schema, Spark by temporary view. */

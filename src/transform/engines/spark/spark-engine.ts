@@ -3,27 +3,27 @@
 // models stay temporary views; the others are cached so they run once), and table and incremental
 // models are written back into PostgreSQL through a staging table swapped in atomically.
 import { readFileSync } from 'node:fs';
-import type { ConnectionSpec } from '../../../config/connection.js';
 import type { SparkSettings } from '../../../config/schema.js';
-import {
-  connectPostgres,
-  qualifiedPg,
-  quotePg,
-  type PgClient,
-} from '../../../connectors/postgres/connect.js';
-import { identifier } from '../../../connectors/postgres/ddl.js';
+import { connectPostgres, type PgClient } from '../../../connectors/postgres/connect.js';
 import { SchemaError } from '../../../errors.js';
 import type { Logger } from '../../../observability/logger.js';
 import { sqlCommand } from '../../../spark/plan/commands.js';
-import { quoteSpark } from '../../../spark/plan/expressions.js';
 import { connectSpark } from '../../../spark/session.js';
-import { highWaterMark, mergeDelta, relationKind, stagingTable, swapIn } from '../../load/postgres-target.js';
+import { highWaterMark, mergeDelta, relationKind, swapIn } from '../../load/postgres-target.js';
 import type { Model, SourceRef } from '../../models/model.js';
-import { modelSql, type ModelBuild, type TransformEngine } from '../engine.js';
+import { modelSql, type ModelBuild, type TransformEngine } from '../transform-engine.js';
 import { sparkModelFailure } from './failure.js';
 import { describeSpark, writeQueryInto } from './load.js';
 import { sourceView, sparkResolver } from './relations.js';
 import { planPartitioning, registerSourceView } from './sources.js';
+import type { ConnectionSpec } from '../../../connectors/connection-spec.js';
+import {
+  modelDeltaName,
+  modelStagingName,
+  qualifiedPg,
+  quoteMysql,
+  quotePg,
+} from '../../../schema/identifiers.js';
 
 export interface SparkEngineOptions {
   spark: SparkSettings;
@@ -77,7 +77,7 @@ export async function createSparkEngine(options: SparkEngineOptions): Promise<Tr
 
   async function publish(model: Model, fullRefresh: boolean): Promise<ModelBuild> {
     const { materialized, cursor, unique_key } = model.config;
-    const relation = quoteSpark(model.name);
+    const relation = quoteMysql(model.name);
     const target = { pg: client, spec: options.target, schema };
     const exists = (await relationKind(client, schema, model.name)) === 'r';
     if (materialized === 'incremental' && exists && !fullRefresh && cursor) {
@@ -88,9 +88,9 @@ export async function createSparkEngine(options: SparkEngineOptions): Promise<Tr
       const where =
         hwm === null || cursorType === undefined
           ? ''
-          : ` WHERE ${quoteSpark(cursor)} > CAST('${hwm.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}' AS ${cursorType})`;
+          : ` WHERE ${quoteMysql(cursor)} > CAST('${hwm.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}' AS ${cursorType})`;
       // A real table, not a temporary one: Spark's JDBC writer uses connections of its own.
-      const delta = identifier(`_ferry_delta_${model.name}`);
+      const delta = modelDeltaName(model.name);
       await client.query(`DROP TABLE IF EXISTS ${qualifiedPg(schema, delta)}`);
       try {
         await writeQueryInto(
@@ -118,7 +118,7 @@ export async function createSparkEngine(options: SparkEngineOptions): Promise<Tr
         await client.query(`DROP TABLE IF EXISTS ${qualifiedPg(schema, delta)}`).catch(() => undefined);
       }
     }
-    const staging = stagingTable(model.name);
+    const staging = modelStagingName(model.name);
     await client.query(`DROP TABLE IF EXISTS ${qualifiedPg(schema, staging)}`);
     try {
       const rows = await writeQueryInto(
@@ -172,7 +172,7 @@ export async function createSparkEngine(options: SparkEngineOptions): Promise<Tr
         );
         // Read once over JDBC at first use, then served from Spark's cache (memory, spilling to
         // disk) to every model and test that reads it, as DuckDB holds its extracted copy.
-        await session.run(sqlCommand(`CACHE LAZY TABLE ${quoteSpark(sourceView(s.source, s.table))}`), {
+        await session.run(sqlCommand(`CACHE LAZY TABLE ${quoteMysql(sourceView(s.source, s.table))}`), {
           signal,
         });
         cached.push(sourceView(s.source, s.table));
@@ -190,7 +190,7 @@ export async function createSparkEngine(options: SparkEngineOptions): Promise<Tr
     async build(model: Model, { fullRefresh, publish: load }) {
       const sql = modelSql(model, 'spark', resolve);
       return await serial(async () => {
-        const relation = quoteSpark(model.name);
+        const relation = quoteMysql(model.name);
         const keptInSpark = model.config.materialized === 'view';
         try {
           await session.run(sqlCommand(`CREATE OR REPLACE TEMPORARY VIEW ${relation} AS\n${sql}`), {
@@ -236,7 +236,7 @@ export async function createSparkEngine(options: SparkEngineOptions): Promise<Tr
       // The cache is shared by every session of the server: free what this run cached.
       await serial(async () => {
         for (const name of cached)
-          await session.run(sqlCommand(`UNCACHE TABLE IF EXISTS ${quoteSpark(name)}`)).catch(() => undefined);
+          await session.run(sqlCommand(`UNCACHE TABLE IF EXISTS ${quoteMysql(name)}`)).catch(() => undefined);
       });
       await session.close().catch(() => undefined);
       await client.end().catch(() => undefined);

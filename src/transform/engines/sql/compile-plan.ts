@@ -1,10 +1,10 @@
 // Compiles a DataFrame plan into one SELECT for a SQL engine. Each relation node becomes a SELECT over
 // its input as a subquery; the engine's dialect supplies types and the function table its SQL.
-import { EngineError, PORTABLE_SQL_HINT } from '../../errors.js';
+import { EngineError, PORTABLE_SQL_HINT } from '../../engine-error.js';
 import { outputColumns } from '../../plan/columns.js';
 import { FUNCTIONS } from '../../plan/functions.js';
 import type { BinaryOp, Expr, FrameBound, PlanNode, RefNode, SourceNode } from '../../plan/nodes.js';
-import { quoteString, type SqlDialect } from './dialect.js';
+import { quoteString, type SqlDialect } from './sql-dialect.js';
 
 /** Turns source('shop','orders') and ref('x') into the engine's qualified relation name. */
 export type RelationResolver = (node: SourceNode | RefNode) => string;

@@ -1,9 +1,9 @@
 // A `fail` check (or any data error) stops a full refresh: nothing of the stream may stay behind,
 // so the staging table, its chunk progress and this run's quarantine entries for it are removed.
 import type { PgClient } from '../connectors/postgres/connect.js';
-import { qualifiedPg } from '../connectors/postgres/connect.js';
 import { forgetChunks } from '../connectors/postgres/state-store.js';
 import { DataError } from '../errors.js';
+import { qualifiedPg } from '../schema/identifiers.js';
 
 export interface StagedLoad {
   schema: string;

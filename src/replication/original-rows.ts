@@ -1,11 +1,12 @@
 // Where the original (source-form) values of rows found by the set checks come from: a sync reads
 // them again from MySQL inside its snapshot; a replay has them in its quarantine entries.
 import type { MysqlConnection } from '../connectors/mysql/connect.js';
-import { quoteMysql } from '../connectors/mysql/connect.js';
-import { readRows, type SourceRow } from '../connectors/mysql/read-rows.js';
-import type { SourceTable } from '../connectors/mysql/source-table.js';
-import { selectSql } from '../replication/copy-rows.js';
-import type { ColumnMapping } from '../replication/type-mapping.js';
+import { readRows } from '../connectors/mysql/read-rows.js';
+import type { SourceTable } from '../schema/source-table.js';
+import type { ColumnMapping } from '../schema/type-mapping.js';
+import type { SourceRow } from '../schema/row-outcome.js';
+import { quoteMysql } from '../schema/identifiers.js';
+import { selectSql } from '../schema/select-list.js';
 
 /** Original rows by primary key (the key's values as text, JSON-encoded array). */
 export type OriginalRows = (keys: readonly string[][]) => Promise<Map<string, SourceRow>>;

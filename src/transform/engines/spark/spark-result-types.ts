@@ -2,7 +2,7 @@
 // itself (Spark's JDBC writer would pick its own types), so decimals stay numeric(p,s), instants
 // timestamptz and wall-clock times timestamp, as on the other engines.
 import type { SparkField } from '../../../spark/data-type.js';
-import { EngineError } from '../../errors.js';
+import { EngineError } from '../../engine-error.js';
 
 const SIMPLE: Readonly<Record<string, string>> = {
   boolean: 'boolean',

@@ -11,9 +11,9 @@ import { connectPostgres } from '../connectors/postgres/connect.js';
 import { acquireLock } from '../connectors/postgres/lock.js';
 import { ensureStateSchema } from '../connectors/postgres/state-store.js';
 import type { Logger } from '../observability/logger.js';
-import { planStreams } from '../replication/plan.js';
-import { copyTableWithSpark, type SparkCopyResult } from './copy-table.js';
-import { connectSpark } from './session.js';
+import { planStreams } from './stream-plan.js';
+import { copyTableWithSpark, type SparkCopyResult } from './spark-copy.js';
+import { connectSpark } from '../spark/session.js';
 
 export interface SparkSyncOptions {
   config: FerryConfig;

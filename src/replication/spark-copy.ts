@@ -3,21 +3,22 @@
 // mapping (Spark never guesses a type), loads a staging table, and swaps it in within one
 // transaction, so readers see the old rows or the new ones and a failure leaves the table intact.
 import { inTransaction } from '../connectors/postgres/transaction.js';
-import type { ConnectionSpec } from '../config/connection.js';
-import { connectMysql, quoteMysql } from '../connectors/mysql/connect.js';
+import { connectMysql } from '../connectors/mysql/connect.js';
 import { introspectTables } from '../connectors/mysql/introspect.js';
-import type { SourceTable } from '../connectors/mysql/source-table.js';
-import { connectPostgres, qualifiedPg, quotePg } from '../connectors/postgres/connect.js';
-import { createTableSql, identifier, tableExists } from '../connectors/postgres/ddl.js';
+import type { SourceTable } from '../schema/source-table.js';
+import { connectPostgres } from '../connectors/postgres/connect.js';
+import { createTableSql, tableExists } from '../connectors/postgres/ddl.js';
 import { SchemaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { mapColumn, type ColumnMapping } from '../replication/type-mapping.js';
-import { jdbcReadOptions, jdbcWriteOptions, mysqlJdbc, postgresJdbc } from './jdbc.js';
-import { write } from './plan/commands.js';
-import { drop, readSource } from './plan/relations.js';
-import type { RelationNode } from './plan/nodes.js';
-import type { SparkSession } from './session.js';
-import { sparkSelectList } from './source-select.js';
+import { mapColumn, type ColumnMapping } from '../schema/type-mapping.js';
+import { jdbcReadOptions, jdbcWriteOptions, mysqlJdbc, postgresJdbc } from '../spark/jdbc.js';
+import { write } from '../spark/plan/commands.js';
+import { drop, readSource } from '../spark/plan/relations.js';
+import type { RelationNode } from '../spark/plan/nodes.js';
+import type { SparkSession } from '../spark/session.js';
+import { sparkSelectList } from '../schema/spark-select-list.js';
+import type { ConnectionSpec } from '../connectors/connection-spec.js';
+import { qualifiedPg, quoteMysql, quotePg, sparkStagingName } from '../schema/identifiers.js';
 
 export interface SparkCopyOptions {
   session: SparkSession;
@@ -141,7 +142,7 @@ export async function copyTableWithSpark(options: SparkCopyOptions): Promise<Spa
 
   const pg = await connectPostgres(options.target);
   const finalName = qualifiedPg(options.targetSchema, targetTable);
-  const loadName = options.mode === 'overwrite' ? identifier(`_ferry_spark_${targetTable}`) : targetTable;
+  const loadName = options.mode === 'overwrite' ? sparkStagingName(targetTable) : targetTable;
   const columns = mappings.map((m) => ({ name: m.column.name, pgType: m.pgType }));
   try {
     await pg.query(`CREATE SCHEMA IF NOT EXISTS ${quotePg(options.targetSchema)}`);

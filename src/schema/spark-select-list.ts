@@ -3,8 +3,8 @@
 // bigints, zoned timestamps, TIME beyond 24 hours, SET, JSON, BIT): MySQL prints them, PostgreSQL
 // parses them into the column type ferry's mapping chose. Integers travel as 64-bit integers,
 // binary data as bytes. Data, not branches: one entry per encoder of the type mapping.
-import { quoteMysql } from '../connectors/mysql/connect.js';
-import type { ColumnMapping, EncoderKind } from '../replication/type-mapping.js';
+import type { ColumnMapping, EncoderKind } from './type-mapping.js';
+import { quoteMysql } from './identifiers.js';
 
 const asText = (expr: string) => `CAST(${expr} AS CHAR CHARACTER SET utf8mb4)`;
 

@@ -1,7 +1,7 @@
 // The MySQL -> PostgreSQL type mapping: one declarative table, first matching row wins.
 // Each row says which PostgreSQL type a column gets, how ferry selects it from MySQL, and which
 // encoder turns the selected value into COPY text. docs/type-mapping.md documents the same table.
-import type { SourceColumn } from '../connectors/mysql/source-table.js';
+import type { SourceColumn } from './source-table.js';
 import { SchemaError } from '../errors.js';
 
 /** How a value read from MySQL becomes a COPY field; see encode-copy.ts. */

@@ -1,8 +1,9 @@
 // Data tests as SQL: each returns the failing rows (dbt's convention), so a test passes with zero rows.
-import { quoteIdent, quoteString } from '../engines/sql/dialect.js';
-import type { RelationResolver } from '../engines/sql/compile.js';
-import { renderWith } from '../engines/engine.js';
+import { quoteString } from '../engines/sql/sql-dialect.js';
+import type { RelationResolver } from '../engines/sql/compile-plan.js';
+import { renderWith } from '../engines/transform-engine.js';
 import type { DataTest } from '../models/model.js';
+import { quotePg } from '../../schema/identifiers.js';
 
 export function testName(test: DataTest): string {
   switch (test.kind) {
@@ -27,7 +28,7 @@ export function testSql(
 ): string {
   const rel = resolve({ kind: 'Ref', model });
   if (test.kind === 'sql') return renderWith(test.sql, resolve);
-  const c = quoteIdent(test.column);
+  const c = quotePg(test.column);
   switch (test.kind) {
     case 'not_null':
       return `SELECT * FROM ${rel} WHERE ${c} IS NULL`;
@@ -43,6 +44,6 @@ export function testSql(
           kind: 'Ref',
           model: test.to,
         },
-      )} AS parent WHERE parent.${quoteIdent(test.field)} = child.${c})`;
+      )} AS parent WHERE parent.${quotePg(test.field)} = child.${c})`;
   }
 }

@@ -1,30 +1,19 @@
 // The postgres engine (EtLT): models run inside the target, over the tables ferry sync replicated.
-import type { ConnectionSpec } from '../../../config/connection.js';
-import {
-  connectPostgres,
-  qualifiedPg,
-  quotePg,
-  type PgClient,
-} from '../../../connectors/postgres/connect.js';
+import { connectPostgres, type PgClient } from '../../../connectors/postgres/connect.js';
 import type { Logger } from '../../../observability/logger.js';
 import type { Model, SourceRef } from '../../models/model.js';
-import {
-  highWaterMark,
-  mergeDelta,
-  relationKind,
-  replaceView,
-  stagingTable,
-  swapIn,
-} from '../../load/postgres-target.js';
+import { highWaterMark, mergeDelta, relationKind, replaceView, swapIn } from '../../load/postgres-target.js';
 import { SchemaError } from '../../../errors.js';
-import { quoteString } from '../sql/dialect.js';
+import { quoteString } from '../sql/sql-dialect.js';
 import {
   modelFailure,
   modelSql,
   relationResolver,
   type ModelBuild,
   type TransformEngine,
-} from '../engine.js';
+} from '../transform-engine.js';
+import type { ConnectionSpec } from '../../../connectors/connection-spec.js';
+import { modelDeltaName, modelStagingName, qualifiedPg, quotePg } from '../../../schema/identifiers.js';
 
 export interface PostgresEngineOptions {
   target: ConnectionSpec;
@@ -88,7 +77,7 @@ export async function createPostgresEngine(options: PostgresEngineOptions): Prom
           return await buildIn(client, schema, model, sql, fullRefresh);
         } catch (error) {
           await client
-            .query(`DROP TABLE IF EXISTS ${qualifiedPg(schema, stagingTable(model.name))}`)
+            .query(`DROP TABLE IF EXISTS ${qualifiedPg(schema, modelStagingName(model.name))}`)
             .catch(() => undefined);
           throw modelFailure(model, 'postgres', error);
         }
@@ -134,7 +123,7 @@ async function buildIn(
   const exists = (await relationKind(client, schema, model.name)) === 'r';
   if (materialized === 'incremental' && exists && !fullRefresh && cursor) {
     const hwm = await highWaterMark(client, schema, model.name, cursor);
-    const delta = quotePg(`_ferry_delta_${model.name}`);
+    const delta = quotePg(modelDeltaName(model.name));
     await client.query(`DROP TABLE IF EXISTS pg_temp.${delta}`);
     await client.query(
       `CREATE TEMP TABLE ${delta} AS SELECT * FROM (\n${sql}\n) AS m${hwm === null ? '' : ` WHERE m.${quotePg(cursor)} > ${quoteString(hwm)}`}`,
@@ -149,7 +138,7 @@ async function buildIn(
       await client.query(`DROP TABLE IF EXISTS pg_temp.${delta}`);
     }
   }
-  const staging = stagingTable(model.name);
+  const staging = modelStagingName(model.name);
   await client.query(`DROP TABLE IF EXISTS ${qualifiedPg(schema, staging)}`);
   const created = await client.query(`CREATE TABLE ${qualifiedPg(schema, staging)} AS\n${sql}`);
   await swapIn(client, schema, model.name, staging, model.path);

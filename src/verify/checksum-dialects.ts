@@ -1,9 +1,9 @@
 // What differs between MySQL and PostgreSQL in verify's queries: the canonical text, hashing, integer
 // division, how a query runs and streams. The queries themselves are written once, in table-side.ts.
-import { quoteMysql, type MysqlConnection } from '../connectors/mysql/connect.js';
+import { type MysqlConnection } from '../connectors/mysql/connect.js';
 import { readRows } from '../connectors/mysql/read-rows.js';
-import { qualifiedPg, quotePg, type PgClient } from '../connectors/postgres/connect.js';
-import type { ColumnMapping } from '../replication/type-mapping.js';
+import { type PgClient } from '../connectors/postgres/connect.js';
+import type { ColumnMapping } from '../schema/type-mapping.js';
 import {
   MYSQL_APART_TEXT,
   mysqlColumnText,
@@ -12,6 +12,7 @@ import {
   pgColumnText,
   pgRowText,
 } from './canonical.js';
+import { DELETED_AT, qualifiedPg, quoteMysql, quotePg } from '../schema/identifiers.js';
 
 export interface VerifyDialect {
   /** The table, quoted and qualified. */
@@ -39,7 +40,7 @@ export interface VerifyDialect {
 
 const TWO_64 = '18446744073709551616';
 
-export function mysqlDialect(connection: MysqlConnection, schema: string, table: string): VerifyDialect {
+export function mysqlChecksums(connection: MysqlConnection, schema: string, table: string): VerifyDialect {
   return {
     from: `${quoteMysql(schema)}.${quoteMysql(table)}`,
     live: '',
@@ -64,7 +65,7 @@ export function mysqlDialect(connection: MysqlConnection, schema: string, table:
   };
 }
 
-export function postgresDialect(
+export function postgresChecksums(
   client: PgClient,
   schema: string,
   table: string,
@@ -72,7 +73,7 @@ export function postgresDialect(
 ): VerifyDialect {
   return {
     from: qualifiedPg(schema, table),
-    live: softDeletes ? '"_ferry_deleted_at" IS NULL' : '',
+    live: softDeletes ? `${quotePg(DELETED_AT)} IS NULL` : '',
     quote: quotePg,
     rowText: (mappings) => pgRowText(mappings),
     columnText: pgColumnText,

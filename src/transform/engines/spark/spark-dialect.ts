@@ -1,7 +1,7 @@
 // Spark SQL's spelling of the portable types and operators: backtick-quoted identifiers, STRING for
 // text, TIMESTAMP for an instant (timestamptz) and TIMESTAMP_NTZ for a wall-clock time.
-import { quoteSpark } from '../../../spark/plan/expressions.js';
-import type { SqlDialect } from '../sql/dialect.js';
+import type { SqlDialect } from '../sql/sql-dialect.js';
+import { quoteMysql } from '../../../schema/identifiers.js';
 
 const TYPES: Record<string, string> = {
   boolean: 'BOOLEAN',
@@ -17,7 +17,7 @@ const TYPES: Record<string, string> = {
 
 export const sparkDialect: SqlDialect = {
   engine: 'spark',
-  quote: (name) => quoteSpark(name),
+  quote: (name) => quoteMysql(name),
   type: (t) => TYPES[t] ?? t.replace(/^decimal/, 'DECIMAL'),
   // Spark's `/` already divides as a double for integers; the cast keeps decimals from turning into
   // decimals of Spark's own precision, so the result is the same double on every engine.

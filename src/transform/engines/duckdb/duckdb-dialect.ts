@@ -1,5 +1,6 @@
 // DuckDB's spelling of the portable types and operators.
-import { quoteIdent, type SqlDialect } from '../sql/dialect.js';
+import { type SqlDialect } from '../sql/sql-dialect.js';
+import { quotePg } from '../../../schema/identifiers.js';
 
 const TYPES: Record<string, string> = {
   boolean: 'BOOLEAN',
@@ -15,7 +16,7 @@ const TYPES: Record<string, string> = {
 
 export const duckdbDialect: SqlDialect = {
   engine: 'duckdb',
-  quote: quoteIdent,
+  quote: quotePg,
   type: (t) => TYPES[t] ?? t.replace(/^decimal/, 'DECIMAL'),
   divide: (a, b) => `(CAST(${a} AS DOUBLE) / ${b})`,
 };

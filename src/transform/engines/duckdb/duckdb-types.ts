@@ -11,9 +11,9 @@ import {
   listValue,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import type { ColumnMapping } from '../../../replication/type-mapping.js';
-import { EngineError } from '../../errors.js';
-import { quoteIdent } from '../sql/dialect.js';
+import type { ColumnMapping } from '../../../schema/type-mapping.js';
+import { EngineError } from '../../engine-error.js';
+import { quotePg } from '../../../schema/identifiers.js';
 
 /** Turns a value read from MySQL (text as the server printed it, or bytes) into a DuckDB value. */
 export type ToDuck = (value: string | Buffer) => DuckDBValue;
@@ -140,7 +140,7 @@ export interface PgColumn {
 
 /** How a DuckDB result column is declared in PostgreSQL and printed for COPY. */
 export function pgColumn(name: string, duckType: string, model: string): PgColumn {
-  const q = quoteIdent(name);
+  const q = quotePg(name);
   const cast = `CAST(${q} AS VARCHAR)`;
   const t = duckType.toUpperCase();
   const decimal = /^DECIMAL\((\d+),(\d+)\)$/.exec(t);

@@ -1,13 +1,17 @@
 // Encodes source rows into COPY lines and applies the value policies: a value PostgreSQL cannot hold
 // becomes NULL (and is recorded), sends its row to quarantine, or fails the stream.
-import type { SyncSettings } from '../config/schema.js';
-import type { SourceRow } from '../connectors/mysql/read-rows.js';
-import type { SetAsideRow, ValueChange } from '../connectors/postgres/state-store.js';
 import { DataError } from '../errors.js';
-import { describeFailures as describe, type Failure } from '../quality/failure.js';
-import type { RowGate } from '../quality/row-gate.js';
 import { COPY_NULL, ENCODERS, type Encoder, type ValueIssue } from './encode-copy.js';
 import type { ColumnMapping } from './type-mapping.js';
+import {
+  type Failure,
+  type RowGate,
+  type SetAsideRow,
+  type SourceRow,
+  type ValueChange,
+  type ValuePolicies,
+  describeFailures as describe,
+} from './row-outcome.js';
 
 export interface EncodedBatch {
   /** COPY text: complete lines. */
@@ -56,7 +60,7 @@ export function createRowEncoder(
   stream: string,
   mappings: readonly ColumnMapping[],
   primaryKey: readonly string[],
-  policies: Pick<SyncSettings, 'zero_dates' | 'invalid_values'>,
+  policies: ValuePolicies,
   options: RowEncoderOptions = {},
 ): RowEncoder {
   const encoders: Encoder[] = mappings.map((m) => ENCODERS[m.rule.encoder]);

@@ -2,16 +2,10 @@
 // from MySQL into it, the models run there, and published models are loaded into PostgreSQL with COPY
 // (tables swapped in atomically; incremental models merged by their unique key).
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { ConnectionSpec } from '../../../config/connection.js';
 import type { SyncSettings } from '../../../config/schema.js';
-import {
-  connectPostgres,
-  qualifiedPg,
-  quotePg,
-  type PgClient,
-} from '../../../connectors/postgres/connect.js';
+import { connectPostgres, type PgClient } from '../../../connectors/postgres/connect.js';
 import type { Logger } from '../../../observability/logger.js';
-import { highWaterMark, mergeDelta, relationKind, stagingTable, swapIn } from '../../load/postgres-target.js';
+import { highWaterMark, mergeDelta, relationKind, swapIn } from '../../load/postgres-target.js';
 import type { Model, SourceRef } from '../../models/model.js';
 import {
   modelFailure,
@@ -19,10 +13,12 @@ import {
   relationResolver,
   type ModelBuild,
   type TransformEngine,
-} from '../engine.js';
-import { quoteIdent, quoteString } from '../sql/dialect.js';
+} from '../transform-engine.js';
+import { quoteString } from '../sql/sql-dialect.js';
 import { copyQueryInto, describeQuery } from './export.js';
 import { extractIntoDuckdb } from './extract.js';
+import type { ConnectionSpec } from '../../../connectors/connection-spec.js';
+import { modelDeltaName, modelStagingName, qualifiedPg, quotePg } from '../../../schema/identifiers.js';
 
 export interface DuckdbEngineOptions {
   source: ConnectionSpec;
@@ -60,25 +56,25 @@ export async function createDuckdbEngine(options: DuckdbEngineOptions): Promise<
   // Ctrl-C stops a long DuckDB query at once instead of after it finishes.
   const interrupt = () => duck.interrupt();
   signal.addEventListener('abort', interrupt, { once: true });
-  await duck.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  await duck.run(`CREATE SCHEMA IF NOT EXISTS ${quotePg(schema)}`);
   const pg: PgClient = await connectPostgres(options.target);
   await pg.query(`CREATE SCHEMA IF NOT EXISTS ${quotePg(schema)}`);
 
   async function publish(model: Model, relation: string, fullRefresh: boolean): Promise<ModelBuild> {
     const { materialized, cursor, unique_key } = model.config;
-    const staging = stagingTable(model.name);
+    const staging = modelStagingName(model.name);
     const exists = (await relationKind(pg, schema, model.name)) === 'r';
     if (materialized === 'incremental' && exists && !fullRefresh && cursor) {
       const hwm = await highWaterMark(pg, schema, model.name, cursor);
       const columns = await describeQuery(duck, `SELECT * FROM ${relation}`, model.path);
       const cursorType = (
-        await duck.runAndReadAll(`SELECT typeof(${quoteIdent(cursor)}) AS t FROM ${relation} LIMIT 1`)
+        await duck.runAndReadAll(`SELECT typeof(${quotePg(cursor)}) AS t FROM ${relation} LIMIT 1`)
       ).getRowObjectsJS()[0]?.t;
       const where =
         hwm === null || cursorType === undefined
           ? ''
-          : ` WHERE ${quoteIdent(cursor)} > CAST(${quoteString(hwm)} AS ${cursorType as string})`;
-      const delta = `_ferry_delta_${model.name}`;
+          : ` WHERE ${quotePg(cursor)} > CAST(${quoteString(hwm)} AS ${cursorType as string})`;
+      const delta = modelDeltaName(model.name);
       await pg.query(`DROP TABLE IF EXISTS pg_temp.${quotePg(delta)}`);
       await copyQueryInto(
         duck,
@@ -153,7 +149,7 @@ export async function createDuckdbEngine(options: DuckdbEngineOptions): Promise<
     async build(model: Model, { fullRefresh, publish: load }) {
       const sql = modelSql(model, 'duckdb', resolve);
       return await serial(async () => {
-        const relation = `${quoteIdent(schema)}.${quoteIdent(model.name)}`;
+        const relation = `${quotePg(schema)}.${quotePg(model.name)}`;
         try {
           // Inside DuckDB every model is a table: descendants and tests read it, and it is loaded once.
           await duck.run(`CREATE OR REPLACE TABLE ${relation} AS\n${sql}`);

@@ -1,8 +1,10 @@
 // Decides, for each source table, which stream settings apply: the first stream whose table pattern
 // matches wins; tables no stream matches are not replicated.
+import { durationSeconds } from '../config/duration.js';
 import type { CheckConfig, DedupConfig, FerryConfig, StreamConfig } from '../config/schema.js';
-import type { SourceTable } from '../connectors/mysql/source-table.js';
+import type { SourceTable } from '../schema/source-table.js';
 import { ConfigError } from '../errors.js';
+import { FERRY_PREFIX } from '../schema/identifiers.js';
 
 export interface StreamPlan {
   table: SourceTable;
@@ -33,16 +35,6 @@ export function globMatches(pattern: string, name: string): boolean {
   return regex.test(name);
 }
 
-const UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
-
-export function durationSeconds(text: string | undefined): number {
-  if (!text) return 0;
-  const match = /^(\d+)(ms|s|m|h|d)$/.exec(text);
-  if (!match)
-    throw new ConfigError(`bad duration ${text}`, [`expected a duration such as 30s, 5m or 1h, got ${text}`]);
-  return Number(match[1]) * UNITS[match[2]!]!;
-}
-
 export function planStreams(
   config: FerryConfig,
   tables: readonly SourceTable[],
@@ -51,7 +43,7 @@ export function planStreams(
   const plans: StreamPlan[] = [];
   const used = new Set<number>();
   for (const table of tables) {
-    if (table.name.startsWith('_ferry')) continue; // ferry's own bookkeeping, never replicated
+    if (table.name.startsWith(FERRY_PREFIX)) continue; // ferry's own bookkeeping, never replicated
     const index = config.streams.findIndex(
       (s) => globMatches(s.table, table.name) && !(s.exclude ?? []).some((e) => globMatches(e, table.name)),
     );

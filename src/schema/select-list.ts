@@ -1,0 +1,22 @@
+// The SELECT that reads a table's mapped columns from MySQL: each column through its type-mapping
+// rule's select expression (FLOAT widened to DOUBLE, BIT as 0/1 text, ...), aliased c0, c1, ...
+import { quoteMysql } from './identifiers.js';
+import type { SourceTable } from './source-table.js';
+import type { ColumnMapping } from './type-mapping.js';
+
+export function selectSql(
+  table: SourceTable,
+  mappings: readonly ColumnMapping[],
+  rest = '',
+): { sql: string; binary: Set<number> } {
+  const binary = new Set<number>();
+  const list = mappings.map((m, i) => {
+    if (m.rule.encoder === 'bytes') binary.add(i);
+    const quoted = quoteMysql(m.column.name);
+    return `${m.rule.select ? m.rule.select(quoted, m.column) : quoted} AS c${i}`;
+  });
+  return {
+    sql: `SELECT ${list.join(', ')} FROM ${quoteMysql(table.schema)}.${quoteMysql(table.name)}${rest ? ' ' + rest : ''}`,
+    binary,
+  };
+}
