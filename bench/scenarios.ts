@@ -1,5 +1,7 @@
 // The benchmark's scenarios, each returning plain figures for the report.
 import { parseConfig } from '../src/config/load.js';
+import { compileProject } from '../src/config/project.js';
+import { ferryState } from '../src/state/ferry-state.js';
 import { silentLogger } from '../src/observability/logger.js';
 import { verify } from '../src/verify/verify.js';
 import { sameChecksum, sourceChecksum, targetChecksum, type TableChecksum } from './checksum.js';
@@ -177,7 +179,8 @@ export async function verifyTable(settings: BenchSettings, table: string): Promi
   const started = process.hrtime.bigint();
   try {
     const report = await verify({
-      config,
+      project: compileProject(config, 'bench.yaml'),
+      state: ferryState(),
       streams: [table],
       logger: silentLogger(),
       signal: new AbortController().signal,

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { dagId, exportDag } from '../orchestration/airflow-export.js';
 import { pipelineNamed } from '../orchestration/pipeline.js';
-import type { Register } from './main.js';
+import type { Register } from './context.js';
 
 export const registerAirflow: Register = (program: Command, context) => {
   const airflow = program.command('airflow').description('Apache Airflow interop');

@@ -5,7 +5,7 @@ import { checkSource } from '../doctor/source-checks.js';
 import { checkTarget } from '../doctor/target-checks.js';
 import type { Finding } from '../doctor/finding.js';
 import { compactTable } from '../observability/table.js';
-import type { Register } from './main.js';
+import type { Register } from './context.js';
 
 const MARK = { ok: pc.green('ok'), warn: pc.yellow('warn'), fail: pc.red('FAIL') } as const;
 

@@ -3,7 +3,7 @@ import cliProgress from 'cli-progress';
 import { sourceConnection } from '../config/connection.js';
 import { connectMysql } from '../connectors/mysql/connect.js';
 import { ConfigError } from '../errors.js';
-import type { Register } from './main.js';
+import type { Register } from './context.js';
 
 interface SeedFlags {
   scale: string;

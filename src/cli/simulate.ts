@@ -4,7 +4,7 @@ import { sourceConnection } from '../config/connection.js';
 import { connectMysql } from '../connectors/mysql/connect.js';
 import { compactTable } from '../observability/table.js';
 import { parseNumberFlag } from './seed.js';
-import type { Register } from './main.js';
+import type { Register } from './context.js';
 
 interface SimulateFlags {
   rate: string;

@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { compactTable } from '../observability/table.js';
 import type { TransformSummary } from '../transform/run.js';
 import { ENGINE_NAMES, type EngineName } from '../transform/plan/functions.js';
-import type { Register } from './main.js';
+import type { Register } from './context.js';
 
 interface TransformFlags {
   select?: string;
@@ -40,13 +40,14 @@ export const registerTransform: Register = (program: Command, context) => {
     .option('--json', 'print the run summary as JSON')
     .action(async (flags: TransformFlags) => {
       const ctx = context();
-      const config = ctx.config();
+      const project = ctx.project();
       // Loaded on use: the engines bring DuckDB and the Spark client, which other commands need not load.
       const { runTransform } = await import('../transform/run.js');
       const summary = await runTransform({
-        config: flags.schema
-          ? { ...config, transform: { ...config.transform, schema: flags.schema } }
-          : config,
+        project: flags.schema
+          ? { ...project, transform: { ...project.transform, schema: flags.schema } }
+          : project,
+        state: ctx.state,
         select: flags.select,
         engine: flags.engine,
         fullRefresh: flags.fullRefresh ?? false,

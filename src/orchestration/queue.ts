@@ -6,7 +6,7 @@ import { PgBoss, type Db as IDatabase } from 'pg-boss';
 import type { Logger } from '../observability/logger.js';
 import { messageOf } from '../errors.js';
 import type { PipelineTask } from './pipeline.js';
-import type { Queryable } from './store.js';
+import type { Queryable } from '../connectors/postgres/connect.js';
 import type { ConnectionSpec } from '../connectors/connection-spec.js';
 
 export const TASK_QUEUE = 'ferry-task';

@@ -8,7 +8,6 @@ import { runAttempt } from './attempt.js';
 import type { Orchestrator } from './orchestrator.js';
 import { pipelineNamed, taskNamed } from './pipeline.js';
 import { TASK_QUEUE, type TaskJob } from './queue.js';
-import { readRun } from './store.js';
 
 export interface WorkerOptions {
   /** Tasks this process runs at the same time. */
@@ -19,6 +18,7 @@ export interface WorkerOptions {
 
 export async function startWorker(orch: Orchestrator, options: WorkerOptions): Promise<() => Promise<void>> {
   const { boss, pool, config, logger } = orch;
+  const history = orch.state.pipelines;
   const workOptions = {
     localConcurrency: options.concurrency,
     pollingIntervalSeconds: 0.5,
@@ -29,7 +29,7 @@ export async function startWorker(orch: Orchestrator, options: WorkerOptions): P
     workOptions,
     async ([job]: JobWithMetadata<TaskJob>[]) => {
       if (!job) return;
-      const run = await readRun(pool, job.data.runId);
+      const run = await history.readRun(pool, job.data.runId);
       if (!run) {
         logger.warn({ job: job.id }, `run ${job.data.runId} no longer exists; job dropped`);
         return;
@@ -38,8 +38,8 @@ export async function startWorker(orch: Orchestrator, options: WorkerOptions): P
       const task = taskNamed(pipeline, job.data.task);
       const result = await runAttempt({
         pool,
-        config,
-        configPath: orch.configPath,
+        project: orch.project,
+        state: orch.state,
         pipeline,
         task,
         run,
@@ -54,7 +54,7 @@ export async function startWorker(orch: Orchestrator, options: WorkerOptions): P
         { run: run.run_id, task: task.name, state: result.state, attempt: result.attempt },
         `run ${run.run_id} ${task.name}: ${result.state}`,
       );
-      if (result.state !== 'up_for_retry') await advancePipeline(pool, boss, pipeline);
+      if (result.state !== 'up_for_retry') await advancePipeline(orch, pipeline);
       if (result.state !== 'succeeded') throw new Error(messageOf(result.error));
     },
   );

@@ -5,6 +5,10 @@ import { describeConnection, type ConnectionSpec } from '../connection-spec.js';
 
 export type PgClient = pg.Client;
 export type PgPool = pg.Pool;
+/** One connection: a client, or a client checked out of a pool (transactions need one). */
+export type PgSession = pg.ClientBase;
+/** Anything that runs a statement: a client, a pool, or a transaction's client. */
+export type Queryable = Pick<pg.ClientBase, 'query'>;
 
 function options(spec: ConnectionSpec): pg.ClientConfig {
   const ssl =

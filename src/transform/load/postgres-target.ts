@@ -1,23 +1,10 @@
 // Puts a model's result in place in PostgreSQL: views replaced, tables built aside and swapped in
 // within one transaction, incremental deltas merged by their unique key (delete + insert).
 import { type PgClient } from '../../connectors/postgres/connect.js';
-import { hasDependentViews, readTargetColumns } from '../../connectors/postgres/ddl.js';
+import { hasDependentViews, readTargetColumns, relationKind } from '../../connectors/postgres/ddl.js';
 import { inTransaction } from '../../connectors/postgres/transaction.js';
 import { EngineError } from '../engine-error.js';
 import { qualifiedPg, quotePg } from '../../schema/identifiers.js';
-
-/** 'r' table, 'v' view, 'm' materialized view, or undefined. */
-export async function relationKind(
-  client: PgClient,
-  schema: string,
-  name: string,
-): Promise<string | undefined> {
-  const { rows } = await client.query<{ relkind: string }>(
-    'SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2',
-    [schema, name],
-  );
-  return rows[0]?.relkind;
-}
 
 async function dropExisting(client: PgClient, schema: string, name: string, model: string): Promise<void> {
   const kind = await relationKind(client, schema, name);

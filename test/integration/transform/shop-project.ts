@@ -8,7 +8,7 @@ import type { EngineName } from '../../../src/transform/plan/functions.js';
 import { runTransform, type TransformSummary } from '../../../src/transform/run.js';
 import { REPO_ROOT } from '../../support/cli.js';
 import { createTestDatabases, type TestDatabases } from '../../support/databases.js';
-import { runSync } from '../../support/sync.js';
+import { runSync, testProject } from '../../support/sync.js';
 
 export const EXAMPLE_MODELS = `${REPO_ROOT}models`;
 
@@ -68,7 +68,12 @@ export function transform(
   config: FerryConfig,
   options: { engine?: EngineName; select?: string; fullRefresh?: boolean } = {},
 ): Promise<TransformSummary> {
-  return runTransform({ config, logger: silentLogger(), signal: new AbortController().signal, ...options });
+  return runTransform({
+    ...testProject(config),
+    logger: silentLogger(),
+    signal: new AbortController().signal,
+    ...options,
+  });
 }
 
 /** Canonical text of a value: numbers without trailing zeros (doubles to 12 digits), timestamps in UTC. */

@@ -19,6 +19,7 @@ import {
   transform,
   transformConfig,
 } from './shop-project.js';
+import { testProject } from '../../support/sync.js';
 
 /** The transform section's spark settings and the top-level spark section (the test server). */
 // rows_per_partition at its minimum, so the bigger source tables are read over several partitions.
@@ -158,7 +159,7 @@ describe('a spark run that is cancelled', () => {
     const controller = new AbortController();
     const config = transformConfig(db, 'spark_abort', undefined, onSparkServer(false));
     const run = runTransform({
-      config,
+      ...testProject(config),
       engine: 'spark',
       logger: silentLogger(),
       signal: controller.signal,

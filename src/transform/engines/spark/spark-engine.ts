@@ -3,13 +3,13 @@
 // models stay temporary views; the others are cached so they run once), and table and incremental
 // models are written back into PostgreSQL through a staging table swapped in atomically.
 import { readFileSync } from 'node:fs';
-import type { SparkSettings } from '../../../config/schema.js';
+import type { Project } from '../../../config/project.js';
 import { connectPostgres, type PgClient } from '../../../connectors/postgres/connect.js';
 import { SchemaError } from '../../../errors.js';
 import type { Logger } from '../../../observability/logger.js';
 import { sqlCommand } from '../../../spark/plan/commands.js';
 import { connectSpark } from '../../../spark/session.js';
-import { highWaterMark, mergeDelta, relationKind, swapIn } from '../../load/postgres-target.js';
+import { highWaterMark, mergeDelta, swapIn } from '../../load/postgres-target.js';
 import type { Model, SourceRef } from '../../models/model.js';
 import { modelSql, type ModelBuild, type TransformEngine } from '../transform-engine.js';
 import { sparkModelFailure } from './failure.js';
@@ -24,9 +24,10 @@ import {
   quoteMysql,
   quotePg,
 } from '../../../schema/identifiers.js';
+import { relationKind } from '../../../connectors/postgres/ddl.js';
 
 export interface SparkEngineOptions {
-  spark: SparkSettings;
+  spark: Project['spark'];
   target: ConnectionSpec;
   schema: string;
   sourceSchemas: Record<string, string>;
