@@ -36,8 +36,10 @@ if dag is not None and major >= 3:
     import pendulum
     from airflow.serialization.serialized_objects import DagSerialization
 
+    def seconds(delta):
+        return None if delta is None else delta.total_seconds()
+
     scheduled = DagSerialization.from_dict(DagSerialization.to_dict(dag))
-    seconds = lambda delta: None if delta is None else delta.total_seconds()  # noqa: E731
     timetable = scheduled.timetable
     facts["timetable"] = {
         "class": type(timetable).__name__,
