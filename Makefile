@@ -24,7 +24,8 @@ services:
 services-stop:
 	scripts/services.sh stop
 
-# Apache Airflow in a cached virtual environment, for the test of `ferry airflow export`.
+# Apache Airflow 3.3 in a cached virtual environment, for the test of `ferry airflow export`
+# (FERRY_AIRFLOW=2 scripts/airflow.sh install adds Airflow 2.10 for the `--airflow 2` import check).
 airflow:
 	scripts/airflow.sh install
 
