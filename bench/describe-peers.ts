@@ -139,7 +139,8 @@ export function typesSection(r: Results): Section | undefined {
       "Read from the catalog (format_type, NOT NULL, the primary key) of each tool's target table after its last run. " +
         'A fast copy that changes types is not the same result, so each cell says what the type changes against the MariaDB column ' +
         '(bench/target-types.ts): **✗** a type that cannot hold every value of the source type, **≠** another kind of value or a constraint lost; ' +
-        'nothing when it holds the same values. "values equal" above compares the values themselves, apart from this.',
+        'nothing when it holds the same values. "values equal" above compares the values themselves, apart from this. ' +
+        "ferry creates every column nullable on purpose (its policies may load a value as NULL, docs/type-mapping.md); the raw pipe's table has ferry's types with NOT NULL.",
       '',
       table(['MariaDB column', ...tools.map((t) => t.tool)], [...rows, key, extra]),
       '',
