@@ -1,4 +1,5 @@
 // A seeded, synced shop in per-test databases, and helpers to run the example models and read them.
+import { expect } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
 import type { FerryConfig } from '../../../src/config/schema.js';
 import { connectMysql } from '../../../src/connectors/mysql/connect.js';
@@ -66,7 +67,7 @@ export async function seededShop(label: string, scale = 0.02): Promise<TestDatab
 
 export function transform(
   config: FerryConfig,
-  options: { engine?: EngineName; select?: string; fullRefresh?: boolean } = {},
+  options: { engine?: EngineName; select?: string; fullRefresh?: boolean; skipTests?: boolean } = {},
 ): Promise<TransformSummary> {
   return runTransform({
     ...testProject(config),
@@ -104,4 +105,14 @@ export async function canonicalRows(db: TestDatabases, schema: string, table: st
   return rows
     .map((r) => columns.map((c) => `${c.name}=${canonical(r[c.name] ?? null, c.type)}`).join(' | '))
     .sort();
+}
+
+/** Asserts that a model has the same rows (canonical, sorted) in two schemas, showing the first difference. */
+export async function expectSameRows(db: TestDatabases, model: string, expected: string, actual: string) {
+  const want = await canonicalRows(db, expected, model);
+  const got = await canonicalRows(db, actual, model);
+  expect(want.length).toBeGreaterThan(0);
+  expect(got.length).toBe(want.length);
+  const first = want.findIndex((row, i) => row !== got[i]);
+  expect(first === -1 ? null : { [expected]: want[first], [actual]: got[first] }).toBeNull();
 }
