@@ -1,12 +1,17 @@
 // ETL on Spark: the spark engine reads the models' sources straight from MySQL (partitioned JDBC
 // reads) or from one MySQL snapshot staged in PostgreSQL, and every example model has the same rows
 // as on the postgres engine over the replicated tables.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TransformSummary } from '../../../src/transform/run.js';
+import { runFerry } from '../../support/cli.js';
 import { requireSpark, SPARK_URL } from '../spark/spark-server.js';
 import type { TestDatabases } from '../../support/databases.js';
 import {
   EXAMPLE_MODEL_NAMES,
+  EXAMPLE_MODELS,
   expectSameRows,
   seededShop,
   transform,
@@ -81,5 +86,44 @@ describe('the spark engine reading one MySQL snapshot staged in PostgreSQL', () 
 
   it.each(EXAMPLE_MODEL_NAMES)('%s has the same rows as on postgres', async (model) => {
     await expectSameRows(db, model, 'analytics_pg', 'spark_snapshot');
+  });
+});
+
+describe('ferry transform --spark-sources', () => {
+  let dir: string;
+  let config: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ferry-spark-sources-'));
+    config = join(dir, 'ferry.yaml');
+    writeFileSync(
+      config,
+      `source: { url: "${db.mysqlUrl}" }
+target: { url: "${db.postgresUrl}", schema: raw_shop }
+spark: { url: "${SPARK_URL}" }
+transform: { models: "${EXAMPLE_MODELS}", schema: spark_cli, sources: { shop: raw_shop } }
+`,
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads the sources from MySQL and says that the reads are not one snapshot', async () => {
+    const args = ['--config', config, 'transform', '--engine', 'spark', '--spark-sources', 'mysql'];
+    const result = await runFerry([...args, '--select', 'daily_revenue', '--skip-tests']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /^read \d+ rows of 3 source table\(s\) from MySQL into Spark in [\d.]+ s$/m,
+    );
+    expect(result.stdout).toMatch(
+      /^warning: not one consistent snapshot: each table read at its own moment/m,
+    );
+    expect(result.stdout).toMatch(
+      /transform on spark into schema spark_cli succeeded: (\d+)\/\1 models built/,
+    );
+  });
+
+  it('is refused with another engine', async () => {
+    const result = await runFerry(['--config', config, 'transform', '--spark-sources', 'mysql']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--spark-sources applies to the spark engine, not to postgres/);
   });
 });

@@ -2,6 +2,7 @@
 // the value checks it pushes into MySQL.
 import { describe, expect, it } from 'vitest';
 import { valueChecks } from '../../../src/schema/mysql-value-checks.js';
+import { fetchSize } from '../../../src/transform/engines/spark/mysql-sources.js';
 import { mapColumn } from '../../../src/schema/type-mapping.js';
 import {
   mysqlColumnRead,
@@ -124,5 +125,14 @@ describe('valueChecks', () => {
     expect(checks[0]!.condition).toBe(
       "(`s` IS NOT NULL AND LOCATE(X'00', CAST(CONVERT(`s` USING utf8mb4) AS BINARY)) > 0)",
     );
+  });
+});
+
+describe('fetchSize', () => {
+  it('holds about 16 MiB of rows per fetch, between 100 and 10,000 rows', () => {
+    expect(fetchSize(0)).toBe(10_000);
+    expect(fetchSize(200)).toBe(10_000);
+    expect(fetchSize(4096)).toBe(4096);
+    expect(fetchSize(1024 * 1024)).toBe(100);
   });
 });

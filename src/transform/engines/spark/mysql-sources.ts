@@ -53,14 +53,23 @@ const ISSUE_COLUMN = '_ferry_issue';
 const readView = (table: string) => `_ferry_read__${table}`;
 
 /**
- * The MARIADB Connector/J streams a result only with a fetch size (mysqlJdbc sets 10000 rows); a
+ * MariaDB Connector/J streams a result only when the statement has a fetch size (Spark's fetchsize),
+ * holding that many rows; without one it reads the whole result into the executor's memory. A
  * streamed result makes MySQL wait for the reader, so the write timeout is raised from its 60 s.
  */
 const SESSION_INIT = "SET time_zone = '+00:00', NAMES utf8mb4, SESSION net_write_timeout = 600";
+/** About this many bytes of rows held per partition; the fetch size follows the table's average row length. */
+const FETCH_BYTES = 16 * 1024 * 1024;
+
+/** Rows per fetch for rows of `rowBytes` bytes on average: 16 MiB of them, between 100 and 10,000. */
+export function fetchSize(rowBytes: number): number {
+  return Math.max(100, Math.min(10_000, Math.floor(FETCH_BYTES / Math.max(1, rowBytes))));
+}
 
 interface TablePlan {
   table: SourceTable;
   partitioning: Partitioning | undefined;
+  fetchSize: number;
   /** Checks in the order issue numbers are given: fail first, then quarantine, then null. */
   checks: ValueCheck[];
 }
@@ -134,12 +143,22 @@ async function planTables(sources: readonly SourceRef[], options: MysqlSourcesOp
         table,
         checks,
         partitioning: await planPartitions(mysql, table, options.rowsPerPartition),
+        fetchSize: fetchSize(await averageRowLength(mysql, table)),
       });
     }
     return plans;
   } finally {
     await mysql.end().catch(() => undefined);
   }
+}
+
+/** information_schema's average row length (InnoDB's estimate; 0 for an empty table). */
+async function averageRowLength(mysql: MysqlConnection, table: SourceTable): Promise<number> {
+  const [rows] = await mysql.query(
+    'SELECT AVG_ROW_LENGTH AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+    [table.schema, table.name],
+  );
+  return Number((rows as { n: number | string | null }[])[0]?.n ?? 0);
 }
 
 /** Key ranges for a table with a single integer primary key and more rows than one partition holds. */
@@ -200,6 +219,7 @@ async function registerRead(plan: TablePlan, options: MysqlSourcesOptions): Prom
     partitionedRead(mysqlReadQuery(plan), plan.partitioning),
   );
   jdbc.sessionInitStatement = SESSION_INIT;
+  jdbc.fetchsize = String(plan.fetchSize);
   const typed = table.columns.map((c) => {
     const read = mysqlColumnRead(mapColumn(c, table.name));
     return as(sqlExpr(read.toSpark(quoteMysql(c.name))), c.name);
@@ -212,7 +232,12 @@ async function registerRead(plan: TablePlan, options: MysqlSourcesOptions): Prom
   await options.session.run(createOrReplaceTempView(read, readView(table.name)), { signal: options.signal });
   await options.session.run(sqlCommand(`CACHE LAZY TABLE ${view}`), { signal: options.signal });
   options.logger.debug(
-    { table: table.name, partitions: plan.partitioning?.partitions ?? 1, checks: plan.checks.length },
+    {
+      table: table.name,
+      partitions: plan.partitioning?.partitions ?? 1,
+      fetchSize: plan.fetchSize,
+      checks: plan.checks.length,
+    },
     `registered ${table.name} from MySQL in Spark`,
   );
 }
