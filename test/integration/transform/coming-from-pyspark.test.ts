@@ -5,12 +5,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectMysql } from '../../../src/connectors/mysql/connect.js';
-import { silentLogger } from '../../../src/observability/logger.js';
-import { seedShop } from '../../../src/seed/seed.js';
 import { REPO_ROOT, runFerry } from '../../support/cli.js';
-import { createTestDatabases, type TestDatabases } from '../../support/databases.js';
+import type { TestDatabases } from '../../support/databases.js';
 import { requireSpark, SPARK_URL } from '../spark/spark-server.js';
+import { seededSource } from './shop-project.js';
 
 interface Block {
   lang: string;
@@ -80,13 +78,7 @@ async function dailyRevenue(schema: string): Promise<string[]> {
 
 beforeAll(async () => {
   await requireSpark();
-  db = await createTestDatabases('pyspark');
-  const mysql = await connectMysql(db.mysql);
-  try {
-    await seedShop(mysql, { scale: 0.02, seed: 7, logger: silentLogger() });
-  } finally {
-    await mysql.end();
-  }
+  db = await seededSource('pyspark');
   project = mkdtempSync(join(tmpdir(), 'ferry-from-pyspark-'));
   // ferry runs from source here (node --import tsx), which Node resolves from the working folder.
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(project, 'node_modules'));

@@ -52,7 +52,8 @@ ${extra}`,
   );
 }
 
-export async function seededShop(label: string, scale = 0.02): Promise<TestDatabases> {
+/** Test databases with the demo shop seeded in MySQL (nothing replicated yet). */
+export async function seededSource(label: string, scale = 0.02): Promise<TestDatabases> {
   const db = await createTestDatabases(label);
   const mysql = await connectMysql(db.mysql);
   try {
@@ -60,6 +61,12 @@ export async function seededShop(label: string, scale = 0.02): Promise<TestDatab
   } finally {
     await mysql.end();
   }
+  return db;
+}
+
+/** The seeded shop, synced into raw_shop. */
+export async function seededShop(label: string, scale = 0.02): Promise<TestDatabases> {
+  const db = await seededSource(label, scale);
   const summary = await runSync(transformConfig(db, 'analytics'));
   if (summary.status !== 'succeeded') throw new Error(`sync failed: ${JSON.stringify(summary.streams)}`);
   return db;
