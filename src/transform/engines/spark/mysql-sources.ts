@@ -30,6 +30,8 @@ export interface MysqlSourcesOptions {
   source: ConnectionSpec;
   policies: Pick<SyncSettings, 'zero_dates' | 'invalid_values'>;
   rowsPerPartition: number;
+  /** Every view ferry caches is added here at once, so the engine frees it even when the read fails. */
+  cached: string[];
   logger: Logger;
   signal: AbortSignal;
 }
@@ -41,8 +43,6 @@ export interface MysqlSourcesRead {
   /** Rows left out because sync would quarantine them. */
   skipped: number;
   warnings: string[];
-  /** Views ferry cached (to uncache at the end). */
-  cached: string[];
 }
 
 /** The key Spark partitions by (the primary key itself, so MySQL reads each range by its index). */
@@ -79,12 +79,8 @@ export async function registerMysqlSources(
   options: MysqlSourcesOptions,
 ): Promise<MysqlSourcesRead> {
   const plans = await planTables(sources, options);
-  const cached: string[] = [];
-  const result: MysqlSourcesRead = { tables: plans.length, rows: 0, skipped: 0, warnings: [], cached };
-  for (const plan of plans) {
-    await registerRead(plan, options);
-    cached.push(readView(plan.table.name));
-  }
+  const result: MysqlSourcesRead = { tables: plans.length, rows: 0, skipped: 0, warnings: [] };
+  for (const plan of plans) await registerRead(plan, options);
   // Read every table now, all at once: the reads sit close together in time, and the counts tell
   // which rows the policies set aside before any model runs.
   const counts = await Promise.all(plans.map((plan) => countIssues(plan, options)));
@@ -194,7 +190,7 @@ function issueCase(checks: readonly ValueCheck[]): string {
 }
 
 /** The query MySQL runs (per partition, with Spark's key range around it). */
-export function mysqlReadQuery(plan: TablePlan): string {
+function mysqlReadQuery(plan: TablePlan): string {
   const { table, checks, partitioning } = plan;
   const columns = table.columns.map((c) => {
     const read = mysqlColumnRead(mapColumn(c, table.name));
@@ -230,6 +226,7 @@ async function registerRead(plan: TablePlan, options: MysqlSourcesOptions): Prom
   ]);
   const view = quoteMysql(readView(table.name));
   await options.session.run(createOrReplaceTempView(read, readView(table.name)), { signal: options.signal });
+  options.cached.push(readView(table.name));
   await options.session.run(sqlCommand(`CACHE LAZY TABLE ${view}`), { signal: options.signal });
   options.logger.debug(
     {

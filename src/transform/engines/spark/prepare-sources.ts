@@ -30,6 +30,8 @@ export interface SourceContext {
   modelSchema: string;
   sync: SyncSettings;
   rowsPerPartition: number;
+  /** Every view ferry caches is added here at once, so the engine frees it even when a later step fails. */
+  cached: string[];
   logger: Logger;
   signal: AbortSignal;
 }
@@ -37,8 +39,6 @@ export interface SourceContext {
 export interface PreparedSources {
   /** What was read, for the run output; null when the views read the replicated tables lazily. */
   read: SourcesRead | null;
-  /** Views ferry cached, to uncache at the end. */
-  cached: string[];
   /** Drops what the mode staged (after the data tests, which may read the sources too). */
   release(): Promise<void>;
 }
@@ -53,15 +53,16 @@ export async function prepareSources(
   ctx: SourceContext,
 ): Promise<PreparedSources> {
   if (ctx.mode === 'mysql') {
-    const { cached, ...read } = await registerMysqlSources(sources, {
+    const read = await registerMysqlSources(sources, {
       session: ctx.session,
       source: ctx.source,
       policies: ctx.sync,
       rowsPerPartition: ctx.rowsPerPartition,
+      cached: ctx.cached,
       logger: ctx.logger,
       signal: ctx.signal,
     });
-    return { read: { ...read, path: 'from MySQL into Spark' }, cached, release: nothing };
+    return { read: { ...read, path: 'from MySQL into Spark' }, release: nothing };
   }
   if (ctx.mode === 'mysql_snapshot') {
     const schema = snapshotSchema(ctx.modelSchema);
@@ -78,11 +79,7 @@ export async function prepareSources(
         signal: ctx.signal,
       });
       const tables = [...new Set(sources.map((s) => s.table))];
-      const views = await registerFromPostgres(
-        sources,
-        ctx,
-        Object.fromEntries(sources.map((s) => [s.source, schema])),
-      );
+      await registerFromPostgres(sources, ctx, Object.fromEntries(sources.map((s) => [s.source, schema])));
       return {
         read: {
           tables: tables.length,
@@ -91,7 +88,6 @@ export async function prepareSources(
           warnings: staged.warnings,
           path: `from one MySQL snapshot into ${schema}, then Spark`,
         },
-        cached: views,
         release,
       };
     } catch (error) {
@@ -109,11 +105,8 @@ export async function prepareSources(
     throw new SchemaError(`the models read tables that are not in the target: ${missing.join(', ')}`, {
       hint: 'run `ferry sync` first, fix transform.sources in ferry.yaml, or read MySQL directly with transform.spark.sources: mysql',
     });
-  return {
-    read: null,
-    cached: await registerFromPostgres(sources, ctx, ctx.sourceSchemas),
-    release: nothing,
-  };
+  await registerFromPostgres(sources, ctx, ctx.sourceSchemas);
+  return { read: null, release: nothing };
 }
 
 /**
@@ -125,9 +118,8 @@ async function registerFromPostgres(
   sources: readonly SourceRef[],
   ctx: SourceContext,
   schemas: Record<string, string>,
-): Promise<string[]> {
+): Promise<void> {
   const started = Date.now();
-  const views: string[] = [];
   for (const s of sources) {
     const schema = schemas[s.source] ?? s.source;
     const view = sourceView(s.source, s.table);
@@ -138,8 +130,8 @@ async function registerFromPostgres(
       { view, schema, table: s.table, rowsPerPartition: ctx.rowsPerPartition },
       ctx.signal,
     );
+    ctx.cached.push(view);
     await ctx.session.run(sqlCommand(`CACHE LAZY TABLE ${quoteMysql(view)}`), { signal: ctx.signal });
-    views.push(view);
     ctx.logger.debug(
       { table: `${schema}.${s.table}`, partitions },
       `registered ${schema}.${s.table} in Spark`,
@@ -149,5 +141,4 @@ async function registerFromPostgres(
     { tables: sources.length, seconds: (Date.now() - started) / 1000 },
     `registered ${sources.length} source table(s) in Spark`,
   );
-  return views;
 }

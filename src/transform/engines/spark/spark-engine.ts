@@ -160,10 +160,10 @@ export async function createSparkEngine(options: SparkEngineOptions): Promise<Tr
         modelSchema: schema,
         sync: options.sync,
         rowsPerPartition: options.spark.rows_per_partition,
+        cached,
         logger,
         signal,
       });
-      cached.push(...prepared.cached);
       for (const warning of prepared.read?.warnings ?? []) logger.warn(warning);
       return prepared.read;
     },
