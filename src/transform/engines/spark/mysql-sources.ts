@@ -2,7 +2,6 @@
 // one partitioned JDBC read per table whose query selects every column in a form Spark's MySQL
 // type mapping cannot reinterpret and applies sync.zero_dates / sync.invalid_values; Spark casts
 // the columns to the types the replicated tables have (source-types.ts) and caches the read.
-import type { SyncSettings } from '../../../config/schema.js';
 import type { ConnectionSpec } from '../../../connectors/connection-spec.js';
 import { connectMysql, type MysqlConnection } from '../../../connectors/mysql/connect.js';
 import { DataError } from '../../../errors.js';
@@ -10,6 +9,7 @@ import type { Logger } from '../../../observability/logger.js';
 import { chunkColumn } from '../../../replication/chunks.js';
 import { DELETED_AT, SYNCED_AT, quoteMysql } from '../../../schema/identifiers.js';
 import { valueChecks, type ValueCheck } from '../../../schema/mysql-value-checks.js';
+import type { ValuePolicies } from '../../../schema/row-outcome.js';
 import type { SourceTable } from '../../../schema/source-table.js';
 import { mapColumn } from '../../../schema/type-mapping.js';
 import { partitionedRead, type Partitioning } from '../../../spark/jdbc-tables.js';
@@ -28,7 +28,7 @@ import { sparkString } from './spark-dialect.js';
 export interface MysqlSourcesOptions {
   session: SparkSession;
   source: ConnectionSpec;
-  policies: Pick<SyncSettings, 'zero_dates' | 'invalid_values'>;
+  policies: ValuePolicies;
   rowsPerPartition: number;
   /** Every view ferry caches is added here at once, so the engine frees it even when the read fails. */
   cached: string[];

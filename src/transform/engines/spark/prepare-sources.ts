@@ -1,12 +1,12 @@
 // The models' source tables as Spark views, from where transform.spark.sources says: the replicated
 // tables in PostgreSQL (postgres), MySQL itself (mysql), or a staging copy of one consistent MySQL
 // snapshot in PostgreSQL (mysql_snapshot). Every mode gives the views the same columns and types.
-import type { SparkSourceMode, SyncSettings } from '../../../config/schema.js';
+import type { Project } from '../../../config/project.js';
 import type { ConnectionSpec } from '../../../connectors/connection-spec.js';
 import type { PgClient } from '../../../connectors/postgres/connect.js';
 import { SchemaError } from '../../../errors.js';
 import type { Logger } from '../../../observability/logger.js';
-import { identifier, quoteMysql, quotePg } from '../../../schema/identifiers.js';
+import { quoteMysql, quotePg, sourceSnapshotSchema } from '../../../schema/identifiers.js';
 import { sqlCommand } from '../../../spark/plan/commands.js';
 import type { SparkSession } from '../../../spark/session.js';
 import { relationKind } from '../../../connectors/postgres/ddl.js';
@@ -18,7 +18,7 @@ import { registerPostgresSource } from './sources.js';
 import { stageSnapshot } from './stage-snapshot.js';
 
 export interface SourceContext {
-  mode: SparkSourceMode;
+  mode: Project['transform']['spark']['sources'];
   session: SparkSession;
   /** The target, on the engine's own connection. */
   pg: PgClient;
@@ -28,7 +28,7 @@ export interface SourceContext {
   sourceSchemas: Record<string, string>;
   /** The models' schema; mysql_snapshot stages next to it. */
   modelSchema: string;
-  sync: SyncSettings;
+  sync: Project['sync'];
   rowsPerPartition: number;
   /** Every view ferry caches is added here at once, so the engine frees it even when a later step fails. */
   cached: string[];
@@ -42,9 +42,6 @@ export interface PreparedSources {
   /** Drops what the mode staged (after the data tests, which may read the sources too). */
   release(): Promise<void>;
 }
-
-/** The staging schema of a mysql_snapshot run: one per models' schema, as one transform runs per schema. */
-export const snapshotSchema = (modelSchema: string) => identifier(`_ferry_snapshot_${modelSchema}`);
 
 const nothing = () => Promise.resolve();
 
@@ -65,7 +62,7 @@ export async function prepareSources(
     return { read: { ...read, path: 'from MySQL into Spark' }, release: nothing };
   }
   if (ctx.mode === 'mysql_snapshot') {
-    const schema = snapshotSchema(ctx.modelSchema);
+    const schema = sourceSnapshotSchema(ctx.modelSchema);
     const release = async () => {
       await ctx.pg.query(`DROP SCHEMA IF EXISTS ${quotePg(schema)} CASCADE`);
     };

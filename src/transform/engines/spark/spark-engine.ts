@@ -5,7 +5,6 @@
 // atomically, or merged.
 import { readFileSync } from 'node:fs';
 import type { Project } from '../../../config/project.js';
-import type { SyncSettings, TransformSettings } from '../../../config/schema.js';
 import { connectPostgres, type PgClient } from '../../../connectors/postgres/connect.js';
 import type { Logger } from '../../../observability/logger.js';
 import { sqlCommand } from '../../../spark/plan/commands.js';
@@ -35,9 +34,9 @@ export interface SparkEngineOptions {
   sourceSchemas: Record<string, string>;
   /** The source database (read by transform.spark.sources: mysql and mysql_snapshot). */
   source: ConnectionSpec;
-  settings: TransformSettings['spark'];
+  settings: Project['transform']['spark'];
   /** The value policies (zero_dates, invalid_values) and copy settings of sync, which direct reads follow. */
-  sync: SyncSettings;
+  sync: Project['sync'];
   logger: Logger;
   signal: AbortSignal;
 }

@@ -2,7 +2,7 @@
 // models read from one consistent MySQL snapshot into a staging schema of the target, through its
 // own COPY path (the reader, type mapping, value policies and chunked parallel copy of `ferry sync`),
 // so Spark then reads tables that all show the same moment, with the replicated tables' types.
-import type { SyncSettings } from '../../../config/schema.js';
+import type { Project } from '../../../config/project.js';
 import type { ConnectionSpec } from '../../../connectors/connection-spec.js';
 import { connectMysql } from '../../../connectors/mysql/connect.js';
 import { openSnapshot } from '../../../connectors/mysql/snapshot.js';
@@ -24,7 +24,7 @@ export interface StageSnapshotOptions {
   /** Emptied and filled with one table per source table; dropped by the caller when the run ends. */
   schema: string;
   /** The value policies, chunk and batch sizes, and reader connections (parallel_tables x parallel_chunks) of sync. */
-  settings: SyncSettings;
+  settings: Project['sync'];
   logger: Logger;
   signal: AbortSignal;
 }
