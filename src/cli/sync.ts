@@ -25,10 +25,7 @@ export const registerSync: Register = (program: Command, context) => {
     .option('--verify', 'verify the synced streams afterwards (exit 1 when they differ)')
     .option('--json', 'print the run summary as JSON')
     .addOption(
-      new Option(
-        '--engine <engine>',
-        'ferry: this process copies; spark: each table is a Spark job (full copies)',
-      )
+      new Option('--engine <engine>', 'ferry: this process copies; spark: each table is a Spark job')
         .choices(['ferry', 'spark'])
         .default('ferry'),
     )
@@ -47,6 +44,7 @@ export const registerSync: Register = (program: Command, context) => {
           state: ctx.state,
           ...(flags.sparkUrl ? { sparkUrl: flags.sparkUrl } : {}),
           ...(streams ? { streams } : {}),
+          ...(flags.fullRefresh ? { fullRefresh: true } : {}),
           logger: ctx.logger,
           signal: ctx.signal,
         });

@@ -41,6 +41,25 @@ export function incrementalBlocker(table: SourceTable, cursor: string | undefine
   return undefined;
 }
 
+/**
+ * The rows an incremental run reads (MySQL, `?` placeholders): the cursor at or past the stored mark,
+ * less the lookback window, and at or under the new mark. Shared by every copier of incremental streams.
+ */
+export function changedRows(
+  plan: Pick<StreamPlan, 'cursor' | 'table' | 'lookbackSeconds'>,
+  highWater: string,
+  newMark: string,
+): { sql: string; params: unknown[] } {
+  const cursor = plan.cursor!;
+  const cursorColumn = plan.table.columns.find((c) => c.name === cursor)!;
+  const quotedCursor = quoteMysql(cursor);
+  const lowerBound =
+    TEMPORAL.has(cursorColumn.dataType) && plan.lookbackSeconds > 0
+      ? { sql: `${quotedCursor} >= ? - INTERVAL ? SECOND`, params: [highWater, plan.lookbackSeconds] }
+      : { sql: `${quotedCursor} >= ?`, params: [highWater] };
+  return { sql: `${lowerBound.sql} AND ${quotedCursor} <= ?`, params: [...lowerBound.params, newMark] };
+}
+
 export async function incremental(
   ctx: RunContext,
   pair: ConnectionPair,
@@ -84,17 +103,13 @@ export async function incremental(
   for (const d of diff.dropped)
     result.warnings.push(`column ${d.name} dropped in the source; kept, NULL from now on`);
   const table = plan.table;
-  const cursorColumn = table.columns.find((c) => c.name === cursor)!;
   const quotedCursor = quoteMysql(cursor);
   const from = `${quoteMysql(table.schema)}.${quoteMysql(table.name)}`;
 
   // The snapshot's maximum becomes the new mark: every row read below has a cursor at or under it.
   const [maxRows] = await source.query(`SELECT CAST(MAX(${quotedCursor}) AS CHAR) AS m FROM ${from}`);
   const newMark = ((maxRows as Record<string, unknown>[])[0]?.m as string | null) ?? state.highWater;
-  const lowerBound =
-    TEMPORAL.has(cursorColumn.dataType) && plan.lookbackSeconds > 0
-      ? { sql: `${quotedCursor} >= ? - INTERVAL ? SECOND`, params: [state.highWater, plan.lookbackSeconds] }
-      : { sql: `${quotedCursor} >= ?`, params: [state.highWater] };
+  const range = changedRows(plan, state.highWater, newMark);
 
   const temp = 'ferry_incoming';
   const quality = compileQuality(plan, mappings, schema, ctx.state.quarantine);
@@ -108,8 +123,8 @@ export async function incremental(
       target,
       table,
       mappings,
-      where: `WHERE ${lowerBound.sql} AND ${quotedCursor} <= ?`,
-      params: [...lowerBound.params, newMark],
+      where: `WHERE ${range.sql}`,
+      params: range.params,
       targetSchema: 'pg_temp',
       targetTable: temp,
       stream: plan.name,

@@ -6,7 +6,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { PgClient } from './connect.js';
 import { qualifiedPg, quotePg } from '../../schema/identifiers.js';
 
-/** Copies COPY text (a byte stream, or batches of complete lines) into schema.table(columns). */
+/** Copies COPY text (a byte stream, or batches of complete lines) into schema.table(columns); returns the rows copied. */
 export async function copyInto(
   client: PgClient,
   schema: string,
@@ -14,10 +14,11 @@ export async function copyInto(
   columns: readonly string[],
   batches: Readable | AsyncIterable<string | Buffer>,
   signal?: AbortSignal,
-): Promise<void> {
+): Promise<number> {
   const sql = `COPY ${qualifiedPg(schema, table)} (${columns.map(quotePg).join(', ')}) FROM STDIN`;
   const target = client.query(copyFrom(sql));
   const source = batches instanceof Readable ? batches : Readable.from(batches, { objectMode: false });
   if (signal) await pipeline(source, target, { signal });
   else await pipeline(source, target);
+  return target.rowCount;
 }
