@@ -14,7 +14,6 @@ import type { Logger } from '../observability/logger.js';
 import { compileQuality } from '../quality/stream-quality.js';
 import { qualifiedPg, quoteMysql, quotePg, RECHECK_COLUMN, sparkStagingName } from '../schema/identifiers.js';
 import type { SourceTable } from '../schema/source-table.js';
-import type { ColumnMapping } from '../schema/type-mapping.js';
 import { connectSpark, type SparkSession } from '../spark/session.js';
 import type { FerryState } from '../state/ferry-state.js';
 import { changedRows, incrementalBlocker } from './incremental.js';
@@ -405,7 +404,7 @@ async function changedLoad(
       { source, target: ctx.control },
       {
         plan,
-        mappings: mappings as ColumnMapping[],
+        mappings,
         incoming: staging,
         quality,
         added: from.diff.added,
