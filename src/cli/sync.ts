@@ -189,16 +189,23 @@ export function renderSummary(summary: SyncSummary): string {
 }
 
 export function renderSparkSummary(summary: SparkSyncSummary): string {
-  const table = compactTable(['stream', 'source rows', 'loaded', 'partitions', 'seconds']);
-  for (const t of summary.tables)
-    table.push([t.target, t.sourceRows, t.targetRows, t.partitions, t.seconds.toFixed(1)]);
-  const differing = summary.tables.filter((t) => t.sourceRows !== t.targetRows);
+  const table = compactTable(['stream', 'mode', 'read', 'loaded', 'quarantined', 'partitions', 'seconds']);
+  for (const s of summary.streams) {
+    const copied = summary.tables.find((t) => t.target.endsWith(`.${s.stream}`));
+    table.push([
+      s.stream,
+      s.mode,
+      s.rowsRead,
+      s.rowsLoaded,
+      s.rowsQuarantined,
+      copied?.partitions ?? '',
+      s.status === 'failed' ? 'failed' : s.seconds.toFixed(1),
+    ]);
+  }
   return [
     table.toString(),
-    `Spark ${summary.sparkVersion} at ${summary.spark}: ${summary.tables.length} table(s) in ${summary.seconds.toFixed(1)} s`,
-    ...differing.map(
-      (t) =>
-        `warning: ${t.target}: ${t.sourceRows} rows in the source when the copy started, ${t.targetRows} loaded (the source changed meanwhile?); run ferry verify`,
-    ),
+    `Spark ${summary.sparkVersion} at ${summary.spark} (write: ${summary.write}): ${summary.tables.length} table(s) in ${summary.seconds.toFixed(1)} s`,
+    ...summary.streams.filter((s) => s.error).map((s) => `${s.stream} failed: ${s.error}`),
+    ...summary.streams.flatMap((s) => s.warnings.map((w) => `warning: ${s.stream}: ${w}`)),
   ].join('\n');
 }

@@ -52,7 +52,7 @@ export interface SparkReadPlan {
   mappings: readonly ColumnMapping[];
   /** A MySQL condition on the rows to read (an incremental range, literal values), or none: all rows. */
   where: string | undefined;
-  /** Rows matching `where` when the plan was made (the read may see a few more or fewer). */
+  /** Rows matching `where` when the plan was made, or information_schema's estimate for a large table. */
   rows: number;
   partitioning: { column: string; lower: bigint; upper: bigint; partitions: number } | undefined;
   fetchSize: number;
@@ -82,9 +82,14 @@ export async function planSparkRead(
   const range = key
     ? `, CAST(MIN(${quoteMysql(key)}) AS CHAR) AS lo, CAST(MAX(${quoteMysql(key)}) AS CHAR) AS hi`
     : '';
-  const [counted] = await mysql.query(`SELECT COUNT(*) AS n${range} FROM ${from}${where}`);
-  const row = (counted as { n: number | string; lo?: string | null; hi?: string | null }[])[0]!;
-  const rows = Number(row.n);
+  // information_schema's estimate will do for a large table; it lags behind a fresh bulk load, so
+  // a table it calls small, and a range of changed rows, are counted.
+  const count = options.where !== undefined || table.estimatedRows < 2 * options.rowsPerPartition;
+  const [counted] = await mysql.query(
+    `SELECT ${count ? 'COUNT(*)' : 'NULL'} AS n${range} FROM ${from}${where}`,
+  );
+  const row = (counted as { n: number | string | null; lo?: string | null; hi?: string | null }[])[0]!;
+  const rows = row.n === null ? table.estimatedRows : Number(row.n);
   const [lengths] = await mysql.query(
     'SELECT AVG_ROW_LENGTH AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
     [table.schema, table.name],
@@ -208,6 +213,8 @@ export interface SparkFillResult {
   bounds: readonly [string, string] | undefined;
   /** Rows the job wrote into the staging table (copy: counted by COPY; jdbc: undefined, count the table). */
   rows: number | undefined;
+  /** Of them, rows marked for a recheck (known without a look at the table: copy, or no check in the read). */
+  marked: number | undefined;
   /** The Spark job, start to end. */
   jobSeconds: number;
   /** The job and the loads of its files (copy), start to end. */
@@ -242,10 +249,17 @@ export async function fillWithSpark(options: SparkFill): Promise<SparkFillResult
       target: options.target,
       into: { ...options.into, columns: stagingColumns(plan) },
       connections: options.writeConnections,
+      countMarked: plan.recheck !== undefined,
       logger: options.logger,
       signal: options.signal,
     });
-    return { ...described, rows: done.rows, jobSeconds: done.jobSeconds, seconds: done.seconds };
+    return {
+      ...described,
+      rows: done.rows,
+      marked: plan.recheck ? done.marked : 0,
+      jobSeconds: done.jobSeconds,
+      seconds: done.seconds,
+    };
   }
   const writeOptions = jdbcWriteOptions(
     postgresJdbc(options.target),
@@ -261,5 +275,11 @@ export async function fillWithSpark(options: SparkFill): Promise<SparkFillResult
     { signal: options.signal, tags: ['ferry-copy'] },
   );
   const seconds = (Date.now() - started) / 1000;
-  return { ...described, rows: undefined, jobSeconds: seconds, seconds };
+  return {
+    ...described,
+    rows: undefined,
+    marked: plan.recheck ? undefined : 0,
+    jobSeconds: seconds,
+    seconds,
+  };
 }

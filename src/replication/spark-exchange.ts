@@ -26,12 +26,16 @@ export interface ExchangeWrite {
   into: { schema: string; table: string; columns: readonly string[] };
   /** COPY connections into PostgreSQL. */
   connections: number;
+  /** Count the lines whose last field is not NULL (the rows marked for a recheck) as they pass. */
+  countMarked: boolean;
   logger?: Logger | undefined;
   signal: AbortSignal;
 }
 
 export interface ExchangeResult {
   rows: number;
+  /** With countMarked: the lines whose last field is not \N. */
+  marked: number;
   files: number;
   bytes: number;
   /** From the start of the job to its end, as Spark reports it. */
@@ -41,6 +45,23 @@ export interface ExchangeResult {
 }
 
 const POLL_MS = 100;
+const NEWLINE = 0x0a;
+const BACKSLASH = 0x5c;
+const N = 0x4e;
+
+/** Passes the file's bytes on, counting the lines that do not end in \N (a line never spans a file). */
+async function* countMarks(file: AsyncIterable<Buffer>, into: { marked: number }): AsyncGenerator<Buffer> {
+  let tail: Buffer = Buffer.alloc(0);
+  for await (const chunk of file) {
+    // The two bytes before each newline, looking back into the previous chunk at its start.
+    const previous = tail;
+    const at = (k: number) => (k >= 0 ? chunk[k] : previous[previous.length + k]);
+    for (let i = chunk.indexOf(NEWLINE); i !== -1; i = chunk.indexOf(NEWLINE, i + 1))
+      if (at(i - 1) !== N || at(i - 2) !== BACKSLASH) into.marked++;
+    tail = chunk.subarray(Math.max(0, chunk.length - 2));
+    yield chunk;
+  }
+}
 /** Spark's part files; its checksums (.crc), _SUCCESS and _temporary are not data. */
 const PART_FILE = /^part-/;
 
@@ -61,7 +82,7 @@ export async function writeThroughExchange(options: ExchangeWrite): Promise<Exch
   let jobEnded = false;
   let allQueued = false;
   let jobSeconds = 0;
-  const result = { rows: 0, files: 0, bytes: 0 };
+  const result = { rows: 0, marked: 0, files: 0, bytes: 0 };
 
   const scan = async (): Promise<void> => {
     let names: string[];
@@ -116,7 +137,7 @@ export async function writeThroughExchange(options: ExchangeWrite): Promise<Exch
           options.into.schema,
           options.into.table,
           options.into.columns,
-          createReadStream(path),
+          options.countMarked ? countMarks(createReadStream(path), result) : createReadStream(path),
           abort.signal,
         );
         result.rows += rows;

@@ -29,6 +29,8 @@ export interface Recheck {
   mappings: readonly ColumnMapping[];
   policies: ValuePolicies;
   gate: RowGate;
+  /** The rows marked, when the copy counted them; otherwise the staging table is counted. */
+  marked: number | undefined;
   /** Without a primary key: the MySQL condition that marked the rows (the read's own). */
   condition: string;
   signal: AbortSignal;
@@ -51,10 +53,12 @@ export async function recheckRows(options: Recheck): Promise<RecheckResult> {
   const relation = qualifiedPg(schema, staging);
   const flag = quotePg(RECHECK_COLUMN);
   const result: RecheckResult = { marked: 0, quarantined: 0, nulled: 0, vanished: 0 };
-  const { rows: counted } = await control.query<{ n: string }>(
-    `SELECT count(*) AS n FROM ${relation} WHERE ${flag} IS NOT NULL`,
-  );
-  result.marked = Number(counted[0]!.n);
+  result.marked =
+    options.marked ??
+    Number(
+      (await control.query<{ n: string }>(`SELECT count(*) AS n FROM ${relation} WHERE ${flag} IS NOT NULL`))
+        .rows[0]!.n,
+    );
   if (result.marked === 0) return result;
   const encoder = createRowEncoder(
     options.run.stream,

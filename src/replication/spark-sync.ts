@@ -265,6 +265,7 @@ async function fill(
     mappings,
     policies: ctx.settings,
     gate: load.gate,
+    marked: filled.marked,
     condition: [read.recheck ?? 'FALSE', ...(load.where ? [load.where] : [])]
       .map((c) => `(${c})`)
       .join(' AND '),
