@@ -16,6 +16,7 @@ import { compileQuality } from '../quality/stream-quality.js';
 import { mergeRows } from '../connectors/postgres/merge.js';
 import { qualifiedPg, quoteMysql, quotePg } from '../schema/identifiers.js';
 import type { ConnectionPair } from './pair-pool.js';
+import type { StreamState } from '../state/streams.js';
 
 const CURSOR_TYPES = new Set([
   'tinyint',
@@ -60,6 +61,19 @@ export function changedRows(
   return { sql: `${lowerBound.sql} AND ${quotedCursor} <= ?`, params: [...lowerBound.params, newMark] };
 }
 
+/** Whether an incremental run can go on from the stream's recorded mark; otherwise it loads in full first. */
+export function resumesFromMark(
+  state: StreamState | undefined,
+  cursor: string,
+): state is StreamState & { highWater: string } {
+  return (
+    state !== undefined &&
+    state.mode === 'incremental' &&
+    state.cursorColumn === cursor &&
+    state.highWater !== null
+  );
+}
+
 export async function incremental(
   ctx: RunContext,
   pair: ConnectionPair,
@@ -80,13 +94,7 @@ export async function incremental(
   const key = { targetSchema: schema, table: plan.targetTable };
   const state = await ctx.state.streams.read(target, key);
   const existing = await readTargetColumns(target, schema, plan.targetTable);
-  if (
-    !state ||
-    !existing ||
-    state.mode !== 'incremental' ||
-    state.cursorColumn !== cursor ||
-    state.highWater === null
-  ) {
+  if (!existing || !resumesFromMark(state, cursor)) {
     ctx.logger.info(
       { stream: plan.name },
       `${plan.name}: no high-water mark yet; first load copies the table in full`,

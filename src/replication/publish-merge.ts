@@ -1,5 +1,5 @@
 // Puts the changed rows of an incremental run in place, in one transaction, for a copier that loaded
-// them into a table of their own (the Spark copy's staging table): new columns added, the set checks
+// them into a relation of their own (the Spark copy's staging table): new columns added, the set checks
 // on the incoming rows, the merge by primary key (connectors/postgres/merge.ts), earlier quarantine
 // entries settled, deletes detected as the stream's `deletes` says, the high-water mark moved and the
 // stream's run recorded. Readers see the table before the run or after it.
@@ -7,7 +7,6 @@ import { mergeRows } from '../connectors/postgres/merge.js';
 import { inTransaction } from '../connectors/postgres/transaction.js';
 import type { TargetColumn } from '../connectors/postgres/ddl.js';
 import type { StreamQuality } from '../quality/stream-quality.js';
-import { qualifiedPg } from '../schema/identifiers.js';
 import type { ColumnMapping } from '../schema/type-mapping.js';
 import { detectDeletes } from './deletes.js';
 import { originalRowsFromSource } from './original-rows.js';
@@ -19,7 +18,7 @@ import type { StreamPlan } from './stream-plan.js';
 export interface IncomingRows {
   plan: StreamPlan;
   mappings: ColumnMapping[];
-  /** The table in the target schema holding the incoming rows. */
+  /** The quoted relation holding the incoming rows: a staging table, or pg_temp."ferry_incoming". */
   incoming: string;
   quality: StreamQuality;
   /** Source columns the target lacks (added), and target columns the source dropped (NULLed). */
@@ -40,7 +39,7 @@ export async function publishMerge(
   const { plan, mappings, quality } = load;
   const { target, source } = pair;
   const schema = ctx.targetSchema;
-  const incoming = { relation: qualifiedPg(schema, load.incoming), whole: false };
+  const incoming = { relation: load.incoming, whole: false };
   await inTransaction(target, async () => {
     await addColumns(target, schema, plan.targetTable, load.added, ctx.logger);
     const settled = await quality.settle(target, incoming, ctx.runId, {

@@ -67,7 +67,8 @@ const PART_FILE = /^part-/;
 
 export async function writeThroughExchange(options: ExchangeWrite): Promise<ExchangeResult> {
   const started = Date.now();
-  await mkdir(options.exchangeDir, { recursive: true });
+  // The files hold the table's rows until they are loaded: a directory ferry creates is private.
+  await mkdir(options.exchangeDir, { recursive: true, mode: 0o700 });
   const dir = join(options.exchangeDir, `copy-${randomUUID()}`);
   const abort = new AbortController();
   let failure: { error: unknown } | undefined;

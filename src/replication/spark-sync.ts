@@ -16,7 +16,7 @@ import { qualifiedPg, quoteMysql, quotePg, RECHECK_COLUMN, sparkStagingName } fr
 import type { SourceTable } from '../schema/source-table.js';
 import { connectSpark, type SparkSession } from '../spark/session.js';
 import type { FerryState } from '../state/ferry-state.js';
-import { changedRows, incrementalBlocker } from './incremental.js';
+import { changedRows, incrementalBlocker, resumesFromMark } from './incremental.js';
 import { originalRowsFromSource } from './original-rows.js';
 import { publishFullLoad } from './publish.js';
 import { publishMerge } from './publish-merge.js';
@@ -152,13 +152,7 @@ async function copyStream(ctx: RunContext, work: StreamWork, job: Job): Promise<
     const key = { targetSchema: ctx.targetSchema, table: plan.targetTable };
     const state = await ctx.state.streams.read(ctx.control, key);
     const existing = await readTargetColumns(ctx.control, ctx.targetSchema, plan.targetTable);
-    if (
-      !state ||
-      !existing ||
-      state.mode !== 'incremental' ||
-      state.cursorColumn !== cursor ||
-      state.highWater === null
-    ) {
+    if (!existing || !resumesFromMark(state, cursor)) {
       ctx.logger.info(
         { stream: plan.name },
         `${plan.name}: no high-water mark yet; first load copies the table in full`,
@@ -406,7 +400,7 @@ async function changedLoad(
       {
         plan,
         mappings,
-        incoming: staging,
+        incoming: qualifiedPg(ctx.targetSchema, staging),
         quality,
         added: from.diff.added,
         dropped: from.diff.dropped,

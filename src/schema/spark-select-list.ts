@@ -66,32 +66,40 @@ const escaped = (text: string) =>
 const setField = (q: string) =>
   `CASE WHEN ${q} = '' THEN '{}' ELSE CONCAT('{"', REPLACE(REPLACE(REPLACE(${asText(q)}, ${utf8(BACKSLASH)}, ${utf8('5C5C')}), '"', ${utf8('5C22')}), ',', '","'), '"}') END`;
 
-/** Each encoder's COPY field, as a MySQL expression over the column's source form; NULL for NULL. */
-const COPY_FIELD_BY_ENCODER: Readonly<Record<EncoderKind, (source: string, q: string) => string>> = {
-  integer: (s) => asText(s),
-  numeric: (s) => asText(s),
-  float: (s) => asText(s),
-  bit: (s) => asText(s),
+/** Whether an ENUM's members can hold a character COPY text escapes; unknown text can. */
+const mayNeedEscapes = (m: ColumnMapping) =>
+  m.column.dataType !== 'enum' || (m.column.members ?? []).some((v) => /[\\\t\n\r]/.test(v));
+
+/**
+ * Each encoder's COPY field, as a MySQL expression over the column's source form; NULL for NULL.
+ * Numbers, dates and times need no CAST: CONCAT_WS prints them as the server prints them to ferry
+ * (in the connection's utf8mb4), and every function saved is saved once per row and column.
+ */
+const COPY_FIELD_BY_ENCODER: Readonly<
+  Record<EncoderKind, (source: string, q: string, m: ColumnMapping) => string>
+> = {
+  integer: (s) => s,
+  numeric: (s) => s,
+  float: (s) => s,
+  bit: (s) => s,
   // A value other than 0 and 1 has a value check of its own; it never reaches this field.
   boolean: (s) => `CASE ${s} WHEN 1 THEN 't' WHEN 0 THEN 'f' END`,
-  date: (s) => asText(s),
-  datetime: (s) => asText(s),
-  timestamp: (s) => `CONCAT(${asText(s)}, '+00')`,
-  time: (s) => asText(s),
-  text: (s) => escaped(asText(s)),
+  date: (s) => s,
+  datetime: (s) => s,
+  timestamp: (s) => `CONCAT(${s}, '+00')`,
+  time: (s) => s,
+  // Text is converted to utf8mb4 explicitly: columns of other character sets and collations mix.
+  text: (s, _q, m) => (mayNeedEscapes(m) ? escaped(asText(s)) : asText(s)),
   // \\x and the hex digits: COPY turns \\ into one backslash, and bytea reads \x... as hex.
   bytes: (s) => `CONCAT(${utf8('5C5C78')}, HEX(${s}))`,
   set: (_s, q) => escaped(setField(q)),
   json: (s) => escaped(asText(s)),
 };
 
-/** The column's COPY text field: \N for NULL, and \N as well when `nulled` (a MySQL condition) holds. */
-export function copyField(m: ColumnMapping, nulled?: string): string {
+/** The column's COPY text field: \N for NULL. */
+export function copyField(m: ColumnMapping): string {
   const q = quoteMysql(m.column.name);
-  const field = COPY_FIELD_BY_ENCODER[m.rule.encoder](sourceExpression(m, q), q);
-  return nulled
-    ? `CASE WHEN ${nulled} THEN ${COPY_NULL_FIELD} ELSE IFNULL(${field}, ${COPY_NULL_FIELD}) END`
-    : `IFNULL(${field}, ${COPY_NULL_FIELD})`;
+  return `IFNULL(${COPY_FIELD_BY_ENCODER[m.rule.encoder](sourceExpression(m, q), q, m)}, ${COPY_NULL_FIELD})`;
 }
 
 /** A text expression as a COPY field (escaped; \N for NULL). */
