@@ -50,7 +50,10 @@ const BACKSLASH = 0x5c;
 const N = 0x4e;
 
 /** Passes the file's bytes on, counting the lines that do not end in \N (a line never spans a file). */
-async function* countMarks(file: AsyncIterable<Buffer>, into: { marked: number }): AsyncGenerator<Buffer> {
+export async function* countMarks(
+  file: AsyncIterable<Buffer>,
+  into: { marked: number },
+): AsyncGenerator<Buffer> {
   let tail: Buffer = Buffer.alloc(0);
   for await (const chunk of file) {
     // The two bytes before each newline, looking back into the previous chunk at its start.
@@ -58,7 +61,8 @@ async function* countMarks(file: AsyncIterable<Buffer>, into: { marked: number }
     const at = (k: number) => (k >= 0 ? chunk[k] : previous[previous.length + k]);
     for (let i = chunk.indexOf(NEWLINE); i !== -1; i = chunk.indexOf(NEWLINE, i + 1))
       if (at(i - 1) !== N || at(i - 2) !== BACKSLASH) into.marked++;
-    tail = chunk.subarray(Math.max(0, chunk.length - 2));
+    tail =
+      chunk.length >= 2 ? chunk.subarray(chunk.length - 2) : Buffer.concat([previous, chunk]).subarray(-2);
     yield chunk;
   }
 }
