@@ -74,7 +74,7 @@ export async function fullRefresh(
       createTableSql(
         schema,
         staging,
-        [...mappings.map((m) => ({ name: m.column.name, pgType: m.pgType })), ...kept],
+        [...mappings.map((m) => ({ name: m.targetName, pgType: m.pgType })), ...kept],
         [],
       ),
     );

@@ -10,7 +10,7 @@ import { fullRefresh } from './full-refresh.js';
 import type { StreamPlan } from './stream-plan.js';
 import { addColumns, checkSchemaPolicy, diffSchema } from './schema-evolution.js';
 import { emptyResult, type RunContext, type StreamResult } from './stream-context.js';
-import type { ColumnMapping } from '../schema/type-mapping.js';
+import { targetNameOf, type ColumnMapping } from '../schema/type-mapping.js';
 import { originalRowsFromSource } from './original-rows.js';
 import { compileQuality } from '../quality/stream-quality.js';
 import { mergeRows } from '../connectors/postgres/merge.js';
@@ -136,8 +136,8 @@ export async function incremental(
       schema,
       table: plan.targetTable,
       from: quotePg(temp),
-      columns: mappings.map((m) => m.column.name),
-      key: plan.table.primaryKey,
+      columns: mappings.map((m) => m.targetName),
+      key: plan.table.primaryKey.map((k) => targetNameOf(mappings, k)),
       how: 'upsert',
       nulled: diff.dropped.map((d) => d.name),
       ferryColumns: true,

@@ -8,7 +8,7 @@ import { inTransaction } from '../connectors/postgres/transaction.js';
 import { SchemaError } from '../errors.js';
 import type { SettleHow, StreamQuality } from '../quality/stream-quality.js';
 import { qualifiedPg } from '../schema/identifiers.js';
-import type { ColumnMapping } from '../schema/type-mapping.js';
+import { targetNameOf, type ColumnMapping } from '../schema/type-mapping.js';
 import type { RunContext, StreamResult } from './stream-context.js';
 import type { StreamPlan } from './stream-plan.js';
 
@@ -50,12 +50,15 @@ export async function publishFullLoad(
     await raiseMaintenanceMemory(target);
     const loadRuns = await ctx.state.chunks.runsOf(target, key);
     const names = new Set(mappings.map((m) => m.column.name));
+    const named = (columns: readonly string[]) => columns.map((c) => targetNameOf(mappings, c));
     const swap = await swapTable(target, {
       schema,
       table: plan.targetTable,
       staging: load.staging,
-      primaryKey: plan.table.primaryKey.filter((k) => names.has(k)),
-      indexes: plan.table.indexes.filter((i) => i.columns.every((c) => names.has(c))),
+      primaryKey: named(plan.table.primaryKey.filter((k) => names.has(k))),
+      indexes: plan.table.indexes
+        .filter((i) => i.columns.every((c) => names.has(c)))
+        .map((i) => ({ ...i, columns: named(i.columns) })),
       keepChangedColumns: true,
       replaceView: false,
       refuse: (why) =>

@@ -21,12 +21,12 @@ export function diffSchema(
   existing: readonly TargetColumn[],
 ): SchemaDiff {
   const byName = new Map(existing.map((c) => [c.name, c]));
-  const sourceNames = new Set(mappings.map((m) => m.column.name));
+  const sourceNames = new Set(mappings.map((m) => m.targetName));
   return {
-    added: mappings.filter((m) => !byName.has(m.column.name)),
+    added: mappings.filter((m) => !byName.has(m.targetName)),
     dropped: existing.filter((c) => !sourceNames.has(c.name) && !c.name.startsWith(FERRY_PREFIX)),
     changed: mappings.flatMap((m) => {
-      const was = byName.get(m.column.name);
+      const was = byName.get(m.targetName);
       return was && was.pgType !== m.pgType ? [{ mapping: m, was: was.pgType }] : [];
     }),
   };
@@ -81,11 +81,11 @@ export async function addColumns(
 ): Promise<void> {
   for (const m of added) {
     logger.info(
-      { stream: table, column: m.column.name },
-      `adding column ${m.column.name} ${m.pgType} to ${schema}.${table}`,
+      { stream: table, column: m.targetName },
+      `adding column ${m.targetName} ${m.pgType} to ${schema}.${table}`,
     );
     await client.query(
-      `ALTER TABLE ${qualifiedPg(schema, table)} ADD COLUMN ${quotePg(m.column.name)} ${m.pgType}`,
+      `ALTER TABLE ${qualifiedPg(schema, table)} ADD COLUMN ${quotePg(m.targetName)} ${m.pgType}`,
     );
   }
 }

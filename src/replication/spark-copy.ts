@@ -12,7 +12,7 @@ import { createTableSql, tableExists } from '../connectors/postgres/ddl.js';
 import { swapTable } from '../connectors/postgres/swap.js';
 import { SchemaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { mapColumn, type ColumnMapping } from '../schema/type-mapping.js';
+import { mapColumn, targetNameOf, type ColumnMapping } from '../schema/type-mapping.js';
 import { jdbcReadOptions, jdbcWriteOptions, mysqlJdbc, postgresJdbc } from '../spark/jdbc.js';
 import { write } from '../spark/plan/commands.js';
 import { drop, readSource } from '../spark/plan/relations.js';
@@ -212,14 +212,21 @@ export async function copyTableWithSpark(options: SparkCopyOptions): Promise<Spa
   const schema = options.targetSchema;
   const finalName = qualifiedPg(schema, targetTable);
   const loadName = options.mode === 'overwrite' ? sparkStagingName(targetTable) : targetTable;
-  const columns = mappings.map((m) => ({ name: m.column.name, pgType: m.pgType }));
+  const columns = mappings.map((m) => ({ name: m.targetName, pgType: m.pgType }));
   try {
     await pg.query(`CREATE SCHEMA IF NOT EXISTS ${quotePg(schema)}`);
     if (options.mode === 'overwrite') {
       await pg.query(`DROP TABLE IF EXISTS ${qualifiedPg(schema, loadName)}`);
       await pg.query(createTableSql(schema, loadName, columns, []));
     } else if (!(await tableExists(pg, schema, targetTable))) {
-      await pg.query(createTableSql(schema, targetTable, columns, table.primaryKey));
+      await pg.query(
+        createTableSql(
+          schema,
+          targetTable,
+          columns,
+          table.primaryKey.map((k) => targetNameOf(mappings, k)),
+        ),
+      );
     }
     const filled = await fillWithSpark({
       session: options.session,
@@ -236,13 +243,16 @@ export async function copyTableWithSpark(options: SparkCopyOptions): Promise<Spa
     });
     if (options.mode === 'overwrite') {
       const names = new Set(mappings.map((m) => m.column.name));
+      const named = (columns: readonly string[]) => columns.map((c) => targetNameOf(mappings, c));
       await inTransaction(pg, () =>
         swapTable(pg, {
           schema,
           table: targetTable,
           staging: loadName,
-          primaryKey: table.primaryKey,
-          indexes: table.indexes.filter((i) => i.columns.every((c) => names.has(c))),
+          primaryKey: named(table.primaryKey),
+          indexes: table.indexes
+            .filter((i) => i.columns.every((c) => names.has(c)))
+            .map((i) => ({ ...i, columns: named(i.columns) })),
           keepChangedColumns: true,
           replaceView: false,
           refuse: (why) => new SchemaError(why),

@@ -2,9 +2,9 @@
 // matches wins; tables no stream matches are not replicated.
 import type { StreamRule } from '../config/project.js';
 import type { SourceTable } from '../schema/source-table.js';
-import { mapColumn, type ColumnMapping } from '../schema/type-mapping.js';
+import { checkTargetNames, mapColumn, type ColumnMapping } from '../schema/type-mapping.js';
 import { ConfigError } from '../errors.js';
-import { FERRY_PREFIX } from '../schema/identifiers.js';
+import { FERRY_PREFIX, identifier } from '../schema/identifiers.js';
 import type { CheckRule, DedupRule } from '../quality/check-rules.js';
 
 export interface StreamPlan {
@@ -51,7 +51,8 @@ export function planStreams(
     if (index < 0) continue;
     used.add(index);
     const stream = rules[index]!;
-    const targetTable = stream.target_table ?? table.name;
+    // PostgreSQL keeps 63 bytes of a name; longer ones are mapped (identifier()), never cut.
+    const targetTable = identifier(stream.target_table ?? table.name);
     if (only && only.length > 0 && !only.includes(table.name) && !only.includes(targetTable)) continue;
     const unknown = [...(stream.primary_key ?? []), ...(stream.columns ?? [])].filter(
       (c) => !table.columns.some((col) => col.name === c),
@@ -113,5 +114,9 @@ export function planStreams(
 /** The column mappings of a stream: its selected columns (and always the key), in table order. */
 export function mappingsFor(plan: StreamPlan): ColumnMapping[] {
   const wanted = plan.columns ? new Set([...plan.columns, ...plan.table.primaryKey]) : undefined;
-  return plan.table.columns.filter((c) => !wanted || wanted.has(c.name)).map((c) => mapColumn(c, plan.name));
+  const mappings = plan.table.columns
+    .filter((c) => !wanted || wanted.has(c.name))
+    .map((c) => mapColumn(c, plan.name));
+  checkTargetNames(mappings, plan.name);
+  return mappings;
 }

@@ -19,7 +19,8 @@ export interface VerifyDialect {
   from: string;
   /** A condition every row must meet (soft-deleted rows are not compared), or ''. */
   live: string;
-  quote(name: string): string;
+  /** A column of this side, quoted: its source name in MySQL, its target name in PostgreSQL. */
+  column(m: ColumnMapping): string;
   rowText(mappings: readonly ColumnMapping[]): string;
   columnText(m: ColumnMapping): string;
   /** The text of a column compared apart (JSON, floats), given its quoted name. */
@@ -44,7 +45,7 @@ export function mysqlChecksums(connection: MysqlConnection, schema: string, tabl
   return {
     from: `${quoteMysql(schema)}.${quoteMysql(table)}`,
     live: '',
-    quote: quoteMysql,
+    column: (m) => quoteMysql(m.column.name),
     rowText: mysqlRowText,
     columnText: mysqlColumnText,
     apartText: MYSQL_APART_TEXT,
@@ -74,7 +75,7 @@ export function postgresChecksums(
   return {
     from: qualifiedPg(schema, table),
     live: softDeletes ? `${quotePg(DELETED_AT)} IS NULL` : '',
-    quote: quotePg,
+    column: (m) => quotePg(m.targetName),
     rowText: (mappings) => pgRowText(mappings),
     columnText: pgColumnText,
     apartText: PG_APART_TEXT,

@@ -8,8 +8,7 @@ import { introspectTables } from '../connectors/mysql/introspect.js';
 import { connectPostgres, type PgClient } from '../connectors/postgres/connect.js';
 import { readTargetColumns } from '../connectors/postgres/ddl.js';
 import type { Logger } from '../observability/logger.js';
-import { planStreams, type StreamPlan } from '../replication/stream-plan.js';
-import { mapColumn } from '../schema/type-mapping.js';
+import { mappingsFor, planStreams, type StreamPlan } from '../replication/stream-plan.js';
 import { levelCount, planBuckets, rangeKeyOf } from './buckets.js';
 import { COMPARED_APART } from './canonical.js';
 import {
@@ -130,13 +129,14 @@ async function verifyStream(
     return verdict;
   }
   const present = new Set(targetColumns.map((c) => c.name));
-  const all = plan.table.columns
-    .filter((c) => !plan.columns || plan.columns.includes(c.name) || plan.table.primaryKey.includes(c.name))
-    .map((c) => mapColumn(c, plan.name));
-  const mappings = all.filter((m) => present.has(m.column.name));
-  for (const m of all)
-    if (!present.has(m.column.name))
-      verdict.notes.push(`column ${m.column.name} is not in the target yet (not compared)`);
+  const all = mappingsFor(plan);
+  const mappings = all.filter((m) => present.has(m.targetName));
+  // A source column the target lacks was not compared: the stream cannot be called in sync.
+  const uncompared = all.filter((m) => !present.has(m.targetName));
+  for (const m of uncompared)
+    verdict.notes.push(
+      `column ${m.column.name} is not in the target (${schema}.${plan.targetTable}.${m.targetName}), so it was not compared; run ferry sync`,
+    );
   const key = plan.table.primaryKey.map((k) => mappings.find((m) => m.column.name === k)!).filter(Boolean);
   const apart = mappings.filter((m) => COMPARED_APART.has(m.rule.encoder));
   const sideTable = { mappings, key, apart };
@@ -213,7 +213,8 @@ async function verifyStream(
       columns: [...d.columns, ...(apartDiffs.get(sample[i]!) ?? [])],
     }));
   }
-  if (verdict.missing + verdict.extra + verdict.different > 0) verdict.status = 'different';
+  if (verdict.missing + verdict.extra + verdict.different > 0 || uncompared.length > 0)
+    verdict.status = 'different';
   verdict.seconds = (Date.now() - started) / 1000;
   return verdict;
 }
