@@ -9,11 +9,12 @@ import {
 } from '../connectors/postgres/ddl.js';
 import { inTransaction } from '../connectors/postgres/transaction.js';
 import { compileQuality } from '../quality/stream-quality.js';
-import { qualifiedPg, quoteMysql, stagingName } from '../schema/identifiers.js';
-import type { SourceTable } from '../schema/source-table.js';
+import { qualifiedPg, stagingName } from '../schema/identifiers.js';
 import type { ColumnMapping } from '../schema/type-mapping.js';
 import { abandonStagedLoad } from './abandon.js';
-import { chunkWhere, planChunks, type Chunk } from './chunks.js';
+import { chunkColumn, chunkWhere, planChunks, type Chunk } from './chunks.js';
+import { clipToChunk, findHoles, holesToKeep, loadHoleRegion } from './cursor-holes.js';
+import { cursorOf, readSnapshotMark } from './cursor-mark.js';
 import { copyRows } from './copy-rows.js';
 import { originalRowsFromSource } from './original-rows.js';
 import { publishFullLoad } from './publish.js';
@@ -87,10 +88,25 @@ export async function fullRefresh(
 
   let rowsDone = [...done.values()].reduce((a, b) => a + b, 0);
   ctx.onProgress?.(plan.name, rowsDone, Math.max(table.estimatedRows, rowsDone));
-  // The high-water mark of this run's snapshot, recorded with every chunk it copies.
-  const snapshotMark = options.cursor ? await maxCursor(pair, table, options.cursor) : null;
+  // The high-water mark of this run's snapshot, recorded with every chunk it copies, and where a
+  // numeric cursor may have holes (values of transactions still open).
+  const cursor = options.cursor ? cursorOf(table, options.cursor) : undefined;
+  const snapshot = cursor
+    ? await readSnapshotMark(source, table, cursor, ctx.horizon, plan.lookbackSeconds)
+    : undefined;
+  result.warnings.push(...(snapshot?.warnings ?? []));
+  const snapshotMark = snapshot?.mark ?? null;
+  const seenAt = ctx.horizon?.snapshotAt ?? Date.now() / 1000;
+  const holeRegion =
+    cursor?.kind === 'numeric' && snapshot?.max
+      ? await loadHoleRegion(source, table, cursor, snapshot.max, seenAt)
+      : undefined;
+  // Holes are found with each chunk when the chunks are cut on the cursor (in the chunk's own
+  // snapshot, so a resumed load keeps them), otherwise once over the whole region.
+  const holesByChunk = cursor !== undefined && (chunkColumn(table) === cursor.name || chunks.length === 1);
   const copyChunk = async (chunkPair: ConnectionPair, chunk: Chunk) => {
     const { where, params } = chunkWhere(table, chunk);
+    const region = holeRegion && holesByChunk ? clipToChunk(holeRegion, cursor, chunk) : undefined;
     await inTransaction(chunkPair.target, async () => {
       const copied = await copyRows({
         source: chunkPair.source,
@@ -122,6 +138,7 @@ export async function fullRefresh(
         rows: copied.rowsRead,
         runId: ctx.runId,
         cursorMark: snapshotMark,
+        holes: region ? await findHoles(chunkPair.source, table, cursor!, [region]) : [],
       });
       result.rowsRead += copied.rowsRead;
       result.rowsLoaded += copied.rowsLoaded;
@@ -143,6 +160,18 @@ export async function fullRefresh(
   // since then are read again by the next incremental run.
   const earliest = options.cursor ? await state.chunks.earliestMark(target, load) : undefined;
   const highWater = options.cursor ? (earliest === undefined ? snapshotMark : earliest) : null;
+  const holes =
+    cursor?.kind === 'numeric'
+      ? holesToKeep(
+          [
+            ...(await state.chunks.holes(target, load)),
+            ...(holeRegion && !holesByChunk ? await findHoles(source, table, cursor, [holeRegion]) : []),
+          ],
+          ctx.horizon,
+          plan.lookbackSeconds,
+          cursor.scale,
+        )
+      : [];
   await publishFullLoad(
     ctx,
     target,
@@ -155,6 +184,7 @@ export async function fullRefresh(
       mode: options.mode,
       cursor: options.cursor ?? null,
       highWater,
+      holes,
       startedAt,
       started,
     },
@@ -178,13 +208,6 @@ async function resumableChunks(
   });
   if (!matches) return new Map();
   return new Map(finished.map((r) => [r.chunk, r.rows]));
-}
-
-async function maxCursor(pair: ConnectionPair, table: SourceTable, cursor: string): Promise<string | null> {
-  const [rows] = await pair.source.query(
-    `SELECT CAST(MAX(${quoteMysql(cursor)}) AS CHAR) AS m FROM ${quoteMysql(table.schema)}.${quoteMysql(table.name)}`,
-  );
-  return ((rows as Record<string, unknown>[])[0]?.m as string | null) ?? null;
 }
 
 /**

@@ -9,6 +9,7 @@ import { SchemaError } from '../errors.js';
 import type { SettleHow, StreamQuality } from '../quality/stream-quality.js';
 import { qualifiedPg } from '../schema/identifiers.js';
 import { targetNameOf, type ColumnMapping } from '../schema/type-mapping.js';
+import type { CursorHole } from '../state/streams.js';
 import type { RunContext, StreamResult } from './stream-context.js';
 import type { StreamPlan } from './stream-plan.js';
 
@@ -23,6 +24,8 @@ export interface FullLoad {
   mode: 'full_refresh' | 'incremental';
   cursor: string | null;
   highWater: string | null;
+  /** Holes a numeric cursor left below the mark (cursor-holes.ts). */
+  holes?: readonly CursorHole[];
   startedAt: Date;
   started: number;
 }
@@ -80,6 +83,7 @@ export async function publishFullLoad(
       mode: load.mode,
       cursorColumn: load.cursor,
       highWater: load.highWater,
+      holes: load.holes,
       binlog: ctx.binlog,
       runId: ctx.runId,
       rowsTotal: result.rowsLoaded,

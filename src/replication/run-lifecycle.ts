@@ -137,6 +137,7 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
         state,
         control,
         binlog,
+        ...(snapshot ? { horizon: snapshot.horizon } : {}),
         logger,
         signal,
         ...(pool ? { pairs: pool } : {}),

@@ -1,6 +1,7 @@
 // What every stream of a run shares: settings, the run id, the snapshot's binlog position, logging.
 import type { Project } from '../config/project.js';
 import type { BinlogPosition } from '../connectors/mysql/snapshot.js';
+import type { WriteHorizon } from '../connectors/mysql/write-horizon.js';
 import type { PgClient } from '../connectors/postgres/connect.js';
 import type { Logger } from '../observability/logger.js';
 import type { CheckCount } from '../quality/failure.js';
@@ -15,6 +16,8 @@ export interface RunContext {
   /** The run's control session: it holds the locks and the run record (a copier without readers writes through it). */
   control: PgClient;
   binlog: BinlogPosition;
+  /** What may still commit below the run's snapshot, and the source's clock (when it has readers). */
+  horizon?: WriteHorizon;
   logger: Logger;
   signal: AbortSignal;
   onProgress?: (stream: string, rowsDone: number, rowsEstimated: number) => void;
