@@ -1,10 +1,10 @@
-// A SourceColumn as introspection would describe it, for unit tests that need no database.
+// A SourceColumn as introspection would describe it, for unit tests of the type mapping's users.
 import type { SourceColumn } from '../../src/schema/source-table.js';
 
 export function sourceColumn(
   name: string,
-  dataType = 'int',
-  columnType = dataType,
+  dataType: string,
+  columnType: string,
   extra: Partial<SourceColumn> = {},
 ): SourceColumn {
   return {

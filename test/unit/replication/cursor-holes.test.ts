@@ -8,7 +8,7 @@ import { sourceColumn } from '../../support/source-column.js';
 
 const cursor: Cursor = {
   name: 'id',
-  column: sourceColumn('id', 'bigint'),
+  column: sourceColumn('id', 'bigint', 'bigint'),
   kind: 'numeric',
   scale: 0,
   quoted: '`id`',

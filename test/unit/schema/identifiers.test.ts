@@ -5,7 +5,7 @@ import { identifier } from '../../../src/schema/identifiers.js';
 import { checkTargetNames, mapColumn } from '../../../src/schema/type-mapping.js';
 import { sourceColumn } from '../../support/source-column.js';
 
-const column = (name: string) => sourceColumn(name);
+const column = (name: string) => sourceColumn(name, 'int', 'int(11)');
 
 describe('identifier', () => {
   it('keeps a name of 63 bytes and maps one of 64', () => {

@@ -1,10 +1,8 @@
 // The SELECT list of a Spark copy: one expression per encoder of ferry's type mapping.
 import { describe, expect, it } from 'vitest';
-import { sourceColumn } from '../../support/source-column.js';
 import { mapColumn } from '../../../src/schema/type-mapping.js';
 import { sparkSelectList } from '../../../src/schema/spark-select-list.js';
-
-const column = sourceColumn;
+import { sourceColumn as column } from '../../support/source-column.js';
 
 describe('sparkSelectList', () => {
   it.each([
