@@ -20,6 +20,7 @@ import { originalRowsFromSource } from './original-rows.js';
 import { publishFullLoad } from './publish.js';
 import { checkSchemaPolicy, diffSchema } from './schema-evolution.js';
 import { emptyResult, type RunContext, type StreamResult } from './stream-context.js';
+import type { TypeChange } from './widen.js';
 import type { StreamPlan } from './stream-plan.js';
 import type { ConnectionPair } from './pair-pool.js';
 
@@ -58,9 +59,10 @@ export async function fullRefresh(
   // Columns of the current target that the source dropped stay, NULL from now on.
   const existing = await readTargetColumns(target, schema, plan.targetTable);
   let kept: TargetColumn[] = [];
+  let widen: TypeChange[] = [];
   if (existing) {
     const diff = diffSchema(mappings, existing);
-    checkSchemaPolicy(plan.name, diff, ctx.settings.schema_changes, ctx.logger);
+    ({ widen } = checkSchemaPolicy(plan.name, diff, ctx.settings.schema_changes, ctx.logger));
     kept = diff.dropped;
     for (const d of diff.dropped)
       result.warnings.push(`column ${d.name} dropped in the source; kept, NULL from now on`);
@@ -185,6 +187,7 @@ export async function fullRefresh(
       cursor: options.cursor ?? null,
       highWater,
       holes,
+      widen,
       startedAt,
       started,
     },

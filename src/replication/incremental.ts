@@ -21,6 +21,7 @@ import type { CursorHole, StreamState } from '../state/streams.js';
 import type { ConnectionPair } from './pair-pool.js';
 import { findHoles, holesToKeep, inHoles } from './cursor-holes.js';
 import { aboveMark, cursorOf, readSnapshotMark, type Cursor } from './cursor-mark.js';
+import { widenColumns } from './widen.js';
 
 /** Why a stream cannot run incrementally, or undefined when it can. */
 export function incrementalBlocker(table: SourceTable, cursor: string | undefined): string | undefined {
@@ -67,7 +68,7 @@ export async function incremental(
     return fullRefresh(ctx, pair, plan, mappings, { mode: 'incremental', cursor: cursor.name });
   }
   const diff = diffSchema(mappings, existing);
-  const { rebuild } = checkSchemaPolicy(plan.name, diff, ctx.settings.schema_changes, ctx.logger);
+  const { rebuild, widen } = checkSchemaPolicy(plan.name, diff, ctx.settings.schema_changes, ctx.logger);
   if (rebuild) return fullRefresh(ctx, pair, plan, mappings, { mode: 'incremental', cursor: cursor.name });
 
   const started = Date.now();
@@ -87,6 +88,8 @@ export async function incremental(
   const temp = 'ferry_incoming';
   const quality = compileQuality(plan, mappings, schema, ctx.state.quarantine);
   await inTransaction(target, async () => {
+    if (widen.length > 0)
+      result.warnings.push((await widenColumns(target, { schema, table: plan.targetTable }, widen)).summary);
     await addColumns(target, schema, plan.targetTable, diff.added, ctx.logger);
     await target.query(
       `CREATE TEMP TABLE ${quotePg(temp)} (LIKE ${qualifiedPg(schema, plan.targetTable)} INCLUDING DEFAULTS) ON COMMIT DROP`,

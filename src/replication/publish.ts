@@ -3,6 +3,7 @@
 // loaded rows, the key and indexes, the swap (dependent views kept), earlier quarantine entries
 // settled, the stream's state and its run record. Readers see the old table or the new one.
 import type { PgClient } from '../connectors/postgres/connect.js';
+import { hasDependentViews } from '../connectors/postgres/ddl.js';
 import { swapTable } from '../connectors/postgres/swap.js';
 import { inTransaction } from '../connectors/postgres/transaction.js';
 import { SchemaError } from '../errors.js';
@@ -11,6 +12,7 @@ import { qualifiedPg } from '../schema/identifiers.js';
 import { targetNameOf, type ColumnMapping } from '../schema/type-mapping.js';
 import type { CursorHole } from '../state/streams.js';
 import type { RunContext, StreamResult } from './stream-context.js';
+import { describeWidening, widenColumns, type TypeChange } from './widen.js';
 import type { StreamPlan } from './stream-plan.js';
 
 export interface FullLoad {
@@ -26,6 +28,8 @@ export interface FullLoad {
   highWater: string | null;
   /** Holes a numeric cursor left below the mark (cursor-holes.ts). */
   holes?: readonly CursorHole[];
+  /** Lossless type changes of the current table's columns, loaded already with the new types. */
+  widen?: readonly TypeChange[];
   startedAt: Date;
   started: number;
 }
@@ -51,6 +55,7 @@ export async function publishFullLoad(
     result.warnings.push(...settled.warnings);
     Object.assign(result, load.quality.counts());
     await raiseMaintenanceMemory(target);
+    result.warnings.push(...(await widenKeptTable(target, schema, plan.targetTable, load.widen ?? [])));
     const loadRuns = await ctx.state.chunks.runsOf(target, key);
     const names = new Set(mappings.map((m) => m.column.name));
     const named = (columns: readonly string[]) => columns.map((c) => targetNameOf(mappings, c));
@@ -105,6 +110,22 @@ export async function publishFullLoad(
       startedAt: load.startedAt,
     });
   });
+}
+
+/**
+ * The staging table has the widened types already; a table that views depend on is kept by the
+ * swap (its rows are replaced), so its columns are widened first, the views kept.
+ */
+async function widenKeptTable(
+  target: PgClient,
+  schema: string,
+  table: string,
+  widen: readonly TypeChange[],
+): Promise<string[]> {
+  if (widen.length === 0) return [];
+  if (await hasDependentViews(target, schema, table))
+    return [(await widenColumns(target, { schema, table }, widen)).summary];
+  return [`${describeWidening(widen)} (the new table was loaded with them)`];
 }
 
 /**

@@ -90,7 +90,7 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
       } catch (error) {
         if (!(error instanceof SchemaError)) throw error;
         logger.error({ stream: plan.name }, `${plan.name} failed: ${error.message}`);
-        unmappable.push({ ...emptyResult(plan.name, plan.mode), status: 'failed', error: error.message });
+        unmappable.push(failedResult(plan, error));
         return [];
       }
     });
@@ -239,11 +239,7 @@ async function copyAll(
           fatal ??= { error };
           return;
         }
-        results.push({
-          ...emptyResult(item.plan.name, item.plan.mode),
-          status: 'failed',
-          error: messageOf(error),
-        });
+        results.push(failedResult(item.plan, error));
         ctx.logger.error(
           { stream: item.plan.name, err: error },
           `${item.plan.name} failed: ${messageOf(error)}`,
@@ -277,6 +273,16 @@ async function copyAll(
       status: 'failed',
       error: 'not run: the reader sessions stopped after earlier failures; run ferry sync again',
     });
+}
+
+function failedResult(plan: StreamPlan, error: unknown): StreamResult {
+  const hint = error instanceof FerryError ? error.hint : undefined;
+  return {
+    ...emptyResult(plan.name, plan.mode),
+    status: 'failed',
+    error: messageOf(error),
+    ...(hint ? { hint } : {}),
+  };
 }
 
 async function recordFailure(

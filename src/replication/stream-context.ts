@@ -43,6 +43,8 @@ export interface StreamResult {
   chunksSkipped: number;
   warnings: string[];
   error?: string;
+  /** What to do about the error, when ferry knows. */
+  hint?: string;
 }
 
 export function emptyResult(stream: string, mode: StreamResult['mode']): StreamResult {

@@ -30,7 +30,7 @@ export const syncSchema = z
       .enum(['evolve', 'rebuild', 'fail'])
       .default('evolve')
       .describe(
-        'evolve: add new columns, keep dropped ones, stop on a type change; rebuild: like evolve, and rebuild a table whose column types changed; fail: stop on any change',
+        'evolve: add new columns, keep dropped ones, widen columns in place when no value can be lost (int to bigint, longer varchar, larger decimal), stop on other type changes; rebuild: like evolve, and rebuild a table whose column types changed; fail: stop on any change',
       ),
     parallel_chunks: z
       .number()
