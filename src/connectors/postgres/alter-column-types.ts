@@ -45,17 +45,9 @@ async function fileNode(db: Queryable, relation: string): Promise<string> {
 
 /** Views and materialized views on the table, and on those, deepest last. */
 async function dependentViews(db: Queryable, relation: string): Promise<DependentView[]> {
-  const { rows } = await db.query<{
-    oid: number;
-    schema: string;
-    name: string;
-    kind: 'v' | 'm';
-    definition: string;
-    options: string[] | null;
-    owner: string;
-    comment: string | null;
-    has_acl: boolean;
-  }>(
+  const { rows } = await db.query<
+    Omit<DependentView, 'columnComments' | 'grants' | 'indexes' | 'hasAcl'> & { has_acl: boolean }
+  >(
     `WITH RECURSIVE deps(oid, depth) AS (
        SELECT r.ev_class, 1 FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid
         WHERE d.classid = 'pg_rewrite'::regclass AND d.refobjid = $1::regclass AND r.ev_class <> $1::regclass
