@@ -21,7 +21,14 @@ import type { RunKind } from '../state/runs.js';
 import { createPairPool } from './pair-pool.js';
 import type { ConnectionPair } from './pair-pool.js';
 import { emptyResult, type RunContext, type StreamResult } from './stream-context.js';
-import { mappingsFor, planStreams, type StreamPlan } from './stream-plan.js';
+import { settleMissingStream } from './missing-tables.js';
+import {
+  mappingsFor,
+  missingStreams,
+  planStreams,
+  type KnownStream,
+  type StreamPlan,
+} from './stream-plan.js';
 
 /** What a run of copies needs of the project. */
 export type CopyProject = Pick<Project, 'source' | 'target' | 'targetSchema' | 'sync' | 'streams'>;
@@ -80,7 +87,11 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
   let closeSnapshot: (() => Promise<void>) | undefined;
   try {
     await state.migrate(control);
-    let plans = await planFromSource(project, options.streams);
+    const known = await state.streams.list(control, schema);
+    let plans = await planFromSource(project, options.streams, known);
+    // Streams synced before whose source table is gone: reported, the others run (sync only).
+    const missing =
+      copier.kind === 'sync' ? missingStreams(project.streams, plans, known, options.streams) : [];
     if (options.select) plans = await options.select(plans, control);
     // A table with a column ferry cannot map fails alone; the other streams still run.
     const unmappable: StreamResult[] = [];
@@ -98,7 +109,9 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
     await control.query(`CREATE SCHEMA IF NOT EXISTS ${quotePg(schema)}`);
     const locks = await state.locks.acquire(
       control,
-      plans.map((p) => lockNames.stream(schema, p.targetTable)),
+      [...plans.map((p) => p.targetTable), ...missing.map((m) => m.name)].map((t) =>
+        lockNames.stream(schema, t),
+      ),
       copier.what,
     );
     try {
@@ -147,6 +160,7 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
       let end: { status: 'succeeded' | 'failed' | 'interrupted'; error?: string } = { status: 'failed' };
       try {
         for (const r of unmappable) await recordFailure(ctx, control, r.stream, r.mode, r.error ?? 'failed');
+        for (const m of missing) results.push(await settleMissingStream(ctx, m));
         await copyAll(ctx, copier, work, results);
         const status = results.some((r) => r.status === 'failed') ? 'failed' : 'succeeded';
         end = { status: signal.aborted ? 'interrupted' : status };
@@ -186,10 +200,11 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
 async function planFromSource(
   project: CopyProject,
   only: readonly string[] | undefined,
+  known: readonly KnownStream[],
 ): Promise<StreamPlan[]> {
   const probe = await connectMysql(project.source);
   try {
-    return planStreams(project.streams, await introspectTables(probe, project.source.database), only);
+    return planStreams(project.streams, await introspectTables(probe, project.source.database), only, known);
   } finally {
     await probe.end().catch(() => undefined);
   }

@@ -28,7 +28,8 @@ export interface RunContext {
 export interface StreamResult {
   stream: string;
   mode: 'full_refresh' | 'incremental';
-  status: 'succeeded' | 'failed';
+  /** source_missing: the source table is gone; the target table was kept, marked or dropped (sync.missing_tables). */
+  status: 'succeeded' | 'failed' | 'source_missing';
   rowsRead: number;
   rowsLoaded: number;
   rowsQuarantined: number;

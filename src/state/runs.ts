@@ -35,7 +35,8 @@ export interface StreamRunRecord {
   targetSchema: string;
   table: string;
   mode: string;
-  status: 'succeeded' | 'failed' | 'running';
+  /** source_missing: the stream's source table is gone (sync.missing_tables said what happened). */
+  status: 'succeeded' | 'failed' | 'running' | 'source_missing';
   rowsRead: number;
   rowsLoaded: number;
   rowsQuarantined: number;

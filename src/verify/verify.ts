@@ -8,7 +8,13 @@ import { introspectTables } from '../connectors/mysql/introspect.js';
 import { connectPostgres, type PgClient } from '../connectors/postgres/connect.js';
 import { readTargetColumns } from '../connectors/postgres/ddl.js';
 import type { Logger } from '../observability/logger.js';
-import { mappingsFor, planStreams, type StreamPlan } from '../replication/stream-plan.js';
+import {
+  mappingsFor,
+  missingStreams,
+  planStreams,
+  type MissingStream,
+  type StreamPlan,
+} from '../replication/stream-plan.js';
 import { levelCount, planBuckets, rangeKeyOf } from './buckets.js';
 import { COMPARED_APART } from './canonical.js';
 import {
@@ -19,7 +25,7 @@ import {
 } from './compare-stream.js';
 import { mysqlChecksums, postgresChecksums } from './checksum-dialects.js';
 import { displayKey, keyBounds, tableSide, type Side } from './table-side.js';
-import { DELETED_AT, quoteMysql } from '../schema/identifiers.js';
+import { DELETED_AT, qualifiedPg, quoteMysql } from '../schema/identifiers.js';
 import type { FerryState } from '../state/ferry-state.js';
 
 export interface VerifyOptions {
@@ -39,7 +45,8 @@ export interface VerifyOptions {
 
 export interface StreamVerdict {
   stream: string;
-  status: 'in_sync' | 'different' | 'missing_table';
+  /** source_missing: ferry synced the stream before, and its source table is gone (not compared). */
+  status: 'in_sync' | 'different' | 'missing_table' | 'source_missing';
   sourceRows: number;
   targetRows: number;
   missing: number;
@@ -219,6 +226,37 @@ async function verifyStream(
   return verdict;
 }
 
+/** A stream whose source table is gone: listed with what the target still holds. */
+async function missingSourceVerdict(
+  target: PgClient,
+  schema: string,
+  gone: MissingStream,
+): Promise<StreamVerdict> {
+  const exists = await readTargetColumns(target, schema, gone.name);
+  const rows = exists
+    ? Number(
+        (await target.query<{ n: string }>(`SELECT count(*) AS n FROM ${qualifiedPg(schema, gone.name)}`))
+          .rows[0]!.n,
+      )
+    : 0;
+  return {
+    stream: gone.name,
+    status: 'source_missing',
+    sourceRows: 0,
+    targetRows: rows,
+    missing: 0,
+    extra: 0,
+    different: 0,
+    expected: 0,
+    inFlight: 0,
+    samples: { missing: [], extra: [], different: [] },
+    notes: [
+      `the source table ${gone.sourceTable} is gone (dropped or renamed); ${exists ? `${schema}.${gone.name} holds its ${rows} row(s) as last synced (sync.missing_tables says whether it is kept, marked or dropped)` : `${schema}.${gone.name} does not exist either`}; not compared`,
+    ],
+    seconds: 0,
+  };
+}
+
 export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const started = Date.now();
   const { project, state } = options;
@@ -230,12 +268,16 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   try {
     target = await connectPostgres(targetSpec);
     await state.migrate(target);
+    const known = await state.streams.list(target, schema);
     const plans = planStreams(
       project.streams,
       await introspectTables(source, sourceSpec.database),
       options.streams,
+      known,
     );
     const streams: StreamVerdict[] = [];
+    for (const gone of missingStreams(project.streams, plans, known, options.streams))
+      streams.push(await missingSourceVerdict(target, schema, gone));
     for (const plan of plans) {
       if (options.signal.aborted) throw options.signal.reason;
       const verdict = await verifyStream(state, source, target, schema, plan, {
@@ -251,7 +293,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     }
     const report: VerifyReport = {
       runId: 0,
-      inSync: streams.every((s) => s.status === 'in_sync'),
+      // A stream whose source table is gone is listed, but is no difference to repair.
+      inSync: streams.every((s) => s.status === 'in_sync' || s.status === 'source_missing'),
       seconds: (Date.now() - started) / 1000,
       streams,
     };
