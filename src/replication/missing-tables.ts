@@ -8,6 +8,7 @@ import { hasDependentViews, relationKind } from '../connectors/postgres/ddl.js';
 import { FerryError, SchemaError } from '../errors.js';
 import { inTransaction } from '../connectors/postgres/transaction.js';
 import { qualifiedPg } from '../schema/identifiers.js';
+import { NOTHING_COPIED } from '../state/runs.js';
 import { emptyResult, type RunContext, type StreamResult } from './stream-context.js';
 import type { MissingStream } from './stream-plan.js';
 
@@ -69,12 +70,7 @@ export async function settleMissingStream(ctx: RunContext, missing: MissingStrea
         table: missing.name,
         mode,
         status: 'source_missing',
-        rowsRead: 0,
-        rowsLoaded: 0,
-        rowsQuarantined: 0,
-        valuesNulled: 0,
-        rowsDeleted: 0,
-        bytes: 0,
+        ...NOTHING_COPIED,
         startedAt,
         error: result.warnings[0],
       });

@@ -17,7 +17,7 @@ import { quotePg } from '../schema/identifiers.js';
 import type { ColumnMapping } from '../schema/type-mapping.js';
 import type { FerryState } from '../state/ferry-state.js';
 import { lockNames } from '../state/locks.js';
-import type { RunKind } from '../state/runs.js';
+import { NOTHING_COPIED, type RunKind } from '../state/runs.js';
 import { createPairPool } from './pair-pool.js';
 import type { ConnectionPair } from './pair-pool.js';
 import { emptyResult, type RunContext, type StreamResult } from './stream-context.js';
@@ -313,12 +313,7 @@ async function recordFailure(
     table,
     mode,
     status: 'failed',
-    rowsRead: 0,
-    rowsLoaded: 0,
-    rowsQuarantined: 0,
-    valuesNulled: 0,
-    rowsDeleted: 0,
-    bytes: 0,
+    ...NOTHING_COPIED,
     startedAt: new Date(),
     error,
   });

@@ -47,6 +47,16 @@ export interface StreamRunRecord {
   error?: string | undefined;
 }
 
+/** The counters of a stream that copied nothing (it failed before, or its source is gone). */
+export const NOTHING_COPIED = {
+  rowsRead: 0,
+  rowsLoaded: 0,
+  rowsQuarantined: 0,
+  valuesNulled: 0,
+  rowsDeleted: 0,
+  bytes: 0,
+} as const;
+
 export interface RunRecord {
   runId: number;
   kind: RunKind;

@@ -105,19 +105,10 @@ async function changedSinceSync(
   return side.keysWhere(`${quoteMysql(stream.cursorColumn)} > ${source.escape(stream.highWater)}`, keys);
 }
 
-async function verifyStream(
-  state: FerryState,
-  source: MysqlConnection,
-  target: PgClient,
-  schema: string,
-  plan: StreamPlan,
-  options: { samples: number; atSnapshot: boolean; signal: AbortSignal },
-): Promise<StreamVerdict> {
-  const { samples: sampleSize, signal } = options;
-  const started = Date.now();
-  const verdict: StreamVerdict = {
-    stream: plan.name,
-    status: 'in_sync',
+function emptyVerdict(stream: string, status: StreamVerdict['status']): StreamVerdict {
+  return {
+    stream,
+    status,
     sourceRows: 0,
     targetRows: 0,
     missing: 0,
@@ -129,6 +120,19 @@ async function verifyStream(
     notes: [],
     seconds: 0,
   };
+}
+
+async function verifyStream(
+  state: FerryState,
+  source: MysqlConnection,
+  target: PgClient,
+  schema: string,
+  plan: StreamPlan,
+  options: { samples: number; atSnapshot: boolean; signal: AbortSignal },
+): Promise<StreamVerdict> {
+  const { samples: sampleSize, signal } = options;
+  const started = Date.now();
+  const verdict = emptyVerdict(plan.name, 'in_sync');
   const targetColumns = await readTargetColumns(target, schema, plan.targetTable);
   if (!targetColumns) {
     verdict.status = 'missing_table';
@@ -239,22 +243,12 @@ async function missingSourceVerdict(
           .rows[0]!.n,
       )
     : 0;
-  return {
-    stream: gone.name,
-    status: 'source_missing',
-    sourceRows: 0,
-    targetRows: rows,
-    missing: 0,
-    extra: 0,
-    different: 0,
-    expected: 0,
-    inFlight: 0,
-    samples: { missing: [], extra: [], different: [] },
-    notes: [
-      `the source table ${gone.sourceTable} is gone (dropped or renamed); ${exists ? `${schema}.${gone.name} holds its ${rows} row(s) as last synced (sync.missing_tables says whether it is kept, marked or dropped)` : `${schema}.${gone.name} does not exist either`}; not compared`,
-    ],
-    seconds: 0,
-  };
+  const verdict = emptyVerdict(gone.name, 'source_missing');
+  verdict.targetRows = rows;
+  verdict.notes.push(
+    `the source table ${gone.sourceTable} is gone (dropped or renamed); ${exists ? `${schema}.${gone.name} holds its ${rows} row(s) as last synced (sync.missing_tables says whether it is kept, marked or dropped)` : `${schema}.${gone.name} does not exist either`}; not compared`,
+  );
+  return verdict;
 }
 
 export async function verify(options: VerifyOptions): Promise<VerifyReport> {
