@@ -1,18 +1,14 @@
 // full_refresh: copy the whole table into a staging table chunk by chunk (each chunk commits with its
-// progress record, so a killed load resumes), then put it in place with its keys, indexes and state
-// (publish.ts).
-import {
-  createTableSql,
-  readTargetColumns,
-  tableExists,
-  type TargetColumn,
-} from '../connectors/postgres/ddl.js';
+// progress record, so a killed load resumes on the same chunk plan: resume.ts), then put it in place
+// with its keys, indexes and state (publish.ts).
+import { createTableSql, readTargetColumns, type TargetColumn } from '../connectors/postgres/ddl.js';
 import { inTransaction } from '../connectors/postgres/transaction.js';
 import { compileQuality } from '../quality/stream-quality.js';
-import { qualifiedPg, stagingName } from '../schema/identifiers.js';
+import { stagingName } from '../schema/identifiers.js';
 import type { ColumnMapping } from '../schema/type-mapping.js';
 import { abandonStagedLoad } from './abandon.js';
-import { chunkColumn, chunkWhere, planChunks, type Chunk } from './chunks.js';
+import { chunkColumn, chunkWhere, type Chunk } from './chunks.js';
+import { describeResume, planLoad } from './resume.js';
 import { clipToChunk, findHoles, holesToKeep, loadHoleRegion } from './cursor-holes.js';
 import { cursorOf, readSnapshotMark } from './cursor-mark.js';
 import { copyRows } from './copy-rows.js';
@@ -68,27 +64,30 @@ export async function fullRefresh(
       result.warnings.push(`column ${d.name} dropped in the source; kept, NULL from now on`);
   }
 
-  const chunks = await planChunks(source, table, ctx.settings.chunk_rows);
-  const done = await resumableChunks(ctx, pair, load, chunks);
-  if (done.size === 0) {
-    await target.query(`DROP TABLE IF EXISTS ${qualifiedPg(schema, staging)}`);
-    await state.chunks.forget(target, load);
-    await target.query(
-      createTableSql(
-        schema,
-        staging,
-        [...mappings.map((m) => ({ name: m.targetName, pgType: m.pgType })), ...kept],
-        [],
-      ),
-    );
-  } else {
+  const staged = await planLoad(
+    ctx,
+    pair,
+    load,
+    table,
+    createTableSql(
+      schema,
+      staging,
+      [...mappings.map((m) => ({ name: m.targetName, pgType: m.pgType })), ...kept],
+      [],
+    ),
+  );
+  const { chunks, resumed } = staged;
+  const done = new Set(staged.kept.map((c) => c.chunk));
+  if (resumed) {
+    result.resumed = resumed;
+    result.warnings.push(describeResume(resumed, ctx.runId, options.mode === 'incremental'));
     ctx.logger.info(
-      { stream: plan.name, chunks: done.size },
-      `${plan.name}: resuming, ${done.size} of ${chunks.length} chunks already copied`,
+      { stream: plan.name, chunks: resumed.chunksKept },
+      `${plan.name}: resuming, ${resumed.chunksKept} of ${chunks.length} chunks already copied`,
     );
   }
 
-  let rowsDone = [...done.values()].reduce((a, b) => a + b, 0);
+  let rowsDone = resumed?.rowsKept ?? 0;
   ctx.onProgress?.(plan.name, rowsDone, Math.max(table.estimatedRows, rowsDone));
   // The high-water mark of this run's snapshot, recorded with every chunk it copies, and where a
   // numeric cursor may have holes (values of transactions still open).
@@ -194,23 +193,6 @@ export async function fullRefresh(
     result,
   ).catch(abandon);
   return result;
-}
-
-/** Finished chunks of an earlier, interrupted run that match this run's chunk plan: rows by chunk. */
-async function resumableChunks(
-  ctx: RunContext,
-  pair: ConnectionPair,
-  load: { targetSchema: string; table: string; staging: string },
-  chunks: Chunk[],
-): Promise<Map<number, number>> {
-  if (!(await tableExists(pair.target, load.targetSchema, load.staging))) return new Map();
-  const finished = await ctx.state.chunks.done(pair.target, load);
-  const matches = finished.every((r) => {
-    const c = chunks[r.chunk];
-    return c !== undefined && c.lower === r.lower && c.upper === r.upper;
-  });
-  if (!matches) return new Map();
-  return new Map(finished.map((r) => [r.chunk, r.rows]));
 }
 
 /**

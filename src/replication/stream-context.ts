@@ -25,6 +25,17 @@ export interface RunContext {
   pairs?: PairPool;
 }
 
+/** What a full load resumed from earlier, interrupted runs. */
+export interface ResumedLoad {
+  chunksKept: number;
+  /** Chunks of the load's plan. */
+  chunks: number;
+  /** Rows of the kept chunks (not in rowsRead, which counts this run's). */
+  rowsKept: number;
+  /** The runs that copied the kept chunks. */
+  fromRuns: number[];
+}
+
 export interface StreamResult {
   stream: string;
   mode: 'full_refresh' | 'incremental';
@@ -42,6 +53,8 @@ export interface StreamResult {
   bytes: number;
   seconds: number;
   chunksSkipped: number;
+  /** Set when a full load went on from chunks earlier runs copied. */
+  resumed?: ResumedLoad;
   warnings: string[];
   error?: string;
   /** What to do about the error, when ferry knows. */
