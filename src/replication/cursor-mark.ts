@@ -62,6 +62,8 @@ function clockText(epoch: number, cursor: Cursor, horizon: WriteHorizon): string
   const offset = cursor.column.dataType === 'timestamp' ? 0 : horizon.zoneOffset;
   const micros = Math.floor((epoch + offset) * 1e6);
   const iso = new Date(Math.floor(micros / 1000)).toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
+  // A DATE holds the day only: a writer open since 23:00 writes yesterday's date.
+  if (cursor.column.dataType === 'date') return iso.slice(0, 10);
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${String(((micros % 1e6) + 1e6) % 1e6).padStart(6, '0')}`;
 }
 

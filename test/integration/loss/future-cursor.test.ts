@@ -9,7 +9,7 @@ let db: TestDatabases;
 const config = () =>
   testConfig(
     db,
-    'streams:\n  - { table: events, mode: incremental, cursor: updated_at }\n  - { table: stamped, mode: incremental, cursor: changed }\n',
+    'streams:\n  - { table: events, mode: incremental, cursor: updated_at }\n  - { table: stamped, mode: incremental, cursor: changed }\n  - { table: daily, mode: incremental, cursor: day }\n',
   );
 
 async function marks(): Promise<Record<string, string>> {
@@ -37,6 +37,9 @@ beforeAll(async () => {
     'CREATE TABLE stamped (id int PRIMARY KEY, note varchar(20), changed timestamp(6) NOT NULL)',
   );
   await db.source.query("INSERT INTO stamped VALUES (1, 'past', '2024-01-01'), (2, 'ahead', '2037-01-01')");
+  // A DATE cursor: the mark is a day, never after today.
+  await db.source.query('CREATE TABLE daily (id int PRIMARY KEY, note varchar(20), day date NOT NULL)');
+  await db.source.query("INSERT INTO daily VALUES (1, 'past', '2024-01-01'), (2, 'never', '9999-12-31')");
 });
 
 afterAll(async () => {
@@ -65,6 +68,7 @@ describe('a cursor value in the future', () => {
     await db.source.query("INSERT INTO events VALUES (4, 'now', NOW(6))");
     await db.source.query("UPDATE events SET note = 'changed', updated_at = NOW(6) WHERE id = 1");
     await db.source.query("INSERT INTO stamped VALUES (3, 'now', NOW(6))");
+    await db.source.query("INSERT INTO daily VALUES (3, 'today', CURDATE())");
     expect((await runSync(config())).status).toBe('succeeded');
     // A clock two minutes fast writes a row; the correct clocks that follow are not skipped.
     await db.source.query("INSERT INTO events VALUES (5, 'fast clock', NOW(6) + INTERVAL 2 MINUTE)");
@@ -82,6 +86,11 @@ describe('a cursor value in the future', () => {
       ['4', 'now'],
       ['5', 'fast clock'],
       ['6', 'after'],
+    ]);
+    expect((await targetRows(db, 'raw', 'daily')).map((r) => [r.id, r.note])).toEqual([
+      ['1', 'past'],
+      ['2', 'never'],
+      ['3', 'today'],
     ]);
     expect((await targetRows(db, 'raw', 'stamped')).map((r) => [r.id, r.note])).toEqual([
       ['1', 'changed'],
