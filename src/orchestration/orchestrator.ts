@@ -21,7 +21,12 @@ export interface Orchestrator {
 export function historyConnection(config: FerryConfig): ConnectionSpec {
   const url = config.orchestration.database;
   if (!url) return targetConnection(config.target);
-  return targetConnection({ url, schema: 'public', connect_timeout: config.target.connect_timeout });
+  return targetConnection({
+    url,
+    schema: 'public',
+    connect_timeout: config.target.connect_timeout,
+    stall_timeout: config.target.stall_timeout,
+  });
 }
 
 /** A pool on the run history, its tables created if missing. */

@@ -7,7 +7,7 @@ import type { FerryConfig } from '../config/schema.js';
 import { connectMysql } from '../connectors/mysql/connect.js';
 import { introspectTables } from '../connectors/mysql/introspect.js';
 import { openSnapshot } from '../connectors/mysql/snapshot.js';
-import { connectPostgres, type PgClient } from '../connectors/postgres/connect.js';
+import { connectPostgres, lostReason, type PgClient } from '../connectors/postgres/connect.js';
 import { acquireLock } from '../connectors/postgres/lock.js';
 import {
   ensureStateSchema,
@@ -16,6 +16,7 @@ import {
   startRun,
 } from '../connectors/postgres/state-store.js';
 import { FerryError, messageOf, SchemaError } from '../errors.js';
+import type { ConnectionSpec } from '../connectors/connection-spec.js';
 import type { Logger } from '../observability/logger.js';
 import { orderByRelationships } from '../quality/stream-order.js';
 import { compileQuality } from '../quality/stream-quality.js';
@@ -218,12 +219,14 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
         seconds: (Date.now() - started) / 1000,
         streams: results,
       };
-      await finishRun(
-        control,
-        runId,
-        signal.aborted ? 'interrupted' : status,
-        summary,
-        fatal ? messageOf(fatal) : undefined,
+      await recordFinish(control, targetSpec, (client) =>
+        finishRun(
+          client,
+          runId,
+          signal.aborted ? 'interrupted' : status,
+          summary,
+          fatal ? messageOf(fatal) : undefined,
+        ),
       );
       if (fatal) throw fatal instanceof Error ? fatal : new Error(messageOf(fatal));
       return summary;
@@ -234,5 +237,29 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
     await snapshotClose?.();
     await Promise.all(writers.map((w) => w.end().catch(() => undefined)));
     await control.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Records how the run ended on the control connection, or on a fresh one when the control
+ * connection itself was lost (a target connection dropped mid-COPY takes it down too). When the
+ * target cannot be reached at all, the next run closes this one (startRun).
+ */
+async function recordFinish(
+  control: PgClient,
+  targetSpec: ConnectionSpec,
+  record: (client: PgClient) => Promise<void>,
+): Promise<void> {
+  try {
+    await record(control);
+  } catch (error) {
+    if (!lostReason(control)) throw error;
+    const fresh = await connectPostgres(targetSpec).catch(() => undefined);
+    if (!fresh) return;
+    try {
+      await record(fresh);
+    } finally {
+      await fresh.end().catch(() => undefined);
+    }
   }
 }
