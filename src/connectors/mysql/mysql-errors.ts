@@ -121,7 +121,11 @@ const CODES: Record<string, ErrorRule> = {
     message: 'a number is out of range for its column in {where}',
   },
   ER_DUP_ENTRY: { kind: 'data', transient: false, message: 'a key is not unique in {where}' },
-  PROTOCOL_CONNECTION_LOST: CONNECTION_LOST,
+  // The server closed the socket without an error packet: what a KILL of an idle session does.
+  PROTOCOL_CONNECTION_LOST: {
+    ...KILLED,
+    message: 'MySQL at {where} ended the session (KILL, wait_timeout, a restart, or a proxy in between)',
+  },
   PROTOCOL_SEQUENCE_TIMEOUT: {
     kind: 'connection',
     transient: true,
