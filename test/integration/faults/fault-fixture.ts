@@ -17,7 +17,14 @@ export interface FaultFixture {
   source: TcpProxy;
   target: TcpProxy;
   /** Writes a ferry.yaml whose source and/or target go through the proxies; returns its path. */
-  config(options?: { viaSource?: boolean; viaTarget?: boolean; extra?: string; streams?: string }): string;
+  config(options?: {
+    viaSource?: boolean;
+    viaTarget?: boolean;
+    extra?: string;
+    streams?: string;
+    /** stall_timeout of both connections, ms (default 1000). */
+    stallMs?: number;
+  }): string;
   /** The last sync run of the target schema. */
   lastRun(): Promise<{ run_id: string; status: string; error: string | null }>;
   /** Whether an advisory lock is held in the target database (the sync lock). */
@@ -44,7 +51,6 @@ export async function faultFixture(label: string): Promise<FaultFixture> {
     u.port = String(proxy.port);
     return u.toString();
   };
-  const timeouts = 'stall_timeout: 1000, connect_timeout: 2000';
   return {
     db,
     dir,
@@ -54,6 +60,7 @@ export async function faultFixture(label: string): Promise<FaultFixture> {
       const path = join(dir, `ferry-${++files}.yaml`);
       const src = options.viaSource ? via(db.mysqlUrl, source) : db.mysqlUrl;
       const tgt = options.viaTarget ? via(db.postgresUrl, target) : db.postgresUrl;
+      const timeouts = `stall_timeout: ${options.stallMs ?? 1000}, connect_timeout: 2000`;
       writeFileSync(
         path,
         `source: { url: "${src}", ${timeouts} }\n` +
