@@ -6,7 +6,7 @@ NODE_BIN := $(shell scripts/ensure-node.sh)
 export PATH := $(NODE_BIN):$(PATH)
 FERRY := node dist/cli/main.js
 
-.PHONY: demo test test-unit lint format build deps services services-stop spark spark-stop airflow bench bench-checks clean
+.PHONY: demo test test-unit lint format build deps services services-stop spark spark-stop airflow bench bench-scale bench-peers bench-checks clean
 .DEFAULT_GOAL := demo
 
 node_modules/.installed: package.json package-lock.json
@@ -24,7 +24,8 @@ services:
 services-stop:
 	scripts/services.sh stop
 
-# Apache Airflow in a cached virtual environment, for the test of `ferry airflow export`.
+# Apache Airflow 3.3 in a cached virtual environment, for the test of `ferry airflow export`
+# (FERRY_AIRFLOW=2 scripts/airflow.sh install adds Airflow 2.10 for the `--airflow 2` import check).
 airflow:
 	scripts/airflow.sh install
 
@@ -56,6 +57,14 @@ format: deps
 
 bench: build services
 	npm run --silent bench
+
+# The same with the 10M-row scale point (full refresh and verify; a few minutes more, 5 GB more disk).
+bench-scale: build services
+	FERRY_BENCH_SCALE_ROWS=10000000 npm run --silent bench
+
+# Install the benchmark's peers, Sling and dlt, into ~/.cache/ferry/peers (npm run bench does it too).
+bench-peers:
+	bash bench/peers/install.sh
 
 # What validation costs: 1M-row full refresh with and without five checks (docs/benchmarks.md).
 bench-checks: deps services

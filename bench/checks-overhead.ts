@@ -8,6 +8,8 @@ import { cpus, loadavg } from 'node:os';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { parseConfig } from '../src/config/load.js';
+import { compileProject } from '../src/config/project.js';
+import { ferryState } from '../src/state/ferry-state.js';
 import { silentLogger } from '../src/observability/logger.js';
 import { planChecks } from '../src/quality/check-plan.js';
 import { compileRowChecks } from '../src/quality/row-checks.js';
@@ -91,7 +93,12 @@ ${checks ? CHECKS : ''}`,
   );
   const started = process.hrtime.bigint();
   const cpuStart = process.cpuUsage();
-  const summary = await sync({ config, logger: silentLogger(), signal: new AbortController().signal });
+  const summary = await sync({
+    project: compileProject(config, 'bench.yaml'),
+    state: ferryState(),
+    logger: silentLogger(),
+    signal: new AbortController().signal,
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpuUsed = process.cpuUsage(cpuStart);
   const s = summary.streams[0]!;

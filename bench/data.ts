@@ -4,12 +4,16 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { withDatabase, type BenchSettings } from './settings.js';
 
-const GENERATOR = 'ferry-bench-v1';
+const GENERATOR = 'ferry-bench-v2';
 
-/** The 9-column table of the issue: id, ints, enum, decimal, char, tinyint(1), nullable varchar, datetime, timestamp. */
+/**
+ * The 10-column table: id, a BIGINT UNSIGNED whose values pass 2^63 in every other row (they fit no
+ * PostgreSQL bigint), int, enum, decimal, char, tinyint(1), nullable varchar, datetime, timestamp.
+ */
 export function createTableSql(table: string, withCursorIndex: boolean): string {
   return `CREATE TABLE \`${table}\` (
   id BIGINT NOT NULL PRIMARY KEY,
+  external_id BIGINT UNSIGNED NOT NULL,
   customer_id INT NOT NULL,
   status ENUM('new','paid','shipped','delivered','cancelled') NOT NULL,
   amount DECIMAL(12,2) NOT NULL,
@@ -25,6 +29,7 @@ function insertSql(table: string, from: number, to: number): string {
   const n = 's.seq';
   return `INSERT INTO \`${table}\`
 SELECT ${n},
+  CAST(${n} AS UNSIGNED) * 2654435761 + IF(${n} % 2 = 0, 9223372036854775808, 0),
   (${n} * 7919) % 100000 + 1,
   ELT(1 + (${n} * 31) % 5, 'new', 'paid', 'shipped', 'delivered', 'cancelled'),
   ((${n} * 104729) % 10000000) / 100,

@@ -1,13 +1,24 @@
 // `npm run bench`: builds ferry, prepares the data, runs every scenario and writes docs/benchmarks.md.
 // Settings come from the environment (see settings.ts); the defaults take about 10-15 minutes.
+// Sling and dlt are installed on the first run by bench/peers/install.sh (about 20 s, cached after).
+import { readFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { ensureDatabases, ensureTable, sourceConnection, targetClient } from './data.js';
 import { run } from './measure.js';
 import { describeResults, type Results } from './describe.js';
 import { writeSections } from './report.js';
-import { bigTable, compareFullRefresh, incrementalRuns, seedSpeed, verifyTable } from './scenarios.js';
+import { installPeers, PEERS, type PeerInstall } from './peers.js';
+import {
+  compareFullRefresh,
+  incrementalRuns,
+  scalePoint,
+  seedSpeed,
+  sourceTypes,
+  verifyLoaded,
+  verifyTable,
+} from './scenarios.js';
 import { readSettings } from './settings.js';
-import { ensureCommand, pgloaderVersion } from './tools.js';
+import { commandVersion, ensureCommand, pgloaderVersion } from './tools.js';
 
 const settings = readSettings();
 const began = Date.now();
@@ -29,7 +40,7 @@ async function main(): Promise<void> {
   if (!(await ensureCommand('/usr/bin/time', 'time', log)))
     throw new Error('GNU time (/usr/bin/time) is needed');
   await ensureDatabases(settings);
-  const results: Results = { settings, machine: await machine(), loads };
+  const results: Results = { settings, machine: await machine(), loads, scale: [] };
   sampleLoad();
 
   log(`preparing bench_rows (${settings.rows} rows)`);
@@ -42,8 +53,37 @@ async function main(): Promise<void> {
     wants('pipe') &&
     (await ensureCommand('mariadb', 'mariadb-client', log)) &&
     (await ensureCommand('psql', 'postgresql-client', log));
-  log(`full refresh: ferry${pipe ? ', raw pipe' : ''}${pgloader ? ', pgloader' : ''} x ${settings.runs}`);
-  results.full = await compareFullRefresh(settings, 'bench_rows', { pipe, pgloader }, log);
+  if (pipe) {
+    // "mariadb  Ver 15.1 Distrib 10.11.19-MariaDB, ..." and "psql (PostgreSQL) 15.18 (Debian ...)"
+    const mariadb = /Distrib ([\d.]+)/.exec(await commandVersion('mariadb'))?.[1] ?? '?';
+    const psql = /\) ([\d.]+)/.exec(await commandVersion('psql'))?.[1] ?? '?';
+    results.machine.pipe = `mariadb ${mariadb}, psql ${psql}`;
+  }
+  const peerNames = PEERS.filter(wants);
+  let peers: PeerInstall = { ready: [], failed: [], seconds: 0 };
+  if (peerNames.length > 0) {
+    log(
+      `installing the peers (${peerNames.join(', ')}) into cached virtual environments (bench/peers/install.sh)`,
+    );
+    peers = await installPeers(peerNames, log);
+    for (const f of peers.failed)
+      log(`  ${f.name} ${f.version} could not be installed and is left out: ${f.reason}`);
+    results.peers = peers;
+  }
+  const names = [
+    'ferry',
+    ...(pipe ? ['raw pipe'] : []),
+    ...(pgloader ? ['pgloader'] : []),
+    ...peers.ready.map((p) => p.name),
+  ];
+  log(`full refresh: ${names.join(', ')} x ${settings.runs}, interleaved`);
+  results.sourceColumns = await sourceTypes(settings, 'bench_rows');
+  results.full = await compareFullRefresh(
+    settings,
+    'bench_rows',
+    { pipe, pgloader, peers: peers.ready },
+    log,
+  );
   sampleLoad();
 
   if (wants('verify')) {
@@ -52,6 +92,19 @@ async function main(): Promise<void> {
     log(
       `  ${results.verify.seconds.toFixed(2)} s, ${results.verify.error ?? (results.verify.inSync ? 'in sync' : 'DIFFERENT')}`,
     );
+    const ferry = results.full?.find((t) => t.tool === 'ferry');
+    const cli = await verifyLoaded(settings, 'bench_rows');
+    log(`  ferry verify (CLI): ${cli.wallSeconds.toFixed(2)} s, ${Math.round(cli.peakMb)} MB peak`);
+    if (ferry)
+      results.scale.push({
+        rows: settings.rows,
+        refreshWall: ferry.wall,
+        refreshPeakMb: ferry.peakMb,
+        valuesEqual: ferry.checksumsMatch,
+        verifyWall: cli.wallSeconds,
+        verifyPeakMb: cli.peakMb,
+        inSync: cli.inSync,
+      });
     sampleLoad();
   }
 
@@ -61,11 +114,23 @@ async function main(): Promise<void> {
     sampleLoad();
   }
 
-  if (wants('big') && settings.bigRows > 0) {
-    log(`preparing bench_big (${settings.bigRows} rows)`);
-    const madeBig = await ensureTable(settings, 'bench_big', settings.bigRows);
-    if (madeBig > 0) log(`  generated in ${madeBig.toFixed(1)} s`);
-    results.big = await bigTable(settings, 'bench_big', log);
+  const scale: [string, string, number][] = [
+    ['big', 'bench_big', settings.bigRows],
+    ['scale', 'bench_scale', settings.scaleRows],
+  ];
+  for (const [name, table, rows] of scale) {
+    if (!wants(name) || rows <= 0) continue;
+    log(`scale: ${table} (${rows} rows), ferry full refresh and ferry verify`);
+    const point = await scalePoint(settings, table, rows, log);
+    results.scale.push({
+      rows,
+      refreshWall: point.refresh.wallSeconds,
+      refreshPeakMb: point.refresh.peakMb,
+      valuesEqual: point.valuesEqual,
+      verifyWall: point.verify.wallSeconds,
+      verifyPeakMb: point.verify.peakMb,
+      inSync: point.inSync,
+    });
     sampleLoad();
   }
 
@@ -100,8 +165,16 @@ async function machine(): Promise<Results['machine']> {
     mariadb: (v as { v: string }[])[0]?.v ?? 'unknown',
     postgres: rows[0]?.v ?? 'unknown',
     pgloader: 'not run',
+    pipe: 'not run',
+    ferry: await ferryVersion(),
     date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
   };
+}
+
+async function ferryVersion(): Promise<string> {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+  const commit = await run('git', ['rev-parse', '--short', 'HEAD']);
+  return commit.code === 0 ? `${pkg.version} (${commit.stdout.trim()})` : pkg.version;
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,7 @@
 // The benchmark's scenarios, each returning plain figures for the report.
 import { parseConfig } from '../src/config/load.js';
+import { compileProject } from '../src/config/project.js';
+import { ferryState } from '../src/state/ferry-state.js';
 import { silentLogger } from '../src/observability/logger.js';
 import { verify } from '../src/verify/verify.js';
 import { sameChecksum, sourceChecksum, targetChecksum, type TableChecksum } from './checksum.js';
@@ -7,6 +9,9 @@ import { changeRows, ensureTable, sourceConnection, targetClient } from './data.
 import { measure, median, type Measurement } from './measure.js';
 import { withDatabase, type BenchSettings } from './settings.js';
 import { ferryConfigText, ferryRunner, runPgloader, runPipe, type FerrySummary } from './tools.js';
+import { runDlt, runSling, type Peer } from './peers.js';
+import { cpuBetween, openServerProbe, type ServerCpu } from './server-cpu.js';
+import { sourceColumns, targetTable, type SourceColumn, type TargetTable } from './target-types.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,26 +20,44 @@ export type Log = (line: string) => void;
 
 export interface ToolFigures {
   tool: string;
-  runs: Measurement[];
+  runs: (Measurement & { serverCpu: ServerCpu })[];
   wall: number;
   cpu: number;
   peakMb: number;
+  /** Loaded values equal the source's (checksum of canonical text) after every run. */
   checksumsMatch: boolean;
+  /** Median CPU seconds of each server during the tool's runs. */
+  serverCpu: ServerCpu;
   /** ferry only: the run time ferry reports (without process start), median. */
   runSeconds?: number;
+  /** The target table's types and key, read after the last run. */
+  target?: TargetTable;
+  /** Why the tool stopped (its runs before the failure are kept). */
+  error?: string;
 }
 
-function figures(tool: string, runs: Measurement[], checksumsMatch: boolean): ToolFigures {
+function figures(
+  tool: string,
+  runs: ToolFigures['runs'],
+  checksumsMatch: boolean,
+  extra: Partial<ToolFigures> = {},
+): ToolFigures {
+  const serverMedian = (key: keyof ServerCpu) => {
+    const values = runs.map((r) => r.serverCpu[key]).filter((v): v is number => v !== undefined);
+    return values.length ? { [key]: median(values) } : {};
+  };
   return {
     tool,
     runs,
     wall: median(runs.map((r) => r.wallSeconds)),
     cpu: median(runs.map((r) => r.cpuSeconds)),
-    peakMb: Math.max(...runs.map((r) => r.peakMb)),
-    checksumsMatch,
-    ...(runs.every((r) => 'summary' in r)
-      ? { runSeconds: median(runs.map((r) => (r as { summary: FerrySummary }).summary.seconds)) }
+    peakMb: runs.length ? Math.max(...runs.map((r) => r.peakMb)) : NaN,
+    checksumsMatch: checksumsMatch && runs.length > 0,
+    serverCpu: { ...serverMedian('mariadb'), ...serverMedian('postgres') },
+    ...(runs.length > 0 && runs.every((r) => 'summary' in r)
+      ? { runSeconds: median(runs.map((r) => (r as unknown as { summary: FerrySummary }).summary.seconds)) }
       : {}),
+    ...extra,
   };
 }
 
@@ -56,54 +79,147 @@ export async function sourceSum(settings: BenchSettings, table: string): Promise
   }
 }
 
-/** ferry, the raw pipe and pgloader load the same table, several runs each in rotating order. */
+/** The MariaDB column types of a benchmark table. */
+export async function sourceTypes(settings: BenchSettings, table: string): Promise<SourceColumn[]> {
+  const my = await sourceConnection(settings, settings.database);
+  try {
+    return await sourceColumns(my, table);
+  } finally {
+    await my.end();
+  }
+}
+
+interface Runner {
+  name: string;
+  schema: string;
+  run: () => Promise<Measurement>;
+}
+
+// A PostgreSQL backend ends a moment after its client exits; its CPU reaches the postmaster's
+// counters once it has been reaped.
+const REAP_MS = 200;
+
+/** Every tool loads the same table, several runs each, the order rotated every round. */
 export async function compareFullRefresh(
   settings: BenchSettings,
   table: string,
-  tools: { pipe: boolean; pgloader: boolean },
+  tools: { pipe: boolean; pgloader: boolean; peers: Peer[] },
   log: Log,
 ): Promise<ToolFigures[]> {
   const expected = await sourceSum(settings, table);
+  const servers = await openServerProbe(settings);
   const ferry = ferryRunner(settings, 'ferry_full');
-  const runners: { name: string; schema: string; run: () => Promise<Measurement> }[] = [
+  const runners: Runner[] = [
     { name: 'ferry', schema: 'ferry_full', run: () => ferry.sync(table, { fullRefresh: true }) },
   ];
   if (tools.pipe) runners.push({ name: 'raw pipe', schema: 'pipe', run: () => runPipe(settings, table) });
   if (tools.pgloader)
     runners.push({ name: 'pgloader', schema: 'pgloader', run: () => runPgloader(settings, table) });
-  const results = new Map(runners.map((r) => [r.name, { runs: [] as Measurement[], match: true }]));
+  for (const peer of tools.peers)
+    runners.push({
+      name: peer.name,
+      schema: peer.name,
+      run:
+        peer.name === 'sling' ? () => runSling(settings, table, peer) : () => runDlt(settings, table, peer),
+    });
+  const results = new Map(
+    runners.map((r) => [
+      r.name,
+      { runs: [] as ToolFigures['runs'], match: true, error: undefined as string | undefined },
+    ]),
+  );
   try {
     for (let round = 0; round < settings.runs; round++) {
       for (let i = 0; i < runners.length; i++) {
         const runner = runners[(i + round) % runners.length]!;
-        const m = await runner.run();
-        const sum = await checksumOf(settings, runner.schema, table);
-        const ok = sameChecksum(sum, expected);
         const entry = results.get(runner.name)!;
-        entry.runs.push(m);
+        if (entry.error) continue;
+        const before = servers.read();
+        let m: Measurement;
+        try {
+          m = await runner.run();
+        } catch (error) {
+          entry.error = error instanceof Error ? error.message : String(error);
+          log(
+            `  ${runner.name.padEnd(9)} run ${round + 1}: FAILED, left out of the later rounds: ${entry.error.split('\n')[0]}`,
+          );
+          continue;
+        }
+        await new Promise((resolve) => setTimeout(resolve, REAP_MS));
+        const serverCpu = cpuBetween(before, servers.read());
+        const sum = await checksumOf(settings, runner.schema, table).catch(() => ({ rows: -1, sum: '' }));
+        const ok = sameChecksum(sum, expected);
+        entry.runs.push({ ...m, serverCpu });
         entry.match &&= ok;
+        const server = `MariaDB ${serverCpu.mariadb?.toFixed(2) ?? '?'} / PostgreSQL ${serverCpu.postgres?.toFixed(2) ?? '?'} CPU-s`;
         log(
-          `  ${runner.name.padEnd(9)} run ${round + 1}: ${m.wallSeconds.toFixed(2)} s wall, ${m.cpuSeconds.toFixed(2)} CPU-s, ${Math.round(m.peakMb)} MB peak, rows ${ok ? 'match' : `DIFFER (${sum.rows} rows)`}`,
+          `  ${runner.name.padEnd(9)} run ${round + 1}: ${m.wallSeconds.toFixed(2)} s wall, ${m.cpuSeconds.toFixed(2)} CPU-s (servers: ${server}), ${Math.round(m.peakMb)} MB peak, values ${ok ? 'equal' : `DIFFER (${sum.rows} rows)`}`,
         );
       }
     }
   } finally {
     ferry.close();
   }
-  return runners.map((r) => figures(r.name, results.get(r.name)!.runs, results.get(r.name)!.match));
+  const pgc = await targetClient(settings, settings.database);
+  try {
+    const out: ToolFigures[] = [];
+    for (const r of runners) {
+      const entry = results.get(r.name)!;
+      const target = await targetTable(pgc, r.schema, table);
+      out.push(
+        figures(r.name, entry.runs, entry.match, {
+          ...(target.columns.length ? { target } : {}),
+          ...(entry.error ? { error: entry.error } : {}),
+        }),
+      );
+    }
+    return out;
+  } finally {
+    await pgc.end();
+  }
 }
 
-/** One ferry full refresh of a big table: its peak memory. */
-export async function bigTable(settings: BenchSettings, table: string, log: Log): Promise<ToolFigures> {
-  const expected = await sourceSum(settings, table);
-  const ferry = ferryRunner(settings, 'ferry_big');
+export interface ScalePoint {
+  rows: number;
+  refresh: Measurement;
+  verify: Measurement;
+  valuesEqual: boolean;
+  inSync: boolean;
+}
+
+/** `ferry verify` (the CLI, as a user runs it) of the table the comparison loaded into ferry_full. */
+export async function verifyLoaded(
+  settings: BenchSettings,
+  table: string,
+): Promise<Measurement & { inSync: boolean }> {
+  const ferry = ferryRunner(settings, 'ferry_full');
   try {
-    const m = await ferry.sync(table, { fullRefresh: true });
-    const ok = sameChecksum(await checksumOf(settings, 'ferry_big', table), expected);
+    return await ferry.verify(table);
+  } finally {
+    ferry.close();
+  }
+}
+
+/** One ferry full refresh and one ferry verify of a `rows`-row table: time and peak memory of each. */
+export async function scalePoint(
+  settings: BenchSettings,
+  table: string,
+  rows: number,
+  log: Log,
+): Promise<ScalePoint> {
+  const made = await ensureTable(settings, table, rows);
+  if (made > 0) log(`  generated ${table} (${rows} rows) in ${made.toFixed(1)} s`);
+  const expected = await sourceSum(settings, table);
+  const ferry = ferryRunner(settings, 'ferry_scale');
+  try {
+    const refresh = await ferry.sync(table, { fullRefresh: true });
+    const valuesEqual = sameChecksum(await checksumOf(settings, 'ferry_scale', table), expected);
+    const verify = await ferry.verify(table);
     log(
-      `  ferry ${table}: ${m.wallSeconds.toFixed(2)} s, ${Math.round(m.peakMb)} MB peak, rows ${ok ? 'match' : 'DIFFER'}`,
+      `  ${table}: full refresh ${refresh.wallSeconds.toFixed(2)} s, ${Math.round(refresh.peakMb)} MB peak, values ${valuesEqual ? 'equal' : 'DIFFER'}; ` +
+        `verify ${verify.wallSeconds.toFixed(2)} s, ${Math.round(verify.peakMb)} MB peak, ${verify.inSync ? 'in sync' : 'DIFFERENT'}`,
     );
-    return figures('ferry', [m], ok);
+    return { rows, refresh, verify, valuesEqual, inSync: verify.inSync };
   } finally {
     ferry.close();
   }
@@ -177,7 +293,8 @@ export async function verifyTable(settings: BenchSettings, table: string): Promi
   const started = process.hrtime.bigint();
   try {
     const report = await verify({
-      config,
+      project: compileProject(config, 'bench.yaml'),
+      state: ferryState(),
       streams: [table],
       logger: silentLogger(),
       signal: new AbortController().signal,

@@ -1,15 +1,17 @@
 // The benchmark's settings, read once from the environment so a quick run needs no code change:
 //   FERRY_BENCH_ROWS (1,000,000)   rows of the main table
 //   FERRY_BENCH_BIG_ROWS (5,000,000) rows of the table that shows memory stays flat (0 skips it)
+//   FERRY_BENCH_SCALE_ROWS (0)     rows of the scale table, e.g. 10000000: full refresh and verify (0 skips it)
 //   FERRY_BENCH_RUNS (5)           runs of each tool in the full-refresh comparison
 //   FERRY_BENCH_SEED_SCALE (1)     ferry seed --scale (0 skips it)
 //   FERRY_BENCH_SOURCE_URL / FERRY_BENCH_TARGET_URL   servers (default: the local dev servers)
-//   FERRY_BENCH_SKIP=pgloader,pipe,big,incremental,seed,verify   scenarios to leave out
+//   FERRY_BENCH_SKIP=pgloader,pipe,sling,dlt,big,scale,incremental,seed,verify   scenarios or tools to leave out
 //   FERRY_BENCH_NO_BUILD=1         do not rebuild dist/ first
 //   FERRY_BENCH_OUTPUT (docs/benchmarks.md)
 export interface BenchSettings {
   rows: number;
   bigRows: number;
+  scaleRows: number;
   runs: number;
   seedScale: number;
   sourceUrl: URL;
@@ -34,6 +36,7 @@ export function readSettings(): BenchSettings {
   return {
     rows: Math.round(numberFrom('FERRY_BENCH_ROWS', 1_000_000)),
     bigRows: Math.round(numberFrom('FERRY_BENCH_BIG_ROWS', 5_000_000)),
+    scaleRows: Math.round(numberFrom('FERRY_BENCH_SCALE_ROWS', 0)),
     runs: Math.max(1, Math.round(numberFrom('FERRY_BENCH_RUNS', 5))),
     seedScale: numberFrom('FERRY_BENCH_SEED_SCALE', 1),
     sourceUrl: new URL(process.env.FERRY_BENCH_SOURCE_URL ?? 'mysql://ferry:ferry-dev-pw@127.0.0.1:3306/'),

@@ -1,5 +1,6 @@
 // One runner per tool that loads the benchmark table into PostgreSQL: ferry (the built CLI, as a
-// user runs it), the raw client pipe, and pgloader. Each loads into a fresh table of its own schema.
+// user runs it), the raw client pipe, and pgloader (Sling and dlt: peers.ts). Each loads into a
+// fresh table of its own schema.
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { withDatabase, type BenchSettings } from './settings.js';
 import { targetClient } from './data.js';
 
 /** Environment for child processes without the caller's FERRY_* overrides (they would replace the bench's URLs). */
-function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env))
     if (!k.startsWith('FERRY_') && !k.startsWith('PG') && !k.startsWith('MYSQL')) env[k] = v;
@@ -18,6 +19,8 @@ function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 export interface FerryRunner {
   /** Runs `ferry sync` for one stream and returns the measurement and the run summary. */
   sync(stream: string, options: { fullRefresh: boolean }): Promise<Measurement & { summary: FerrySummary }>;
+  /** Runs `ferry verify` for one stream: in sync (exit 0) or not (exit 1). */
+  verify(stream: string): Promise<Measurement & { inSync: boolean }>;
   /** The config file path (for in-process calls). */
   configText: string;
   close(): void;
@@ -57,26 +60,22 @@ export function ferryRunner(
   const configPath = join(dir, 'ferry.yaml');
   const configText = ferryConfigText(settings, schema, sync);
   writeFileSync(configPath, configText, { mode: 0o600 });
+  const cli = ['dist/cli/main.js', '-c', configPath, '--log-level', 'warn'];
   return {
     configText,
     async sync(stream, options) {
-      const args = [
-        'dist/cli/main.js',
-        '-c',
-        configPath,
-        '--log-level',
-        'warn',
-        'sync',
-        '--streams',
-        stream,
-        '--json',
-      ];
+      const args = [...cli, 'sync', '--streams', stream, '--json'];
       if (options.fullRefresh) args.push('--full-refresh');
       const m = await measure(process.execPath, args, { env: childEnv() });
       const summary = JSON.parse(m.stdout) as FerrySummary;
       if (summary.status !== 'succeeded')
         throw new Error(`ferry sync failed: ${JSON.stringify(summary.streams)}`);
       return { ...m, summary };
+    },
+    async verify(stream) {
+      const args = [...cli, 'verify', '--streams', stream, '--samples', '0', '--json'];
+      const m = await measure(process.execPath, args, { env: childEnv(), exitCodes: [0, 1] });
+      return { ...m, inSync: m.exitCode === 0 };
     },
     close() {
       rmSync(dir, { recursive: true, force: true });
@@ -86,7 +85,7 @@ export function ferryRunner(
 
 /** The target table of the raw pipe: the same column types ferry creates, no keys (pure transfer). */
 const PIPE_TABLE = `(
-  id bigint NOT NULL, customer_id integer NOT NULL, status text NOT NULL, amount numeric(12,2) NOT NULL,
+  id bigint NOT NULL, external_id numeric(20,0) NOT NULL, customer_id integer NOT NULL, status text NOT NULL, amount numeric(12,2) NOT NULL,
   code character varying(8) NOT NULL, is_gift boolean NOT NULL, note character varying(64),
   created_at timestamp(0) without time zone NOT NULL, updated_at timestamp(0) with time zone NOT NULL)`;
 
@@ -105,7 +104,7 @@ export async function runPipe(settings: BenchSettings, table: string, schema = '
   }
   const src = settings.sourceUrl;
   const tgt = settings.targetUrl;
-  const select = `SELECT id, customer_id, status, amount, code, is_gift, note, created_at, updated_at FROM ${table}`;
+  const select = `SELECT id, external_id, customer_id, status, amount, code, is_gift, note, created_at, updated_at FROM ${table}`;
   const mariadb = [
     'mariadb',
     '--batch --raw --quick --skip-column-names',
@@ -156,15 +155,27 @@ export async function ensureCommand(
   return true;
 }
 
-export async function pgloaderVersion(): Promise<string> {
-  const v = await run('pgloader', ['--version']);
-  return v.stdout.split('\n')[0]?.trim() ?? 'unknown';
+/** The first line of `command --version`. */
+export async function commandVersion(command: string): Promise<string> {
+  const v = await run(command, ['--version']);
+  return v.stdout.split('\n')[0]?.trim() || 'unknown';
+}
+
+export const pgloaderVersion = () => commandVersion('pgloader');
+
+/** Runs `fn` with a fresh private temporary directory, removed afterwards. */
+export async function withTempDir<T>(prefix: string, fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    return await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** pgloader migrating the same table with its defaults (types, keys and indexes included), into schema `pgloader`. */
-export async function runPgloader(settings: BenchSettings, table: string): Promise<Measurement> {
-  const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-pgloader-'));
-  try {
+export function runPgloader(settings: BenchSettings, table: string): Promise<Measurement> {
+  return withTempDir('ferry-bench-pgloader-', async (dir) => {
     const file = join(dir, 'load.pgl');
     writeFileSync(
       file,
@@ -186,7 +197,5 @@ export async function runPgloader(settings: BenchSettings, table: string): Promi
       cwd: dir,
     });
     return m;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

@@ -4,7 +4,7 @@ import { ConfigError } from '../errors.js';
 import { openOrchestrator } from '../orchestration/orchestrator.js';
 import { backfill, runUntilDone } from '../orchestration/operations.js';
 import { pipelineNamed } from '../orchestration/pipeline.js';
-import type { Register } from './main.js';
+import type { Register } from './context.js';
 import { parseDate } from './pipeline-flags.js';
 import { printGrid } from './runs.js';
 
@@ -24,7 +24,7 @@ export const registerBackfill: Register = (program: Command, context) => {
       if (!(from.getTime() < to.getTime()))
         throw new ConfigError(`--from (${from.toISOString()}) must be before --to (${to.toISOString()})`);
       pipelineNamed(ctx.config(), pipeline); // a wrong name fails before connecting
-      const orch = await openOrchestrator(ctx.config(), ctx.configPath, ctx.logger);
+      const orch = await openOrchestrator(ctx.project(), ctx.state, ctx.logger);
       try {
         const result = await backfill(orch, pipeline, from, to);
         for (const { runId, interval } of result.created)
@@ -39,7 +39,7 @@ export const registerBackfill: Register = (program: Command, context) => {
         if (!flags.wait || result.created.length === 0) return;
         const ids = result.created.map((c) => c.runId);
         const runs = await runUntilDone(orch, ids, ctx.signal);
-        await printGrid(orch.pool, orch.config, pipeline, ids);
+        await printGrid(orch.pool, orch.state, orch.config, pipeline, ids);
         process.exitCode = runs.every((r) => r.state === 'succeeded') ? 0 : 1;
       } finally {
         await orch.close();

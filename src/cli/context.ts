@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import { loadConfigFile } from '../config/load.js';
 import type { FerryConfig } from '../config/schema.js';
+import { compileProject, type Project } from '../config/project.js';
+import { ferryState, type FerryState } from '../state/ferry-state.js';
 import { createLogger, type Logger, type LogFormat } from '../observability/logger.js';
 
 export interface GlobalOptions {
@@ -17,6 +19,10 @@ export interface CommandContext {
   configPath: string;
   /** Loads and validates the config file (once). */
   config(): FerryConfig;
+  /** The project compiled from it (once): connection specs, settings, stream rules. */
+  project(): Project;
+  /** ferry's state tables (in the target's `_ferry` schema). */
+  state: FerryState;
   /** Whether stdout is a terminal (progress bars and tables) or not (JSON). */
   interactive: boolean;
 }
@@ -28,11 +34,18 @@ export function createContext(program: Command, signal: AbortSignal): CommandCon
     ...(options.logFormat ? { format: options.logFormat } : {}),
   });
   let cached: FerryConfig | undefined;
+  let project: Project | undefined;
+  const config = () => (cached ??= loadConfigFile(options.config));
   return {
     logger,
     signal,
     configPath: options.config,
-    config: () => (cached ??= loadConfigFile(options.config)),
+    config,
+    project: () => (project ??= compileProject(config(), options.config)),
+    state: ferryState(),
     interactive: process.stdout.isTTY === true,
   };
 }
+
+/** How a command file adds its command: given the program and the (lazily made) context. */
+export type Register = (program: Command, context: () => CommandContext) => void;

@@ -1,11 +1,10 @@
 // `ferry doctor`: connects to both ends and prints what it found, with a fix for each problem.
 import pc from 'picocolors';
-import { sourceConnection, targetConnection } from '../config/connection.js';
 import { checkSource } from '../doctor/source-checks.js';
 import { checkTarget } from '../doctor/target-checks.js';
 import type { Finding } from '../doctor/finding.js';
 import { compactTable } from '../observability/table.js';
-import type { Register } from './main.js';
+import type { Register } from './context.js';
 
 const MARK = { ok: pc.green('ok'), warn: pc.yellow('warn'), fail: pc.red('FAIL') } as const;
 
@@ -15,10 +14,10 @@ export const registerDoctor: Register = (program, context) => {
     .description('check both databases: versions, privileges, binlog, time zones, character sets')
     .option('--json', 'print the findings as JSON')
     .action(async (options: { json?: boolean }) => {
-      const config = context().config();
+      const project = context().project();
       const [source, target] = await Promise.all([
-        checkSource(sourceConnection(config.source)),
-        checkTarget(targetConnection(config.target), config.target.schema),
+        checkSource(project.source),
+        checkTarget(project.target, project.targetSchema),
       ]);
       const findings = [...source, ...target];
       if (options.json) process.stdout.write(JSON.stringify(findings, null, 2) + '\n');

@@ -2,8 +2,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import { openHistory } from '../orchestration/orchestrator.js';
-import { readLog } from '../orchestration/store.js';
-import type { Register } from './main.js';
+import type { Register } from './context.js';
 
 export const registerLogs: Register = (program: Command, context) => {
   program
@@ -15,9 +14,9 @@ export const registerLogs: Register = (program: Command, context) => {
         throw new ConfigError(`run id ${runId}: expected a number`, [], {
           hint: 'run ids are in the header of `ferry runs`',
         });
-      const pool = await openHistory(ctx.config(), ctx.logger, 1);
+      const pool = await openHistory(ctx.project(), ctx.state, ctx.logger, 1);
       try {
-        const found = await readLog(pool, runId, task);
+        const found = await ctx.state.pipelines.readLog(pool, runId, task);
         if (!found)
           throw new ConfigError(`no task ${task} in run ${runId}`, [], {
             hint: 'see `ferry runs` for runs and task names',

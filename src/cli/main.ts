@@ -4,7 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, EXIT, exitCodeOf, isFerryError, messageOf } from '../errors.js';
 import { redact } from '../observability/redact.js';
-import { createContext, type CommandContext } from './context.js';
+import { createContext, type CommandContext, type Register } from './context.js';
 import { registerAirflow } from './airflow.js';
 import { registerBackfill } from './backfill.js';
 import { registerDoctor } from './doctor.js';
@@ -21,10 +21,8 @@ import { registerTrigger } from './trigger.js';
 import { registerModels } from './models.js';
 import { registerTransform } from './transform.js';
 import { registerVerify } from './verify.js';
-import { version } from './version.js';
+import { version } from '../version.js';
 import { registerWorker } from './worker.js';
-
-export type Register = (program: Command, context: () => CommandContext) => void;
 
 const commands: Register[] = [
   registerDoctor,

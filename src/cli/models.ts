@@ -5,7 +5,7 @@ import { compactTable } from '../observability/table.js';
 import { lineageMermaid, lineageText } from '../transform/lineage.js';
 import { selectModels } from '../transform/models/graph.js';
 import { ENGINE_NAMES, type EngineName } from '../transform/plan/functions.js';
-import type { Register } from './main.js';
+import type { Register } from './context.js';
 
 export const registerModels: Register = (program: Command, context) => {
   const models = program
@@ -18,7 +18,7 @@ export const registerModels: Register = (program: Command, context) => {
     .option('-s, --select <models>', 'only these (name, name+, +name)')
     .action(async (flags: { select?: string }) => {
       const { loadGraph } = await import('../transform/run.js');
-      const { graph } = await loadGraph(context().config());
+      const { graph } = await loadGraph(context().project());
       const table = compactTable(['model', 'kind', 'materialized', 'inputs', 'tests']);
       for (const name of selectModels(graph, flags.select)) {
         const m = graph.models.get(name)!;
@@ -41,7 +41,7 @@ export const registerModels: Register = (program: Command, context) => {
     )
     .action(async (flags: { format: 'text' | 'mermaid' }) => {
       const { loadGraph } = await import('../transform/run.js');
-      const { graph } = await loadGraph(context().config());
+      const { graph } = await loadGraph(context().project());
       process.stdout.write((flags.format === 'mermaid' ? lineageMermaid(graph) : lineageText(graph)) + '\n');
     });
 
@@ -50,17 +50,17 @@ export const registerModels: Register = (program: Command, context) => {
     .description('print the SQL a model runs on an engine')
     .addOption(new Option('--engine <engine>', ENGINE_NAMES.join(', ')).choices([...ENGINE_NAMES]))
     .action(async (name: string, flags: { engine?: EngineName }) => {
-      const config = context().config();
+      const project = context().project();
       // Loaded on use: the engines bring DuckDB and the Spark client, which other commands need not load.
       const { loadGraph, sourceSchemas } = await import('../transform/run.js');
       const { modelSql, resolverFor } = await import('../transform/engines/transform-engine.js');
-      const { graph } = await loadGraph(config);
+      const { graph } = await loadGraph(project);
       const model = graph.models.get(name);
       if (!model)
         throw new ConfigError(`there is no model ${name}`, [], { hint: `models: ${graph.order.join(', ')}` });
-      const engine = flags.engine ?? config.transform.engine;
+      const engine = flags.engine ?? project.transform.engine;
       process.stdout.write(
-        modelSql(model, engine, resolverFor(engine, sourceSchemas(config), config.transform.schema)) + '\n',
+        modelSql(model, engine, resolverFor(engine, sourceSchemas(project), project.transform.schema)) + '\n',
       );
     });
 };

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { compactTable } from '../observability/table.js';
 import { allPipelines } from '../orchestration/pipeline.js';
 import { parseSchedule } from '../orchestration/schedule.js';
-import type { Register } from './main.js';
+import type { Register } from './context.js';
 
 export const registerPipelines: Register = (program: Command, context) => {
   program

@@ -1,21 +1,12 @@
 // `ferry quarantine list|show|replay|discard`: look at the rows set aside, load them once the data or
 // the rule is fixed, or drop them with a record. Logic lives in src/quality; this file parses and prints.
 import type { Command } from 'commander';
-import { targetConnection } from '../config/connection.js';
-import type { FerryConfig } from '../config/schema.js';
 import { connectPostgres, type PgClient } from '../connectors/postgres/connect.js';
-import { ensureStateSchema } from '../connectors/postgres/state-store.js';
 import { ConfigError, DataError } from '../errors.js';
 import { compactTable } from '../observability/table.js';
-import {
-  countEntries,
-  discardEntries,
-  listEntries,
-  type QuarantineEntry,
-  type QuarantineFilter,
-} from '../quality/quarantine-store.js';
 import { replayQuarantine, type ReplayReport } from '../replication/replay.js';
-import type { Register } from './main.js';
+import type { CommandContext, Register } from './context.js';
+import type { QuarantineEntry, QuarantineFilter } from '../state/quarantine.js';
 
 interface FilterFlags {
   stream?: string;
@@ -49,10 +40,10 @@ const withFilters = (command: Command) =>
     .option('--id <ids>', 'only these entries, comma-separated')
     .option('--json', 'print JSON');
 
-async function withTarget<T>(config: FerryConfig, fn: (client: PgClient) => Promise<T>): Promise<T> {
-  const client = await connectPostgres(targetConnection(config.target));
+async function withTarget<T>(ctx: CommandContext, fn: (client: PgClient) => Promise<T>): Promise<T> {
+  const client = await connectPostgres(ctx.project().target);
   try {
-    await ensureStateSchema(client);
+    await ctx.state.migrate(client);
     return await fn(client);
   } finally {
     await client.end().catch(() => undefined);
@@ -76,11 +67,10 @@ export const registerQuarantine: Register = (program, context) => {
     .option('--limit <n>', 'at most this many entries', '50')
     .action(async (flags: FilterFlags & { limit: string }) => {
       const ctx = context();
-      const config = ctx.config();
-      const filter = { ...filterOf(flags), schema: config.target.schema };
-      const { entries, counts } = await withTarget(config, async (client) => ({
-        entries: await listEntries(client, filter, { limit: positive(flags.limit, '--limit') }),
-        counts: await countEntries(client, filter),
+      const filter = { ...filterOf(flags), schema: ctx.project().targetSchema };
+      const { entries, counts } = await withTarget(ctx, async (client) => ({
+        entries: await ctx.state.quarantine.list(client, filter, { limit: positive(flags.limit, '--limit') }),
+        counts: await ctx.state.quarantine.count(client, filter),
       }));
       if (flags.json) {
         process.stdout.write(JSON.stringify({ counts, entries }, null, 2) + '\n');
@@ -117,13 +107,13 @@ export const registerQuarantine: Register = (program, context) => {
     .option('--json', 'print JSON')
     .action(async (id: string, flags: { json?: boolean }) => {
       const ctx = context();
-      const config = ctx.config();
-      const [entry] = await withTarget(config, (client) =>
-        listEntries(client, { schema: config.target.schema, ids: [positive(id, 'id')] }),
+      const schema = ctx.project().targetSchema;
+      const [entry] = await withTarget(ctx, (client) =>
+        ctx.state.quarantine.list(client, { schema, ids: [positive(id, 'id')] }),
       );
       if (!entry)
-        throw new DataError(`no quarantine entry ${id} in schema ${config.target.schema}`, {
-          hint: 'ferry quarantine list shows the entries; replayed and discarded ones are in _ferry.quarantine_log',
+        throw new DataError(`no quarantine entry ${id} in schema ${schema}`, {
+          hint: `ferry quarantine list shows the entries; replayed and discarded ones are in ${ctx.state.quarantine.where.log}`,
         });
       if (flags.json) {
         process.stdout.write(JSON.stringify(entry, null, 2) + '\n');
@@ -138,7 +128,7 @@ export const registerQuarantine: Register = (program, context) => {
       ];
       if (entry.rowForm === 'source')
         lines.push(
-          `fix the value in place with: UPDATE _ferry.quarantine SET "row" = jsonb_set("row", '{column}', '"new value"') WHERE id = ${entry.id}; then ferry quarantine replay --id ${entry.id}`,
+          `fix the value in place with: UPDATE ${ctx.state.quarantine.where.quarantine} SET "row" = jsonb_set("row", '{column}', '"new value"') WHERE id = ${entry.id}; then ferry quarantine replay --id ${entry.id}`,
         );
       process.stdout.write(lines.join('\n') + '\n');
     });
@@ -152,7 +142,8 @@ export const registerQuarantine: Register = (program, context) => {
     .action(async (flags: FilterFlags & { dryRun?: boolean }) => {
       const ctx = context();
       const report = await replayQuarantine({
-        config: ctx.config(),
+        project: ctx.project(),
+        state: ctx.state,
         filter: filterOf(flags),
         ...(flags.dryRun ? { dryRun: true } : {}),
         logger: ctx.logger,
@@ -165,25 +156,28 @@ export const registerQuarantine: Register = (program, context) => {
   withFilters(
     quarantine
       .command('discard')
-      .description('remove quarantined rows without loading them (each kept in _ferry.quarantine_log)'),
+      .description('remove quarantined rows without loading them (each kept in the quarantine log)'),
   )
     .option('--all', 'every entry of the target schema (needed when no filter is given)')
     .option('--note <text>', 'why, recorded in the log')
     .action(async (flags: FilterFlags & { all?: boolean; note?: string }) => {
       const ctx = context();
-      const config = ctx.config();
       const filter = filterOf(flags);
       if (Object.keys(filter).length === 0 && !flags.all)
         throw new ConfigError('ferry quarantine discard needs a filter', [], {
           hint: 'name the entries with --stream, --run, --reason or --id, or pass --all to discard every one',
         });
-      const discarded = await withTarget(config, (client) =>
-        discardEntries(client, { ...filter, schema: config.target.schema }, flags.note ?? null),
+      const discarded = await withTarget(ctx, (client) =>
+        ctx.state.quarantine.discard(
+          client,
+          { ...filter, schema: ctx.project().targetSchema },
+          flags.note ?? null,
+        ),
       );
       process.stdout.write(
         flags.json
           ? JSON.stringify({ discarded }) + '\n'
-          : `${discarded} entr${discarded === 1 ? 'y' : 'ies'} discarded (kept in _ferry.quarantine_log)\n`,
+          : `${discarded} entr${discarded === 1 ? 'y' : 'ies'} discarded (kept in ${ctx.state.quarantine.where.log})\n`,
       );
     });
 };

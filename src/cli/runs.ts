@@ -5,17 +5,20 @@ import { renderGrid } from '../orchestration/grid.js';
 import { openHistory, openOrchestrator } from '../orchestration/orchestrator.js';
 import { retryRun, runUntilDone } from '../orchestration/operations.js';
 import { buildPipeline } from '../orchestration/pipeline.js';
-import { readTasks, recentRuns, type Queryable, type RunRow } from '../orchestration/store.js';
-import type { Register } from './main.js';
+import type { Queryable } from '../connectors/postgres/connect.js';
+import type { FerryState } from '../state/ferry-state.js';
+import type { RunRow } from '../state/pipeline-runs.js';
+import type { Register } from './context.js';
 
 export async function printGrid(
   pool: Queryable,
+  state: FerryState,
   config: FerryConfig,
   pipeline: string | undefined,
   only?: readonly string[],
   limit = 10,
 ): Promise<void> {
-  const runs = (await recentRuns(pool, pipeline, only ? 1000 : limit)).filter(
+  const runs = (await state.pipelines.recentRuns(pool, pipeline, only ? 1000 : limit)).filter(
     (r) => !only || only.includes(r.run_id),
   );
   const byPipeline = new Map<string, RunRow[]>();
@@ -24,7 +27,7 @@ export async function printGrid(
   for (const [name, list] of byPipeline) {
     const spec = config.pipelines[name];
     const order = spec ? buildPipeline(name, spec).tasks.map((t) => t.name) : [];
-    const tasks = await readTasks(
+    const tasks = await state.pipelines.readTasks(
       pool,
       list.map((r) => r.run_id),
     );
@@ -40,11 +43,11 @@ export const registerRuns: Register = (program: Command, context) => {
     .option('--json', 'print runs and task instances as JSON')
     .action(async (pipeline: string | undefined, flags: { limit: number; json?: boolean }) => {
       const ctx = context();
-      const pool = await openHistory(ctx.config(), ctx.logger, 1);
+      const pool = await openHistory(ctx.project(), ctx.state, ctx.logger, 1);
       try {
         if (flags.json) {
-          const list = await recentRuns(pool, pipeline, flags.limit);
-          const tasks = await readTasks(
+          const list = await ctx.state.pipelines.recentRuns(pool, pipeline, flags.limit);
+          const tasks = await ctx.state.pipelines.readTasks(
             pool,
             list.map((r) => r.run_id),
           );
@@ -55,7 +58,7 @@ export const registerRuns: Register = (program: Command, context) => {
               2,
             ) + '\n',
           );
-        } else await printGrid(pool, ctx.config(), pipeline, undefined, flags.limit);
+        } else await printGrid(pool, ctx.state, ctx.config(), pipeline, undefined, flags.limit);
       } finally {
         await pool.end();
       }
@@ -69,13 +72,13 @@ export const registerRuns: Register = (program: Command, context) => {
     .option('--wait', 'run the tasks in this process and wait')
     .action(async (runId: string, flags: { from?: string; wait?: boolean }) => {
       const ctx = context();
-      const orch = await openOrchestrator(ctx.config(), ctx.configPath, ctx.logger);
+      const orch = await openOrchestrator(ctx.project(), ctx.state, ctx.logger);
       try {
         const { run, cleared } = await retryRun(orch, runId, flags.from);
         process.stdout.write(`run ${runId}: cleared ${cleared.join(', ') || 'nothing'}\n`);
         if (!flags.wait) return;
         const [done] = await runUntilDone(orch, [runId], ctx.signal);
-        await printGrid(orch.pool, orch.config, run.pipeline, [runId]);
+        await printGrid(orch.pool, orch.state, orch.config, run.pipeline, [runId]);
         process.exitCode = done?.state === 'succeeded' ? 0 : 1;
       } finally {
         await orch.close();

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { openOrchestrator } from '../orchestration/orchestrator.js';
 import { runScheduler } from '../orchestration/scheduler.js';
 import { startWorker } from '../orchestration/worker.js';
-import type { Register } from './main.js';
+import type { Register } from './context.js';
 
 interface SchedulerFlags {
   tick: number;
@@ -14,7 +14,7 @@ interface SchedulerFlags {
 export const registerScheduler: Register = (program: Command, context) => {
   const action = (withWorker: boolean) => async (flags: SchedulerFlags) => {
     const ctx = context();
-    const orch = await openOrchestrator(ctx.config(), ctx.configPath, ctx.logger);
+    const orch = await openOrchestrator(ctx.project(), ctx.state, ctx.logger);
     try {
       const stop =
         withWorker || flags.worker

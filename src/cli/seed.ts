@@ -1,9 +1,8 @@
 // `ferry seed`: fill the source database with the demo shop.
 import cliProgress from 'cli-progress';
-import { sourceConnection } from '../config/connection.js';
 import { connectMysql } from '../connectors/mysql/connect.js';
 import { ConfigError } from '../errors.js';
-import type { Register } from './main.js';
+import type { Register } from './context.js';
 
 interface SeedFlags {
   scale: string;
@@ -32,10 +31,10 @@ export const registerSeed: Register = (program, context) => {
     .option('--json', 'print the result as JSON')
     .action(async (flags: SeedFlags) => {
       const ctx = context();
-      const config = ctx.config();
+      const { source } = ctx.project();
       const scale = parseNumberFlag('scale', flags.scale, false);
       const seed = parseNumberFlag('seed', flags.seed, true);
-      const spec = sourceConnection(config.source);
+      const spec = source;
       const connection = await connectMysql(spec);
       // Loaded here, not at the top: Faker takes a third of a second to load, which every other command would pay.
       const { seedShop } = await import('../seed/seed.js');

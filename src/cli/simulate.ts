@@ -1,10 +1,9 @@
 // `ferry simulate`: keep the seeded shop changing like a live application.
 import { writeFileSync } from 'node:fs';
-import { sourceConnection } from '../config/connection.js';
 import { connectMysql } from '../connectors/mysql/connect.js';
 import { compactTable } from '../observability/table.js';
 import { parseNumberFlag } from './seed.js';
-import type { Register } from './main.js';
+import type { Register } from './context.js';
 
 interface SimulateFlags {
   rate: string;
@@ -25,14 +24,14 @@ export const registerSimulate: Register = (program, context) => {
     .option('--json <file>', 'write the log (counts and touched keys per table) as JSON to a file')
     .action(async (flags: SimulateFlags) => {
       const ctx = context();
-      const config = ctx.config();
+      const { source } = ctx.project();
       // Loaded here, not at the top: the workload loads Faker, which every other command would pay.
       const { parseDuration, parseRate, simulate } = await import('../seed/simulate/simulate.js');
       const rate = parseRate(flags.rate);
       const durationSeconds = flags.duration ? parseDuration(flags.duration) : undefined;
       const operations = flags.operations ? parseNumberFlag('operations', flags.operations, true) : undefined;
       const seed = parseNumberFlag('seed', flags.seed, true);
-      const connection = await connectMysql(sourceConnection(config.source));
+      const connection = await connectMysql(source);
       try {
         const log = await simulate(connection, {
           seed,

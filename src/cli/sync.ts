@@ -5,7 +5,7 @@ import { sync, type SyncSummary } from '../replication/run.js';
 import { renderReport } from './verify.js';
 import type { SparkSyncSummary } from '../replication/spark-sync.js';
 import { compactTable } from '../observability/table.js';
-import type { Register } from './main.js';
+import type { Register } from './context.js';
 
 interface SyncFlags {
   streams?: string;
@@ -35,7 +35,7 @@ export const registerSync: Register = (program: Command, context) => {
     .option('--spark-url <url>', 'Spark Connect server for --engine spark (default: spark.url in ferry.yaml)')
     .action(async (flags: SyncFlags) => {
       const ctx = context();
-      const config = ctx.config();
+      const project = ctx.project();
       const streams = flags.streams
         ?.split(',')
         .map((s) => s.trim())
@@ -43,20 +43,22 @@ export const registerSync: Register = (program: Command, context) => {
       if (flags.engine === 'spark') {
         const { syncWithSpark } = await import('../replication/spark-sync.js');
         const summary = await syncWithSpark({
-          config,
+          project,
+          state: ctx.state,
           ...(flags.sparkUrl ? { sparkUrl: flags.sparkUrl } : {}),
           ...(streams ? { streams } : {}),
           logger: ctx.logger,
           signal: ctx.signal,
         });
-        await printOutcome(summary, renderSparkSummary(summary), true);
+        await printOutcome(summary, renderSparkSummary(summary), summary.status === 'succeeded');
         return;
       }
       const progress = ctx.interactive && !flags.json ? new ProgressBars() : undefined;
       let summary: SyncSummary;
       try {
         summary = await sync({
-          config,
+          project,
+          state: ctx.state,
           ...(streams ? { streams } : {}),
           ...(flags.fullRefresh ? { fullRefresh: true } : {}),
           logger: ctx.logger,
@@ -83,7 +85,8 @@ export const registerSync: Register = (program: Command, context) => {
         // Rows the source changed after the sync's snapshot are in flight, not differences.
         const { verify } = await import('../verify/verify.js');
         const report = await verify({
-          config,
+          project,
+          state: ctx.state,
           ...(streams ? { streams } : {}),
           atSnapshot: true,
           logger: ctx.logger,

@@ -1,7 +1,7 @@
 // `ferry task run`: run one task of a pipeline here and record it; what Airflow's DAG calls.
 import type { Command } from 'commander';
 import { runExternalTask } from '../orchestration/task-run.js';
-import type { Register } from './main.js';
+import type { Register } from './context.js';
 import { collectParam, parseDate } from './pipeline-flags.js';
 
 interface TaskRunFlags {
@@ -25,8 +25,8 @@ export const registerTask: Register = (program: Command, context) => {
       const start = flags.intervalStart ? parseDate(flags.intervalStart, '--interval-start') : undefined;
       const end = flags.intervalEnd ? parseDate(flags.intervalEnd, '--interval-end') : undefined;
       const { run, rows } = await runExternalTask({
-        config: ctx.config(),
-        configPath: ctx.configPath,
+        project: ctx.project(),
+        state: ctx.state,
         pipeline,
         task: name,
         ...(flags.runId ? { runId: flags.runId } : {}),

@@ -1,13 +1,16 @@
 // `ferry transform`: build the SQL and DataFrame models (all, or a --select), then run their data tests.
 import { Option, type Command } from 'commander';
+import { sparkSourceModes, type SparkSourceMode } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
 import { compactTable } from '../observability/table.js';
 import type { TransformSummary } from '../transform/run.js';
 import { ENGINE_NAMES, type EngineName } from '../transform/plan/functions.js';
-import type { Register } from './main.js';
+import type { Register } from './context.js';
 
 interface TransformFlags {
   select?: string;
   engine?: EngineName;
+  sparkSources?: SparkSourceMode;
   schema?: string;
   fullRefresh?: boolean;
   skipTests?: boolean;
@@ -30,6 +33,12 @@ export const registerTransform: Register = (program: Command, context) => {
         ...ENGINE_NAMES,
       ]),
     )
+    .addOption(
+      new Option(
+        '--spark-sources <where>',
+        'spark engine: read the source tables from the replicated tables (postgres), from MySQL directly (mysql), or from one MySQL snapshot staged in PostgreSQL (mysql_snapshot); default: transform.spark.sources',
+      ).choices([...sparkSourceModes]),
+    )
     .option('--schema <schema>', 'build the models into this PostgreSQL schema (default: transform.schema)')
     .option('--full-refresh', 'rebuild incremental models in full')
     .option('--skip-tests', 'build the models without running their data tests')
@@ -40,13 +49,22 @@ export const registerTransform: Register = (program: Command, context) => {
     .option('--json', 'print the run summary as JSON')
     .action(async (flags: TransformFlags) => {
       const ctx = context();
-      const config = ctx.config();
+      const project = ctx.project();
+      const engine = flags.engine ?? project.transform.engine;
+      if (flags.sparkSources && engine !== 'spark')
+        throw new ConfigError(`--spark-sources applies to the spark engine, not to ${engine}`, [], {
+          hint: 'add --engine spark, or leave --spark-sources out',
+        });
+      const transform = {
+        ...project.transform,
+        ...(flags.schema ? { schema: flags.schema } : {}),
+        spark: { ...project.transform.spark, ...(flags.sparkSources ? { sources: flags.sparkSources } : {}) },
+      };
       // Loaded on use: the engines bring DuckDB and the Spark client, which other commands need not load.
       const { runTransform } = await import('../transform/run.js');
       const summary = await runTransform({
-        config: flags.schema
-          ? { ...config, transform: { ...config.transform, schema: flags.schema } }
-          : config,
+        project: { ...project, transform },
+        state: ctx.state,
         select: flags.select,
         engine: flags.engine,
         fullRefresh: flags.fullRefresh ?? false,
@@ -70,10 +88,13 @@ const ENGINE_LABELS: Record<EngineName, string> = {
 
 export function renderTransform(summary: TransformSummary): string {
   const out: string[] = [];
-  if (summary.extract)
+  if (summary.extract) {
+    const { rows, tables, skipped, seconds } = summary.extract;
     out.push(
-      `extracted ${summary.extract.rows} rows of ${summary.extract.tables} source table(s) into DuckDB in ${summary.extract.seconds.toFixed(1)} s`,
+      `read ${rows} rows of ${tables} source table(s) ${summary.extract.path ?? 'from MySQL into DuckDB'} in ${seconds.toFixed(1)} s${skipped ? ` (${skipped} left out by the value policies)` : ''}`,
     );
+    for (const warning of summary.extract.warnings ?? []) out.push(`warning: ${warning}`);
+  }
   if (summary.models.length > 0) {
     const table = compactTable(['model', 'materialized', 'status', 'rows', 'seconds']);
     for (const m of summary.models)

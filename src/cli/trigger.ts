@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { openOrchestrator } from '../orchestration/orchestrator.js';
 import { runUntilDone, triggerRun } from '../orchestration/operations.js';
 import { pipelineNamed } from '../orchestration/pipeline.js';
-import type { Register } from './main.js';
+import type { Register } from './context.js';
 import { collectParam } from './pipeline-flags.js';
 import { printGrid } from './runs.js';
 
@@ -21,13 +21,13 @@ export const registerTrigger: Register = (program: Command, context) => {
     .action(async (pipeline: string, flags: { param: Record<string, string>; wait?: boolean }) => {
       const ctx = context();
       pipelineNamed(ctx.config(), pipeline); // a wrong name fails before connecting
-      const orch = await openOrchestrator(ctx.config(), ctx.configPath, ctx.logger);
+      const orch = await openOrchestrator(ctx.project(), ctx.state, ctx.logger);
       try {
         const runId = await triggerRun(orch, pipeline, flags.param);
         process.stdout.write(`run ${runId} of ${pipeline} queued\n`);
         if (!flags.wait) return;
         const [run] = await runUntilDone(orch, [runId], ctx.signal);
-        await printGrid(orch.pool, orch.config, pipeline, [runId]);
+        await printGrid(orch.pool, orch.state, orch.config, pipeline, [runId]);
         process.exitCode = run?.state === 'succeeded' ? 0 : 1;
       } finally {
         await orch.close();

@@ -2,7 +2,7 @@
 import { isFerryError } from '../errors.js';
 import { compactTable } from '../observability/table.js';
 import { verify, type VerifyReport } from '../verify/verify.js';
-import type { Register } from './main.js';
+import type { Register } from './context.js';
 
 interface VerifyFlags {
   streams?: string;
@@ -28,7 +28,8 @@ export const registerVerify: Register = (program, context) => {
       const ctx = context();
       try {
         const report = await verify({
-          config: ctx.config(),
+          project: ctx.project(),
+          state: ctx.state,
           ...(flags.streams
             ? {
                 streams: flags.streams

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { openOrchestrator } from '../orchestration/orchestrator.js';
 import { startWorker } from '../orchestration/worker.js';
-import type { Register } from './main.js';
+import type { Register } from './context.js';
 import { untilAborted } from './pipeline-flags.js';
 
 export const registerWorker: Register = (program: Command, context) => {
@@ -12,7 +12,7 @@ export const registerWorker: Register = (program: Command, context) => {
     .option('--concurrency <n>', 'tasks run at once by this process', Number, 2)
     .action(async (flags: { concurrency: number }) => {
       const ctx = context();
-      const orch = await openOrchestrator(ctx.config(), ctx.configPath, ctx.logger);
+      const orch = await openOrchestrator(ctx.project(), ctx.state, ctx.logger);
       try {
         const stop = await startWorker(orch, { concurrency: flags.concurrency, signal: ctx.signal });
         ctx.logger.info(`worker started (${flags.concurrency} task(s) at once)`);

@@ -3,6 +3,7 @@ import { connectPostgres, type PgClient } from '../connectors/postgres/connect.j
 import { isFerryError, messageOf } from '../errors.js';
 import type { Finding } from './finding.js';
 import { type ConnectionSpec, describeConnection } from '../connectors/connection-spec.js';
+import { STATE_SCHEMA } from '../state/ferry-state.js';
 
 export async function checkTarget(spec: ConnectionSpec, schema: string): Promise<Finding[]> {
   const findings: Finding[] = [];
@@ -68,12 +69,12 @@ export async function checkTarget(spec: ConnectionSpec, schema: string): Promise
       );
     }
     add(
-      'state schema _ferry',
+      `state schema ${STATE_SCHEMA}`,
       info.can_create ? 'ok' : 'warn',
       info.can_create ? 'CREATE on database granted' : 'CREATE on database missing',
       info.can_create
         ? undefined
-        : `GRANT CREATE ON DATABASE ${spec.database} TO ${spec.user} (ferry keeps its state in schema _ferry)`,
+        : `GRANT CREATE ON DATABASE ${spec.database} TO ${spec.user} (ferry keeps its state in schema ${STATE_SCHEMA})`,
     );
     add('time zone', 'ok', `${info.tz}; ferry writes timestamptz in UTC`);
   } catch (error) {

@@ -4,18 +4,19 @@
 // is retried is the error's to say (FerryError.transient): a lost connection or a deadlock may pass,
 // a configuration error fails the task at once however many retries it has left.
 import { Writable } from 'node:stream';
-import type { FerryConfig } from '../config/schema.js';
+import type { Project } from '../config/project.js';
 import type { PgPool } from '../connectors/postgres/connect.js';
 import { FerryError, isTransient, messageOf } from '../errors.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { runTask, type TaskOutcome } from './execute.js';
 import type { Pipeline, PipelineTask } from './pipeline.js';
-import { appendLog, finishAttempt, startAttempt, type RunRow } from './store.js';
+import type { FerryState } from '../state/ferry-state.js';
+import type { RunRow } from '../state/pipeline-runs.js';
 
 export interface AttemptOptions {
   pool: PgPool;
-  config: FerryConfig;
-  configPath: string;
+  project: Project;
+  state: FerryState;
   pipeline: Pipeline;
   task: PipelineTask;
   run: RunRow;
@@ -37,7 +38,8 @@ const FLUSH_MS = 2000;
 
 export async function runAttempt(options: AttemptOptions): Promise<AttemptResult> {
   const { pool, run, task } = options;
-  const attempt = await startAttempt(pool, run.run_id, task.name, options.jobId);
+  const history = options.state.pipelines;
+  const attempt = await history.startAttempt(pool, run.run_id, task.name, options.jobId);
   if (attempt === undefined) return { state: 'skipped' };
 
   let buffered = '';
@@ -45,7 +47,9 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptResult
   const flush = () => {
     const text = buffered;
     buffered = '';
-    flushing = flushing.then(() => appendLog(pool, run.run_id, task.name, text)).catch(() => undefined);
+    flushing = flushing
+      .then(() => history.appendLog(pool, run.run_id, task.name, text))
+      .catch(() => undefined);
     return flushing;
   };
   const sink = new Writable({
@@ -70,8 +74,8 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptResult
   );
   try {
     const outcome = await runTask({
-      config: options.config,
-      configPath: options.configPath,
+      project: options.project,
+      state: options.state,
       pipeline: options.pipeline,
       task,
       runId: run.run_id,
@@ -82,7 +86,7 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptResult
     });
     logger.info(`${task.name} succeeded${outcome.rows === undefined ? '' : ` (${outcome.rows} rows)`}`);
     await flush();
-    await finishAttempt(pool, run.run_id, task.name, { state: 'succeeded', rows: outcome.rows });
+    await history.finishAttempt(pool, run.run_id, task.name, { state: 'succeeded', rows: outcome.rows });
     return { state: 'succeeded', outcome, attempt };
   } catch (raw) {
     const error =
@@ -108,7 +112,7 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptResult
     await flush();
     // A worker being stopped (Ctrl-C, SIGTERM) leaves the task running for the next worker to retry.
     if (!options.signal.aborted)
-      await finishAttempt(pool, run.run_id, task.name, { state, error: messageOf(error) });
+      await history.finishAttempt(pool, run.run_id, task.name, { state, error: messageOf(error) });
     return { state, error, attempt };
   } finally {
     clearInterval(timer);

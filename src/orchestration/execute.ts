@@ -4,7 +4,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { FerryConfig } from '../config/schema.js';
+import type { Project } from '../config/project.js';
+import type { FerryState } from '../state/ferry-state.js';
 import { DataError, EXIT, FerryError, type ErrorKind } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { sync } from '../replication/run.js';
@@ -14,8 +15,8 @@ import type { Pipeline, PipelineTask } from './pipeline.js';
 import type { DataInterval } from './schedule.js';
 
 export interface TaskRunContext {
-  config: FerryConfig;
-  configPath: string;
+  project: Project;
+  state: FerryState;
   pipeline: Pipeline;
   task: PipelineTask;
   runId: string;
@@ -40,7 +41,8 @@ type Executors = {
 const executors: Executors = {
   async sync(ctx, spec) {
     const summary = await sync({
-      config: ctx.config,
+      project: ctx.project,
+      state: ctx.state,
       ...(spec.streams ? { streams: spec.streams } : {}),
       ...(spec.full_refresh ? { fullRefresh: true } : {}),
       logger: ctx.logger,
@@ -54,7 +56,7 @@ const executors: Executors = {
         {
           // The run went on to its end: what stopped a stream (a value, a schema change) is still
           // there on a retry. A lost connection stops the run instead, as a transient error.
-          hint: 'see the task log (ferry logs) and _ferry.stream_runs; fix the cause, then `ferry runs retry`',
+          hint: `see the task log (ferry logs) and ${ctx.state.schema}.stream_runs; fix the cause, then \`ferry runs retry\``,
         },
       );
     return { rows };
@@ -63,7 +65,8 @@ const executors: Executors = {
   async verify(ctx, spec) {
     // The source keeps changing while a pipeline runs: rows changed after the sync are in flight.
     const report = await verify({
-      config: ctx.config,
+      project: ctx.project,
+      state: ctx.state,
       ...(spec.streams ? { streams: spec.streams } : {}),
       atSnapshot: true,
       logger: ctx.logger,
@@ -86,7 +89,7 @@ const executors: Executors = {
   },
 
   async quality(ctx, spec) {
-    const waiting = await quarantinedByStream(ctx.config, spec.streams);
+    const waiting = await quarantinedByStream(ctx.project, ctx.state, spec.streams);
     for (const [stream, rows] of waiting)
       ctx.logger.info({ stream, quarantined: rows }, `${stream}: ${rows} row(s) waiting in quarantine`);
     const over = [...waiting].filter(([, rows]) => rows > spec.max_quarantined);
@@ -111,7 +114,7 @@ const executors: Executors = {
         ...process.execArgv,
         entry,
         '--config',
-        ctx.configPath,
+        ctx.project.configPath,
         'transform',
         '--select',
         spec.select.join(','),

@@ -1,7 +1,7 @@
 // The run grid, as Airflow draws it: one column per run (oldest left), one row per task, each cell
 // the task instance's state and duration.
 import { compactTable } from '../observability/table.js';
-import type { RunRow, TaskRow } from './store.js';
+import type { RunRow, TaskRow } from '../state/pipeline-runs.js';
 
 const SHORT: Record<string, string> = {
   succeeded: 'ok',

@@ -7,7 +7,8 @@ import { advancePipeline } from './advance.js';
 import type { Orchestrator } from './orchestrator.js';
 import { downstreamOf, pipelineNamed, taskNamed, type Pipeline } from './pipeline.js';
 import { intervalsWithin, latestInterval, parseSchedule, type DataInterval } from './schedule.js';
-import { createRun, readRun, scheduledRunKey, type RunRow } from './store.js';
+import type { RunRow } from '../state/pipeline-runs.js';
+import { scheduledRunKey } from './schedule.js';
 import { startWorker } from './worker.js';
 
 export async function triggerRun(
@@ -22,9 +23,14 @@ export async function triggerRun(
     ? latestInterval(parseSchedule(pipeline.schedule, pipeline.timezone), now)
     : undefined) ?? { start: now, end: now };
   const runKey = `manual__${now.toISOString()}__${randomBytes(3).toString('hex')}`;
-  const runId = await createRun(orch.pool, pipeline, { trigger: 'manual', runKey, interval, params });
+  const runId = await orch.state.pipelines.createRun(orch.pool, pipeline, {
+    trigger: 'manual',
+    runKey,
+    interval,
+    params,
+  });
   if (!runId) throw new FerryError('engine', `could not create a run of ${pipelineName}`);
-  await advancePipeline(orch.pool, orch.boss, pipeline);
+  await advancePipeline(orch, pipeline);
   return runId;
 }
 
@@ -53,7 +59,7 @@ export async function backfill(
   const intervals = intervalsWithin(parseSchedule(pipeline.schedule, pipeline.timezone), from, to);
   const result: BackfillResult = { created: [], existing: [] };
   for (const interval of intervals) {
-    const runId = await createRun(orch.pool, pipeline, {
+    const runId = await orch.state.pipelines.createRun(orch.pool, pipeline, {
       trigger: 'backfill',
       runKey: scheduledRunKey(interval),
       interval,
@@ -61,7 +67,7 @@ export async function backfill(
     if (runId) result.created.push({ runId, interval });
     else result.existing.push(interval);
   }
-  await advancePipeline(orch.pool, orch.boss, pipeline);
+  await advancePipeline(orch, pipeline);
   return result;
 }
 
@@ -74,7 +80,8 @@ export async function retryRun(
   runId: string,
   fromTask?: string,
 ): Promise<{ run: RunRow; cleared: string[] }> {
-  const run = await readRun(orch.pool, runId);
+  const history = orch.state.pipelines;
+  const run = await history.readRun(orch.pool, runId);
   if (!run) throw new ConfigError(`no run ${runId}`, [], { hint: 'list runs with `ferry runs`' });
   if (run.trigger === 'airflow')
     throw new ConfigError(`run ${runId} was started by Airflow`, [], {
@@ -83,44 +90,25 @@ export async function retryRun(
   const pipeline = pipelineNamed(orch.config, run.pipeline);
   const cleared = fromTask
     ? [...downstreamOf(pipeline, taskNamed(pipeline, fromTask).name)]
-    : (
-        await orch.pool.query<{ task: string }>(
-          `SELECT task FROM "_ferry"."task_instances" WHERE run_id = $1 AND state <> 'succeeded'`,
-          [runId],
-        )
-      ).rows.map((r) => r.task);
+    : await history.unfinishedTasks(orch.pool, runId);
   const client = await orch.pool.connect();
   try {
     await inTransaction(client, async () => {
-      const active = await client.query<{ task: string }>(
-        `SELECT task FROM "_ferry"."task_instances" WHERE run_id = $1 AND task = ANY($2) AND state IN ('queued', 'running', 'up_for_retry') FOR UPDATE`,
-        [runId, cleared],
-      );
-      if (active.rows.length > 0)
-        throw new ConfigError(
-          `run ${runId}: ${active.rows.map((r) => r.task).join(', ')} still running`,
-          [],
-          {
-            hint: 'wait for the run to finish, then retry it',
-          },
-        );
+      const active = await history.activeTasksForUpdate(client, runId, cleared);
+      if (active.length > 0)
+        throw new ConfigError(`run ${runId}: ${active.join(', ')} still running`, [], {
+          hint: 'wait for the run to finish, then retry it',
+        });
       for (const name of cleared) {
         const task = taskNamed(pipeline, name);
-        await client.query(
-          `UPDATE "_ferry"."task_instances" SET state = 'pending', max_attempts = attempts + $3, started_at = NULL, finished_at = NULL, error = NULL, rows_moved = NULL
-            WHERE run_id = $1 AND task = $2`,
-          [runId, name, task.retries + 1],
-        );
+        await history.clearTask(client, runId, name, task.retries + 1);
       }
-      await client.query(
-        `UPDATE "_ferry"."pipeline_runs" SET state = 'queued', finished_at = NULL WHERE run_id = $1`,
-        [runId],
-      );
+      await history.requeueRun(client, runId);
     });
   } finally {
     client.release();
   }
-  await advancePipeline(orch.pool, orch.boss, pipeline);
+  await advancePipeline(orch, pipeline);
   return { run, cleared: pipeline.tasks.map((t) => t.name).filter((n) => cleared.includes(n)) };
 }
 
@@ -132,17 +120,14 @@ export async function waitForRuns(
   pollMs = 500,
 ): Promise<RunRow[]> {
   for (;;) {
-    const { rows } = await orch.pool.query<RunRow>(
-      `SELECT * FROM "_ferry"."pipeline_runs" WHERE run_id = ANY($1::bigint[])`,
-      [runIds],
-    );
+    const rows = await orch.state.pipelines.readRuns(orch.pool, runIds);
     if (rows.every((r) => r.state === 'succeeded' || r.state === 'failed')) return rows;
     if (signal.aborted)
       throw new FerryError('interrupted', 'stopped waiting for the runs; they go on in the workers');
     await new Promise((resolve) => setTimeout(resolve, pollMs));
     // A run can only move on when something advances it; do it here too, in case no scheduler runs.
     for (const name of new Set(rows.map((r) => r.pipeline)))
-      await advancePipeline(orch.pool, orch.boss, pipelineOf(orch, name));
+      await advancePipeline(orch, pipelineOf(orch, name));
   }
 }
 

@@ -1,15 +1,16 @@
 // What every orchestration command works with: the config and its pipelines, a pool on the
 // database that holds run history (the target's, or orchestration.database), and the job queue.
 import type { PgBoss } from 'pg-boss';
-import { targetConnection } from '../config/connection.js';
+import type { Project } from '../config/project.js';
 import type { FerryConfig } from '../config/schema.js';
 import { connectPostgres, postgresPool, type PgPool } from '../connectors/postgres/connect.js';
 import type { Logger } from '../observability/logger.js';
+import type { FerryState } from '../state/ferry-state.js';
 import { openQueue } from './queue.js';
-import { ensureRunTables } from './store.js';
-import type { ConnectionSpec } from '../connectors/connection-spec.js';
 
 export interface Orchestrator {
+  project: Project;
+  state: FerryState;
   config: FerryConfig;
   configPath: string;
   logger: Logger;
@@ -18,23 +19,17 @@ export interface Orchestrator {
   close(): Promise<void>;
 }
 
-export function historyConnection(config: FerryConfig): ConnectionSpec {
-  const url = config.orchestration.database;
-  if (!url) return targetConnection(config.target);
-  return targetConnection({
-    url,
-    schema: 'public',
-    connect_timeout: config.target.connect_timeout,
-    stall_timeout: config.target.stall_timeout,
-  });
-}
-
-/** A pool on the run history, its tables created if missing. */
-export async function openHistory(config: FerryConfig, logger: Logger, size = 6): Promise<PgPool> {
-  const spec = historyConnection(config);
+/** A pool on the run history, its tables created or upgraded if needed. */
+export async function openHistory(
+  project: Pick<Project, 'history'>,
+  state: FerryState,
+  logger: Logger,
+  size = 6,
+): Promise<PgPool> {
+  const spec = project.history;
   const setup = await connectPostgres(spec);
   try {
-    await ensureRunTables(setup);
+    await state.migrate(setup, 'history');
   } finally {
     await setup.end().catch(() => undefined);
   }
@@ -44,21 +39,23 @@ export async function openHistory(config: FerryConfig, logger: Logger, size = 6)
 }
 
 export async function openOrchestrator(
-  config: FerryConfig,
-  configPath: string,
+  project: Project,
+  state: FerryState,
   logger: Logger,
 ): Promise<Orchestrator> {
-  const pool = await openHistory(config, logger);
+  const pool = await openHistory(project, state, logger);
   let boss: PgBoss;
   try {
-    boss = await openQueue(historyConnection(config), config.orchestration.queue_schema, logger);
+    boss = await openQueue(project.history, project.queueSchema, logger);
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw error;
   }
   return {
-    config,
-    configPath,
+    project,
+    state,
+    config: project.config,
+    configPath: project.configPath,
     logger,
     pool,
     boss,

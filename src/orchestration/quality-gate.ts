@@ -1,24 +1,18 @@
 // What a pipeline's quality task looks at: the rows of each stream waiting in quarantine, in the
-// target's _ferry schema (the checks of the syncs set them aside; replay or discard takes them out).
-import { targetConnection } from '../config/connection.js';
-import type { FerryConfig } from '../config/schema.js';
+// target's state (the checks of the syncs set them aside; replay or discard takes them out).
+import type { Project } from '../config/project.js';
 import { connectPostgres } from '../connectors/postgres/connect.js';
-import { ensureStateSchema } from '../connectors/postgres/state-store.js';
+import type { FerryState } from '../state/ferry-state.js';
 
 export async function quarantinedByStream(
-  config: FerryConfig,
+  project: Pick<Project, 'target' | 'targetSchema'>,
+  state: FerryState,
   streams: readonly string[] | undefined,
 ): Promise<Map<string, number>> {
-  const client = await connectPostgres(targetConnection(config.target));
+  const client = await connectPostgres(project.target);
   try {
-    await ensureStateSchema(client);
-    const { rows } = await client.query<{ stream: string; n: string }>(
-      `SELECT stream, count(*) AS n FROM "_ferry"."quarantine"
-        WHERE target_schema = $1 AND ($2::text[] IS NULL OR stream = ANY($2))
-        GROUP BY stream ORDER BY stream`,
-      [config.target.schema, streams ?? null],
-    );
-    return new Map(rows.map((r) => [r.stream, Number(r.n)]));
+    await state.migrate(client);
+    return await state.quarantine.waitingByStream(client, project.targetSchema, streams);
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -6,9 +6,8 @@ import { PgBoss, type Db as IDatabase } from 'pg-boss';
 import type { Logger } from '../observability/logger.js';
 import { messageOf } from '../errors.js';
 import type { PipelineTask } from './pipeline.js';
-import type { Queryable } from './store.js';
 import { describeConnection, type ConnectionSpec } from '../connectors/connection-spec.js';
-import { postgresClientConfig } from '../connectors/postgres/connect.js';
+import { postgresClientConfig, type Queryable } from '../connectors/postgres/connect.js';
 import { postgresConnectError } from '../connectors/postgres/postgres-errors.js';
 
 export const TASK_QUEUE = 'ferry-task';

@@ -91,3 +91,8 @@ export function intervalsWithin(cron: Cron, from: Date, to: Date): DataInterval[
     cursor = batch[batch.length - 1]!.end;
   }
 }
+
+/** The key of a scheduled (or backfilled) run: one per pipeline and interval, like Airflow's run id. */
+export function scheduledRunKey(interval: DataInterval): string {
+  return `scheduled__${interval.end.toISOString()}`;
+}

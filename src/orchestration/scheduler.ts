@@ -7,7 +7,7 @@ import type { Orchestrator } from './orchestrator.js';
 import { allPipelines, type Pipeline } from './pipeline.js';
 import { TASK_QUEUE } from './queue.js';
 import { dueIntervals, parseSchedule } from './schedule.js';
-import { createRun, lastScheduledEnd, scheduledRunKey } from './store.js';
+import { scheduledRunKey } from './schedule.js';
 
 export interface SchedulerOptions {
   /** Seconds between passes. */
@@ -29,11 +29,11 @@ export async function schedulePass(
       const intervals = dueIntervals(cron, {
         catchup: pipeline.catchup,
         start: pipeline.start,
-        lastEnd: await lastScheduledEnd(orch.pool, pipeline.name),
+        lastEnd: await orch.state.pipelines.lastScheduledEnd(orch.pool, pipeline.name),
         now,
       });
       for (const interval of intervals) {
-        const runId = await createRun(orch.pool, pipeline, {
+        const runId = await orch.state.pipelines.createRun(orch.pool, pipeline, {
           trigger: 'schedule',
           runKey: scheduledRunKey(interval),
           interval,
@@ -48,18 +48,14 @@ export async function schedulePass(
       }
     }
     await settleAbandonedTasks(orch, pipeline);
-    await advancePipeline(orch.pool, orch.boss, pipeline);
+    await advancePipeline(orch, pipeline);
   }
   return created;
 }
 
 /** Task instances still marked active whose job the queue has failed or lost: mark them failed. */
 export async function settleAbandonedTasks(orch: Orchestrator, pipeline: Pipeline): Promise<void> {
-  const { rows } = await orch.pool.query<{ run_id: string; task: string; job_id: string | null }>(
-    `SELECT t.run_id, t.task, t.job_id FROM "_ferry"."task_instances" t JOIN "_ferry"."pipeline_runs" r USING (run_id)
-      WHERE r.pipeline = $1 AND r.trigger <> 'airflow' AND t.state IN ('queued', 'running', 'up_for_retry')`,
-    [pipeline.name],
-  );
+  const rows = await orch.state.pipelines.activeTaskJobs(orch.pool, pipeline.name);
   for (const row of rows) {
     if (!row.job_id) continue;
     const job = await orch.boss.getJobById(TASK_QUEUE, row.job_id);
@@ -67,11 +63,7 @@ export async function settleAbandonedTasks(orch: Orchestrator, pipeline: Pipelin
     const why = job
       ? `its job was ${job.state} by the queue (the worker stopped responding on the last attempt)`
       : 'its job is gone from the queue';
-    await orch.pool.query(
-      `UPDATE "_ferry"."task_instances" SET state = 'failed', finished_at = now(), error = coalesce(error || '; ', '') || $4
-        WHERE run_id = $1 AND task = $2 AND job_id = $3 AND state IN ('queued', 'running', 'up_for_retry')`,
-      [row.run_id, row.task, row.job_id, why],
-    );
+    await orch.state.pipelines.failAbandonedTask(orch.pool, row.run_id, row.task, row.job_id, why);
     orch.logger.warn({ run: row.run_id, task: row.task }, `run ${row.run_id} ${row.task}: failed, ${why}`);
   }
 }

@@ -9,7 +9,6 @@ import { runAttempt } from './attempt.js';
 import type { Orchestrator } from './orchestrator.js';
 import { pipelineNamed, taskNamed } from './pipeline.js';
 import { TASK_QUEUE, type TaskJob } from './queue.js';
-import { readRun } from './store.js';
 
 export interface WorkerOptions {
   /** Tasks this process runs at the same time. */
@@ -20,6 +19,7 @@ export interface WorkerOptions {
 
 export async function startWorker(orch: Orchestrator, options: WorkerOptions): Promise<() => Promise<void>> {
   const { boss, pool, config, logger } = orch;
+  const history = orch.state.pipelines;
   const workOptions = {
     localConcurrency: options.concurrency,
     pollingIntervalSeconds: 0.5,
@@ -27,7 +27,7 @@ export async function startWorker(orch: Orchestrator, options: WorkerOptions): P
     perJobResults: true,
   } as const;
   const runJob = async (job: JobWithMetadata<TaskJob>): Promise<JobResult> => {
-    const run = await readRun(pool, job.data.runId);
+    const run = await history.readRun(pool, job.data.runId);
     if (!run) {
       logger.warn({ job: job.id }, `run ${job.data.runId} no longer exists; job dropped`);
       return { id: job.id, status: 'completed' };
@@ -37,8 +37,8 @@ export async function startWorker(orch: Orchestrator, options: WorkerOptions): P
     const signal = AbortSignal.any([options.signal, job.signal]);
     const result = await runAttempt({
       pool,
-      config,
-      configPath: orch.configPath,
+      project: orch.project,
+      state: orch.state,
       pipeline,
       task,
       run,
@@ -53,7 +53,7 @@ export async function startWorker(orch: Orchestrator, options: WorkerOptions): P
       { run: run.run_id, task: task.name, state: result.state, attempt: result.attempt },
       `run ${run.run_id} ${task.name}: ${result.state}`,
     );
-    if (result.state !== 'up_for_retry') await advancePipeline(pool, boss, pipeline);
+    if (result.state !== 'up_for_retry') await advancePipeline(orch, pipeline);
     if (result.state === 'succeeded') return { id: job.id, status: 'completed' };
     const output = { error: messageOf(result.error) };
     // A stopped worker leaves the task to the queue, which hands it on as the next attempt.

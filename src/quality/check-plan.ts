@@ -1,8 +1,8 @@
 // Turns a stream's `checks:` entries into a flat list of named checks, each of one kind, and checks
 // that their columns exist. Row checks run in the stream; set checks run as SQL on the loaded rows.
-import type { CheckConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { Severity } from '../schema/row-outcome.js';
+import type { CheckRule } from './check-rules.js';
 
 export type RowCheckKind = 'not_null' | 'accepted_values' | 'min' | 'max' | 'regex' | 'max_length';
 export type SetCheckKind = 'unique' | 'relationship' | 'expression';
@@ -37,7 +37,7 @@ export interface CheckPlan {
 /** Splits the config entries into one check per kind; throws a ConfigError naming unknown columns. */
 export function planChecks(
   stream: string,
-  entries: readonly CheckConfig[],
+  entries: readonly CheckRule[],
   columns: readonly string[],
 ): CheckPlan {
   const row: RowCheckSpec[] = [];

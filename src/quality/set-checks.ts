@@ -4,7 +4,8 @@ import type { PgClient } from '../connectors/postgres/connect.js';
 import { ConfigError, messageOf } from '../errors.js';
 import type { SetCheckSpec } from './check-plan.js';
 import type { Failure } from '../schema/row-outcome.js';
-import { DELETED_AT, SYNCED_AT, qualifiedPg, quotePg } from '../schema/identifiers.js';
+import { DELETED_AT, qualifiedPg, quotePg } from '../schema/identifiers.js';
+import { loadedRowJson } from '../state/quarantine.js';
 
 export interface LoadedRows {
   /** Quoted, qualified name of the table holding the rows just loaded. */
@@ -136,7 +137,7 @@ export async function deleteRows(
   const params = scope.primaryKey.map((_, i) => keys.map((k) => k[i]!));
   const { rows } = await scope.client.query<{ k: string[]; r: Record<string, unknown> }>(
     `DELETE FROM ${loaded.relation} l WHERE (${columns}) IN (SELECT * FROM unnest(${arrays}))
-     RETURNING ARRAY[${columns}] AS k, to_jsonb(l) - '${SYNCED_AT}' - '${DELETED_AT}' AS r`,
+     RETURNING ARRAY[${columns}] AS k, ${loadedRowJson('l')} AS r`,
     params,
   );
   for (const row of rows) deleted.set(JSON.stringify(row.k), row.r);

@@ -1,11 +1,11 @@
 // Relationship checks read the parent stream's target table, so within one run a parent is copied
 // before its children: the queue puts parents first, and a child waits until its parents finished
 // (succeeded or failed). Waiting never deadlocks, because a child is only taken after its parents.
-import type { CheckConfig } from '../config/schema.js';
+import type { CheckRule } from './check-rules.js';
 
 interface Ordered {
   name: string;
-  checks: readonly CheckConfig[];
+  checks: readonly CheckRule[];
 }
 
 export interface StreamOrder<T> {

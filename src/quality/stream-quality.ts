@@ -1,21 +1,25 @@
 // Everything quality does for one stream run, compiled once: the row gate used while encoding, the
 // set checks and deduplication on the loaded rows before they are published, resolving earlier
 // quarantine entries after, and the counts for the run summary.
-import type { CheckConfig, DedupConfig } from '../config/schema.js';
 import type { PgClient } from '../connectors/postgres/connect.js';
-import { quarantineRows } from '../connectors/postgres/state-store.js';
 import { ConfigError } from '../errors.js';
 import type { ColumnMapping } from '../schema/type-mapping.js';
 import { planChecks, type CheckPlan } from './check-plan.js';
 import { duplicateFailure, removeDuplicates } from './dedup.js';
 import { CheckFailedError, CheckTally, type CheckCount } from './failure.js';
-import type { OriginalRows } from '../replication/original-rows.js';
 import { recordMaker } from './quarantine-record.js';
-import { resolveEarlierEntries } from './resolve.js';
 import { compileRowChecks } from './row-checks.js';
 import { createRowGate } from './row-gate.js';
 import { deleteRows, findViolations, type LoadedRows, type SetCheckScope } from './set-checks.js';
-import { type Failure, type RowGate, type SetAsideRow, describeFailures } from '../schema/row-outcome.js';
+import {
+  type Failure,
+  type RowGate,
+  type SetAsideRow,
+  type SourceRow,
+  describeFailures,
+} from '../schema/row-outcome.js';
+import type { QuarantineTables } from '../state/quarantine.js';
+import type { CheckRule, DedupRule } from './check-rules.js';
 
 /** What quality needs to know of a stream (a StreamPlan has it). */
 export interface QualityStream {
@@ -23,8 +27,8 @@ export interface QualityStream {
   targetTable: string;
   table: { primaryKey: string[] };
   cursor: string | undefined;
-  checks: readonly CheckConfig[];
-  dedup: DedupConfig | undefined;
+  checks: readonly CheckRule[];
+  dedup: DedupRule | undefined;
 }
 
 export interface Settled {
@@ -42,16 +46,28 @@ export interface StreamQuality {
   gate: RowGate;
   /** Before publishing, in the same transaction: deduplication and set checks on the loaded rows. */
   settle(client: PgClient, loaded: LoadedRows, runId: number, how: SettleHow): Promise<Settled>;
-  /** After publishing, same transaction: earlier entries of rows loaded or quarantined again are resolved. */
-  resolveEarlier(client: PgClient, published: LoadedRows, runId: number): Promise<number>;
+  /**
+   * After publishing, same transaction: earlier entries of rows loaded or quarantined again are
+   * resolved. `loadRuns`: the runs whose chunks a resumed full load holds (their entries stay).
+   */
+  resolveEarlier(
+    client: PgClient,
+    published: LoadedRows,
+    runId: number,
+    loadRuns: readonly number[],
+  ): Promise<number>;
   /** Rows loaded with warnings, and rows per check. */
   counts(): { rowsWarned: number; checks: CheckCount[] };
 }
+
+/** Original rows by primary key (the key's values as text, JSON-encoded array). */
+export type OriginalRows = (keys: readonly string[][]) => Promise<Map<string, SourceRow>>;
 
 export function compileQuality(
   stream: QualityStream,
   mappings: readonly ColumnMapping[],
   targetSchema: string,
+  quarantine: QuarantineTables,
 ): StreamQuality {
   const names = mappings.map((m) => m.column.name);
   const primaryKey = stream.table.primaryKey.filter((k) => names.includes(k));
@@ -82,7 +98,13 @@ export function compileQuality(
       const scope = scopeOf(client);
       let quarantined = 0;
       if (dedup?.cursor && !('dedup' in how)) {
-        const removed = await removeDuplicates(scope, loaded, { ...dedup, cursor: dedup.cursor }, runId);
+        const removed = await removeDuplicates(
+          scope,
+          quarantine,
+          loaded,
+          { ...dedup, cursor: dedup.cursor },
+          runId,
+        );
         if (removed > 0) {
           tally.add(duplicateFailure(dedup), removed);
         }
@@ -126,13 +148,21 @@ export function compileQuality(
             failures: v.failures,
           };
         });
-        await quarantineRows(client, stream.name, targetSchema, runId, set);
+        await quarantine.add(client, { targetSchema, stream: stream.name, runId }, set);
         quarantined += set.length;
       }
       return { quarantined, warnings };
     },
-    resolveEarlier(client, published, runId) {
-      return resolveEarlierEntries(scopeOf(client), published, runId);
+    resolveEarlier(client, published, runId, loadRuns) {
+      return quarantine.resolveEarlier(client, {
+        targetSchema,
+        stream: stream.name,
+        runId,
+        relation: published.relation,
+        whole: published.whole,
+        primaryKey,
+        loadRuns,
+      });
     },
     counts() {
       return { rowsWarned: tally.warnedRows, checks: tally.list() };
@@ -145,7 +175,7 @@ function validate(
   plan: CheckPlan,
   names: readonly string[],
   primaryKey: readonly string[],
-  dedup: (DedupConfig & { cursor: string | undefined }) | undefined,
+  dedup: (DedupRule & { cursor: string | undefined }) | undefined,
 ): void {
   const problems: string[] = [];
   if (plan.set.length > 0 && primaryKey.length === 0)

@@ -1,9 +1,11 @@
-// A `fail` check (or any data error) stops a full refresh: nothing of the stream may stay behind,
-// so the staging table, its chunk progress and this run's quarantine entries for it are removed.
-import type { PgClient } from '../connectors/postgres/connect.js';
-import { forgetChunks } from '../connectors/postgres/state-store.js';
-import { DataError } from '../errors.js';
+// A full load that ferry stopped on purpose (a `fail` check, a value under `fail`, a schema change it
+// cannot follow) leaves nothing behind: the staging table, its chunk progress and this run's
+// quarantine entries for it are removed, so the next run starts the stream cleanly. A lost
+// connection or a killed process keeps them: the next run resumes from the finished chunks.
+import type { Queryable } from '../connectors/postgres/connect.js';
+import { FerryError } from '../errors.js';
 import { qualifiedPg } from '../schema/identifiers.js';
+import type { FerryState } from '../state/ferry-state.js';
 
 export interface StagedLoad {
   schema: string;
@@ -13,16 +15,21 @@ export interface StagedLoad {
   runId: number;
 }
 
-/** Rethrows `error`; first, for a data error, removes everything the stream's run left in the target. */
-export async function abandonStagedLoad(client: PgClient, load: StagedLoad, error: unknown): Promise<never> {
-  if (error instanceof DataError) {
-    await client.query(`DROP TABLE IF EXISTS ${qualifiedPg(load.schema, load.staging)}`);
-    await forgetChunks(client, load.schema, load.targetTable);
-    for (const table of ['quarantine', 'value_changes'])
-      await client.query(
-        `DELETE FROM "_ferry".${'"' + table + '"'} WHERE target_schema = $1 AND stream = $2 AND run_id = $3`,
-        [load.schema, load.stream, load.runId],
-      );
+/** Rethrows `error`; first, for a data or schema error, removes everything the stream's run left in the target. */
+export async function abandonStagedLoad(
+  db: Queryable,
+  state: FerryState,
+  load: StagedLoad,
+  error: unknown,
+): Promise<never> {
+  if (error instanceof FerryError && (error.kind === 'data' || error.kind === 'schema')) {
+    await db.query(`DROP TABLE IF EXISTS ${qualifiedPg(load.schema, load.staging)}`);
+    await state.chunks.forget(db, { targetSchema: load.schema, table: load.targetTable });
+    await state.quarantine.abandonRun(db, {
+      targetSchema: load.schema,
+      stream: load.stream,
+      runId: load.runId,
+    });
   }
   throw error;
 }

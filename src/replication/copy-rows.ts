@@ -1,6 +1,5 @@
 // Copies the rows of one SELECT from MySQL into a PostgreSQL table with COPY, inside the caller's
 // PostgreSQL transaction, and returns the counts plus the rows and values a policy set aside.
-import type { SyncSettings } from '../config/schema.js';
 import { type MysqlConnection } from '../connectors/mysql/connect.js';
 import { readPackets, type PacketReader } from '../connectors/mysql/read-packets.js';
 import type { SourceTable } from '../schema/source-table.js';
@@ -10,7 +9,12 @@ import { Readable } from 'node:stream';
 import { createPacketEncoder } from '../schema/copy-bytes.js';
 import { createRowEncoder } from '../schema/row-encoder.js';
 import type { ColumnMapping } from '../schema/type-mapping.js';
-import type { SetAsideRow, ValueChange, RowGate } from '../schema/row-outcome.js';
+import {
+  type RowGate,
+  type SetAsideRow,
+  type ValueChange,
+  type ValuePolicies,
+} from '../schema/row-outcome.js';
 import { selectSql } from '../schema/select-list.js';
 
 export interface CopyRowsOptions {
@@ -24,7 +28,7 @@ export interface CopyRowsOptions {
   targetSchema: string;
   targetTable: string;
   stream: string;
-  policies: Pick<SyncSettings, 'zero_dates' | 'invalid_values'>;
+  policies: ValuePolicies;
   batchRows: number;
   onRows?: (rows: number) => void;
   signal?: AbortSignal;

@@ -2,9 +2,10 @@
 // are copied into a temporary table, and target rows whose key is gone are marked or deleted.
 import { copyRows } from './copy-rows.js';
 import type { StreamPlan } from './stream-plan.js';
-import type { ConnectionPair, RunContext } from './stream-context.js';
+import type { RunContext } from './stream-context.js';
 import type { ColumnMapping } from '../schema/type-mapping.js';
 import { DELETED_AT, qualifiedPg, quotePg } from '../schema/identifiers.js';
+import type { ConnectionPair } from './pair-pool.js';
 
 /** Inside the caller's transaction; returns the number of rows marked or deleted. */
 export async function detectDeletes(

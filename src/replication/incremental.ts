@@ -4,23 +4,18 @@
 import type { SourceTable } from '../schema/source-table.js';
 import { inTransaction } from '../connectors/postgres/transaction.js';
 import { readTargetColumns } from '../connectors/postgres/ddl.js';
-import {
-  quarantineRows,
-  readStreamState,
-  recordStreamRun,
-  recordValueChanges,
-  writeStreamState,
-} from '../connectors/postgres/state-store.js';
 import { copyRows } from './copy-rows.js';
 import { detectDeletes } from './deletes.js';
 import { fullRefresh } from './full-refresh.js';
 import type { StreamPlan } from './stream-plan.js';
 import { addColumns, checkSchemaPolicy, diffSchema } from './schema-evolution.js';
-import { emptyResult, type ConnectionPair, type RunContext, type StreamResult } from './stream-context.js';
+import { emptyResult, type RunContext, type StreamResult } from './stream-context.js';
 import type { ColumnMapping } from '../schema/type-mapping.js';
 import { originalRowsFromSource } from './original-rows.js';
 import { compileQuality } from '../quality/stream-quality.js';
-import { DELETED_AT, SYNCED_AT, qualifiedPg, quoteMysql, quotePg } from '../schema/identifiers.js';
+import { mergeRows } from '../connectors/postgres/merge.js';
+import { qualifiedPg, quoteMysql, quotePg } from '../schema/identifiers.js';
+import type { ConnectionPair } from './pair-pool.js';
 
 const CURSOR_TYPES = new Set([
   'tinyint',
@@ -63,7 +58,8 @@ export async function incremental(
   const cursor = plan.cursor!;
   const { target, source } = pair;
   const schema = ctx.targetSchema;
-  const state = await readStreamState(target, schema, plan.targetTable);
+  const key = { targetSchema: schema, table: plan.targetTable };
+  const state = await ctx.state.streams.read(target, key);
   const existing = await readTargetColumns(target, schema, plan.targetTable);
   if (
     !state ||
@@ -101,7 +97,7 @@ export async function incremental(
       : { sql: `${quotedCursor} >= ?`, params: [state.highWater] };
 
   const temp = 'ferry_incoming';
-  const quality = compileQuality(plan, mappings, schema);
+  const quality = compileQuality(plan, mappings, schema, ctx.state.quarantine);
   await inTransaction(target, async () => {
     await addColumns(target, schema, plan.targetTable, diff.added, ctx.logger);
     await target.query(
@@ -136,34 +132,35 @@ export async function incremental(
     result.rowsQuarantined += settled.quarantined;
     result.warnings.push(...settled.warnings);
     Object.assign(result, quality.counts());
-    await mergeInto(
-      pair,
-      schema,
-      plan,
-      mappings,
-      diff.dropped.map((d) => d.name),
-      temp,
-    );
-    await quarantineRows(target, plan.name, schema, ctx.runId, copied.quarantined);
-    await recordValueChanges(target, plan.name, schema, ctx.runId, copied.nulled);
-    await quality.resolveEarlier(target, incoming, ctx.runId);
-    if (plan.deletes !== 'ignore') result.rowsDeleted = await detectDeletes(ctx, pair, plan, mappings);
-    await writeStreamState(target, {
+    await mergeRows(target, {
       schema,
       table: plan.targetTable,
+      from: quotePg(temp),
+      columns: mappings.map((m) => m.column.name),
+      key: plan.table.primaryKey,
+      how: 'upsert',
+      nulled: diff.dropped.map((d) => d.name),
+      ferryColumns: true,
+    });
+    const run = { targetSchema: schema, stream: plan.name, runId: ctx.runId };
+    await ctx.state.quarantine.add(target, run, copied.quarantined);
+    await ctx.state.quarantine.recordValueChanges(target, run, copied.nulled);
+    await quality.resolveEarlier(target, incoming, ctx.runId, []);
+    if (plan.deletes !== 'ignore') result.rowsDeleted = await detectDeletes(ctx, pair, plan, mappings);
+    await ctx.state.streams.write(target, {
+      ...key,
       sourceTable: table.name,
       mode: 'incremental',
       cursorColumn: cursor,
       highWater: newMark,
-      binlogFile: ctx.binlog.file,
-      binlogPosition: ctx.binlog.position,
+      binlog: ctx.binlog,
       runId: ctx.runId,
       rowsTotal: null,
     });
     result.seconds = (Date.now() - started) / 1000;
-    await recordStreamRun(target, {
+    await ctx.state.runs.recordStream(target, {
       runId: ctx.runId,
-      schema,
+      targetSchema: schema,
       table: plan.targetTable,
       mode: 'incremental',
       status: 'succeeded',
@@ -177,31 +174,4 @@ export async function incremental(
     });
   });
   return result;
-}
-
-/** INSERT ... ON CONFLICT DO UPDATE from the temporary table; a row seen twice keeps its last copy. */
-async function mergeInto(
-  pair: ConnectionPair,
-  schema: string,
-  plan: StreamPlan,
-  mappings: ColumnMapping[],
-  dropped: string[],
-  temp: string,
-): Promise<void> {
-  const columns = mappings.map((m) => quotePg(m.column.name));
-  const key = plan.table.primaryKey.map(quotePg);
-  const keyNames = new Set(plan.table.primaryKey);
-  const updates = [
-    ...mappings
-      .filter((m) => !keyNames.has(m.column.name))
-      .map((m) => `${quotePg(m.column.name)} = EXCLUDED.${quotePg(m.column.name)}`),
-    ...dropped.map((d) => `${quotePg(d)} = NULL`),
-    `${quotePg(SYNCED_AT)} = now()`,
-    `${quotePg(DELETED_AT)} = NULL`,
-  ];
-  await pair.target.query(
-    `INSERT INTO ${qualifiedPg(schema, plan.targetTable)} (${columns.join(', ')})
-     SELECT DISTINCT ON (${key.join(', ')}) ${columns.join(', ')} FROM ${quotePg(temp)} ORDER BY ${key.join(', ')}
-     ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')}`,
-  );
 }

@@ -1,7 +1,14 @@
 // The run's reader/writer connection pairs, shared by the streams: a stream takes one for its
 // whole run, and a full refresh borrows the idle ones to copy several primary-key ranges at once.
 // Every reader belongs to the run's one consistent snapshot, so any pair may read any range.
-import type { ConnectionPair } from './stream-context.js';
+import type { MysqlConnection } from '../connectors/mysql/connect.js';
+import type { PgClient } from '../connectors/postgres/connect.js';
+
+/** One reader connection (inside the run's snapshot) and one writer connection. */
+export interface ConnectionPair {
+  source: MysqlConnection;
+  target: PgClient;
+}
 
 export interface PairPool {
   /** Waits for a pair; undefined when every pair has been retired. */

@@ -1,37 +1,28 @@
 // `ferry quarantine replay`: the stored original rows are checked again with the current rules and
 // type mapping; those that pass are merged into the target table by primary key and leave the
 // quarantine for the log, in one transaction per stream. The others stay, with their failures now.
-import { hostname } from 'node:os';
-import { sourceConnection, targetConnection } from '../config/connection.js';
-import type { FerryConfig } from '../config/schema.js';
-import { connectMysql } from '../connectors/mysql/connect.js';
-import { introspectTables } from '../connectors/mysql/introspect.js';
-import { connectPostgres, type PgClient } from '../connectors/postgres/connect.js';
+// A run of the sync lifecycle (locks of the replayed streams, a run record of kind quarantine_replay).
 import { copyInto } from '../connectors/postgres/copy-into.js';
 import { readTargetColumns } from '../connectors/postgres/ddl.js';
-import { acquireLock } from '../connectors/postgres/lock.js';
-import { ensureStateSchema, finishRun, recordValueChanges } from '../connectors/postgres/state-store.js';
+import { mergeRows } from '../connectors/postgres/merge.js';
+import { inTransaction } from '../connectors/postgres/transaction.js';
 import { DataError, SchemaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { planStreams, type StreamPlan } from './stream-plan.js';
-import { createRowEncoder } from '../schema/row-encoder.js';
-import { mappingsFor } from './run.js';
-import { inTransaction } from '../connectors/postgres/transaction.js';
-import type { ColumnMapping } from '../schema/type-mapping.js';
-import {
-  listEntries,
-  settleEntries,
-  updateFailures,
-  type QuarantineEntry,
-  type QuarantineFilter,
-} from '../quality/quarantine-store.js';
 import { valueOf } from '../quality/quarantine-record.js';
 import { compileQuality } from '../quality/stream-quality.js';
+import { qualifiedPg, quotePg } from '../schema/identifiers.js';
+import { createRowEncoder } from '../schema/row-encoder.js';
 import { type Failure, type SourceRow, describeFailures } from '../schema/row-outcome.js';
-import { DELETED_AT, SYNCED_AT, qualifiedPg, quotePg } from '../schema/identifiers.js';
+import type { ColumnMapping } from '../schema/type-mapping.js';
+import type { FerryState } from '../state/ferry-state.js';
+import type { QuarantineEntry, QuarantineFilter } from '../state/quarantine.js';
+import { runCopies, type CopyProject } from './run-lifecycle.js';
+import { emptyResult, type RunContext } from './stream-context.js';
+import type { StreamPlan } from './stream-plan.js';
 
 export interface ReplayOptions {
-  config: FerryConfig;
+  project: CopyProject;
+  state: FerryState;
   filter: Omit<QuarantineFilter, 'schema'>;
   /** Check and report, then roll back. */
   dryRun?: boolean;
@@ -56,77 +47,58 @@ export interface ReplayReport {
 }
 
 export async function replayQuarantine(options: ReplayOptions): Promise<ReplayReport> {
-  const { config, logger } = options;
-  const schema = config.target.schema;
-  const targetSpec = targetConnection(config.target);
-  const sourceSpec = sourceConnection(config.source);
-  const control = await connectPostgres(targetSpec);
-  try {
-    await ensureStateSchema(control);
-    const lock = await acquireLock(
-      control,
-      `${targetSpec.host}:${targetSpec.port}/${targetSpec.database}/${schema}`,
-      'ferry sync or replay',
-    );
-    try {
-      const filter: QuarantineFilter = { ...options.filter, schema };
-      const { rows: streamRows } = await control.query<{ stream: string }>(
-        `SELECT DISTINCT stream FROM "_ferry"."quarantine" q WHERE q.target_schema = $1${filter.stream ? ' AND q.stream = $2' : ''} ORDER BY 1`,
-        filter.stream ? [schema, filter.stream] : [schema],
-      );
-      const probe = await connectMysql(sourceSpec);
-      let plans: StreamPlan[];
-      try {
-        plans = planStreams(config, await introspectTables(probe, sourceSpec.database));
-      } finally {
-        await probe.end().catch(() => undefined);
-      }
-      const { rows: run } = await control.query<{ run_id: string }>(
-        `INSERT INTO "_ferry"."runs" (kind, target_schema, host, pid) VALUES ('quarantine_replay', $1, $2, $3) RETURNING run_id`,
-        [schema, hostname(), process.pid],
-      );
-      const runId = Number(run[0]!.run_id);
-      const results: ReplayStreamResult[] = [];
-      for (const { stream } of streamRows) {
-        if (options.signal.aborted) throw options.signal.reason;
-        const plan = plans.find((p) => p.name === stream);
-        if (!plan) {
-          results.push({
-            stream,
-            examined: 0,
-            replayed: 0,
-            stillFailing: 0,
-            skipped: 0,
-            note: 'no stream of ferry.yaml writes this table now; discard its entries or add the stream back',
-          });
-          continue;
-        }
-        const result = await replayStream(
-          control,
-          plan,
-          mappingsFor(plan),
-          { ...filter, stream },
-          runId,
-          options,
-        );
+  const { project, state, logger } = options;
+  const filter: QuarantineFilter = { ...options.filter, schema: project.targetSchema };
+  const results: ReplayStreamResult[] = [];
+  const summary = await runCopies(
+    {
+      project,
+      state,
+      logger,
+      signal: options.signal,
+      // The streams with entries waiting; those no stream of ferry.yaml writes any more get a note.
+      select: async (plans, control) => {
+        const waiting = await state.quarantine.streams(control, filter);
+        for (const stream of waiting)
+          if (!plans.some((p) => p.name === stream))
+            results.push({
+              stream,
+              examined: 0,
+              replayed: 0,
+              stillFailing: 0,
+              skipped: 0,
+              note: 'no stream of ferry.yaml writes this table now; discard its entries or add the stream back',
+            });
+        return plans.filter((p) => waiting.includes(p.name));
+      },
+    },
+    {
+      kind: 'quarantine_replay',
+      engine: 'ferry',
+      what: 'ferry quarantine replay',
+      readers: () => 0,
+      concurrency: () => 1,
+      async copy(ctx, _pair, { plan, mappings }) {
+        const result = await replayStream(ctx, plan, mappings, { ...filter, stream: plan.name }, options);
         logger.info(
           { ...result },
-          `${stream}: ${result.replayed} replayed, ${result.stillFailing} still failing`,
+          `${plan.name}: ${result.replayed} replayed, ${result.stillFailing} still failing`,
         );
         results.push(result);
-      }
-      await finishRun(control, runId, 'succeeded', {
-        kind: 'quarantine_replay',
-        dryRun: !!options.dryRun,
-        streams: results,
-      });
-      return { runId, dryRun: !!options.dryRun, streams: results };
-    } finally {
-      await lock.release();
-    }
-  } finally {
-    await control.end().catch(() => undefined);
-  }
+        return {
+          ...emptyResult(plan.name, plan.mode),
+          rowsRead: result.examined,
+          rowsLoaded: result.replayed,
+          rowsQuarantined: result.stillFailing,
+        };
+      },
+    },
+  );
+  return {
+    runId: summary.runId,
+    dryRun: !!options.dryRun,
+    streams: results.sort((a, b) => a.stream.localeCompare(b.stream)),
+  };
 }
 
 /** The stored row as the values MySQL would give, in the order of the current column mappings. */
@@ -137,13 +109,15 @@ export function sourceRowOf(entry: QuarantineEntry, mappings: readonly ColumnMap
 class RolledBack extends Error {}
 
 async function replayStream(
-  client: PgClient,
+  ctx: RunContext,
   plan: StreamPlan,
   mappings: ColumnMapping[],
   filter: QuarantineFilter,
-  runId: number,
   options: ReplayOptions,
 ): Promise<ReplayStreamResult> {
+  const client = ctx.control;
+  const { runId } = ctx;
+  const quarantine = ctx.state.quarantine;
   const schema = filter.schema;
   const result: ReplayStreamResult = {
     stream: plan.name,
@@ -160,7 +134,7 @@ async function replayStream(
         hint: `run ferry sync --streams ${plan.name} first`,
       },
     );
-  const quality = compileQuality(plan, mappings, schema);
+  const quality = compileQuality(plan, mappings, schema, quarantine);
   const primaryKey = plan.table.primaryKey;
   const targetNames = new Set(existing.map((c) => c.name));
   const missing = mappings.filter((m) => !targetNames.has(m.column.name)).map((m) => m.column.name);
@@ -172,8 +146,9 @@ async function replayStream(
       },
     );
 
+  const startedAt = new Date();
   const work = async () => {
-    const entries = await listEntries(client, filter, { forUpdate: true });
+    const entries = await quarantine.list(client, filter, { forUpdate: true });
     result.examined = entries.length;
     const replayable = entries.filter((e) => e.rowForm === 'source');
     result.skipped = entries.length - replayable.length;
@@ -183,7 +158,7 @@ async function replayStream(
       plan.name,
       mappings,
       primaryKey,
-      options.config.sync,
+      ctx.settings,
       quality.gate ? { gate: quality.gate } : {},
     );
     const failing = new Map<number, Failure[]>();
@@ -231,27 +206,47 @@ async function replayStream(
       },
     });
     const loaded = passing.filter((e) => !failing.has(e.id));
-    await mergeReplayed(client, schema, plan.targetTable, columns, primaryKey, temp);
-    await recordValueChanges(
-      client,
-      plan.name,
+    await mergeRows(client, {
       schema,
-      runId,
+      table: plan.targetTable,
+      from: quotePg(temp),
+      columns,
+      key: primaryKey,
+      how: primaryKey.length > 0 ? 'upsert' : 'replace',
+      ferryColumns: true,
+    });
+    await quarantine.recordValueChanges(
+      client,
+      { targetSchema: schema, stream: plan.name, runId },
       nulled.filter((n) => loaded.some((e) => JSON.stringify(e.primaryKey) === JSON.stringify(n.primaryKey))),
     );
-    result.replayed = await settleEntries(
+    result.replayed = await quarantine.settle(
       client,
       loaded.map((e) => e.id),
       'replayed',
       runId,
       `loaded into ${schema}.${plan.targetTable} by replay run ${runId}`,
     );
-    await updateFailures(
+    await quarantine.updateFailures(
       client,
       [...failing].map(([id, failures]) => ({ id, failures, reason: describeFailures(failures) })),
     );
     result.stillFailing = failing.size;
     if (options.dryRun) throw new RolledBack();
+    await ctx.state.runs.recordStream(client, {
+      runId,
+      targetSchema: schema,
+      table: plan.targetTable,
+      mode: 'replay',
+      status: 'succeeded',
+      rowsRead: result.examined,
+      rowsLoaded: result.replayed,
+      rowsQuarantined: result.stillFailing,
+      valuesNulled: 0,
+      rowsDeleted: 0,
+      bytes: 0,
+      startedAt,
+    });
   };
   try {
     await inTransaction(client, work);
@@ -270,31 +265,4 @@ async function* asyncOnce(text: string): AsyncGenerator<string> {
 function keyText(value: unknown): string {
   if (value === null || value === undefined) return '';
   return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-async function mergeReplayed(
-  client: PgClient,
-  schema: string,
-  table: string,
-  columns: readonly string[],
-  primaryKey: readonly string[],
-  temp: string,
-): Promise<void> {
-  const list = columns.map(quotePg).join(', ');
-  if (primaryKey.length === 0) {
-    await client.query(
-      `INSERT INTO ${qualifiedPg(schema, table)} (${list}) SELECT ${list} FROM ${quotePg(temp)}`,
-    );
-    return;
-  }
-  const keys = new Set(primaryKey);
-  const updates = [
-    ...columns.filter((c) => !keys.has(c)).map((c) => `${quotePg(c)} = EXCLUDED.${quotePg(c)}`),
-    `${quotePg(SYNCED_AT)} = now()`,
-    `${quotePg(DELETED_AT)} = NULL`,
-  ];
-  await client.query(
-    `INSERT INTO ${qualifiedPg(schema, table)} (${list}) SELECT ${list} FROM ${quotePg(temp)}
-     ON CONFLICT (${primaryKey.map(quotePg).join(', ')}) DO UPDATE SET ${updates.join(', ')}`,
-  );
 }

@@ -1,8 +1,8 @@
 // Compares a source table's mapped columns with the target table, and brings the target up to date:
 // new columns are added, dropped ones stay (NULL from then on), type changes stop the stream unless
 // the policy says rebuild.
-import type { SyncSettings } from '../config/schema.js';
-import type { PgClient } from '../connectors/postgres/connect.js';
+import type { Project } from '../config/project.js';
+import type { Queryable } from '../connectors/postgres/connect.js';
 import type { TargetColumn } from '../connectors/postgres/ddl.js';
 import { SchemaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
@@ -40,7 +40,7 @@ export function isEmpty(diff: SchemaDiff): boolean {
 export function checkSchemaPolicy(
   stream: string,
   diff: SchemaDiff,
-  policy: SyncSettings['schema_changes'],
+  policy: Project['sync']['schema_changes'],
   logger: Logger,
 ): { rebuild: boolean } {
   if (policy === 'fail' && !isEmpty(diff)) {
@@ -73,7 +73,7 @@ export function checkSchemaPolicy(
 }
 
 export async function addColumns(
-  client: PgClient,
+  client: Queryable,
   schema: string,
   table: string,
   added: readonly ColumnMapping[],

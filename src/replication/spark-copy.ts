@@ -1,13 +1,15 @@
-// Copies one MySQL/MariaDB table into PostgreSQL as a Spark job: a JDBC read spread over executors
-// by primary-key ranges, and a JDBC write. ferry creates the target table first with its own type
-// mapping (Spark never guesses a type), loads a staging table, and swaps it in within one
-// transaction, so readers see the old rows or the new ones and a failure leaves the table intact.
+// The Spark copier: one MySQL/MariaDB table into a PostgreSQL table as a Spark job, a JDBC read
+// spread over executors by primary-key ranges and a JDBC write. ferry creates the table it fills
+// with its own type mapping (Spark never guesses a type). fillWithSpark() is the copier role the
+// sync lifecycle uses (it fills a staging table that publish.ts puts in place); copyTableWithSpark()
+// is the library form for one table: it swaps a staging table in (overwrite) or appends.
 import { inTransaction } from '../connectors/postgres/transaction.js';
 import { connectMysql } from '../connectors/mysql/connect.js';
 import { introspectTables } from '../connectors/mysql/introspect.js';
 import type { SourceTable } from '../schema/source-table.js';
 import { connectPostgres } from '../connectors/postgres/connect.js';
 import { createTableSql, tableExists } from '../connectors/postgres/ddl.js';
+import { swapTable } from '../connectors/postgres/swap.js';
 import { SchemaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { mapColumn, type ColumnMapping } from '../schema/type-mapping.js';
@@ -92,42 +94,57 @@ export function sparkSourceRead(
   return partitioning ? drop(read, [PARTITION_COLUMN]) : read;
 }
 
-export async function copyTableWithSpark(options: SparkCopyOptions): Promise<SparkCopyResult> {
-  const started = Date.now();
-  const targetTable = options.targetTable ?? options.table;
-  const mysql = await connectMysql(options.source);
-  let table: SourceTable;
-  let bounds: readonly [string, string] | undefined;
-  let sourceRows: number;
+export interface SparkFill {
+  session: SparkSession;
+  source: ConnectionSpec;
+  target: ConnectionSpec;
+  table: SourceTable;
+  mappings: readonly ColumnMapping[];
+  /** The existing PostgreSQL table to fill (its columns include the mapped ones). */
+  into: { schema: string; table: string };
+  partitions?: number | undefined;
+  rowsPerPartition?: number | undefined;
+  writeConnections?: number | undefined;
+  logger?: Logger | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export interface SparkFillResult {
+  partitions: number;
+  partitionColumn: string | undefined;
+  bounds: readonly [string, string] | undefined;
+  /** COUNT(*) of the source when the copy started. */
+  sourceRows: number;
+}
+
+/** Reads the table's size and key range from MySQL. */
+async function measureSource(
+  spec: ConnectionSpec,
+  table: SourceTable,
+): Promise<{ sourceRows: number; bounds: readonly [string, string] | undefined }> {
+  const mysql = await connectMysql(spec);
   try {
-    const [found] = await introspectTables(mysql, options.source.database, [options.table]);
-    if (!found) {
-      throw new SchemaError(`table ${options.source.database}.${options.table} not found in the source`, {
-        hint: 'check the table name (names are case-sensitive on most servers)',
-      });
-    }
-    table = found;
     const key =
       table.primaryKey.length === 1 ? table.columns.find((c) => c.name === table.primaryKey[0]) : undefined;
     const from = `${quoteMysql(table.schema)}.${quoteMysql(table.name)}`;
     const [countRows] = await mysql.query(`SELECT COUNT(*) AS n FROM ${from}`);
-    sourceRows = Number((countRows as { n: number | string }[])[0]!.n);
-    if (key && INTEGER_TYPES.has(key.dataType)) {
-      const q = quoteMysql(key.name);
-      const [rows] = await mysql.query(
-        `SELECT CAST(MIN(${q}) AS CHAR) AS lo, CAST(MAX(${q}) AS CHAR) AS hi FROM ${from}`,
-      );
-      const { lo, hi } = (rows as { lo: string | null; hi: string | null }[])[0]!;
-      if (lo !== null && hi !== null) bounds = [lo, hi];
-    }
+    const sourceRows = Number((countRows as { n: number | string }[])[0]!.n);
+    if (!key || !INTEGER_TYPES.has(key.dataType)) return { sourceRows, bounds: undefined };
+    const q = quoteMysql(key.name);
+    const [rows] = await mysql.query(
+      `SELECT CAST(MIN(${q}) AS CHAR) AS lo, CAST(MAX(${q}) AS CHAR) AS hi FROM ${from}`,
+    );
+    const { lo, hi } = (rows as { lo: string | null; hi: string | null }[])[0]!;
+    return { sourceRows, bounds: lo !== null && hi !== null ? [lo, hi] : undefined };
   } finally {
     await mysql.end().catch(() => undefined);
   }
+}
 
-  const wanted = options.columns ? new Set([...options.columns, ...table.primaryKey]) : undefined;
-  const mappings = table.columns
-    .filter((c) => !wanted || wanted.has(c.name))
-    .map((c) => mapColumn(c, table.name));
+/** Runs the Spark job that appends the table's rows to `into`. */
+export async function fillWithSpark(options: SparkFill): Promise<SparkFillResult> {
+  const { table } = options;
+  const { sourceRows, bounds } = await measureSource(options.source, table);
   const partitionColumn = bounds ? table.primaryKey[0] : undefined;
   const estimated =
     options.partitions ??
@@ -139,73 +156,110 @@ export async function copyTableWithSpark(options: SparkCopyOptions): Promise<Spa
       'no single-column integer primary key: Spark reads this table in one partition',
     );
   }
+  const read = sparkSourceRead(
+    options.source,
+    table,
+    options.mappings,
+    bounds && partitionColumn
+      ? { key: partitionColumn, lower: BigInt(bounds[0]), upper: BigInt(bounds[1]), partitions }
+      : undefined,
+  );
+  const writeOptions = jdbcWriteOptions(
+    postgresJdbc(options.target),
+    qualifiedPg(options.into.schema, options.into.table),
+    options.writeConnections ?? Math.min(partitions, 8),
+  );
+  options.logger?.info(
+    {
+      table: table.name,
+      into: `${options.into.schema}.${options.into.table}`,
+      partitions,
+      partitionColumn,
+      bounds,
+    },
+    'copying with Spark',
+  );
+  await options.session.run(write(read, { format: 'jdbc', mode: 'append', options: writeOptions }), {
+    ...(options.signal ? { signal: options.signal } : {}),
+    tags: ['ferry-copy'],
+  });
+  return { partitions, partitionColumn, bounds, sourceRows };
+}
+
+/** One table copied by Spark, outside a sync run (no state recorded): overwrite swaps a staging table in, append adds. */
+export async function copyTableWithSpark(options: SparkCopyOptions): Promise<SparkCopyResult> {
+  const started = Date.now();
+  const targetTable = options.targetTable ?? options.table;
+  const mysql = await connectMysql(options.source);
+  let table: SourceTable;
+  try {
+    const [found] = await introspectTables(mysql, options.source.database, [options.table]);
+    if (!found) {
+      throw new SchemaError(`table ${options.source.database}.${options.table} not found in the source`, {
+        hint: 'check the table name (names are case-sensitive on most servers)',
+      });
+    }
+    table = found;
+  } finally {
+    await mysql.end().catch(() => undefined);
+  }
+  const wanted = options.columns ? new Set([...options.columns, ...table.primaryKey]) : undefined;
+  const mappings = table.columns
+    .filter((c) => !wanted || wanted.has(c.name))
+    .map((c) => mapColumn(c, table.name));
 
   const pg = await connectPostgres(options.target);
-  const finalName = qualifiedPg(options.targetSchema, targetTable);
+  const schema = options.targetSchema;
+  const finalName = qualifiedPg(schema, targetTable);
   const loadName = options.mode === 'overwrite' ? sparkStagingName(targetTable) : targetTable;
   const columns = mappings.map((m) => ({ name: m.column.name, pgType: m.pgType }));
   try {
-    await pg.query(`CREATE SCHEMA IF NOT EXISTS ${quotePg(options.targetSchema)}`);
+    await pg.query(`CREATE SCHEMA IF NOT EXISTS ${quotePg(schema)}`);
     if (options.mode === 'overwrite') {
-      await pg.query(`DROP TABLE IF EXISTS ${qualifiedPg(options.targetSchema, loadName)}`);
-      await pg.query(createTableSql(options.targetSchema, loadName, columns, table.primaryKey));
-    } else if (!(await tableExists(pg, options.targetSchema, targetTable))) {
-      await pg.query(createTableSql(options.targetSchema, targetTable, columns, table.primaryKey));
+      await pg.query(`DROP TABLE IF EXISTS ${qualifiedPg(schema, loadName)}`);
+      await pg.query(createTableSql(schema, loadName, columns, []));
+    } else if (!(await tableExists(pg, schema, targetTable))) {
+      await pg.query(createTableSql(schema, targetTable, columns, table.primaryKey));
     }
-
-    const read = sparkSourceRead(
-      options.source,
+    const filled = await fillWithSpark({
+      session: options.session,
+      source: options.source,
+      target: options.target,
       table,
       mappings,
-      bounds && partitionColumn
-        ? { key: partitionColumn, lower: BigInt(bounds[0]), upper: BigInt(bounds[1]), partitions }
-        : undefined,
-    );
-    const writeOptions = jdbcWriteOptions(
-      postgresJdbc(options.target),
-      qualifiedPg(options.targetSchema, loadName),
-      options.writeConnections ?? Math.min(partitions, 8),
-    );
-    options.logger?.info(
-      {
-        table: table.name,
-        target: `${options.targetSchema}.${targetTable}`,
-        partitions,
-        partitionColumn,
-        bounds,
-      },
-      'copying with Spark',
-    );
-    await options.session.run(write(read, { format: 'jdbc', mode: 'append', options: writeOptions }), {
-      ...(options.signal ? { signal: options.signal } : {}),
-      tags: ['ferry-copy'],
+      into: { schema, table: loadName },
+      partitions: options.partitions,
+      rowsPerPartition: options.rowsPerPartition,
+      writeConnections: options.writeConnections,
+      logger: options.logger,
+      signal: options.signal,
     });
-
     if (options.mode === 'overwrite') {
-      await inTransaction(pg, async () => {
-        await pg.query(`DROP TABLE IF EXISTS ${finalName}`);
-        await pg.query(
-          `ALTER TABLE ${qualifiedPg(options.targetSchema, loadName)} RENAME TO ${quotePg(targetTable)}`,
-        );
-      });
+      const names = new Set(mappings.map((m) => m.column.name));
+      await inTransaction(pg, () =>
+        swapTable(pg, {
+          schema,
+          table: targetTable,
+          staging: loadName,
+          primaryKey: table.primaryKey,
+          indexes: table.indexes.filter((i) => i.columns.every((c) => names.has(c))),
+          keepChangedColumns: true,
+          replaceView: false,
+          refuse: (why) => new SchemaError(why),
+        }),
+      );
     }
     const { rows } = await pg.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${finalName}`);
     return {
       table: table.name,
-      target: `${options.targetSchema}.${targetTable}`,
-      partitions,
-      partitionColumn,
-      bounds,
-      sourceRows,
+      target: `${schema}.${targetTable}`,
+      ...filled,
       targetRows: Number(rows[0]!.n),
       seconds: (Date.now() - started) / 1000,
     };
   } catch (error) {
-    if (options.mode === 'overwrite') {
-      await pg
-        .query(`DROP TABLE IF EXISTS ${qualifiedPg(options.targetSchema, loadName)}`)
-        .catch(() => undefined);
-    }
+    if (options.mode === 'overwrite')
+      await pg.query(`DROP TABLE IF EXISTS ${qualifiedPg(schema, loadName)}`).catch(() => undefined);
     throw error;
   } finally {
     await pg.end().catch(() => undefined);

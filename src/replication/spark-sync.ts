@@ -1,128 +1,148 @@
-// `ferry sync --engine spark`: each selected stream copied in full as a Spark job (partitioned JDBC
-// read, JDBC write into a ferry-typed staging table, atomic swap), one table after the other so
-// each job has the whole cluster. Holds the same lock as `ferry sync`, so the two never overlap.
-import { readFileSync } from 'node:fs';
-import { sourceConnection, targetConnection } from '../config/connection.js';
-import { ConfigError } from '../errors.js';
-import type { FerryConfig } from '../config/schema.js';
+// `ferry sync --engine spark`: the sync lifecycle with the Spark copier. Each selected stream is a
+// Spark job (partitioned JDBC read, JDBC write into a ferry-typed staging table) put in place like
+// ferry's own full refresh (publish.ts: set checks, swap with dependent views kept, stream state,
+// run record); one table after the other, so each job has the whole cluster. The stream locks are
+// the same as ferry sync's, so the two never write one stream at once.
 import { connectMysql } from '../connectors/mysql/connect.js';
-import { introspectTables } from '../connectors/mysql/introspect.js';
-import { connectPostgres } from '../connectors/postgres/connect.js';
-import { acquireLock } from '../connectors/postgres/lock.js';
-import { ensureStateSchema } from '../connectors/postgres/state-store.js';
+import { createTableSql } from '../connectors/postgres/ddl.js';
 import type { Logger } from '../observability/logger.js';
-import { planStreams } from './stream-plan.js';
-import { copyTableWithSpark, type SparkCopyResult } from './spark-copy.js';
-import { connectSpark } from '../spark/session.js';
+import { compileQuality } from '../quality/stream-quality.js';
+import { qualifiedPg, sparkStagingName } from '../schema/identifiers.js';
+import { connectSpark, type SparkSession } from '../spark/session.js';
+import type { FerryState } from '../state/ferry-state.js';
+import type { Project } from '../config/project.js';
+import { originalRowsFromSource } from './original-rows.js';
+import { publishFullLoad } from './publish.js';
+import { runCopies, type Copier, type CopyProject, type RunSummary } from './run-lifecycle.js';
+import { emptyResult } from './stream-context.js';
+import { fillWithSpark, type SparkFillResult } from './spark-copy.js';
 
 export interface SparkSyncOptions {
-  config: FerryConfig;
-  /** Overrides config.spark.url. */
-  sparkUrl?: string;
-  streams?: readonly string[];
+  project: CopyProject & Pick<Project, 'spark'>;
+  state: FerryState;
+  /** Overrides spark.url. */
+  sparkUrl?: string | undefined;
+  streams?: readonly string[] | undefined;
   logger: Logger;
-  signal?: AbortSignal;
+  signal: AbortSignal;
 }
 
-export interface SparkSyncSummary {
-  /** host:port of the Spark Connect server. */
-  spark: string;
-  sparkVersion: string;
-  tables: SparkCopyResult[];
+export interface SparkTableResult extends SparkFillResult {
+  table: string;
+  target: string;
+  targetRows: number;
   seconds: number;
 }
 
+export interface SparkSyncSummary extends RunSummary {
+  /** host:port of the Spark Connect server. */
+  spark: string;
+  sparkVersion: string;
+  tables: SparkTableResult[];
+}
+
 export async function syncWithSpark(options: SparkSyncOptions): Promise<SparkSyncSummary> {
-  const { config, logger } = options;
-  const started = Date.now();
-  const settings = config.spark ?? {
-    url: 'sc://127.0.0.1:15002',
-    rows_per_partition: 250_000,
-    write_connections: 8,
-  };
-  const sparkUrl = options.sparkUrl ?? settings.url;
-  const sourceSpec = sourceConnection(config.source);
-  const targetSpec = targetConnection(config.target);
-  const schema = config.target.schema;
-
-  const probe = await connectMysql(sourceSpec);
-  const plans = await introspectTables(probe, sourceSpec.database)
-    .then((tables) => planStreams(config, tables, options.streams))
-    .finally(() => probe.end().catch(() => undefined));
-
-  const control = await connectPostgres(targetSpec);
-  const spark = connectSpark(sparkUrl, {
-    ...(settings.ca ? { rootCertificates: readCa(settings.ca) } : {}),
+  const { project, logger } = options;
+  const settings = project.spark;
+  const session: SparkSession = connectSpark(options.sparkUrl ?? settings.url, {
+    ...(settings.caPem ? { rootCertificates: settings.caPem } : {}),
     onReattach: ({ operationId, reason }) =>
       logger.warn({ operationId, reason }, `Spark stream interrupted; reattaching`),
   });
   try {
-    await ensureStateSchema(control);
-    const lock = await acquireLock(
-      control,
-      `${targetSpec.host}:${targetSpec.port}/${targetSpec.database}/${schema}`,
-      'ferry sync',
-    );
-    try {
-      const sparkVersion = await spark.sparkVersion(options.signal);
-      logger.info(
-        { spark: spark.target.host, version: sparkVersion, streams: plans.length },
-        `sync with Spark ${sparkVersion}`,
-      );
-      const tables: SparkCopyResult[] = [];
-      for (const plan of plans) {
-        if (plan.mode === 'incremental') {
-          logger.warn(
-            { stream: plan.name },
-            `${plan.name}: incremental stream copied in full (--engine spark copies whole tables)`,
-          );
-        }
-        const result = await copyTableWithSpark({
-          session: spark,
-          source: sourceSpec,
-          target: targetSpec,
-          table: plan.table.name,
-          targetSchema: schema,
-          targetTable: plan.targetTable,
-          mode: 'overwrite',
-          rowsPerPartition: settings.rows_per_partition,
-          writeConnections: settings.write_connections,
-          ...(plan.columns ? { columns: plan.columns } : {}),
-          logger,
-          ...(options.signal ? { signal: options.signal } : {}),
-        });
-        tables.push(result);
-        logger.info(
-          {
-            stream: plan.name,
-            rows: result.targetRows,
-            partitions: result.partitions,
-            seconds: result.seconds,
-          },
-          `${plan.name}: ${result.targetRows} rows copied by Spark`,
+    const sparkVersion = await session.sparkVersion(options.signal);
+    logger.info({ spark: session.target.host, version: sparkVersion }, `sync with Spark ${sparkVersion}`);
+    const tables: SparkTableResult[] = [];
+    const copier: Copier = {
+      kind: 'sync',
+      engine: 'spark',
+      what: 'ferry sync',
+      readers: () => 0,
+      concurrency: () => 1,
+      prepare: (work) => {
+        for (const { plan, mappings } of work)
+          compileQuality(plan, mappings, project.targetSchema, options.state.quarantine);
+      },
+      async copy(ctx, _pair, { plan, mappings }) {
+        const started = Date.now();
+        const startedAt = new Date();
+        const schema = ctx.targetSchema;
+        const staging = sparkStagingName(plan.targetTable);
+        const result = emptyResult(plan.name, 'full_refresh');
+        if (plan.mode === 'incremental')
+          result.warnings.push('incremental stream copied in full (--engine spark copies whole tables)');
+        const quality = compileQuality(plan, mappings, schema, ctx.state.quarantine);
+        await ctx.control.query(`DROP TABLE IF EXISTS ${qualifiedPg(schema, staging)}`);
+        await ctx.control.query(
+          createTableSql(
+            schema,
+            staging,
+            mappings.map((m) => ({ name: m.column.name, pgType: m.pgType })),
+            [],
+          ),
         );
-      }
-      return {
-        spark: `${spark.target.host}:${spark.target.port}`,
-        sparkVersion,
-        tables,
-        seconds: (Date.now() - started) / 1000,
-      };
-    } finally {
-      await lock.release();
-    }
+        const source = await connectMysql(project.source);
+        try {
+          const filled = await fillWithSpark({
+            session,
+            source: project.source,
+            target: project.target,
+            table: plan.table,
+            mappings,
+            into: { schema, table: staging },
+            rowsPerPartition: settings.rows_per_partition,
+            writeConnections: settings.write_connections,
+            logger,
+            signal: ctx.signal,
+          });
+          const { rows } = await ctx.control.query<{ n: string }>(
+            `SELECT count(*) AS n FROM ${qualifiedPg(schema, staging)}`,
+          );
+          result.rowsRead = filled.sourceRows;
+          result.rowsLoaded = Number(rows[0]!.n);
+          await publishFullLoad(
+            ctx,
+            ctx.control,
+            {
+              plan,
+              mappings,
+              staging,
+              quality,
+              settle: { original: originalRowsFromSource(source, plan.table, mappings) },
+              mode: 'full_refresh',
+              cursor: null,
+              highWater: null,
+              startedAt,
+              started,
+            },
+            result,
+          );
+          tables.push({
+            ...filled,
+            table: plan.table.name,
+            target: `${schema}.${plan.targetTable}`,
+            targetRows: result.rowsLoaded,
+            seconds: (Date.now() - started) / 1000,
+          });
+          return result;
+        } catch (error) {
+          await ctx.control
+            .query(`DROP TABLE IF EXISTS ${qualifiedPg(schema, staging)}`)
+            .catch(() => undefined);
+          throw error;
+        } finally {
+          await source.end().catch(() => undefined);
+        }
+      },
+    };
+    const summary = await runCopies(options, copier);
+    return {
+      ...summary,
+      spark: `${session.target.host}:${session.target.port}`,
+      sparkVersion,
+      tables,
+    };
   } finally {
-    await spark.close().catch(() => undefined);
-    await control.end().catch(() => undefined);
-  }
-}
-
-function readCa(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    throw new ConfigError(`spark.ca: cannot read ${path}`, [`spark.ca: ${(error as Error).message}`], {
-      hint: 'give the path of a PEM file with the CA certificate of the Spark Connect endpoint',
-    });
+    await session.close().catch(() => undefined);
   }
 }

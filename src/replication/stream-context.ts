@@ -1,28 +1,25 @@
 // What every stream of a run shares: settings, the run id, the snapshot's binlog position, logging.
-import type { SyncSettings } from '../config/schema.js';
-import type { MysqlConnection } from '../connectors/mysql/connect.js';
+import type { Project } from '../config/project.js';
 import type { BinlogPosition } from '../connectors/mysql/snapshot.js';
 import type { PgClient } from '../connectors/postgres/connect.js';
 import type { Logger } from '../observability/logger.js';
 import type { CheckCount } from '../quality/failure.js';
 import type { PairPool } from './pair-pool.js';
+import type { FerryState } from '../state/ferry-state.js';
 
 export interface RunContext {
   runId: number;
   targetSchema: string;
-  settings: SyncSettings;
+  settings: Project['sync'];
+  state: FerryState;
+  /** The run's control session: it holds the locks and the run record (a copier without readers writes through it). */
+  control: PgClient;
   binlog: BinlogPosition;
   logger: Logger;
   signal: AbortSignal;
   onProgress?: (stream: string, rowsDone: number, rowsEstimated: number) => void;
   /** The run's connection pairs, from which a full refresh borrows idle ones for parallel ranges. */
   pairs?: PairPool;
-}
-
-/** One reader connection (inside the run's snapshot) and one writer connection. */
-export interface ConnectionPair {
-  source: MysqlConnection;
-  target: PgClient;
 }
 
 export interface StreamResult {

@@ -1,10 +1,11 @@
 // Decides, for each source table, which stream settings apply: the first stream whose table pattern
 // matches wins; tables no stream matches are not replicated.
-import { durationSeconds } from '../config/duration.js';
-import type { CheckConfig, DedupConfig, FerryConfig, StreamConfig } from '../config/schema.js';
+import type { StreamRule } from '../config/project.js';
 import type { SourceTable } from '../schema/source-table.js';
+import { mapColumn, type ColumnMapping } from '../schema/type-mapping.js';
 import { ConfigError } from '../errors.js';
 import { FERRY_PREFIX } from '../schema/identifiers.js';
+import type { CheckRule, DedupRule } from '../quality/check-rules.js';
 
 export interface StreamPlan {
   table: SourceTable;
@@ -17,8 +18,8 @@ export interface StreamPlan {
   deletes: 'ignore' | 'soft' | 'hard';
   columns: string[] | undefined;
   /** Validation of the rows (src/quality). */
-  checks: CheckConfig[];
-  dedup: DedupConfig | undefined;
+  checks: CheckRule[];
+  dedup: DedupRule | undefined;
 }
 
 /** "*" and "?" globs, matched against the whole table name, case-sensitively. */
@@ -36,7 +37,7 @@ export function globMatches(pattern: string, name: string): boolean {
 }
 
 export function planStreams(
-  config: FerryConfig,
+  rules: readonly StreamRule[],
   tables: readonly SourceTable[],
   only?: readonly string[],
 ): StreamPlan[] {
@@ -44,12 +45,12 @@ export function planStreams(
   const used = new Set<number>();
   for (const table of tables) {
     if (table.name.startsWith(FERRY_PREFIX)) continue; // ferry's own bookkeeping, never replicated
-    const index = config.streams.findIndex(
+    const index = rules.findIndex(
       (s) => globMatches(s.table, table.name) && !(s.exclude ?? []).some((e) => globMatches(e, table.name)),
     );
     if (index < 0) continue;
     used.add(index);
-    const stream: StreamConfig = config.streams[index]!;
+    const stream = rules[index]!;
     const targetTable = stream.target_table ?? table.name;
     if (only && only.length > 0 && !only.includes(table.name) && !only.includes(targetTable)) continue;
     const unknown = [...(stream.primary_key ?? []), ...(stream.columns ?? [])].filter(
@@ -70,10 +71,10 @@ export function planStreams(
           : table,
       name: targetTable,
       targetTable,
-      mode: stream.mode ?? config.defaults.mode,
-      cursor: stream.cursor ?? config.defaults.cursor,
-      lookbackSeconds: durationSeconds(stream.lookback ?? config.defaults.lookback),
-      deletes: stream.deletes ?? config.defaults.deletes ?? 'ignore',
+      mode: stream.mode,
+      cursor: stream.cursor,
+      lookbackSeconds: stream.lookbackSeconds,
+      deletes: stream.deletes,
       columns: stream.columns,
       checks: stream.checks ?? [],
       dedup: stream.dedup,
@@ -89,7 +90,7 @@ export function planStreams(
       { hint: 'give target_table only on a stream that matches one table' },
     );
   }
-  const literal = config.streams.filter((s, i) => !used.has(i) && !/[*?]/.test(s.table));
+  const literal = rules.filter((s, i) => !used.has(i) && !/[*?]/.test(s.table));
   if (literal.length > 0) {
     throw new ConfigError(
       'streams name tables that the source does not have',
@@ -107,4 +108,10 @@ export function planStreams(
       });
   }
   return plans;
+}
+
+/** The column mappings of a stream: its selected columns (and always the key), in table order. */
+export function mappingsFor(plan: StreamPlan): ColumnMapping[] {
+  const wanted = plan.columns ? new Set([...plan.columns, ...plan.table.primaryKey]) : undefined;
+  return plan.table.columns.filter((c) => !wanted || wanted.has(c.name)).map((c) => mapColumn(c, plan.name));
 }

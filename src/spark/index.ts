@@ -1,4 +1,5 @@
-// ferry's Spark Connect client: sessions, plan builders, JDBC helpers and the table copy.
+// ferry's Spark Connect client: sessions, plan builders and JDBC helpers (the table copy that uses it
+// is replication/spark-copy.ts).
 export {
   connectSpark,
   type SparkSession,
@@ -15,11 +16,6 @@ export * from './plan/relations.js';
 export * from './plan/commands.js';
 export type * from './plan/nodes.js';
 export { mysqlJdbc, postgresJdbc, jdbcReadOptions, jdbcWriteOptions, type JdbcEndpoint } from './jdbc.js';
-export {
-  copyTableWithSpark,
-  type SparkCopyOptions,
-  type SparkCopyResult,
-} from '../replication/spark-copy.js';
 export {
   readMysqlTable,
   readPostgresTable,

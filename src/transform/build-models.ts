@@ -6,7 +6,7 @@ import { FerryError, messageOf } from '../errors.js';
 import type { TransformEngine } from './engines/transform-engine.js';
 import type { ModelGraph } from './models/graph.js';
 import type { Model } from './models/model.js';
-import type { TransformOptions } from './run.js';
+import type { Logger } from '../observability/logger.js';
 
 export interface ModelRun {
   model: string;
@@ -22,19 +22,28 @@ export interface ModelRun {
   hint?: string;
 }
 
+export interface BuildOptions {
+  project: { transform: { threads: number } };
+  /** Rebuild incremental models in full. */
+  fullRefresh?: boolean | undefined;
+  logger: Logger;
+  signal: AbortSignal;
+  onModel?: ((run: ModelRun) => void) | undefined;
+}
+
 /** Builds `names` (in dependency order); `publish` are the ones loaded into PostgreSQL. */
 export async function buildModels(
   engine: TransformEngine,
   graph: ModelGraph,
   names: readonly string[],
   publish: ReadonlySet<string>,
-  options: TransformOptions,
+  options: BuildOptions,
 ): Promise<ModelRun[]> {
   const runs = new Map<string, ModelRun>();
   const inRun = new Set(names);
   const pending = new Set(names);
   const running = new Map<string, Promise<void>>();
-  const limit = Math.max(1, options.config.transform.threads);
+  const limit = Math.max(1, options.project.transform.threads);
   const record = (run: ModelRun) => {
     runs.set(run.model, run);
     if (run.status === 'built')

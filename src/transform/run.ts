@@ -1,14 +1,13 @@
 // One `ferry transform` run: load the models, check the graph, pick the engine, build the selected
 // models in dependency order (in parallel where the graph allows), then run their data tests.
-import { sourceConnection, targetConnection } from '../config/connection.js';
-import { sparkSchema, type FerryConfig } from '../config/schema.js';
+import type { Project as FerryProject } from '../config/project.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { connectPostgres } from '../connectors/postgres/connect.js';
-import { acquireLock, type HeldLock } from '../connectors/postgres/lock.js';
-import { ensureStateSchema } from '../connectors/postgres/state-store.js';
+import type { FerryState } from '../state/ferry-state.js';
+import { lockNames, type HeldLocks } from '../state/locks.js';
 import { createDuckdbEngine } from './engines/duckdb/duckdb-engine.js';
-import type { TransformEngine } from './engines/transform-engine.js';
+import type { SourcesRead, TransformEngine } from './engines/transform-engine.js';
 import { createPostgresEngine } from './engines/postgres/postgres-engine.js';
 import { createSparkEngine } from './engines/spark/spark-engine.js';
 import { ancestors, buildGraph, selectModels, type ModelGraph } from './models/graph.js';
@@ -20,8 +19,15 @@ import { runTests, type TestRun } from './data-tests/run-tests.js';
 
 export type { ModelRun, TestRun };
 
+/** What a transform needs of the project. */
+export type TransformProject = Pick<
+  FerryProject,
+  'source' | 'target' | 'targetSchema' | 'transform' | 'spark' | 'sync'
+>;
+
 export interface TransformOptions {
-  config: FerryConfig;
+  project: TransformProject;
+  state: FerryState;
   select?: string | undefined;
   engine?: EngineName | undefined;
   /** Rebuild incremental models in full. */
@@ -40,7 +46,7 @@ export interface TransformSummary {
   schema: string;
   status: 'succeeded' | 'failed';
   seconds: number;
-  extract: { tables: number; rows: number; seconds: number } | null;
+  extract: (SourcesRead & { seconds: number }) | null;
   /** Wall-clock seconds of building (and, on duckdb, loading) the models, and of the data tests. */
   buildSeconds: number;
   testSeconds: number;
@@ -49,19 +55,23 @@ export interface TransformSummary {
 }
 
 /** source name -> schema of its replicated tables. */
-export function sourceSchemas(config: FerryConfig): Record<string, string> {
-  return config.transform.sources ?? { [sourceConnection(config.source).database]: config.target.schema };
+export function sourceSchemas(
+  project: Pick<TransformProject, 'source' | 'target' | 'targetSchema' | 'transform'>,
+): Record<string, string> {
+  return project.transform.sources ?? { [project.source.database]: project.targetSchema };
 }
 
-export async function loadGraph(config: FerryConfig): Promise<{ project: Project; graph: ModelGraph }> {
-  const project = await loadProject(config.transform.models);
-  return { project, graph: buildGraph(project, Object.keys(sourceSchemas(config))) };
+export async function loadGraph(
+  ferry: Pick<TransformProject, 'source' | 'target' | 'targetSchema' | 'transform'>,
+): Promise<{ project: Project; graph: ModelGraph }> {
+  const project = await loadProject(ferry.transform.models);
+  return { project, graph: buildGraph(project, Object.keys(sourceSchemas(ferry))) };
 }
 
 export async function runTransform(options: TransformOptions): Promise<TransformSummary> {
-  const { config } = options;
+  const { project: ferry, state } = options;
   const started = Date.now();
-  const engineName = options.engine ?? config.transform.engine;
+  const engineName = options.engine ?? ferry.transform.engine;
   // DuckDB and Spark start empty: they keep no models between runs.
   const startsEmpty = engineName !== 'postgres';
   if (options.testsOnly && startsEmpty)
@@ -72,7 +82,7 @@ export async function runTransform(options: TransformOptions): Promise<Transform
         hint: `run \`ferry transform --engine ${engineName}\` (it builds the models and runs their tests)`,
       },
     );
-  const { project, graph } = await loadGraph(config);
+  const { project, graph } = await loadGraph(ferry);
   const selected = selectModels(graph, options.select);
   const selectedSet = new Set(selected);
 
@@ -89,13 +99,13 @@ export async function runTransform(options: TransformOptions): Promise<Transform
       for (const s of t.sources)
         if (!sources.some((x) => x.source === s.source && x.table === s.table)) sources.push(s);
 
-  const schemas = sourceSchemas(config);
-  // One transform at a time per model schema: two would build the same _ferry_new_ tables.
-  const control = await connectPostgres(targetConnection(config.target));
-  let lock: HeldLock;
+  const schemas = sourceSchemas(ferry);
+  // One transform at a time per model schema: two would build the same staging tables.
+  const control = await connectPostgres(ferry.target);
+  let lock: HeldLocks;
   try {
-    await ensureStateSchema(control);
-    lock = await acquireLock(control, transformLockName(config), 'ferry transform');
+    await state.migrate(control);
+    lock = await state.locks.acquire(control, [transformLockName(ferry)], 'ferry transform');
   } catch (error) {
     await control.end().catch(() => undefined);
     throw error;
@@ -118,10 +128,9 @@ export async function runTransform(options: TransformOptions): Promise<Transform
   }
 }
 
-/** The advisory lock's name: the target database and the models' schema. */
-export function transformLockName(config: FerryConfig): string {
-  const t = targetConnection(config.target);
-  return `transform ${t.host}:${t.port}/${t.database}/${config.transform.schema}`;
+/** The lock of a transform: the models' schema (advisory locks live in the target database). */
+export function transformLockName(project: Pick<TransformProject, 'transform'>): string {
+  return lockNames.transform(project.transform.schema);
 }
 
 interface Plan {
@@ -137,13 +146,13 @@ interface Plan {
 }
 
 async function runLocked(options: TransformOptions, plan: Plan): Promise<TransformSummary> {
-  const { config, logger, signal } = options;
-  const settings = config.transform;
+  const { project: ferry, logger, signal } = options;
+  const settings = ferry.transform;
   const { project, graph, selected, selectedSet, toBuild, sources, schemas, engineName, started } = plan;
   const engine: TransformEngine =
     engineName === 'postgres'
       ? await createPostgresEngine({
-          target: targetConnection(config.target),
+          target: ferry.target,
           schema: settings.schema,
           sourceSchemas: schemas,
           connections: settings.threads,
@@ -151,21 +160,23 @@ async function runLocked(options: TransformOptions, plan: Plan): Promise<Transfo
         })
       : engineName === 'spark'
         ? await createSparkEngine({
-            spark: config.spark ?? sparkSchema.parse({}),
-            target: targetConnection(config.target),
+            spark: ferry.spark,
+            source: ferry.source,
+            target: ferry.target,
             schema: settings.schema,
             sourceSchemas: schemas,
             settings: settings.spark,
+            sync: ferry.sync,
             logger,
             signal,
           })
         : await createDuckdbEngine({
-            source: sourceConnection(config.source),
-            target: targetConnection(config.target),
+            source: ferry.source,
+            target: ferry.target,
             schema: settings.schema,
             sourceSchemas: schemas,
             settings: settings.duckdb,
-            sync: config.sync,
+            sync: ferry.sync,
             connections: settings.threads,
             logger,
             signal,

@@ -2,13 +2,11 @@
 // copying tables across: checksums of primary-key ranges (or key-hash buckets) computed in each
 // database, drilled down to the rows that differ. Differences a sync policy made on purpose (zero dates to NULL, quarantined
 // rows) are reported as expected, and rows changed since the last sync as in flight.
-import { sourceConnection, targetConnection } from '../config/connection.js';
-import type { FerryConfig } from '../config/schema.js';
+import type { Project } from '../config/project.js';
 import { connectMysql, type MysqlConnection } from '../connectors/mysql/connect.js';
 import { introspectTables } from '../connectors/mysql/introspect.js';
 import { connectPostgres, type PgClient } from '../connectors/postgres/connect.js';
 import { readTargetColumns } from '../connectors/postgres/ddl.js';
-import { ensureStateSchema } from '../connectors/postgres/state-store.js';
 import type { Logger } from '../observability/logger.js';
 import { planStreams, type StreamPlan } from '../replication/stream-plan.js';
 import { mapColumn } from '../schema/type-mapping.js';
@@ -20,13 +18,14 @@ import {
   describeDifferences,
   type RowDifference,
 } from './compare-stream.js';
-import { storeVerifyRun } from './store.js';
 import { mysqlChecksums, postgresChecksums } from './checksum-dialects.js';
 import { displayKey, keyBounds, tableSide, type Side } from './table-side.js';
 import { DELETED_AT, quoteMysql } from '../schema/identifiers.js';
+import type { FerryState } from '../state/ferry-state.js';
 
 export interface VerifyOptions {
-  config: FerryConfig;
+  project: Pick<Project, 'source' | 'target' | 'targetSchema' | 'streams'>;
+  state: FerryState;
   streams?: readonly string[];
   /** How many sample keys to report per kind of difference. */
   samples?: number;
@@ -70,28 +69,23 @@ function keyTextOf(values: unknown[]): string {
 }
 
 async function expectedKeys(
+  state: FerryState,
   client: PgClient,
   schema: string,
   stream: string,
   key: readonly string[],
 ): Promise<{ quarantined: Set<string>; changed: Set<string> }> {
   const keyOf = (pk: Record<string, unknown> | null) => (pk ? keyTextOf(key.map((k) => pk[k])) : '');
-  const q = await client.query<{ primary_key: Record<string, unknown> | null }>(
-    `SELECT primary_key FROM "_ferry"."quarantine" WHERE target_schema = $1 AND stream = $2`,
-    [schema, stream],
-  );
-  const c = await client.query<{ primary_key: Record<string, unknown> | null }>(
-    `SELECT primary_key FROM "_ferry"."value_changes" WHERE target_schema = $1 AND stream = $2`,
-    [schema, stream],
-  );
+  const found = await state.quarantine.expectedKeys(client, schema, stream);
   return {
-    quarantined: new Set(q.rows.map((r) => keyOf(r.primary_key))),
-    changed: new Set(c.rows.map((r) => keyOf(r.primary_key))),
+    quarantined: new Set(found.quarantined.map(keyOf)),
+    changed: new Set(found.nulled.map(keyOf)),
   };
 }
 
 /** Keys whose source row moved past the stream's high-water mark since the last sync. */
 async function changedSinceSync(
+  state: FerryState,
   source: MysqlConnection,
   side: Side,
   client: PgClient,
@@ -100,16 +94,13 @@ async function changedSinceSync(
   keys: string[],
 ): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
-  const { rows } = await client.query<{ cursor_column: string | null; high_water: string | null }>(
-    `SELECT cursor_column, high_water FROM "_ferry"."streams" WHERE target_schema = $1 AND target_table = $2`,
-    [schema, plan.targetTable],
-  );
-  const state = rows[0];
-  if (!state?.cursor_column || state.high_water === null) return new Set();
-  return side.keysWhere(`${quoteMysql(state.cursor_column)} > ${source.escape(state.high_water)}`, keys);
+  const stream = await state.streams.read(client, { targetSchema: schema, table: plan.targetTable });
+  if (!stream?.cursorColumn || stream.highWater === null) return new Set();
+  return side.keysWhere(`${quoteMysql(stream.cursorColumn)} > ${source.escape(stream.highWater)}`, keys);
 }
 
 async function verifyStream(
+  state: FerryState,
   source: MysqlConnection,
   target: PgClient,
   schema: string,
@@ -177,8 +168,15 @@ async function verifyStream(
       ...found.different,
       ...[...apartDiffs.keys()].filter((k) => !found.missing.includes(k) && !found.extra.includes(k)),
     ]);
-    const { quarantined, changed } = await expectedKeys(target, schema, plan.name, plan.table.primaryKey);
+    const { quarantined, changed } = await expectedKeys(
+      state,
+      target,
+      schema,
+      plan.name,
+      plan.table.primaryKey,
+    );
     const changedLater = await changedSinceSync(
+      state,
       source,
       src,
       target,
@@ -222,23 +220,24 @@ async function verifyStream(
 
 export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const started = Date.now();
-  const sourceSpec = sourceConnection(options.config.source);
-  const targetSpec = targetConnection(options.config.target);
-  const schema = options.config.target.schema;
+  const { project, state } = options;
+  const sourceSpec = project.source;
+  const targetSpec = project.target;
+  const schema = project.targetSchema;
   const source = await connectMysql(sourceSpec);
   let target: PgClient | undefined;
   try {
     target = await connectPostgres(targetSpec);
-    await ensureStateSchema(target);
+    await state.migrate(target);
     const plans = planStreams(
-      options.config,
+      project.streams,
       await introspectTables(source, sourceSpec.database),
       options.streams,
     );
     const streams: StreamVerdict[] = [];
     for (const plan of plans) {
       if (options.signal.aborted) throw options.signal.reason;
-      const verdict = await verifyStream(source, target, schema, plan, {
+      const verdict = await verifyStream(state, source, target, schema, plan, {
         samples: options.samples ?? 5,
         atSnapshot: options.atSnapshot ?? false,
         signal: options.signal,
@@ -255,7 +254,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       seconds: (Date.now() - started) / 1000,
       streams,
     };
-    report.runId = await storeVerifyRun(target, schema, report);
+    report.runId = await state.verifyRuns.store(target, { targetSchema: schema, ...report });
     await source.end();
     return report;
   } catch (error) {

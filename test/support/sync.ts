@@ -1,8 +1,10 @@
 // Builds a ferry config for a test's databases and runs a sync through the library.
 import { parseConfig } from '../../src/config/load.js';
+import { compileProject, type Project } from '../../src/config/project.js';
 import type { FerryConfig } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { sync, type SyncSummary } from '../../src/replication/run.js';
+import { ferryState } from '../../src/state/ferry-state.js';
 import type { TestDatabases } from './databases.js';
 
 export function testConfig(
@@ -21,7 +23,18 @@ export async function runSync(
   config: FerryConfig,
   options: { streams?: string[]; fullRefresh?: boolean } = {},
 ): Promise<SyncSummary> {
-  return sync({ config, logger: silentLogger(), signal: new AbortController().signal, ...options });
+  return sync({
+    project: compileProject(config, 'test.yaml'),
+    state: ferryState(),
+    logger: silentLogger(),
+    signal: new AbortController().signal,
+    ...options,
+  });
+}
+
+/** What the library entry points take for a test's config: the compiled project and the state. */
+export function testProject(config: FerryConfig): { project: Project; state: ReturnType<typeof ferryState> } {
+  return { project: compileProject(config, 'test.yaml'), state: ferryState() };
 }
 
 /** The rows of a target table as text, ordered by the first column, without ferry's own columns. */

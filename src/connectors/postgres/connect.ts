@@ -13,6 +13,10 @@ import { DEFAULT_STALL_TIMEOUT_MS, describeConnection, type ConnectionSpec } fro
 
 export type PgClient = pg.Client;
 export type PgPool = pg.Pool;
+/** One connection: a client, or a client checked out of a pool (transactions need one). */
+export type PgSession = pg.ClientBase;
+/** Anything that runs a statement: a client, a pool, or a transaction's client. */
+export type Queryable = Pick<pg.ClientBase, 'query'>;
 
 /** ferry's side: a probe after 10 s of silence; Node then sends 10 more, 1 s apart (libuv's defaults). */
 const KEEPALIVE_MS = 10_000;

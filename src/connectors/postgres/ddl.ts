@@ -1,5 +1,5 @@
 // CREATE TABLE / INDEX statements for replicated tables, and reading what a target table has now.
-import type { PgClient } from './connect.js';
+import type { Queryable } from './connect.js';
 import { DELETED_AT, SYNCED_AT, qualifiedPg, quotePg } from '../../schema/identifiers.js';
 
 export interface TargetColumn {
@@ -36,7 +36,7 @@ export function createIndexSql(schema: string, table: string, indexName: string,
 
 /** Columns of an existing table with their formatted types, or undefined when the table is missing. */
 export async function readTargetColumns(
-  client: PgClient,
+  client: Queryable,
   schema: string,
   table: string,
 ): Promise<TargetColumn[] | undefined> {
@@ -50,7 +50,7 @@ export async function readTargetColumns(
   return rows.length === 0 ? undefined : rows.map((r) => ({ name: r.name, pgType: r.type }));
 }
 
-export async function tableExists(client: PgClient, schema: string, table: string): Promise<boolean> {
+export async function tableExists(client: Queryable, schema: string, table: string): Promise<boolean> {
   const { rows } = await client.query(
     'SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2',
     [schema, table],
@@ -59,7 +59,7 @@ export async function tableExists(client: PgClient, schema: string, table: strin
 }
 
 /** Views and other objects that depend on a table (a rename swap would leave them on the old one). */
-export async function hasDependentViews(client: PgClient, schema: string, table: string): Promise<boolean> {
+export async function hasDependentViews(client: Queryable, schema: string, table: string): Promise<boolean> {
   const { rows } = await client.query(
     `SELECT 1 FROM pg_depend d
        JOIN pg_rewrite r ON r.oid = d.objid
@@ -68,4 +68,17 @@ export async function hasDependentViews(client: PgClient, schema: string, table:
     [qualifiedPg(schema, table)],
   );
   return rows.length > 0;
+}
+
+/** 'r' table, 'v' view, 'm' materialized view, or undefined. */
+export async function relationKind(
+  client: Queryable,
+  schema: string,
+  name: string,
+): Promise<string | undefined> {
+  const { rows } = await client.query<{ relkind: string }>(
+    'SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2',
+    [schema, name],
+  );
+  return rows[0]?.relkind;
 }

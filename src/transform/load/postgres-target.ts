@@ -1,23 +1,13 @@
 // Puts a model's result in place in PostgreSQL: views replaced, tables built aside and swapped in
-// within one transaction, incremental deltas merged by their unique key (delete + insert).
+// within one transaction (connectors/postgres/swap.ts), incremental deltas merged by their unique
+// key (delete + insert, connectors/postgres/merge.ts).
 import { type PgClient } from '../../connectors/postgres/connect.js';
-import { hasDependentViews, readTargetColumns } from '../../connectors/postgres/ddl.js';
+import { hasDependentViews, readTargetColumns, relationKind } from '../../connectors/postgres/ddl.js';
+import { mergeRows } from '../../connectors/postgres/merge.js';
+import { swapTable } from '../../connectors/postgres/swap.js';
 import { inTransaction } from '../../connectors/postgres/transaction.js';
 import { EngineError } from '../engine-error.js';
 import { qualifiedPg, quotePg } from '../../schema/identifiers.js';
-
-/** 'r' table, 'v' view, 'm' materialized view, or undefined. */
-export async function relationKind(
-  client: PgClient,
-  schema: string,
-  name: string,
-): Promise<string | undefined> {
-  const { rows } = await client.query<{ relkind: string }>(
-    'SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2',
-    [schema, name],
-  );
-  return rows[0]?.relkind;
-}
 
 async function dropExisting(client: PgClient, schema: string, name: string, model: string): Promise<void> {
   const kind = await relationKind(client, schema, name);
@@ -59,31 +49,28 @@ export async function replaceView(
 }
 
 /**
- * Swaps a finished staging table in for schema.name in one transaction. When views depend on the
- * table, its rows are replaced instead (the columns must not change), so the views keep working.
+ * Swaps a finished staging table in for schema.name in one transaction (the shared swap). When views
+ * depend on the table, its rows are replaced instead (the columns must not change), so the views
+ * keep working; a view model of the same name is replaced unless views depend on it.
  */
 export async function swapIn(client: PgClient, schema: string, name: string, staging: string, model: string) {
-  await inTransaction(client, async () => {
-    const kind = await relationKind(client, schema, name);
-    if (kind === 'r' && (await hasDependentViews(client, schema, name))) {
-      const before = (await readTargetColumns(client, schema, name)) ?? [];
-      const after = (await readTargetColumns(client, schema, staging)) ?? [];
-      const same = JSON.stringify(before.map((c) => c.name)) === JSON.stringify(after.map((c) => c.name));
-      if (!same)
-        throw new EngineError(`${model}: its columns changed, and views depend on ${schema}.${name}`, {
-          hint: 'drop the depending views, run ferry transform, then build them again',
-        });
-      const columns = after.map((c) => quotePg(c.name)).join(', ');
-      await client.query(`TRUNCATE ${qualifiedPg(schema, name)}`);
-      await client.query(
-        `INSERT INTO ${qualifiedPg(schema, name)} (${columns}) SELECT ${columns} FROM ${qualifiedPg(schema, staging)}`,
-      );
-      await client.query(`DROP TABLE ${qualifiedPg(schema, staging)}`);
-      return;
-    }
-    await dropExisting(client, schema, name, model);
-    await client.query(`ALTER TABLE ${qualifiedPg(schema, staging)} RENAME TO ${quotePg(name)}`);
-  });
+  await inTransaction(client, () =>
+    swapTable(client, {
+      schema,
+      table: name,
+      staging,
+      primaryKey: [],
+      indexes: [],
+      keepChangedColumns: false,
+      replaceView: true,
+      refuse: (why) =>
+        new EngineError(`${model}: ${why}`, {
+          hint: why.includes('columns changed')
+            ? 'drop the depending views, run ferry transform, then build them again'
+            : 'make the depending models tables, or drop those views; ferry does not drop objects it did not build',
+        }),
+    }),
+  );
 }
 
 /** The high-water mark of an incremental model: max(cursor) of what is loaded, as text; null when empty. */
@@ -123,12 +110,14 @@ export async function mergeDelta(
       throw new EngineError(`${model}: the new rows repeat values of unique_key (${uniqueKey.join(', ')})`, {
         hint: 'unique_key must identify one row of the model; fix the model or the key',
       });
-    const on = uniqueKey.map((k) => `t.${quotePg(k)} = d.${quotePg(k)}`).join(' AND ');
-    await client.query(`DELETE FROM ${qualifiedPg(schema, name)} t USING ${delta} d WHERE ${on}`);
-    const columns = incoming.map(quotePg).join(', ');
-    const inserted = await client.query(
-      `INSERT INTO ${qualifiedPg(schema, name)} (${columns}) SELECT ${columns} FROM ${delta}`,
-    );
-    return inserted.rowCount ?? 0;
+    return mergeRows(client, {
+      schema,
+      table: name,
+      from: delta,
+      columns: incoming,
+      key: uniqueKey,
+      how: 'replace',
+      ferryColumns: false,
+    });
   });
 }

@@ -7,6 +7,8 @@ import { openOrchestrator, type Orchestrator } from '../../../src/orchestration/
 import { allPipelines, type Pipeline } from '../../../src/orchestration/pipeline.js';
 import { schedulePass } from '../../../src/orchestration/scheduler.js';
 import { createTestDatabases, type TestDatabases } from '../../support/databases.js';
+import { compileProject } from '../../../src/config/project.js';
+import { ferryState } from '../../../src/state/ferry-state.js';
 
 describe('a scheduler pass with a fake clock', () => {
   let db: TestDatabases;
@@ -32,7 +34,7 @@ pipelines:
       'test.yaml',
       { env: {} },
     );
-    orch = await openOrchestrator(config, 'test.yaml', silentLogger());
+    orch = await openOrchestrator(compileProject(config, 'test.yaml'), ferryState(), silentLogger());
     pipelines = allPipelines(config);
   });
   afterAll(async () => {

@@ -64,5 +64,46 @@ describe('ferry sync --engine spark', () => {
       expect(actual.length, table).toBe(expected.length);
       expect(actual, table).toEqual(expected);
     }
+
+    // The Spark copy is a run like ferry's own: recorded with its engine, a stream run per table
+    // with its rows, and the stream state of each table.
+    const { rows: runs } = await db.target.query<{ status: string; engine: string; run_id: string }>(
+      `SELECT run_id, status, engine FROM "_ferry".runs WHERE target_schema = 'raw_spark'`,
+    );
+    expect(runs).toEqual([{ run_id: expect.any(String), status: 'succeeded', engine: 'spark' }]);
+    const { rows: streamRuns } = await db.target.query<{
+      target_table: string;
+      status: string;
+      rows_loaded: string;
+    }>(`SELECT target_table, status, rows_loaded FROM "_ferry".stream_runs WHERE run_id = $1 ORDER BY 1`, [
+      runs[0]!.run_id,
+    ]);
+    expect(streamRuns.map((r) => r.target_table)).toEqual([...SHOP_TABLES].sort());
+    for (const r of streamRuns) {
+      expect(r.status).toBe('succeeded');
+      expect(Number(r.rows_loaded)).toBe(
+        summary.tables.find((t) => t.target === `raw_spark.${r.target_table}`)!.targetRows,
+      );
+    }
+    const { rows: states } = await db.target.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM "_ferry".streams WHERE target_schema = 'raw_spark' AND last_run_id = $1`,
+      [runs[0]!.run_id],
+    );
+    expect(states[0]!.n).toBe(String(SHOP_TABLES.length));
+
+    // A view on a table copied by Spark keeps working through the next copy (the shared swap).
+    await db.target.query(
+      `CREATE VIEW raw_spark.customer_names AS SELECT id, first_name FROM raw_spark.customers`,
+    );
+    await db.source.query(`UPDATE customers SET first_name = 'Renamed' WHERE id = 1`);
+    const again = await runFerry(
+      ['--config', configFile, 'sync', '--engine', 'spark', '--streams', 'customers'],
+      { timeoutMs: 600_000 },
+    );
+    expect(again.code, again.stderr).toBe(0);
+    const { rows: viewed } = await db.target.query<{ first_name: string }>(
+      `SELECT first_name FROM raw_spark.customer_names WHERE id = 1`,
+    );
+    expect(viewed).toEqual([{ first_name: 'Renamed' }]);
   });
 });

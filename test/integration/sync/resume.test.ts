@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectPostgres } from '../../../src/connectors/postgres/connect.js';
-import { acquireLock } from '../../../src/connectors/postgres/lock.js';
-import { ensureStateSchema } from '../../../src/connectors/postgres/state-store.js';
+import { ferryState } from '../../../src/state/ferry-state.js';
+import { lockNames } from '../../../src/state/locks.js';
 import { runFerry, spawnFerry } from '../../support/cli.js';
 import { createTestDatabases, type TestDatabases } from '../../support/databases.js';
 
@@ -133,18 +133,17 @@ describe('an incremental first load killed with kill -9', () => {
 });
 
 describe('two syncs on one target', () => {
-  it('refuses the second while the first holds the lock, and says who holds it', async () => {
+  it('refuses the second while the first holds the stream lock, and says who holds it', async () => {
     const client = await connectPostgres(db.postgres);
-    await ensureStateSchema(client);
-    const lock = await acquireLock(
-      client,
-      `${db.postgres.host}:${db.postgres.port}/${db.postgres.database}/raw`,
-      'ferry sync',
-    );
+    const state = ferryState();
+    await state.migrate(client);
+    const lock = await state.locks.acquire(client, [lockNames.stream('raw', 'big')], 'ferry sync');
     try {
       const second = await runFerry(['--config', configFile, 'sync']);
       expect(second.code).toBe(7);
-      expect(second.stderr).toMatch(/another ferry sync is running on .*\(pid \d+ on .*, since /);
+      expect(second.stderr).toMatch(
+        /stream raw\.big is in use by another ferry process \(ferry sync, pid \d+ on .*, since /,
+      );
     } finally {
       await lock.release();
       await client.end();

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireLock } from '../../../src/connectors/postgres/lock.js';
-import { ensureStateSchema } from '../../../src/connectors/postgres/state-store.js';
+import { ferryState } from '../../../src/state/ferry-state.js';
+import { lockNames } from '../../../src/state/locks.js';
 import type { TransformSummary } from '../../../src/transform/run.js';
 import { runFerry } from '../../support/cli.js';
 import type { TestDatabases } from '../../support/databases.js';
@@ -204,13 +204,13 @@ describe('two transforms', () => {
     const holder = new pg.Client({ connectionString: db.postgresUrl });
     await holder.connect();
     try {
-      await ensureStateSchema(holder);
-      const name = `transform ${db.postgres.host}:${db.postgres.port}/${db.postgres.database}/cli_lock`;
-      await acquireLock(holder, name, 'ferry transform');
+      const state = ferryState();
+      await state.migrate(holder);
+      await state.locks.acquire(holder, [lockNames.transform('cli_lock')], 'ferry transform');
       const result = await runFerry(['--config', config, 'transform']);
       expect(result.code).toBe(7);
       expect(result.stderr).toMatch(
-        /another ferry transform is running on transform .*\/cli_lock \(pid \d+ on /,
+        /transform cli_lock is in use by another ferry process \(ferry transform, pid \d+ on /,
       );
     } finally {
       await holder.end();

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { runTransform } from '../../../src/transform/run.js';
 import type { TestDatabases } from '../../support/databases.js';
-import { runSync } from '../../support/sync.js';
+import { runSync, testProject } from '../../support/sync.js';
 import { canonicalRows, seededShop, transform, transformConfig } from './shop-project.js';
 
 let db: TestDatabases;
@@ -177,7 +177,7 @@ describe('a cancelled transform', () => {
       const controller = new AbortController();
       controller.abort(new Error('interrupted by SIGINT'));
       await expect(
-        runTransform({ config, engine, logger: silentLogger(), signal: controller.signal }),
+        runTransform({ ...testProject(config), engine, logger: silentLogger(), signal: controller.signal }),
       ).rejects.toThrow(/interrupted by SIGINT/);
       const { rows } = await db.target.query(
         "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND relname LIKE '\\_ferry%'",

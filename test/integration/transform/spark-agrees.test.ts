@@ -12,13 +12,14 @@ import { runFerry } from '../../support/cli.js';
 import { requireSpark, SPARK_URL } from '../spark/spark-server.js';
 import type { TestDatabases } from '../../support/databases.js';
 import {
-  canonicalRows,
   EXAMPLE_MODEL_NAMES,
+  expectSameRows,
   EXAMPLE_MODELS,
   seededShop,
   transform,
   transformConfig,
 } from './shop-project.js';
+import { testProject } from '../../support/sync.js';
 
 /** The transform section's spark settings and the top-level spark section (the test server). */
 // rows_per_partition at its minimum, so the bigger source tables are read over several partitions.
@@ -59,14 +60,7 @@ describe('the example project on spark', () => {
   });
 
   it.each(EXAMPLE_MODEL_NAMES)('%s has the same rows on spark as on postgres', async (model) => {
-    const pg = await canonicalRows(db, 'analytics_pg', model);
-    const spark = await canonicalRows(db, 'analytics_spark', model);
-    expect(pg.length).toBeGreaterThan(0);
-    expect(spark.length).toBe(pg.length);
-    const firstDifference = pg.findIndex((row, i) => row !== spark[i]);
-    expect(
-      firstDifference === -1 ? null : { postgres: pg[firstDifference], spark: spark[firstDifference] },
-    ).toBeNull();
+    await expectSameRows(db, model, 'analytics_pg', 'analytics_spark');
   });
 
   it('gives every model the column types the postgres engine gives it, but for two documented cases', async () => {
@@ -158,7 +152,7 @@ describe('a spark run that is cancelled', () => {
     const controller = new AbortController();
     const config = transformConfig(db, 'spark_abort', undefined, onSparkServer(false));
     const run = runTransform({
-      config,
+      ...testProject(config),
       engine: 'spark',
       logger: silentLogger(),
       signal: controller.signal,

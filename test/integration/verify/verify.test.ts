@@ -4,7 +4,7 @@ import type { FerryConfig } from '../../../src/config/schema.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { verify, type StreamVerdict } from '../../../src/verify/verify.js';
 import { createTestDatabases, type TestDatabases } from '../../support/databases.js';
-import { runSync, testConfig } from '../../support/sync.js';
+import { runSync, testConfig, testProject } from '../../support/sync.js';
 import { everyTypeSql, TYPE_CASES } from '../../support/type-cases.js';
 
 let db: TestDatabases;
@@ -12,7 +12,7 @@ let config: FerryConfig;
 
 async function verifyStream(stream: string, options: { atSnapshot?: boolean } = {}): Promise<StreamVerdict> {
   const report = await verify({
-    config,
+    ...testProject(config),
     streams: [stream],
     samples: 10,
     logger: silentLogger(),
@@ -115,7 +115,11 @@ describe('after a clean sync', () => {
   });
 
   it('stores each run in _ferry for the run history', async () => {
-    const report = await verify({ config, logger: silentLogger(), signal: new AbortController().signal });
+    const report = await verify({
+      ...testProject(config),
+      logger: silentLogger(),
+      signal: new AbortController().signal,
+    });
     expect(report.inSync).toBe(true);
     const { rows } = await db.target.query<{ in_sync: boolean; streams: string }>(
       `SELECT r.in_sync, count(s.*)::text AS streams FROM "_ferry"."verify_runs" r JOIN "_ferry"."verify_streams" s USING (run_id) WHERE r.run_id = $1 GROUP BY r.in_sync`,

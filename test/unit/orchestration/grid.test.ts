@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { duration, renderGrid } from '../../../src/orchestration/grid.js';
-import type { RunRow, TaskRow } from '../../../src/orchestration/store.js';
+import type { RunRow, TaskRow } from '../../../src/state/pipeline-runs.js';
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 6, 0, s));
 const run = (id: string, state: RunRow['state']): RunRow => ({

@@ -3,7 +3,7 @@ import { parseConfig } from '../../../src/config/load.js';
 import { ConfigError } from '../../../src/errors.js';
 import { readiness } from '../../../src/orchestration/advance.js';
 import { allPipelines, downstreamOf, pipelineNamed } from '../../../src/orchestration/pipeline.js';
-import type { TaskState } from '../../../src/orchestration/store.js';
+import type { TaskState } from '../../../src/state/pipeline-runs.js';
 
 const config = (pipelines: string) =>
   parseConfig(

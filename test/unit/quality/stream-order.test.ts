@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckConfig } from '../../../src/config/schema.js';
 import { orderByRelationships } from '../../../src/quality/stream-order.js';
+import type { CheckRule } from '../../../src/quality/check-rules.js';
 
-const ref = (stream: string): CheckConfig => ({
+const ref = (stream: string): CheckRule => ({
   column: 'x',
   severity: 'quarantine',
   relationship: { stream, column: 'id' },

@@ -1,8 +1,7 @@
 // The run's connection pairs: streams wait for a pair, full refreshes borrow only idle ones that no
 // stream is waiting for, and retired pairs are never handed out again.
 import { describe, expect, it } from 'vitest';
-import { createPairPool } from '../../../src/replication/pair-pool.js';
-import type { ConnectionPair } from '../../../src/replication/stream-context.js';
+import { type ConnectionPair, createPairPool } from '../../../src/replication/pair-pool.js';
 
 const pair = (name: string) => ({ source: name, target: name }) as unknown as ConnectionPair;
 

@@ -2,10 +2,10 @@
 // from MySQL into it, the models run there, and published models are loaded into PostgreSQL with COPY
 // (tables swapped in atomically; incremental models merged by their unique key).
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { SyncSettings } from '../../../config/schema.js';
+import type { ValuePolicies } from '../../../schema/row-outcome.js';
 import { connectPostgres, type PgClient } from '../../../connectors/postgres/connect.js';
 import type { Logger } from '../../../observability/logger.js';
-import { highWaterMark, mergeDelta, relationKind, swapIn } from '../../load/postgres-target.js';
+import { highWaterMark, mergeDelta, swapIn } from '../../load/postgres-target.js';
 import type { Model, SourceRef } from '../../models/model.js';
 import {
   modelFailure,
@@ -19,6 +19,7 @@ import { copyQueryInto, describeQuery } from './export.js';
 import { extractIntoDuckdb } from './extract.js';
 import type { ConnectionSpec } from '../../../connectors/connection-spec.js';
 import { modelDeltaName, modelStagingName, qualifiedPg, quotePg } from '../../../schema/identifiers.js';
+import { relationKind } from '../../../connectors/postgres/ddl.js';
 
 export interface DuckdbEngineOptions {
   source: ConnectionSpec;
@@ -31,7 +32,7 @@ export interface DuckdbEngineOptions {
     threads?: number | undefined;
     load_views: boolean;
   };
-  sync: SyncSettings;
+  sync: ValuePolicies & { batch_rows: number };
   connections: number;
   logger: Logger;
   signal: AbortSignal;

@@ -6,7 +6,7 @@ import {
   type DuckDBConnection,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import type { SyncSettings } from '../../../config/schema.js';
+import type { ValuePolicies } from '../../../schema/row-outcome.js';
 import { connectMysql } from '../../../connectors/mysql/connect.js';
 import { introspectTables } from '../../../connectors/mysql/introspect.js';
 import { readRows } from '../../../connectors/mysql/read-rows.js';
@@ -29,7 +29,7 @@ export interface ExtractOptions {
   source: ConnectionSpec;
   /** source name -> DuckDB schema (the same schema names the target uses). */
   sourceSchemas: Record<string, string>;
-  policies: Pick<SyncSettings, 'zero_dates' | 'invalid_values'>;
+  policies: ValuePolicies;
   parallel: number;
   /** One DuckDB connection per reader. */
   connect: () => Promise<DuckDBConnection>;

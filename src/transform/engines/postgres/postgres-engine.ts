@@ -2,7 +2,7 @@
 import { connectPostgres, type PgClient } from '../../../connectors/postgres/connect.js';
 import type { Logger } from '../../../observability/logger.js';
 import type { Model, SourceRef } from '../../models/model.js';
-import { highWaterMark, mergeDelta, relationKind, replaceView, swapIn } from '../../load/postgres-target.js';
+import { highWaterMark, mergeDelta, replaceView, swapIn } from '../../load/postgres-target.js';
 import { SchemaError } from '../../../errors.js';
 import { quoteString } from '../sql/sql-dialect.js';
 import {
@@ -14,6 +14,7 @@ import {
 } from '../transform-engine.js';
 import type { ConnectionSpec } from '../../../connectors/connection-spec.js';
 import { modelDeltaName, modelStagingName, qualifiedPg, quotePg } from '../../../schema/identifiers.js';
+import { relationKind } from '../../../connectors/postgres/ddl.js';
 
 export interface PostgresEngineOptions {
   target: ConnectionSpec;

@@ -1,0 +1,103 @@
+// The project, compiled once from a validated ferry.yaml (in the CLI context, or by a test): the
+// connection specs (TLS files read once), the target schema, the sync settings, the stream rules
+// with their durations in seconds, and the sections the other commands read. Frozen; entry points
+// take the parts they need (see the Pick<> types they declare), and connectors see only specs.
+import { readFileSync } from 'node:fs';
+import type { ConnectionSpec } from '../connectors/connection-spec.js';
+import { ConfigError } from '../errors.js';
+import { sourceConnection, targetConnection } from './connection.js';
+import { durationSeconds } from './duration.js';
+import type { FerryConfig, SparkSettings, StreamConfig, SyncSettings, TransformSettings } from './schema.js';
+
+/** A stream rule of ferry.yaml with the defaults applied and its lookback in seconds. */
+export interface StreamRule extends Omit<StreamConfig, 'mode' | 'lookback' | 'deletes' | 'cursor'> {
+  /** Its position in ferry.yaml's streams list, for messages ("streams[2]"). */
+  index: number;
+  mode: 'full_refresh' | 'incremental';
+  cursor: string | undefined;
+  lookbackSeconds: number;
+  deletes: 'ignore' | 'soft' | 'hard';
+}
+
+export interface SparkServer extends SparkSettings {
+  /** The CA certificates of spark.ca, read once. */
+  caPem: Buffer | undefined;
+}
+
+export interface Project {
+  readonly configPath: string;
+  /** The validated file, for the sections compiled elsewhere (pipelines, by orchestration). */
+  readonly config: FerryConfig;
+  readonly source: ConnectionSpec;
+  readonly target: ConnectionSpec;
+  /** The PostgreSQL schema that receives the replicated tables. */
+  readonly targetSchema: string;
+  /** Where pipeline runs and the job queue live: orchestration.database, or the target. */
+  readonly history: ConnectionSpec;
+  readonly queueSchema: string;
+  readonly sync: Readonly<SyncSettings>;
+  readonly streams: readonly StreamRule[];
+  readonly transform: Readonly<TransformSettings>;
+  readonly spark: Readonly<SparkServer>;
+}
+
+const SPARK_DEFAULTS: SparkSettings = {
+  url: 'sc://127.0.0.1:15002',
+  rows_per_partition: 250_000,
+  write_connections: 8,
+};
+
+function readCa(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new ConfigError(`spark.ca: cannot read ${path}`, [`spark.ca: ${(error as Error).message}`], {
+      hint: 'give the path of a PEM file with the CA certificate of the Spark Connect endpoint',
+    });
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Buffer.isBuffer(value) && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+export function compileProject(config: FerryConfig, configPath = 'ferry.yaml'): Project {
+  const target = targetConnection(config.target);
+  const history = config.orchestration.database
+    ? targetConnection({
+        url: config.orchestration.database,
+        schema: 'public',
+        connect_timeout: config.target.connect_timeout,
+        stall_timeout: config.target.stall_timeout,
+      })
+    : target;
+  const streams = config.streams.map((s, index): StreamRule => {
+    const lookback = s.lookback ?? config.defaults.lookback;
+    return {
+      ...s,
+      index,
+      mode: s.mode ?? config.defaults.mode,
+      cursor: s.cursor ?? config.defaults.cursor,
+      lookbackSeconds: durationSeconds(lookback),
+      deletes: s.deletes ?? config.defaults.deletes ?? 'ignore',
+    };
+  });
+  const spark = config.spark ?? SPARK_DEFAULTS;
+  return deepFreeze({
+    configPath,
+    config,
+    source: sourceConnection(config.source),
+    target,
+    targetSchema: config.target.schema,
+    history,
+    queueSchema: config.orchestration.queue_schema,
+    sync: config.sync,
+    streams,
+    transform: config.transform,
+    spark: { ...spark, caPem: spark.ca ? readCa(spark.ca) : undefined },
+  });
+}

@@ -1,0 +1,45 @@
+// ferry.yaml's sync section: parallelism, batch sizes and the value policies.
+import { z } from 'zod';
+
+export const policyChoice = z.enum(['null', 'quarantine', 'fail']);
+
+export const syncSchema = z
+  .strictObject({
+    parallel_tables: z.number().int().min(1).max(64).default(2).describe('Tables copied at the same time'),
+    chunk_rows: z
+      .number()
+      .int()
+      .min(1000)
+      .default(250_000)
+      .describe('Rows per primary-key range of a large table'),
+    batch_rows: z
+      .number()
+      .int()
+      .min(1)
+      .default(5_000)
+      .describe('Rows per batch in the stream between the databases'),
+    zero_dates: policyChoice
+      .default('null')
+      .describe(
+        'What to do with 0000-00-00 dates: store NULL (recorded), quarantine the row, or fail the stream',
+      ),
+    invalid_values: policyChoice
+      .default('quarantine')
+      .describe('Values PostgreSQL cannot hold (NUL bytes in text, out-of-range numbers)'),
+    schema_changes: z
+      .enum(['evolve', 'rebuild', 'fail'])
+      .default('evolve')
+      .describe(
+        'evolve: add new columns, keep dropped ones, stop on a type change; rebuild: like evolve, and rebuild a table whose column types changed; fail: stop on any change',
+      ),
+    parallel_chunks: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(2)
+      .describe(
+        'Primary-key ranges of one large table copied at the same time (uses connections other tables leave idle)',
+      ),
+  })
+  .describe('How ferry sync runs');

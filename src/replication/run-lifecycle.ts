@@ -1,0 +1,328 @@
+// One run of copies, whoever copies (ferry's byte path, a Spark job, a replay of quarantined rows;
+// the binlog apply of change data capture is the next): bring ferry's state up to date, plan the
+// streams from the source, take each stream's lock, close runs whose process died, open one
+// consistent snapshot when the copier reads the source itself, record the run, copy the streams
+// (several at a time), record each stream's outcome, and record how the run ended whatever
+// happens (a lost connection, a signal). Locks are released and connections closed on every path.
+import { hostname } from 'node:os';
+import type { Project } from '../config/project.js';
+import { connectMysql } from '../connectors/mysql/connect.js';
+import { introspectTables } from '../connectors/mysql/introspect.js';
+import { openSnapshot, type BinlogPosition } from '../connectors/mysql/snapshot.js';
+import { connectPostgres, lostReason, type PgClient } from '../connectors/postgres/connect.js';
+import type { ConnectionSpec } from '../connectors/connection-spec.js';
+import { FerryError, messageOf, SchemaError } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import { orderByRelationships } from '../quality/stream-order.js';
+import { quotePg } from '../schema/identifiers.js';
+import type { ColumnMapping } from '../schema/type-mapping.js';
+import type { FerryState } from '../state/ferry-state.js';
+import { lockNames } from '../state/locks.js';
+import type { RunKind } from '../state/runs.js';
+import { createPairPool } from './pair-pool.js';
+import type { ConnectionPair } from './pair-pool.js';
+import { emptyResult, type RunContext, type StreamResult } from './stream-context.js';
+import { mappingsFor, planStreams, type StreamPlan } from './stream-plan.js';
+
+/** What a run of copies needs of the project. */
+export type CopyProject = Pick<Project, 'source' | 'target' | 'targetSchema' | 'sync' | 'streams'>;
+
+/** One stream of a run: its plan and its column mappings. */
+export interface StreamWork {
+  plan: StreamPlan;
+  mappings: ColumnMapping[];
+}
+
+/** The copier role: how a run's streams are filled and put in place. */
+export interface Copier {
+  kind: RunKind;
+  engine: 'ferry' | 'spark';
+  /** Names the copier in lock holders and messages: "ferry sync". */
+  what: string;
+  /** Reader sessions in one consistent snapshot of the source (0: the copier does not read it from here). */
+  readers(work: readonly StreamWork[]): number;
+  /** Streams copied at the same time. */
+  concurrency(work: readonly StreamWork[]): number;
+  /** Checks before anything is locked or recorded; throws to stop the run before it starts. */
+  prepare?(work: readonly StreamWork[]): void;
+  /** Copies one stream and puts it in place with its state; `pair` when the copier has readers. */
+  copy(ctx: RunContext, pair: ConnectionPair | undefined, work: StreamWork): Promise<StreamResult>;
+}
+
+export interface RunOptions {
+  project: CopyProject;
+  state: FerryState;
+  /** Only these streams (source or target table names); all by default. */
+  streams?: readonly string[] | undefined;
+  /** Narrows the planned streams (a replay takes those with entries waiting); runs on the control session. */
+  select?: (plans: StreamPlan[], control: PgClient) => Promise<StreamPlan[]>;
+  logger: Logger;
+  signal: AbortSignal;
+  onProgress?: ((stream: string, rowsDone: number, rowsEstimated: number) => void) | undefined;
+}
+
+export interface RunSummary {
+  runId: number;
+  status: 'succeeded' | 'failed';
+  binlog: BinlogPosition;
+  consistentSnapshot: boolean;
+  seconds: number;
+  streams: StreamResult[];
+}
+
+const NO_POSITION: BinlogPosition = { file: null, position: null, gtid: null };
+
+export async function runCopies(options: RunOptions, copier: Copier): Promise<RunSummary> {
+  const { project, state, logger, signal } = options;
+  const started = Date.now();
+  const schema = project.targetSchema;
+  const control = await connectPostgres(project.target);
+  const writers: PgClient[] = [];
+  let closeSnapshot: (() => Promise<void>) | undefined;
+  try {
+    await state.migrate(control);
+    let plans = await planFromSource(project, options.streams);
+    if (options.select) plans = await options.select(plans, control);
+    // A table with a column ferry cannot map fails alone; the other streams still run.
+    const unmappable: StreamResult[] = [];
+    const work = plans.flatMap((plan): StreamWork[] => {
+      try {
+        return [{ plan, mappings: mappingsFor(plan) }];
+      } catch (error) {
+        if (!(error instanceof SchemaError)) throw error;
+        logger.error({ stream: plan.name }, `${plan.name} failed: ${error.message}`);
+        unmappable.push({ ...emptyResult(plan.name, plan.mode), status: 'failed', error: error.message });
+        return [];
+      }
+    });
+    copier.prepare?.(work);
+    await control.query(`CREATE SCHEMA IF NOT EXISTS ${quotePg(schema)}`);
+    const locks = await state.locks.acquire(
+      control,
+      plans.map((p) => lockNames.stream(schema, p.targetTable)),
+      copier.what,
+    );
+    try {
+      await state.runs.closeAbandoned(control, schema);
+      const readers = work.length === 0 ? 0 : copier.readers(work);
+      const snapshot = readers > 0 ? await openSnapshot(project.source, readers, logger) : undefined;
+      closeSnapshot = snapshot ? () => snapshot.close() : undefined;
+      if (snapshot) {
+        const opened = await Promise.allSettled(
+          snapshot.connections.map(() => connectPostgres(project.target)),
+        );
+        for (const o of opened) if (o.status === 'fulfilled') writers.push(o.value);
+        const failed = opened.find((o) => o.status === 'rejected');
+        if (failed) throw failed.reason;
+      }
+      const binlog = snapshot?.binlog ?? NO_POSITION;
+      const runId = await state.runs.start(control, {
+        kind: copier.kind,
+        targetSchema: schema,
+        engine: copier.engine,
+        binlog,
+        host: hostname(),
+        pid: process.pid,
+      });
+      logger.info(
+        { runId, streams: work.length, binlog },
+        `${copier.what} run ${runId}: ${work.length} stream(s)${snapshot ? ' from one snapshot' : ''}`,
+      );
+      const pool = snapshot
+        ? createPairPool(snapshot.connections.map((source, i) => ({ source, target: writers[i]! })))
+        : undefined;
+      const ctx: RunContext = {
+        runId,
+        targetSchema: schema,
+        settings: project.sync,
+        state,
+        control,
+        binlog,
+        logger,
+        signal,
+        ...(pool ? { pairs: pool } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      };
+      const results: StreamResult[] = [...unmappable];
+      let end: { status: 'succeeded' | 'failed' | 'interrupted'; error?: string } = { status: 'failed' };
+      try {
+        for (const r of unmappable) await recordFailure(ctx, control, r.stream, r.mode, r.error ?? 'failed');
+        await copyAll(ctx, copier, work, results);
+        const status = results.some((r) => r.status === 'failed') ? 'failed' : 'succeeded';
+        end = { status: signal.aborted ? 'interrupted' : status };
+        return {
+          runId,
+          status,
+          binlog,
+          consistentSnapshot: snapshot?.consistent ?? false,
+          seconds: (Date.now() - started) / 1000,
+          streams: results,
+        };
+      } catch (error) {
+        end = { status: signal.aborted ? 'interrupted' : 'failed', error: messageOf(error) };
+        throw error;
+      } finally {
+        const record = (db: PgClient) =>
+          state.runs.finish(db, runId, {
+            status: end.status,
+            summary: { streams: results, seconds: (Date.now() - started) / 1000, binlog },
+            error: end.error,
+          });
+        await onControlOrFresh(control, project.target, record).catch((error: unknown) =>
+          logger.warn({ err: error }, `run ${runId}: could not record its end (${messageOf(error)})`),
+        );
+      }
+    } finally {
+      await locks.release();
+    }
+  } finally {
+    await closeSnapshot?.();
+    await Promise.all(writers.map((w) => w.end().catch(() => undefined)));
+    await control.end().catch(() => undefined);
+  }
+}
+
+/** The streams of the project that the source has now, from one look at information_schema. */
+async function planFromSource(
+  project: CopyProject,
+  only: readonly string[] | undefined,
+): Promise<StreamPlan[]> {
+  const probe = await connectMysql(project.source);
+  try {
+    return planStreams(project.streams, await introspectTables(probe, project.source.database), only);
+  } finally {
+    await probe.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Copies the streams, `concurrency` at a time, parents before children (relationship checks read the
+ * parent's target). A data or schema error fails its stream only; any other error stops the run
+ * once the running streams have ended, and is thrown.
+ */
+async function copyAll(
+  ctx: RunContext,
+  copier: Copier,
+  work: readonly StreamWork[],
+  results: StreamResult[],
+): Promise<void> {
+  const order = orderByRelationships(
+    [...work].sort((a, b) => b.plan.table.estimatedRows - a.plan.table.estimatedRows),
+    (w) => w.plan,
+  );
+  const queue = order.queue;
+  let fatal: { error: unknown } | undefined;
+  const worker = async () => {
+    for (let next = queue.shift(); next && !fatal; next = queue.shift()) {
+      const item = next;
+      const pair = ctx.pairs ? await ctx.pairs.acquire() : undefined;
+      if (ctx.pairs && !pair) {
+        queue.unshift(item);
+        return;
+      }
+      let healthy = true;
+      try {
+        const result = await order.run(item.plan.name, () => copier.copy(ctx, pair, item));
+        results.push(result);
+        ctx.logger.info(
+          {
+            stream: item.plan.name,
+            rows: result.rowsLoaded,
+            quarantined: result.rowsQuarantined,
+            seconds: result.seconds,
+          },
+          `${item.plan.name}: ${result.rowsLoaded} rows loaded`,
+        );
+      } catch (error) {
+        healthy = false;
+        if (ctx.signal.aborted) {
+          fatal ??= { error };
+          return;
+        }
+        results.push({
+          ...emptyResult(item.plan.name, item.plan.mode),
+          status: 'failed',
+          error: messageOf(error),
+        });
+        ctx.logger.error(
+          { stream: item.plan.name, err: error },
+          `${item.plan.name} failed: ${messageOf(error)}`,
+        );
+        await recordFailure(
+          ctx,
+          pair?.target ?? ctx.control,
+          item.plan.targetTable,
+          item.plan.mode,
+          messageOf(error),
+        ).catch(() => undefined);
+        if (!(error instanceof FerryError) || !['data', 'schema'].includes(error.kind)) {
+          fatal ??= { error };
+          return;
+        }
+        // A data error can stop a read half-way; that reader's session is not reused.
+        if (error.kind !== 'data') healthy = true;
+      } finally {
+        if (pair) {
+          if (healthy) ctx.pairs!.release(pair);
+          else ctx.pairs!.retire(pair);
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, copier.concurrency(work)) }, () => worker()));
+  if (fatal) throw fatal.error;
+  for (const left of queue)
+    results.push({
+      ...emptyResult(left.plan.name, left.plan.mode),
+      status: 'failed',
+      error: 'not run: the reader sessions stopped after earlier failures; run ferry sync again',
+    });
+}
+
+async function recordFailure(
+  ctx: RunContext,
+  db: PgClient,
+  table: string,
+  mode: string,
+  error: string,
+): Promise<void> {
+  await ctx.state.runs.recordStream(db, {
+    runId: ctx.runId,
+    targetSchema: ctx.targetSchema,
+    table,
+    mode,
+    status: 'failed',
+    rowsRead: 0,
+    rowsLoaded: 0,
+    rowsQuarantined: 0,
+    valuesNulled: 0,
+    rowsDeleted: 0,
+    bytes: 0,
+    startedAt: new Date(),
+    error,
+  });
+}
+
+/**
+ * Runs `record` on the control session, or on a fresh connection when the control session itself
+ * was lost (a target connection dropped mid-COPY takes it down too), so that the run is recorded
+ * as failed rather than left running. When the target cannot be reached at all, the next run
+ * closes this one (closeAbandoned).
+ */
+async function onControlOrFresh(
+  control: PgClient,
+  target: ConnectionSpec,
+  record: (db: PgClient) => Promise<void>,
+): Promise<void> {
+  try {
+    await record(control);
+  } catch (error) {
+    if (!lostReason(control)) throw error;
+    const fresh = await connectPostgres(target);
+    try {
+      await record(fresh);
+    } finally {
+      await fresh.end().catch(() => undefined);
+    }
+  }
+}

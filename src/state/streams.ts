@@ -1,0 +1,121 @@
+// Per-stream replication state (table family streams): the mode it was last loaded in, the cursor's
+// high-water mark, the binlog position of the snapshot it was loaded from, and the last run. Written
+// in the same transaction as the rows it describes.
+import type { Queryable } from '../connectors/postgres/connect.js';
+import { qualifiedPg } from '../schema/identifiers.js';
+import type { SnapshotPosition } from './runs.js';
+
+/** A stream's identity in ferry's state: its target table. */
+export interface StreamKey {
+  targetSchema: string;
+  table: string;
+}
+
+export interface StreamState {
+  mode: string;
+  sourceTable: string;
+  cursorColumn: string | null;
+  highWater: string | null;
+  binlog: SnapshotPosition;
+  lastRunId: number | null;
+  rowsTotal: number | null;
+  updatedAt: Date;
+}
+
+export interface StreamStateUpdate extends StreamKey {
+  sourceTable: string;
+  mode: string;
+  cursorColumn: string | null;
+  highWater: string | null;
+  binlog: SnapshotPosition;
+  runId: number;
+  /** Rows in the target after this run, when known; null keeps the last known count. */
+  rowsTotal: number | null;
+}
+
+export type StreamsTable = ReturnType<typeof streamsTable>;
+
+export function streamsTable(schema: string) {
+  const streams = qualifiedPg(schema, 'streams');
+  return {
+    async read(db: Queryable, key: StreamKey): Promise<StreamState | undefined> {
+      const { rows } = await db.query<RawStream>(
+        `SELECT * FROM ${streams} WHERE target_schema = $1 AND target_table = $2`,
+        [key.targetSchema, key.table],
+      );
+      return rows[0] ? toState(rows[0]) : undefined;
+    },
+
+    async list(db: Queryable, targetSchema: string): Promise<(StreamState & StreamKey)[]> {
+      const { rows } = await db.query<RawStream>(
+        `SELECT * FROM ${streams} WHERE target_schema = $1 ORDER BY target_table`,
+        [targetSchema],
+      );
+      return rows.map((r) => ({ ...toState(r), targetSchema: r.target_schema, table: r.target_table }));
+    },
+
+    async write(db: Queryable, s: StreamStateUpdate): Promise<void> {
+      await db.query(
+        `INSERT INTO ${streams} (target_schema, target_table, source_table, mode, cursor_column, high_water, binlog_file, binlog_position, binlog_gtid, last_run_id, rows_total, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
+         ON CONFLICT (target_schema, target_table) DO UPDATE SET
+           source_table = EXCLUDED.source_table, mode = EXCLUDED.mode, cursor_column = EXCLUDED.cursor_column,
+           high_water = EXCLUDED.high_water, binlog_file = EXCLUDED.binlog_file, binlog_position = EXCLUDED.binlog_position,
+           binlog_gtid = EXCLUDED.binlog_gtid, last_run_id = EXCLUDED.last_run_id,
+           rows_total = COALESCE(EXCLUDED.rows_total, ${streams}.rows_total), updated_at = now()`,
+        [
+          s.targetSchema,
+          s.table,
+          s.sourceTable,
+          s.mode,
+          s.cursorColumn,
+          s.highWater,
+          s.binlog.file,
+          s.binlog.position,
+          s.binlog.gtid,
+          s.runId,
+          s.rowsTotal,
+        ],
+      );
+    },
+
+    /** Forgets a stream's state, so its next sync starts over. */
+    async forget(db: Queryable, key: StreamKey): Promise<boolean> {
+      const { rowCount } = await db.query(
+        `DELETE FROM ${streams} WHERE target_schema = $1 AND target_table = $2`,
+        [key.targetSchema, key.table],
+      );
+      return (rowCount ?? 0) > 0;
+    },
+  };
+}
+
+interface RawStream {
+  target_schema: string;
+  target_table: string;
+  source_table: string;
+  mode: string;
+  cursor_column: string | null;
+  high_water: string | null;
+  binlog_file: string | null;
+  binlog_position: string | null;
+  binlog_gtid: string | null;
+  last_run_id: string | null;
+  rows_total: string | null;
+  updated_at: Date;
+}
+
+const toState = (r: RawStream): StreamState => ({
+  mode: r.mode,
+  sourceTable: r.source_table,
+  cursorColumn: r.cursor_column,
+  highWater: r.high_water,
+  binlog: {
+    file: r.binlog_file,
+    position: r.binlog_position === null ? null : Number(r.binlog_position),
+    gtid: r.binlog_gtid,
+  },
+  lastRunId: r.last_run_id === null ? null : Number(r.last_run_id),
+  rowsTotal: r.rows_total === null ? null : Number(r.rows_total),
+  updatedAt: r.updated_at,
+});
