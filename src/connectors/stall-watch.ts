@@ -6,7 +6,7 @@
 // server, ask the server itself, on a fresh connection, what ferry's session is doing. Working
 // (a long statement, a lock wait) -> wait on and ask again later; idle, waiting on the network,
 // gone, or the server unreachable -> the connection is lost, and the session (if any) is ended so
-// that it releases its locks. See docs/decisions/0008-errors-and-faults.md.
+// that it releases its locks. See docs/decisions/0011-errors-and-faults.md.
 import type { Socket } from 'node:net';
 import { ConnectionError } from '../errors.js';
 
@@ -62,7 +62,8 @@ export function watchStalls(options: StallWatchOptions): StallWatch {
         since = Date.now();
         return;
       }
-      const seconds = Math.round((Date.now() - since) / 1000);
+      const silent = (Date.now() - since) / 1000;
+      const seconds = silent < 10 ? silent.toFixed(1) : Math.round(silent).toString();
       options.socket()?.destroy(
         new ConnectionError(`no answer from ${options.where} for ${seconds} s: ${verdict.detail}`, {
           transient: true,

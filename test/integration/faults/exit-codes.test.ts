@@ -67,7 +67,7 @@ describe('exit codes', () => {
     const stalled = f.source.stallAfter(500_000, 'toClient');
     await Promise.race([stalled, new Promise((r) => setTimeout(r, 20_000))]);
     const second = await runFerry(['-c', f.config(), 'sync']);
-    expectClearFailure(second, 7, /^error: another ferry sync is running on /m);
+    expectClearFailure(second, 7, /^error: stream raw\.\w+ is in use by another ferry process/m);
 
     const started = Date.now();
     first.kill('SIGINT');
@@ -91,13 +91,18 @@ describe('exit codes', () => {
   });
 
   it('3 wins over 1: a connection lost after a stream already failed', async () => {
-    // events is slowed down by its proxy; the source connections drop once bad has failed.
+    // events is slowed down by its proxy (one range at a time, so that the other streams get the
+    // second reader); the source connections drop once bad has failed.
     f.source.throttle(300_000);
-    const child = spawnFerry(['-c', f.config({ viaSource: true, streams: STREAMS }), 'sync']);
+    const child = spawnFerry([
+      '-c',
+      f.config({ viaSource: true, streams: STREAMS, sync: '{ chunk_rows: 2000, parallel_chunks: 1 }' }),
+      'sync',
+    ]);
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 30_000;
     let runId: string | undefined;
     while (!runId && Date.now() < deadline) {
       const { rows } = await f.db.target.query<{ run_id: string }>(

@@ -24,6 +24,8 @@ export interface FaultFixture {
     streams?: string;
     /** stall_timeout of both connections, ms (default 1000). */
     stallMs?: number;
+    /** The sync: section (default: chunks of 2000 rows, two at a time). */
+    sync?: string;
   }): string;
   /** The last sync run of the target schema. */
   lastRun(): Promise<{ run_id: string; status: string; error: string | null }>;
@@ -66,7 +68,7 @@ export async function faultFixture(label: string): Promise<FaultFixture> {
         `source: { url: "${src}", ${timeouts} }\n` +
           `target: { url: "${tgt}", schema: raw, ${timeouts} }\n` +
           `streams:\n${options.streams ?? '  - { table: "*" }\n'}` +
-          `sync: { chunk_rows: 2000, parallel_chunks: 2 }\n${options.extra ?? ''}`,
+          `sync: ${options.sync ?? '{ chunk_rows: 2000, parallel_chunks: 2 }'}\n${options.extra ?? ''}`,
       );
       return path;
     },
