@@ -134,9 +134,15 @@ function guard(client: pg.Client, spec: ConnectionSpec): void {
   // Closing must not wait on a server that stopped answering: a broken connection is cut at once,
   // a healthy one gets a moment to say goodbye.
   const end: () => Promise<void> = client.end.bind(client);
-  (client as unknown as { end: () => Promise<void> }).end = async () => {
+  const bounded = async () => {
     if (boundary.lost) return void internals.connection.stream.destroy();
     await boundedEnd(end(), () => internals.connection.stream.destroy());
+  };
+  // pg.Pool ends the clients it removes with a callback.
+  (client as unknown as { end: (cb?: () => void) => Promise<void> | undefined }).end = (cb) => {
+    if (!cb) return bounded();
+    void bounded().then(cb);
+    return undefined;
   };
 
   const afterMs = spec.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
