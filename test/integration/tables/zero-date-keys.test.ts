@@ -11,7 +11,7 @@ let db: TestDatabases;
 
 beforeAll(async () => {
   db = await createTestDatabases('zero_pk');
-  await db.source.query("SET SESSION sql_mode = ''");
+  await db.source.query("SET SESSION sql_mode = 'ALLOW_INVALID_DATES'");
   await db.source.query(
     'CREATE TABLE zero_pk (id INT NOT NULL, d DATE NOT NULL, seen DATE, PRIMARY KEY (id, d))',
   );
@@ -66,7 +66,10 @@ for (const policy of ['null', 'quarantine'] as const) {
         [schema],
       );
       expect(reasons.map((r) => r.key)).toEqual(['0000-00-00', '2023-02-30', '2024-00-15', '2024-05-00']);
-      expect(reasons[0]!.reason).toMatch(/^d: zero date 0000-00-00.*key/);
+      // Under null, the policy would have set the key to NULL: the reason says why the row was set aside instead.
+      expect(reasons[0]!.reason).toMatch(
+        policy === 'null' ? /^d: zero date 0000-00-00 in a key column/ : /^d: zero date 0000-00-00$/,
+      );
       const { rows: pk } = await db.target.query<{ def: string }>(
         `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'p'`,
         [`${schema}.zero_pk`],
