@@ -113,7 +113,9 @@ describe('quarantined rows', () => {
 
 describe('ZEROFILL and UNSIGNED columns', () => {
   it('verify clean: BIGINT UNSIGNED ZEROFILL and DECIMAL ZEROFILL compare by value', async () => {
-    const { rows } = await db.target.query('SELECT id::text, amount::text FROM raw.padded ORDER BY id');
+    const { rows } = await db.target.query(
+      'SELECT p.id::text AS id, p.amount::text AS amount FROM raw.padded p ORDER BY p.id',
+    );
     expect(rows).toEqual([
       { id: '0', amount: '0.00' },
       { id: '7', amount: '1.50' },
