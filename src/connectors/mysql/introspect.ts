@@ -99,7 +99,7 @@ export async function introspectTables(
     `SELECT TABLE_NAME AS tbl, INDEX_NAME AS name, NON_UNIQUE AS nonUnique, COLUMN_NAME AS col, SEQ_IN_INDEX AS seq,
             SUB_PART AS subPart, INDEX_TYPE AS kind, COLLATION AS ordering
        FROM information_schema.STATISTICS
-      WHERE TABLE_SCHEMA = ? AND COLUMN_NAME IS NOT NULL
+      WHERE TABLE_SCHEMA = ?
       ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
     [schema],
   );
@@ -138,8 +138,12 @@ export async function introspectTables(
     columnsByTable.set(str(r.tbl), list);
   }
 
+  // MySQL 8's functional key parts have no column: such an index cannot be rebuilt from columns.
+  const functional = new Set(
+    (indexRows as Row[]).filter((r) => r.col == null).map((r) => `${str(r.tbl)}\u0000${str(r.name)}`),
+  );
   const indexesByTable = new Map<string, Map<string, SourceIndex>>();
-  for (const r of indexRows as Row[]) {
+  for (const r of (indexRows as Row[]).filter((r) => !functional.has(`${str(r.tbl)}\u0000${str(r.name)}`))) {
     const table = str(r.tbl);
     const byName = indexesByTable.get(table) ?? new Map<string, SourceIndex>();
     const name = str(r.name);

@@ -57,7 +57,7 @@ describe('table: "*"', () => {
     expect(await targetRows(db, 'raw', 'secrets')).toEqual([{ id: '1', shown: '2', hidden: '3' }]);
   });
 
-  it('warns for the sequence and the view it skips, naming them', async () => {
+  it('warns for the sequence and the view it skips, naming them', () => {
     expect(warnings(summary)).toMatch(/sequence order_numbers .*not replicated/);
     expect(warnings(summary)).toMatch(/view cheap .*not replicated/);
   });
