@@ -93,7 +93,7 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
         refused.map((w) => w.message),
         { hint: 'fix the table patterns of streams: in ferry.yaml, or run without --strict' },
       );
-    for (const w of warnings) logger.warn(`warning: ${w}`);
+    for (const w of warnings) logger.warn(w);
     let plans = planned.plans;
     if (options.select) plans = await options.select(plans, control);
     // A table with a column ferry cannot map fails alone; the other streams still run.

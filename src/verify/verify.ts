@@ -51,7 +51,10 @@ export interface StreamVerdict {
   expected: number;
   /** Rows changed in the source since the last sync (cursor past the high-water mark). */
   inFlight: number;
+  /** Sample keys (tables without a key: sample rows, as their canonical values) per kind of difference. */
   samples: { missing: string[]; extra: string[]; different: RowDifference[] };
+  /** False for a table without a primary key, compared as a multiset of rows. */
+  keyed: boolean;
   notes: string[];
   seconds: number;
 }
@@ -100,6 +103,7 @@ async function verifyStream(
     expected: 0,
     inFlight: 0,
     samples: { missing: [], extra: [], different: [] },
+    keyed: plan.table.primaryKey.length > 0,
     notes: [],
     seconds: 0,
   };
