@@ -32,7 +32,6 @@ export interface UiBinding {
 export function uiBinding(ctx: CommandContext, flags: UiFlags): UiBinding {
   const settings = ctx.config().ui;
   const token = process.env.FERRY_UI_TOKEN || settings.token;
-  registerSecret(token);
   const binding = {
     host: flags.host ?? settings.host,
     port: flags.port ?? settings.port,
@@ -42,6 +41,7 @@ export function uiBinding(ctx: CommandContext, flags: UiFlags): UiBinding {
   if (!Number.isInteger(binding.port) || binding.port < 0 || binding.port > 65535)
     throw new ConfigError(`--port ${flags.port}: expected a port number from 0 to 65535`);
   checkBinding(binding);
+  registerSecret(token);
   return binding;
 }
 

@@ -145,6 +145,7 @@ export function buildApp(
   app.get('/api/runs/:id/tasks/:task/log', (c) => {
     const resume = c.req.header('last-event-id') ?? c.req.query('from') ?? '0';
     if (!/^\d{1,12}$/.test(resume)) throw new HttpError(400, 'from must be a character offset');
+    if (!/^[1-9]\d{0,17}$/.test(c.req.param('id'))) throw new HttpError(400, 'a run id is a positive number');
     return streamSSE(c, (stream) =>
       taskLogEvents(ctx, c.req.param('id'), c.req.param('task'), Number(resume), stream),
     );

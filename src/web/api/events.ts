@@ -6,7 +6,7 @@ import type { SSEStreamingApi } from 'hono/streaming';
 import { messageOf } from '../../errors.js';
 import { redact } from '../../observability/redact.js';
 import { FINISHED_TASK_STATES } from '../../state/pipeline-runs.js';
-import { HttpError, type UiContext } from '../ui-context.js';
+import type { UiContext } from '../ui-context.js';
 import { taskJson } from './convert.js';
 
 export const POLL_MS = 1000;
@@ -43,6 +43,11 @@ export function watchHistory(ctx: UiContext, pollMs = POLL_MS): HistoryWatch {
   };
 }
 
+/** Every event leaves with the secrets taken out, like every other answer. */
+function send(stream: SSEStreamingApi, event: string, data: unknown, id?: string): Promise<void> {
+  return stream.writeSSE({ event, data: redact(JSON.stringify(data)), ...(id === undefined ? {} : { id }) });
+}
+
 /** Sleeps until the time is up or the stream or the server stops. */
 async function pause(stream: SSEStreamingApi, ctx: UiContext, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
@@ -57,12 +62,12 @@ export async function historyEvents(
 ): Promise<void> {
   let pending = Promise.resolve();
   const off = watch.subscribe((mark) => {
-    pending = pending.then(() => stream.writeSSE({ event: 'history', data: JSON.stringify({ mark }) }));
+    pending = pending.then(() => send(stream, 'history', { mark }));
   });
   try {
     while (!stream.aborted && !ctx.signal.aborted) {
       await pause(stream, ctx, KEEPALIVE_MS);
-      if (!stream.aborted) await stream.writeSSE({ event: 'ping', data: '{}' });
+      if (!stream.aborted) await send(stream, 'ping', {});
     }
   } finally {
     off();
@@ -77,33 +82,25 @@ export async function taskLogEvents(
   from: number,
   stream: SSEStreamingApi,
 ): Promise<void> {
-  if (!/^[1-9]\d{0,17}$/.test(runId)) throw new HttpError(400, 'a run id is a positive number');
   let offset = from;
   let lastState: string | undefined;
   while (!stream.aborted && !ctx.signal.aborted) {
     const found = await ctx.orch.state.pipelines.readTaskLog(ctx.orch.pool, runId, task, offset);
     if (!found) {
-      await stream.writeSSE({
-        event: 'end',
-        data: JSON.stringify({ reason: `run ${runId} has no task ${task}` }),
-      });
+      await send(stream, 'end', { reason: `run ${runId} has no task ${task}` });
       return;
     }
     if (found.logLength > offset) {
       offset = found.logLength;
       // The id lets a reconnecting EventSource resume where it stopped (Last-Event-ID).
-      await stream.writeSSE({
-        event: 'log',
-        id: String(offset),
-        data: JSON.stringify({ text: redact(found.log), length: offset }),
-      });
+      await send(stream, 'log', { text: found.log, length: offset }, String(offset));
     }
     if (found.state !== lastState) {
       lastState = found.state;
-      await stream.writeSSE({ event: 'task', data: JSON.stringify(taskJson(found, ctx.now())) });
+      await send(stream, 'task', taskJson(found, ctx.now()));
     }
     if (FINISHED_TASK_STATES.includes(found.state)) {
-      await stream.writeSSE({ event: 'end', data: JSON.stringify({ reason: found.state }) });
+      await send(stream, 'end', { reason: found.state });
       return;
     }
     await pause(stream, ctx, POLL_MS);
