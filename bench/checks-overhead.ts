@@ -3,7 +3,6 @@
 // "## Validation overhead" of docs/benchmarks.md and leaves every other section as it was.
 //   npx tsx bench/checks-overhead.ts   (FERRY_BENCH_ROWS, FERRY_BENCH_REPEATS to change the size)
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
