@@ -164,6 +164,12 @@ ${TASKS.map((t, i) => `      ${t}: { kind: shell, command: 'true'${i > 0 ? `, de
           );
         }
       }
+      // FERRY_BENCH_UI_SCREENSHOT=file.png: the grid as the last load showed it (docs/images/).
+      if (process.env.FERRY_BENCH_UI_SCREENSHOT) {
+        await page.goto(new URL('/pipelines/bench', ui.url).toString());
+        await page.locator('button.cell').first().waitFor();
+        await page.screenshot({ path: process.env.FERRY_BENCH_UI_SCREENSHOT });
+      }
       if (browser.problems.length > 0) throw new Error(`the page had errors: ${browser.problems.join('; ')}`);
 
       const row = (what: string, xs: number[], budget?: number) => [

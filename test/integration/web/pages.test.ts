@@ -48,7 +48,7 @@ describe('the web UI in a browser', () => {
       ['quarantine', '/quarantine', 'tr[data-entry]'],
       ['verify', '/verify', 'text=Newest: run'],
       ['verify-run', '/verify/1', 'text=changed in the target'],
-      ['models', '/models', '.lineage .node'],
+      ['models', '/models?node=model%3Astg_items', 'text=Data tests'],
     ];
     for (const [name, path, wait] of pages) {
       await open(path, wait);

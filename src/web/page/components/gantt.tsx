@@ -2,6 +2,7 @@
 // runs), placed on the run's span, coloured by state, with its duration and rows.
 import type { RunJson, TaskJson } from '../../api-types.js';
 import { formatCount, formatDuration } from '../time.js';
+import { Time } from './basics.js';
 
 export function Gantt({
   run,
@@ -51,6 +52,17 @@ export function Gantt({
           </div>
         );
       })}
+      {Number.isFinite(begin) ? (
+        <div class="gantt-row gantt-axis">
+          <span />
+          <span class="gantt-ends small muted">
+            <Time iso={new Date(begin).toISOString()} />
+            <span>{formatDuration(span / 1000)}</span>
+            <Time iso={new Date(end).toISOString()} />
+          </span>
+          <span />
+        </div>
+      ) : null}
     </div>
   );
 }

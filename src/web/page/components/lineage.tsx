@@ -41,7 +41,7 @@ export function layout(graph: Pick<ModelsJson, 'nodes' | 'edges'>): {
   return { nodes: placed, width: order.length * (W + GAP_X) - GAP_X, height: tallest * (H + GAP_Y) - GAP_Y };
 }
 
-const cut = (text: string, n = 24) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
+const cut = (text: string, n = 22) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
 
 export function Lineage({
   graph,
@@ -86,7 +86,7 @@ export function Lineage({
           return (
             <g
               key={n.id}
-              class={`node node-${state}${selected === n.id ? ' selected' : ''}`}
+              class={`node node-${state}${failedTests > 0 ? ' tests-failed' : ''}${selected === n.id ? ' selected' : ''}`}
               transform={`translate(${n.x},${n.y})`}
               onClick={() => onPick(n.id)}
               role="button"

@@ -104,53 +104,27 @@ export function QuarantinePage() {
       ) : null}
       <ErrorNote error={error} />
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Stream{' '}
-          <select
-            value={filter.stream}
-            onChange={(e) => setFilter('stream', (e.target as HTMLSelectElement).value)}
-            aria-label="stream"
-          >
-            <option value="">all</option>
-            {data?.choices.streams.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Check{' '}
-          <select
-            value={filter.check}
-            onChange={(e) => setFilter('check', (e.target as HTMLSelectElement).value)}
-            aria-label="check"
-          >
-            <option value="">all</option>
-            {data
-              ? [...new Set([...data.choices.checks, ...data.choices.codes])].sort().map((c) => (
-                  <option key={c} value={c}>
-                    {c}
-                  </option>
-                ))
-              : null}
-          </select>
-        </label>
-        <label>
-          Run{' '}
-          <select
-            value={filter.run}
-            onChange={(e) => setFilter('run', (e.target as HTMLSelectElement).value)}
-            aria-label="run"
-          >
-            <option value="">all</option>
-            {data?.choices.runs.map((r) => (
-              <option key={r} value={String(r)}>
-                {r}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Stream"
+          name="stream"
+          value={filter.stream}
+          choices={data?.choices.streams}
+          set={setFilter}
+        />
+        <FilterSelect
+          label="Check"
+          name="check"
+          value={filter.check}
+          choices={data ? [...new Set([...data.choices.checks, ...data.choices.codes])].sort() : undefined}
+          set={setFilter}
+        />
+        <FilterSelect
+          label="Run"
+          name="run"
+          value={filter.run}
+          choices={data?.choices.runs.map(String)}
+          set={setFilter}
+        />
       </form>
       {!data ? (
         error ? null : (
@@ -234,6 +208,32 @@ export function QuarantinePage() {
         <EntryPanel key={entryId} id={entryId} onClose={() => navigate(withQuery('/quarantine', filter))} />
       ) : null}
     </>
+  );
+}
+
+function FilterSelect(props: {
+  label: string;
+  name: string;
+  value: string;
+  choices: string[] | undefined;
+  set: (name: string, value: string) => void;
+}) {
+  return (
+    <label>
+      {props.label}{' '}
+      <select
+        value={props.value}
+        onChange={(e) => props.set(props.name, (e.target as HTMLSelectElement).value)}
+        aria-label={props.name}
+      >
+        <option value="">all</option>
+        {props.choices?.map((c) => (
+          <option key={c} value={c}>
+            {c}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 
