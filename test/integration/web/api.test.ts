@@ -271,6 +271,25 @@ describe('the web UI over HTTP', () => {
     const tail = await events(at(`/api/runs/${f.runs.shop[0]}/tasks/quality/log`), { count: 3 });
     expect(tail.events.map((e) => e.data).join('')).not.toContain(PASSWORD);
   });
+
+  it('discards an entry with its note into the quarantine log, like ferry quarantine discard', async () => {
+    const [, other] = f.quarantined as [number, number];
+    const answer = await http(at('/api/quarantine/discard'), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Origin: origin() },
+      body: JSON.stringify({ ids: [other], note: 'a test row' }),
+    });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({ discarded: 1 });
+    const { rows } = await f.db.target.query<{ resolution: string; note: string }>(
+      'SELECT resolution, note FROM _ferry.quarantine_log WHERE id = $1',
+      [other],
+    );
+    expect(rows).toEqual([{ resolution: 'discarded', note: 'a test row' }]);
+    expect((await json<QuarantineJson>(at('/api/quarantine'))).entries.map((e) => e.id)).toEqual([
+      f.quarantined[0],
+    ]);
+  });
 });
 
 describe('the web UI with a token', () => {
