@@ -7,10 +7,11 @@
 import { hostname } from 'node:os';
 import type { Project } from '../config/project.js';
 import { connectMysql } from '../connectors/mysql/connect.js';
-import { introspectTables } from '../connectors/mysql/introspect.js';
+import { introspectSkipped, introspectTables } from '../connectors/mysql/introspect.js';
 import { openSnapshot, type BinlogPosition } from '../connectors/mysql/snapshot.js';
-import { connectPostgres, type PgClient } from '../connectors/postgres/connect.js';
-import { FerryError, messageOf, SchemaError } from '../errors.js';
+import { connectPostgres, lostReason, type PgClient } from '../connectors/postgres/connect.js';
+import type { ConnectionSpec } from '../connectors/connection-spec.js';
+import { ConfigError, FerryError, messageOf, SchemaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { orderByRelationships } from '../quality/stream-order.js';
 import { quotePg } from '../schema/identifiers.js';
@@ -26,7 +27,9 @@ import {
   mappingsFor,
   missingStreams,
   planStreams,
+  planWarnings,
   type KnownStream,
+  type PlanWarning,
   type StreamPlan,
 } from './stream-plan.js';
 
@@ -65,6 +68,8 @@ export interface RunOptions {
   logger: Logger;
   signal: AbortSignal;
   onProgress?: ((stream: string, rowsDone: number, rowsEstimated: number) => void) | undefined;
+  /** Patterns that match nothing and an empty source stop the run (a configuration error) instead of warning. */
+  strict?: boolean | undefined;
 }
 
 export interface RunSummary {
@@ -74,6 +79,8 @@ export interface RunSummary {
   consistentSnapshot: boolean;
   seconds: number;
   streams: StreamResult[];
+  /** What planning left out: views and sequences the patterns match, patterns matching nothing, an empty source. */
+  warnings: string[];
 }
 
 const NO_POSITION: BinlogPosition = { file: null, position: null, gtid: null };
@@ -88,7 +95,17 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
   try {
     await state.migrate(control);
     const known = await state.streams.list(control, schema);
-    let plans = await planFromSource(project, options.streams, known);
+    const planned = await planFromSource(project, options.streams, known);
+    const warnings = planned.warnings.map((w) => w.message);
+    const refused = planned.warnings.filter((w) => w.strict && options.strict);
+    if (refused.length > 0)
+      throw new ConfigError(
+        'streams match no table of the source (--strict)',
+        refused.map((w) => w.message),
+        { hint: 'fix the table patterns of streams: in ferry.yaml, or run without --strict' },
+      );
+    for (const w of warnings) logger.warn(w);
+    let plans = planned.plans;
     // Streams synced before whose source table is gone: reported, the others run (sync only).
     const missing =
       copier.kind === 'sync' ? missingStreams(project.streams, plans, known, options.streams) : [];
@@ -171,20 +188,21 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
           consistentSnapshot: snapshot?.consistent ?? false,
           seconds: (Date.now() - started) / 1000,
           streams: results,
+          warnings,
         };
       } catch (error) {
         end = { status: signal.aborted ? 'interrupted' : 'failed', error: messageOf(error) };
         throw error;
       } finally {
-        await state.runs
-          .finish(control, runId, {
+        const record = (db: PgClient) =>
+          state.runs.finish(db, runId, {
             status: end.status,
             summary: { streams: results, seconds: (Date.now() - started) / 1000, binlog },
             error: end.error,
-          })
-          .catch((error: unknown) =>
-            logger.warn({ err: error }, `run ${runId}: could not record its end (${messageOf(error)})`),
-          );
+          });
+        await onControlOrFresh(control, project.target, record).catch((error: unknown) =>
+          logger.warn({ err: error }, `run ${runId}: could not record its end (${messageOf(error)})`),
+        );
       }
     } finally {
       await locks.release();
@@ -196,15 +214,21 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
   }
 }
 
-/** The streams of the project that the source has now, from one look at information_schema. */
+/** The streams of the project that the source has now, from one look at information_schema, and what they leave out. */
 async function planFromSource(
   project: CopyProject,
   only: readonly string[] | undefined,
   known: readonly KnownStream[],
-): Promise<StreamPlan[]> {
+): Promise<{ plans: StreamPlan[]; warnings: PlanWarning[] }> {
   const probe = await connectMysql(project.source);
   try {
-    return planStreams(project.streams, await introspectTables(probe, project.source.database), only, known);
+    const database = project.source.database;
+    const tables = await introspectTables(probe, database);
+    const skipped = await introspectSkipped(probe, database);
+    return {
+      plans: planStreams(project.streams, tables, only, known),
+      warnings: planWarnings(project.streams, tables, skipped, database),
+    };
   } finally {
     await probe.end().catch(() => undefined);
   }
@@ -317,4 +341,28 @@ async function recordFailure(
     startedAt: new Date(),
     error,
   });
+}
+
+/**
+ * Runs `record` on the control session, or on a fresh connection when the control session itself
+ * was lost (a target connection dropped mid-COPY takes it down too), so that the run is recorded
+ * as failed rather than left running. When the target cannot be reached at all, the next run
+ * closes this one (closeAbandoned).
+ */
+async function onControlOrFresh(
+  control: PgClient,
+  target: ConnectionSpec,
+  record: (db: PgClient) => Promise<void>,
+): Promise<void> {
+  try {
+    await record(control);
+  } catch (error) {
+    if (!lostReason(control)) throw error;
+    const fresh = await connectPostgres(target);
+    try {
+      await record(fresh);
+    } finally {
+      await fresh.end().catch(() => undefined);
+    }
+  }
 }

@@ -24,6 +24,7 @@ import {
   type RowDifference,
 } from './compare-stream.js';
 import { mysqlChecksums, postgresChecksums } from './checksum-dialects.js';
+import { changedKeys, quarantinedKeys, quarantinedRows, type ExpectedScope } from './expected.js';
 import { displayKey, keyBounds, tableSide, type Side } from './table-side.js';
 import { DELETED_AT, qualifiedPg, quoteMysql } from '../schema/identifiers.js';
 import type { FerryState } from '../state/ferry-state.js';
@@ -56,7 +57,10 @@ export interface StreamVerdict {
   expected: number;
   /** Rows changed in the source since the last sync (cursor past the high-water mark). */
   inFlight: number;
+  /** Sample keys (tables without a key: sample rows, as their canonical values) per kind of difference. */
   samples: { missing: string[]; extra: string[]; different: RowDifference[] };
+  /** False for a table without a primary key, compared as a multiset of rows. */
+  keyed: boolean;
   notes: string[];
   seconds: number;
 }
@@ -66,27 +70,6 @@ export interface VerifyReport {
   inSync: boolean;
   seconds: number;
   streams: StreamVerdict[];
-}
-
-function keyTextOf(values: unknown[]): string {
-  return values
-    .map((v) => (v === null || v === undefined ? '\u001e' : typeof v === 'string' ? v : JSON.stringify(v)))
-    .join('\u001f');
-}
-
-async function expectedKeys(
-  state: FerryState,
-  client: PgClient,
-  schema: string,
-  stream: string,
-  key: readonly string[],
-): Promise<{ quarantined: Set<string>; changed: Set<string> }> {
-  const keyOf = (pk: Record<string, unknown> | null) => (pk ? keyTextOf(key.map((k) => pk[k])) : '');
-  const found = await state.quarantine.expectedKeys(client, schema, stream);
-  return {
-    quarantined: new Set(found.quarantined.map(keyOf)),
-    changed: new Set(found.nulled.map(keyOf)),
-  };
 }
 
 /** Keys whose source row moved past the stream's high-water mark since the last sync. */
@@ -105,7 +88,7 @@ async function changedSinceSync(
   return side.keysWhere(`${quoteMysql(stream.cursorColumn)} > ${source.escape(stream.highWater)}`, keys);
 }
 
-function emptyVerdict(stream: string, status: StreamVerdict['status']): StreamVerdict {
+function emptyVerdict(stream: string, status: StreamVerdict['status'], keyed: boolean): StreamVerdict {
   return {
     stream,
     status,
@@ -117,6 +100,7 @@ function emptyVerdict(stream: string, status: StreamVerdict['status']): StreamVe
     expected: 0,
     inFlight: 0,
     samples: { missing: [], extra: [], different: [] },
+    keyed,
     notes: [],
     seconds: 0,
   };
@@ -132,7 +116,7 @@ async function verifyStream(
 ): Promise<StreamVerdict> {
   const { samples: sampleSize, signal } = options;
   const started = Date.now();
-  const verdict = emptyVerdict(plan.name, 'in_sync');
+  const verdict = emptyVerdict(plan.name, 'in_sync', plan.table.primaryKey.length > 0);
   const targetColumns = await readTargetColumns(target, schema, plan.targetTable);
   if (!targetColumns) {
     verdict.status = 'missing_table';
@@ -168,9 +152,24 @@ async function verifyStream(
   const found = await compareByChecksums(src, dst, { multiset, levels: levelCount(bucketing), signal });
   verdict.sourceRows = found.sourceRows;
   verdict.targetRows = found.targetRows;
+  const scope: ExpectedScope = {
+    state,
+    target,
+    schema,
+    stream: plan.name,
+    table: plan.targetTable,
+    source: src,
+    mappings,
+    key,
+  };
   if (multiset) {
-    verdict.missing = found.multisetMissing;
+    const expected = await quarantinedRows(scope, found.missingRows);
+    for (const n of expected.values()) verdict.expected += n;
+    verdict.missing = found.multisetMissing - verdict.expected;
     verdict.extra = found.multisetExtra;
+    const missing = [...found.missingRows].filter(([h, n]) => n > (expected.get(h) ?? 0)).map(([h]) => h);
+    verdict.samples.missing = await sampleRows(src, missing, sampleSize);
+    verdict.samples.extra = await sampleRows(dst, [...found.extraRows.keys()], sampleSize);
     if (verdict.missing + verdict.extra > 0)
       verdict.notes.push('no primary key: compared as a multiset of rows (counts of identical rows)');
   } else {
@@ -179,13 +178,8 @@ async function verifyStream(
       ...found.different,
       ...[...apartDiffs.keys()].filter((k) => !found.missing.includes(k) && !found.extra.includes(k)),
     ]);
-    const { quarantined, changed } = await expectedKeys(
-      state,
-      target,
-      schema,
-      plan.name,
-      plan.table.primaryKey,
-    );
+    const quarantined = await quarantinedKeys(scope, found.missing);
+    const changed = await changedKeys(scope, [...different]);
     const changedLater = await changedSinceSync(
       state,
       source,
@@ -243,12 +237,22 @@ async function missingSourceVerdict(
           .rows[0]!.n,
       )
     : 0;
-  const verdict = emptyVerdict(gone.name, 'source_missing');
+  const verdict = emptyVerdict(gone.name, 'source_missing', true);
   verdict.targetRows = rows;
   verdict.notes.push(
     `the source table ${gone.sourceTable} is gone (dropped or renamed); ${exists ? `${schema}.${gone.name} holds its ${rows} row(s) as last synced (sync.missing_tables says whether it is kept, marked or dropped)` : `${schema}.${gone.name} does not exist either`}; not compared`,
   );
   return verdict;
+}
+
+/** Up to `n` rows of a key-less table by their hashes, as their canonical values. */
+async function sampleRows(side: Side, hashes: readonly string[], n: number): Promise<string[]> {
+  if (n === 0 || hashes.length === 0) return [];
+  const rows = await side.selectByHash(hashes.slice(0, n), []);
+  return hashes
+    .slice(0, n)
+    .flatMap((h) => rows.get(h)?.slice(0, 1) ?? [])
+    .map((r) => displayKey(r.text));
 }
 
 export async function verify(options: VerifyOptions): Promise<VerifyReport> {
