@@ -7,6 +7,7 @@ import type { ConnectionSpec } from '../connectors/connection-spec.js';
 import { ConfigError } from '../errors.js';
 import { sourceConnection, targetConnection } from './connection.js';
 import { durationSeconds } from './duration.js';
+import { DEFAULT_LOOKBACK } from './sections/streams.js';
 import type { FerryConfig, SparkSettings, StreamConfig, SyncSettings, TransformSettings } from './schema.js';
 
 /** A stream rule of ferry.yaml with the defaults applied and its lookback in seconds. */
@@ -76,7 +77,7 @@ export function compileProject(config: FerryConfig, configPath = 'ferry.yaml'): 
       })
     : target;
   const streams = config.streams.map((s, index): StreamRule => {
-    const lookback = s.lookback ?? config.defaults.lookback;
+    const lookback = s.lookback ?? config.defaults.lookback ?? DEFAULT_LOOKBACK;
     return {
       ...s,
       index,
