@@ -92,7 +92,7 @@ export function sparkSection(r: Results): Section | undefined {
         `a new session's first answer took ${read ? seconds(read.sessionSeconds) : 'n/a'} s. ` +
         'On one machine the two copies share its CPUs, so their costs add up rather than overlap: ' +
         "the Spark path runs MySQL's formatting of COPY text, Spark's JDBC read and file write, and PostgreSQL's COPY, " +
-        "where ferry's own path runs a plain SELECT, its byte encoder and the same COPY. docs/decisions/0011-spark-copy-write.md has the measurements behind the write.",
+        "where ferry's own path runs a plain SELECT, its byte encoder and the same COPY. docs/decisions/0014-spark-copy-write.md has the measurements behind the write.",
     ].join('\n'),
   };
 }

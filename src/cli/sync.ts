@@ -14,6 +14,7 @@ interface SyncFlags {
   fullRefresh?: boolean;
   json?: boolean;
   verify?: boolean;
+  strict?: boolean;
 }
 
 export const registerSync: Register = (program: Command, context) => {
@@ -24,6 +25,7 @@ export const registerSync: Register = (program: Command, context) => {
     .option('--full-refresh', 'copy every selected stream in full, whatever its mode')
     .option('--verify', 'verify the synced streams afterwards (exit 1 when they differ)')
     .option('--json', 'print the run summary as JSON')
+    .option('--strict', 'a table pattern that matches nothing, or an empty source, is an error (exit 2)')
     .addOption(
       new Option('--engine <engine>', 'ferry: this process copies; spark: each table is a Spark job')
         .choices(['ferry', 'spark'])
@@ -45,6 +47,7 @@ export const registerSync: Register = (program: Command, context) => {
           ...(flags.sparkUrl ? { sparkUrl: flags.sparkUrl } : {}),
           ...(streams ? { streams } : {}),
           ...(flags.fullRefresh ? { fullRefresh: true } : {}),
+          ...(flags.strict ? { strict: true } : {}),
           logger: ctx.logger,
           signal: ctx.signal,
         });
@@ -59,6 +62,7 @@ export const registerSync: Register = (program: Command, context) => {
           state: ctx.state,
           ...(streams ? { streams } : {}),
           ...(flags.fullRefresh ? { fullRefresh: true } : {}),
+          ...(flags.strict ? { strict: true } : {}),
           logger: ctx.logger,
           signal: ctx.signal,
           ...(progress
@@ -174,7 +178,11 @@ export function renderSummary(summary: SyncSummary): string {
     }),
     { read: 0, loaded: 0, quarantined: 0 },
   );
-  const warnings = summary.streams.flatMap((s) => s.warnings.map((w) => `warning: ${s.stream}: ${w}`));
+  const warnings = [
+    ...summary.warnings.map((w) => `warning: ${w}`),
+    ...summary.streams.flatMap((s) => s.warnings.map((w) => `warning: ${s.stream}: ${w}`)),
+  ];
+  const hints = summary.streams.flatMap((s) => (s.hint ? [`hint: ${s.stream}: ${s.hint}`] : []));
   const checks = summary.streams.flatMap((s) =>
     s.checks.map((c) => `check ${s.stream} ${c.check} (${c.code}, ${c.severity}): ${c.rows} row(s)`),
   );
@@ -182,6 +190,7 @@ export function renderSummary(summary: SyncSummary): string {
     table.toString(),
     `run ${summary.runId} ${summary.status}: ${totals.read} rows read, ${totals.loaded} loaded, ${totals.quarantined} quarantined in ${summary.seconds.toFixed(1)} s` +
       (summary.binlog.file ? ` (snapshot at ${summary.binlog.file}:${summary.binlog.position})` : ''),
+    ...hints,
     ...checks,
     ...(totals.quarantined > 0 ? ['quarantined rows: ferry quarantine list (then replay or discard)'] : []),
     ...warnings,
@@ -205,6 +214,7 @@ export function renderSparkSummary(summary: SparkSyncSummary): string {
   return [
     table.toString(),
     `Spark ${summary.sparkVersion} at ${summary.spark} (write: ${summary.write}): ${summary.tables.length} table(s) in ${summary.seconds.toFixed(1)} s`,
+    ...summary.warnings.map((w) => `warning: ${w}`),
     ...summary.streams.filter((s) => s.error).map((s) => `${s.stream} failed: ${s.error}`),
     ...summary.streams.flatMap((s) => s.warnings.map((w) => `warning: ${s.stream}: ${w}`)),
   ].join('\n');

@@ -55,6 +55,13 @@ export const registerVerify: Register = (program, context) => {
     });
 };
 
+const STATUS_TEXT: Record<VerifyReport['streams'][number]['status'], string> = {
+  in_sync: 'in sync',
+  different: 'DIFFERENT',
+  missing_table: 'NO TABLE',
+  source_missing: 'SOURCE GONE',
+};
+
 export function renderReport(report: VerifyReport): string {
   const table = compactTable([
     'stream',
@@ -71,7 +78,7 @@ export function renderReport(report: VerifyReport): string {
   for (const s of report.streams) {
     table.push([
       s.stream,
-      s.status === 'in_sync' ? 'in sync' : s.status === 'different' ? 'DIFFERENT' : 'NO TABLE',
+      STATUS_TEXT[s.status],
       s.sourceRows,
       s.targetRows,
       s.missing,
@@ -84,10 +91,11 @@ export function renderReport(report: VerifyReport): string {
   }
   const lines = [table.toString()];
   for (const s of report.streams) {
+    const what = s.keyed ? 'key' : 'row';
     if (s.samples.missing.length > 0)
-      lines.push(`${s.stream}: missing in the target, e.g. key ${s.samples.missing.join('; ')}`);
+      lines.push(`${s.stream}: missing in the target, e.g. ${what} ${s.samples.missing.join('; ')}`);
     if (s.samples.extra.length > 0)
-      lines.push(`${s.stream}: extra in the target, e.g. key ${s.samples.extra.join('; ')}`);
+      lines.push(`${s.stream}: extra in the target, e.g. ${what} ${s.samples.extra.join('; ')}`);
     for (const d of s.samples.different) {
       lines.push(
         `${s.stream}: key ${d.key} differs in ${d.columns.map((c) => `${c.column} (source ${JSON.stringify(c.source)}, target ${JSON.stringify(c.target)})`).join(', ')}`,

@@ -8,6 +8,7 @@ import { ConfigError } from '../errors.js';
 import { sourceConnection, targetConnection } from './connection.js';
 import { durationSeconds } from './duration.js';
 import { sparkSchema } from './sections/spark.js';
+import { DEFAULT_LOOKBACK } from './sections/streams.js';
 import type { FerryConfig, SparkSettings, StreamConfig, SyncSettings, TransformSettings } from './schema.js';
 
 /** A stream rule of ferry.yaml with the defaults applied and its lookback in seconds. */
@@ -69,10 +70,11 @@ export function compileProject(config: FerryConfig, configPath = 'ferry.yaml'): 
         url: config.orchestration.database,
         schema: 'public',
         connect_timeout: config.target.connect_timeout,
+        stall_timeout: config.target.stall_timeout,
       })
     : target;
   const streams = config.streams.map((s, index): StreamRule => {
-    const lookback = s.lookback ?? config.defaults.lookback;
+    const lookback = s.lookback ?? config.defaults.lookback ?? DEFAULT_LOOKBACK;
     return {
       ...s,
       index,

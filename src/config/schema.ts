@@ -14,6 +14,7 @@ import { sparkSchema } from './sections/spark.js';
 import { checkSchema, dedupSchema, streamModes, streamSchema } from './sections/streams.js';
 import { syncSchema } from './sections/sync.js';
 import { sparkSourceModes, transformSchema } from './sections/transform.js';
+import { uiSchema } from './sections/ui.js';
 
 export { sparkSchema, sparkSourceModes };
 
@@ -40,6 +41,7 @@ export const configSchema = z
     orchestration: orchestrationSchema.default({ queue_schema: '_ferry_queue' }),
     spark: sparkSchema.optional(),
     transform: transformSchema.default(transformSchema.parse({})),
+    ui: uiSchema.default(uiSchema.parse({})),
   })
   .describe('ferry configuration (ferry.yaml)');
 
@@ -57,3 +59,4 @@ export type CheckRule = z.infer<typeof checkSchema>;
 export type DedupRule = z.infer<typeof dedupSchema>;
 export type TransformSettings = z.infer<typeof transformSchema>;
 export type SparkSourceMode = (typeof sparkSourceModes)[number];
+export type UiSettings = z.infer<typeof uiSchema>;

@@ -7,7 +7,9 @@ import { mergeRows } from '../connectors/postgres/merge.js';
 import { inTransaction } from '../connectors/postgres/transaction.js';
 import type { TargetColumn } from '../connectors/postgres/ddl.js';
 import type { StreamQuality } from '../quality/stream-quality.js';
-import type { ColumnMapping } from '../schema/type-mapping.js';
+import { targetNameOf, type ColumnMapping } from '../schema/type-mapping.js';
+import type { CursorHole } from '../state/streams.js';
+import { widenColumns, type TypeChange } from './widen.js';
 import { detectDeletes } from './deletes.js';
 import { originalRowsFromSource } from './original-rows.js';
 import type { ConnectionPair } from './pair-pool.js';
@@ -25,6 +27,10 @@ export interface IncomingRows {
   added: readonly ColumnMapping[];
   dropped: readonly TargetColumn[];
   highWater: string;
+  /** Holes a numeric cursor left below the mark (cursor-holes.ts). */
+  holes: readonly CursorHole[];
+  /** Lossless type changes of the target's columns (schema_changes: evolve). */
+  widen: readonly TypeChange[];
   startedAt: Date;
   started: number;
 }
@@ -41,6 +47,10 @@ export async function publishMerge(
   const schema = ctx.targetSchema;
   const incoming = { relation: load.incoming, whole: false };
   await inTransaction(target, async () => {
+    if (load.widen.length > 0)
+      result.warnings.push(
+        (await widenColumns(target, { schema, table: plan.targetTable }, load.widen)).summary,
+      );
     await addColumns(target, schema, plan.targetTable, load.added, ctx.logger);
     const settled = await quality.settle(target, incoming, ctx.runId, {
       original: originalRowsFromSource(source, plan.table, mappings),
@@ -53,8 +63,8 @@ export async function publishMerge(
       schema,
       table: plan.targetTable,
       from: incoming.relation,
-      columns: mappings.map((m) => m.column.name),
-      key: plan.table.primaryKey,
+      columns: mappings.map((m) => m.targetName),
+      key: plan.table.primaryKey.map((k) => targetNameOf(mappings, k)),
       how: 'upsert',
       nulled: load.dropped.map((d) => d.name),
       ferryColumns: true,
@@ -68,6 +78,7 @@ export async function publishMerge(
       mode: 'incremental',
       cursorColumn: plan.cursor ?? null,
       highWater: load.highWater,
+      holes: load.holes,
       binlog: ctx.binlog,
       runId: ctx.runId,
       rowsTotal: null,

@@ -2,14 +2,22 @@
 // table (ferry's chunked byte copy, the Spark JDBC job): the set checks and deduplication on the
 // loaded rows, the key and indexes, the swap (dependent views kept), earlier quarantine entries
 // settled, the stream's state and its run record. Readers see the old table or the new one.
+// Whatever PostgreSQL refuses on the way (a key it cannot build, a swap that other objects block)
+// fails this stream alone, with the table, the cause and what to do.
 import type { PgClient } from '../connectors/postgres/connect.js';
+import { hasDependentViews } from '../connectors/postgres/ddl.js';
+import { postgresQueryError } from '../connectors/postgres/postgres-errors.js';
+import { serverDetail, sqlState } from '../connectors/postgres/server-error.js';
 import { swapTable } from '../connectors/postgres/swap.js';
 import { inTransaction } from '../connectors/postgres/transaction.js';
-import { SchemaError } from '../errors.js';
+import { FerryError, SchemaError } from '../errors.js';
 import type { SettleHow, StreamQuality } from '../quality/stream-quality.js';
 import { qualifiedPg } from '../schema/identifiers.js';
-import type { ColumnMapping } from '../schema/type-mapping.js';
+import { targetIndexes } from '../schema/index-mapping.js';
+import { targetNameOf, type ColumnMapping } from '../schema/type-mapping.js';
+import type { CursorHole } from '../state/streams.js';
 import type { RunContext, StreamResult } from './stream-context.js';
+import { describeWidening, widenColumns, type TypeChange } from './widen.js';
 import type { StreamPlan } from './stream-plan.js';
 
 export interface FullLoad {
@@ -23,6 +31,10 @@ export interface FullLoad {
   mode: 'full_refresh' | 'incremental';
   cursor: string | null;
   highWater: string | null;
+  /** Holes a numeric cursor left below the mark (cursor-holes.ts). */
+  holes?: readonly CursorHole[];
+  /** Lossless type changes of the current table's columns, loaded already with the new types. */
+  widen?: readonly TypeChange[];
   startedAt: Date;
   started: number;
 }
@@ -36,6 +48,7 @@ export async function publishFullLoad(
   const { plan, mappings } = load;
   const schema = ctx.targetSchema;
   const key = { targetSchema: schema, table: plan.targetTable };
+  const table = `${schema}.${plan.targetTable}`;
   await inTransaction(target, async () => {
     const settled = await load.quality.settle(
       target,
@@ -48,23 +61,30 @@ export async function publishFullLoad(
     result.warnings.push(...settled.warnings);
     Object.assign(result, load.quality.counts());
     await raiseMaintenanceMemory(target);
+    result.warnings.push(...(await widenKeptTable(target, schema, plan.targetTable, load.widen ?? [])));
     const loadRuns = await ctx.state.chunks.runsOf(target, key);
     const names = new Set(mappings.map((m) => m.column.name));
+    const indexes = targetIndexes(plan.table.indexes, mappings);
     const swap = await swapTable(target, {
       schema,
       table: plan.targetTable,
       staging: load.staging,
-      primaryKey: plan.table.primaryKey.filter((k) => names.has(k)),
-      indexes: plan.table.indexes.filter((i) => i.columns.every((c) => names.has(c))),
+      primaryKey: plan.table.primaryKey.filter((k) => names.has(k)).map((k) => targetNameOf(mappings, k)),
+      indexes: indexes.indexes,
       keepChangedColumns: true,
       replaceView: false,
       refuse: (why) =>
         new SchemaError(`${plan.name}: ${why}`, {
-          hint: `drop or change the views on ${schema}.${plan.targetTable}, or give the stream another target_table`,
+          hint: `drop or change the views on ${table}, or give the stream another target_table`,
         }),
+      failed: (step, error) => cannotPutInPlace(table, step, error),
     });
     for (const column of swap.added)
       ctx.logger.info({ stream: plan.name, column }, `${plan.name}: column ${column} added`);
+    for (const notice of [...indexes.notices, ...swap.notices]) {
+      ctx.logger.warn({ stream: plan.name }, `${plan.name}: ${notice}`);
+      result.warnings.push(notice);
+    }
     await load.quality.resolveEarlier(
       target,
       { relation: qualifiedPg(schema, plan.targetTable), whole: true },
@@ -77,6 +97,7 @@ export async function publishFullLoad(
       mode: load.mode,
       cursorColumn: load.cursor,
       highWater: load.highWater,
+      holes: load.holes,
       binlog: ctx.binlog,
       runId: ctx.runId,
       rowsTotal: result.rowsLoaded,
@@ -97,7 +118,46 @@ export async function publishFullLoad(
       bytes: result.bytes,
       startedAt: load.startedAt,
     });
+  }).catch((error: unknown) => {
+    throw error instanceof FerryError ? error : cannotPutInPlace(table, 'putting it in place', error);
   });
+}
+
+/**
+ * The staging table has the widened types already; a table that views depend on is kept by the
+ * swap (its rows are replaced), so its columns are widened first, the views kept.
+ */
+async function widenKeptTable(
+  target: PgClient,
+  schema: string,
+  table: string,
+  widen: readonly TypeChange[],
+): Promise<string[]> {
+  if (widen.length === 0) return [];
+  if (await hasDependentViews(target, schema, table))
+    return [(await widenColumns(target, { schema, table }, widen)).summary];
+  return [`${describeWidening(widen)} (the new table was loaded with them)`];
+}
+
+/**
+ * A failure PostgreSQL reports while the table is put in place, as this stream's error: the table,
+ * the step, the cause (classified by connectors/postgres/postgres-errors.ts, with the server's
+ * detail) and what to do. Connection losses and the like stay what they are and stop the run. It is
+ * a schema error: the rows were read in full, the stream's reader stays in use.
+ */
+function cannotPutInPlace(table: string, step: string, error: unknown): unknown {
+  if (!(error instanceof FerryError) && sqlState(error) === undefined) return error; // not the server's: a bug
+  const classified = postgresQueryError(error, table);
+  if (!(classified instanceof FerryError)) return classified;
+  if (classified.kind !== 'data' && classified.kind !== 'schema') return classified;
+  const detail = serverDetail(error);
+  const hint =
+    classified.hint ??
+    'exclude the table (`exclude:` on its stream) or change what blocks it, then run ferry sync again';
+  return new SchemaError(
+    `${table}: ${step} failed: ${classified.message}${detail ? `: ${detail.replace(/\.$/, '')}` : ''}; to fix: ${hint}`,
+    { hint, cause: error },
+  );
 }
 
 /**

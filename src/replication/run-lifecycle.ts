@@ -7,21 +7,31 @@
 import { hostname } from 'node:os';
 import type { Project } from '../config/project.js';
 import { connectMysql } from '../connectors/mysql/connect.js';
-import { introspectTables } from '../connectors/mysql/introspect.js';
+import { introspectSkipped, introspectTables } from '../connectors/mysql/introspect.js';
 import { openSnapshot, type BinlogPosition } from '../connectors/mysql/snapshot.js';
-import { connectPostgres, type PgClient } from '../connectors/postgres/connect.js';
-import { FerryError, messageOf, SchemaError } from '../errors.js';
+import { connectPostgres, lostReason, type PgClient } from '../connectors/postgres/connect.js';
+import type { ConnectionSpec } from '../connectors/connection-spec.js';
+import { ConfigError, FerryError, messageOf, SchemaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { orderByRelationships } from '../quality/stream-order.js';
 import { quotePg } from '../schema/identifiers.js';
 import type { ColumnMapping } from '../schema/type-mapping.js';
 import type { FerryState } from '../state/ferry-state.js';
 import { lockNames } from '../state/locks.js';
-import type { RunKind } from '../state/runs.js';
+import { NOTHING_COPIED, type RunKind } from '../state/runs.js';
 import { createPairPool } from './pair-pool.js';
 import type { ConnectionPair } from './pair-pool.js';
 import { emptyResult, type RunContext, type StreamResult } from './stream-context.js';
-import { mappingsFor, planStreams, type StreamPlan } from './stream-plan.js';
+import { settleMissingStream } from './missing-tables.js';
+import {
+  mappingsFor,
+  missingStreams,
+  planStreams,
+  planWarnings,
+  type KnownStream,
+  type PlanWarning,
+  type StreamPlan,
+} from './stream-plan.js';
 
 /** What a run of copies needs of the project. */
 export type CopyProject = Pick<Project, 'source' | 'target' | 'targetSchema' | 'sync' | 'streams'>;
@@ -58,6 +68,8 @@ export interface RunOptions {
   logger: Logger;
   signal: AbortSignal;
   onProgress?: ((stream: string, rowsDone: number, rowsEstimated: number) => void) | undefined;
+  /** Patterns that match nothing and an empty source stop the run (a configuration error) instead of warning. */
+  strict?: boolean | undefined;
 }
 
 export interface RunSummary {
@@ -67,6 +79,8 @@ export interface RunSummary {
   consistentSnapshot: boolean;
   seconds: number;
   streams: StreamResult[];
+  /** What planning left out: views and sequences the patterns match, patterns matching nothing, an empty source. */
+  warnings: string[];
 }
 
 const NO_POSITION: BinlogPosition = { file: null, position: null, gtid: null };
@@ -80,7 +94,21 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
   let closeSnapshot: (() => Promise<void>) | undefined;
   try {
     await state.migrate(control);
-    let plans = await planFromSource(project, options.streams);
+    const known = await state.streams.list(control, schema);
+    const planned = await planFromSource(project, options.streams, known);
+    const warnings = planned.warnings.map((w) => w.message);
+    const refused = planned.warnings.filter((w) => w.strict && options.strict);
+    if (refused.length > 0)
+      throw new ConfigError(
+        'streams match no table of the source (--strict)',
+        refused.map((w) => w.message),
+        { hint: 'fix the table patterns of streams: in ferry.yaml, or run without --strict' },
+      );
+    for (const w of warnings) logger.warn(w);
+    let plans = planned.plans;
+    // Streams synced before whose source table is gone: reported, the others run (sync only).
+    const missing =
+      copier.kind === 'sync' ? missingStreams(project.streams, plans, known, options.streams) : [];
     if (options.select) plans = await options.select(plans, control);
     // A table with a column ferry cannot map fails alone; the other streams still run.
     const unmappable: StreamResult[] = [];
@@ -90,7 +118,7 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
       } catch (error) {
         if (!(error instanceof SchemaError)) throw error;
         logger.error({ stream: plan.name }, `${plan.name} failed: ${error.message}`);
-        unmappable.push({ ...emptyResult(plan.name, plan.mode), status: 'failed', error: error.message });
+        unmappable.push(failedResult(plan, error));
         return [];
       }
     });
@@ -98,7 +126,9 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
     await control.query(`CREATE SCHEMA IF NOT EXISTS ${quotePg(schema)}`);
     const locks = await state.locks.acquire(
       control,
-      plans.map((p) => lockNames.stream(schema, p.targetTable)),
+      [...plans.map((p) => p.targetTable), ...missing.map((m) => m.name)].map((t) =>
+        lockNames.stream(schema, t),
+      ),
       copier.what,
     );
     try {
@@ -137,6 +167,7 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
         state,
         control,
         binlog,
+        ...(snapshot ? { horizon: snapshot.horizon } : {}),
         logger,
         signal,
         ...(pool ? { pairs: pool } : {}),
@@ -146,6 +177,7 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
       let end: { status: 'succeeded' | 'failed' | 'interrupted'; error?: string } = { status: 'failed' };
       try {
         for (const r of unmappable) await recordFailure(ctx, control, r.stream, r.mode, r.error ?? 'failed');
+        for (const m of missing) results.push(await settleMissingStream(ctx, m));
         await copyAll(ctx, copier, work, results);
         const status = results.some((r) => r.status === 'failed') ? 'failed' : 'succeeded';
         end = { status: signal.aborted ? 'interrupted' : status };
@@ -156,20 +188,21 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
           consistentSnapshot: snapshot?.consistent ?? false,
           seconds: (Date.now() - started) / 1000,
           streams: results,
+          warnings,
         };
       } catch (error) {
         end = { status: signal.aborted ? 'interrupted' : 'failed', error: messageOf(error) };
         throw error;
       } finally {
-        await state.runs
-          .finish(control, runId, {
+        const record = (db: PgClient) =>
+          state.runs.finish(db, runId, {
             status: end.status,
             summary: { streams: results, seconds: (Date.now() - started) / 1000, binlog },
             error: end.error,
-          })
-          .catch((error: unknown) =>
-            logger.warn({ err: error }, `run ${runId}: could not record its end (${messageOf(error)})`),
-          );
+          });
+        await onControlOrFresh(control, project.target, record).catch((error: unknown) =>
+          logger.warn({ err: error }, `run ${runId}: could not record its end (${messageOf(error)})`),
+        );
       }
     } finally {
       await locks.release();
@@ -181,14 +214,21 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
   }
 }
 
-/** The streams of the project that the source has now, from one look at information_schema. */
+/** The streams of the project that the source has now, from one look at information_schema, and what they leave out. */
 async function planFromSource(
   project: CopyProject,
   only: readonly string[] | undefined,
-): Promise<StreamPlan[]> {
+  known: readonly KnownStream[],
+): Promise<{ plans: StreamPlan[]; warnings: PlanWarning[] }> {
   const probe = await connectMysql(project.source);
   try {
-    return planStreams(project.streams, await introspectTables(probe, project.source.database), only);
+    const database = project.source.database;
+    const tables = await introspectTables(probe, database);
+    const skipped = await introspectSkipped(probe, database);
+    return {
+      plans: planStreams(project.streams, tables, only, known),
+      warnings: planWarnings(project.streams, tables, skipped, database),
+    };
   } finally {
     await probe.end().catch(() => undefined);
   }
@@ -238,11 +278,7 @@ async function copyAll(
           fatal ??= { error };
           return;
         }
-        results.push({
-          ...emptyResult(item.plan.name, item.plan.mode),
-          status: 'failed',
-          error: messageOf(error),
-        });
+        results.push(failedResult(item.plan, error));
         ctx.logger.error(
           { stream: item.plan.name, err: error },
           `${item.plan.name} failed: ${messageOf(error)}`,
@@ -278,6 +314,16 @@ async function copyAll(
     });
 }
 
+function failedResult(plan: StreamPlan, error: unknown): StreamResult {
+  const hint = error instanceof FerryError ? error.hint : undefined;
+  return {
+    ...emptyResult(plan.name, plan.mode),
+    status: 'failed',
+    error: messageOf(error),
+    ...(hint ? { hint } : {}),
+  };
+}
+
 async function recordFailure(
   ctx: RunContext,
   db: PgClient,
@@ -291,13 +337,32 @@ async function recordFailure(
     table,
     mode,
     status: 'failed',
-    rowsRead: 0,
-    rowsLoaded: 0,
-    rowsQuarantined: 0,
-    valuesNulled: 0,
-    rowsDeleted: 0,
-    bytes: 0,
+    ...NOTHING_COPIED,
     startedAt: new Date(),
     error,
   });
+}
+
+/**
+ * Runs `record` on the control session, or on a fresh connection when the control session itself
+ * was lost (a target connection dropped mid-COPY takes it down too), so that the run is recorded
+ * as failed rather than left running. When the target cannot be reached at all, the next run
+ * closes this one (closeAbandoned).
+ */
+async function onControlOrFresh(
+  control: PgClient,
+  target: ConnectionSpec,
+  record: (db: PgClient) => Promise<void>,
+): Promise<void> {
+  try {
+    await record(control);
+  } catch (error) {
+    if (!lostReason(control)) throw error;
+    const fresh = await connectPostgres(target);
+    try {
+      await record(fresh);
+    } finally {
+      await fresh.end().catch(() => undefined);
+    }
+  }
 }

@@ -124,7 +124,7 @@ export async function planSparkRead(
 
 /** The staging table's columns the read fills, in order: the mapped ones, then the recheck mark when there is one. */
 export function stagingColumns(plan: SparkReadPlan): string[] {
-  return [...plan.mappings.map((m) => m.column.name), ...(plan.recheck ? [RECHECK_COLUMN] : [])];
+  return [...plan.mappings.map((m) => m.targetName), ...(plan.recheck ? [RECHECK_COLUMN] : [])];
 }
 
 const INTEGER_KEY = /^(tiny|small|medium|big)?int$/;
@@ -159,7 +159,7 @@ function readQuery(plan: SparkReadPlan, form: SparkWrite): string {
       const value = nulled
         ? `CASE WHEN ${nulled} THEN NULL ELSE ${sparkColumnSelect(m)} END`
         : sparkColumnSelect(m);
-      return `${value} AS ${quoteMysql(m.column.name)}`;
+      return `${value} AS ${quoteMysql(m.targetName)}`;
     });
     if (mark) columns.push(`CASE WHEN ${plan.recheck} THEN ${mark} END AS ${quoteMysql(RECHECK_COLUMN)}`);
     select = columns.join(', ');

@@ -67,7 +67,7 @@ export async function recheckRows(options: Recheck): Promise<RecheckResult> {
     options.policies,
     { gate: options.gate },
   );
-  const columns = options.mappings.map((m) => m.column.name);
+  const columns = options.mappings.map((m) => m.targetName);
   const settle = async (rows: AsyncIterable<SourceRow> | SourceRow[]) => {
     for await (const row of rows) encoder.add(row);
     const batch = encoder.take();

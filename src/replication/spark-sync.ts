@@ -12,11 +12,15 @@ import { connectMysql, type MysqlConnection } from '../connectors/mysql/connect.
 import { createTableSql, readTargetColumns, type TargetColumn } from '../connectors/postgres/ddl.js';
 import type { Logger } from '../observability/logger.js';
 import { compileQuality } from '../quality/stream-quality.js';
-import { qualifiedPg, quoteMysql, quotePg, RECHECK_COLUMN, sparkStagingName } from '../schema/identifiers.js';
-import type { SourceTable } from '../schema/source-table.js';
+import { qualifiedPg, quotePg, RECHECK_COLUMN, sparkStagingName } from '../schema/identifiers.js';
 import { connectSpark, type SparkSession } from '../spark/session.js';
 import type { FerryState } from '../state/ferry-state.js';
-import { changedRows, incrementalBlocker, resumesFromMark } from './incremental.js';
+import { incrementalBlocker, nextHoles } from './incremental.js';
+import { aboveMark, cursorOf, readSnapshotMark, type Cursor } from './cursor-mark.js';
+import { findHoles, holesToKeep, inHoles, loadHoleRegion } from './cursor-holes.js';
+import { readWriteHorizon, sourceClock } from '../connectors/mysql/write-horizon.js';
+import type { StreamState } from '../state/streams.js';
+import type { TypeChange } from './widen.js';
 import { originalRowsFromSource } from './original-rows.js';
 import { publishFullLoad } from './publish.js';
 import { publishMerge } from './publish-merge.js';
@@ -38,6 +42,8 @@ export interface SparkSyncOptions {
   /** Overrides spark.url. */
   sparkUrl?: string | undefined;
   streams?: readonly string[] | undefined;
+  /** Patterns that match nothing and an empty source are errors, not warnings. */
+  strict?: boolean | undefined;
   /** Copy every selected stream in full, whatever its mode. */
   fullRefresh?: boolean | undefined;
   logger: Logger;
@@ -146,38 +152,43 @@ async function copyStream(ctx: RunContext, work: StreamWork, job: Job): Promise<
       result.warnings.push(warning);
       return result;
     }
-    const cursor = plan.cursor!;
+    const cursor = cursorOf(plan.table, plan.cursor)!;
+    // What may still commit below the mark, read before the job as a snapshot would (cursor-mark.ts).
+    const horizon = await readWriteHorizon(source);
+    const withHorizon: RunContext = {
+      ...ctx,
+      horizon: { ...horizon, snapshotAt: await sourceClock(source) },
+    };
     const full = { mode: 'incremental', cursor } as const;
-    if (job.fullRefresh) return await fullLoad(ctx, work, job, source, full);
+    if (job.fullRefresh) return await fullLoad(withHorizon, work, job, source, full);
     const key = { targetSchema: ctx.targetSchema, table: plan.targetTable };
     const state = await ctx.state.streams.read(ctx.control, key);
     const existing = await readTargetColumns(ctx.control, ctx.targetSchema, plan.targetTable);
-    if (!existing || !resumesFromMark(state, cursor)) {
+    if (
+      !state ||
+      !existing ||
+      state.mode !== 'incremental' ||
+      state.cursorColumn !== cursor.name ||
+      state.highWater === null
+    ) {
       ctx.logger.info(
         { stream: plan.name },
         `${plan.name}: no high-water mark yet; first load copies the table in full`,
       );
-      return await fullLoad(ctx, work, job, source, full);
+      return await fullLoad(withHorizon, work, job, source, full);
     }
     const diff = diffSchema(mappings, existing);
-    const { rebuild } = checkSchemaPolicy(plan.name, diff, ctx.settings.schema_changes, ctx.logger);
-    if (rebuild) return await fullLoad(ctx, work, job, source, full);
-    return await changedLoad(ctx, work, job, source, { highWater: state.highWater, diff });
+    const { rebuild, widen } = checkSchemaPolicy(plan.name, diff, ctx.settings.schema_changes, ctx.logger);
+    if (rebuild) return await fullLoad(withHorizon, work, job, source, full);
+    return await changedLoad(withHorizon, work, job, source, {
+      cursor,
+      state: { ...state, highWater: state.highWater },
+      diff,
+      widen,
+    });
   } finally {
     await source.end().catch(() => undefined);
   }
-}
-
-/** The highest cursor value now: read before the job, so rows changed while it runs are read again next time. */
-async function maxCursor(
-  source: MysqlConnection,
-  table: SourceTable,
-  cursor: string,
-): Promise<string | null> {
-  const [rows] = await source.query(
-    `SELECT CAST(MAX(${quoteMysql(cursor)}) AS CHAR) AS m FROM ${quoteMysql(table.schema)}.${quoteMysql(table.name)}`,
-  );
-  return ((rows as { m: string | null }[])[0]?.m as string | null) ?? null;
 }
 
 interface Filled {
@@ -219,7 +230,7 @@ async function fill(
       schema,
       staging,
       [
-        ...mappings.map((m) => ({ name: m.column.name, pgType: m.pgType })),
+        ...mappings.map((m) => ({ name: m.targetName, pgType: m.pgType })),
         ...load.kept,
         ...(read.recheck ? [{ name: RECHECK_COLUMN, pgType: 'text' }] : []),
       ],
@@ -321,7 +332,7 @@ async function fullLoad(
   work: StreamWork,
   job: Job,
   source: MysqlConnection,
-  options: { mode: 'full_refresh' } | { mode: 'incremental'; cursor: string },
+  options: { mode: 'full_refresh' } | { mode: 'incremental'; cursor: Cursor },
 ): Promise<StreamResult> {
   const { plan, mappings } = work;
   const started = Date.now();
@@ -330,16 +341,37 @@ async function fullLoad(
   // Columns of the current target that the source dropped stay, NULL from now on.
   const existing = await readTargetColumns(ctx.control, ctx.targetSchema, plan.targetTable);
   let kept: TargetColumn[] = [];
+  let widen: TypeChange[] = [];
   const warnings: string[] = [];
   if (existing) {
     const diff = diffSchema(mappings, existing);
-    checkSchemaPolicy(plan.name, diff, ctx.settings.schema_changes, ctx.logger);
+    ({ widen } = checkSchemaPolicy(plan.name, diff, ctx.settings.schema_changes, ctx.logger));
     kept = diff.dropped;
     for (const d of diff.dropped)
       warnings.push(`column ${d.name} dropped in the source; kept, NULL from now on`);
   }
-  const cursor = options.mode === 'incremental' ? options.cursor : null;
-  const highWater = cursor ? await maxCursor(source, plan.table, cursor) : null;
+  const cursor = options.mode === 'incremental' ? options.cursor : undefined;
+  // The mark, and a numeric cursor's holes, are read before the job: rows that change while Spark
+  // reads are read again by the next run.
+  const mark = cursor ? await markOf(ctx, source, plan, cursor) : undefined;
+  warnings.push(...(mark?.warnings ?? []));
+  const holes =
+    cursor?.kind === 'numeric' && mark?.max
+      ? holesToKeep(
+          await findHoles(source, plan.table, cursor, [
+            await loadHoleRegion(
+              source,
+              plan.table,
+              cursor,
+              mark.max,
+              ctx.horizon?.snapshotAt ?? Date.now() / 1000,
+            ),
+          ]),
+          ctx.horizon,
+          plan.lookbackSeconds,
+          cursor.scale,
+        )
+      : [];
   const staging = sparkStagingName(plan.targetTable);
   try {
     const filled = await fill(ctx, work, job, source, { mode: options.mode, kept, gate: quality.gate });
@@ -355,8 +387,10 @@ async function fullLoad(
         quality,
         settle: { original: originalRowsFromSource(source, plan.table, mappings) },
         mode: options.mode,
-        cursor,
-        highWater,
+        cursor: cursor?.name ?? null,
+        highWater: mark?.mark ?? null,
+        holes,
+        widen,
         startedAt,
         started,
       },
@@ -369,28 +403,47 @@ async function fullLoad(
   }
 }
 
+/** The mark the stream may store, by the rules of ferry sync (cursor-mark.ts: open writers hold it back). */
+function markOf(ctx: RunContext, source: MysqlConnection, plan: StreamWork['plan'], cursor: Cursor) {
+  return readSnapshotMark(source, plan.table, cursor, ctx.horizon, plan.lookbackSeconds);
+}
+
 /** An incremental stream from its mark: only the rows past it (less the lookback) are read, and merged. */
 async function changedLoad(
   ctx: RunContext,
   work: StreamWork,
   job: Job,
   source: MysqlConnection,
-  from: { highWater: string; diff: ReturnType<typeof diffSchema> },
+  from: {
+    cursor: Cursor;
+    state: StreamState & { highWater: string };
+    diff: ReturnType<typeof diffSchema>;
+    widen: TypeChange[];
+  },
 ): Promise<StreamResult> {
   const { plan, mappings } = work;
+  const { cursor, state } = from;
   const started = Date.now();
   const startedAt = new Date();
   const quality = compileQuality(plan, mappings, ctx.targetSchema, ctx.state.quarantine);
-  const newMark = (await maxCursor(source, plan.table, plan.cursor!)) ?? from.highWater;
-  const range = changedRows(plan, from.highWater, newMark);
+  // The rows ferry sync would read (incremental.ts): from the old mark less the lookback up, and the
+  // holes a numeric cursor left below it; the new mark is read before the job.
+  const mark = await markOf(ctx, source, plan, cursor);
+  const newMark = mark.mark ?? state.highWater;
+  const above = aboveMark(cursor, state.highWater, plan.lookbackSeconds);
+  const holes = cursor.kind === 'numeric' ? inHoles(cursor, state.holes) : '';
+  const where = source.format(`(${above.sql})${holes ? ` OR ${holes}` : ''}`, above.params);
+  const nextHolesAfter =
+    cursor.kind === 'numeric' ? await nextHoles(ctx, source, plan, cursor, state, mark.max) : [];
   const staging = sparkStagingName(plan.targetTable);
   try {
     const filled = await fill(ctx, work, job, source, {
       mode: 'incremental',
-      where: source.format(range.sql, range.params),
+      where,
       kept: [],
       gate: quality.gate,
     });
+    filled.result.warnings.push(...mark.warnings);
     for (const d of from.diff.dropped)
       filled.result.warnings.push(`column ${d.name} dropped in the source; kept, NULL from now on`);
     const publishStarted = Date.now();
@@ -405,6 +458,8 @@ async function changedLoad(
         added: from.diff.added,
         dropped: from.diff.dropped,
         highWater: newMark,
+        holes: nextHolesAfter,
+        widen: from.widen,
         startedAt,
         started,
       },

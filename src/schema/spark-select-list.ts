@@ -34,6 +34,8 @@ const SELECT_BY_ENCODER: Readonly<Record<EncoderKind, (q: string, m: ColumnMappi
   bytes: (q, m) => sourceExpression(m, q),
   set: (q) => setLiteral(q),
   json: (q, m) => m.rule.select?.(q, m.column) ?? asText(q),
+  uuid: (q) => asText(q),
+  inet: (q) => asText(q),
 };
 
 /** The expression that reads one column for a Spark JDBC write. */
@@ -41,9 +43,9 @@ export function sparkColumnSelect(m: ColumnMapping): string {
   return SELECT_BY_ENCODER[m.rule.encoder](quoteMysql(m.column.name), m);
 }
 
-/** The SELECT list that reads a table for Spark, each column under its own name. */
+/** The SELECT list that reads a table for Spark, each column under its target name. */
 export function sparkSelectList(mappings: readonly ColumnMapping[]): string {
-  return mappings.map((m) => `${sparkColumnSelect(m)} AS ${quoteMysql(m.column.name)}`).join(', ');
+  return mappings.map((m) => `${sparkColumnSelect(m)} AS ${quoteMysql(m.targetName)}`).join(', ');
 }
 
 // COPY text's special characters, spelled in hex so that no sql_mode (NO_BACKSLASH_ESCAPES) changes them.
@@ -94,6 +96,9 @@ const COPY_FIELD_BY_ENCODER: Readonly<
   bytes: (s) => `CONCAT(${utf8('5C5C78')}, HEX(${s}))`,
   set: (_s, q) => escaped(setField(q)),
   json: (s) => escaped(asText(s)),
+  // MariaDB's UUID and INET4/INET6 print hex digits, dashes, dots and colons only.
+  uuid: (s) => asText(s),
+  inet: (s) => asText(s),
 };
 
 /** The column's COPY text field: \N for NULL. */

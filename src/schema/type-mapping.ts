@@ -3,6 +3,7 @@
 // encoder turns the selected value into COPY text. docs/type-mapping.md documents the same table.
 import type { SourceColumn } from './source-table.js';
 import { SchemaError } from '../errors.js';
+import { identifier } from './identifiers.js';
 
 /** How a value read from MySQL becomes a COPY field; see encode-copy.ts. */
 export type EncoderKind =
@@ -18,7 +19,9 @@ export type EncoderKind =
   | 'text' // character data; NUL bytes go through the invalid_values policy
   | 'bytes' // binary data into bytea
   | 'set' // 'a,b' into text[]
-  | 'json'; // JSON text into jsonb
+  | 'json' // JSON text into jsonb
+  | 'uuid' // MariaDB's UUID text (8-4-4-4-12 hex digits) into uuid
+  | 'inet'; // MariaDB's INET4 / INET6 text into inet
 
 export interface TypeRule {
   /** MySQL type as written in docs: "int unsigned", "tinyint(1)". */
@@ -47,6 +50,17 @@ const unsigned =
     types.includes(c.dataType) && c.unsigned;
 const fixed = (type: string) => () => type;
 const fspOf = (c: SourceColumn) => Math.min(Math.max(c.fsp ?? 0, 0), 6);
+
+/**
+ * A geometry as EWKB, PostGIS's extended WKB: MySQL's WKB is little endian (byte order 01), so the
+ * type's high byte (the fifth) gets the SRID flag 0x20 and the SRID follows the type as 4 bytes,
+ * little endian. SRID 0 (none) stays plain WKB, as PostGIS writes it.
+ */
+function ewkb(q: string): string {
+  const wkb = `ST_AsBinary(${q})`;
+  const srid = `REVERSE(UNHEX(LPAD(HEX(ST_SRID(${q})), 8, '0')))`;
+  return `IF(ST_SRID(${q}) = 0, ${wkb}, CONCAT(SUBSTR(${wkb}, 1, 4), CHAR(ASCII(SUBSTR(${wkb}, 5, 1)) | 32), ${srid}, SUBSTR(${wkb}, 6)))`;
+}
 
 const SMALLINT = [-32768n, 32767n] as const;
 const INTEGER = [-2147483648n, 2147483647n] as const;
@@ -251,6 +265,20 @@ export const TYPE_MAPPING: readonly TypeRule[] = [
     note: 'jsonb normalises key order and white space',
   },
   {
+    mysql: 'uuid',
+    matches: is('uuid'),
+    pgType: fixed('uuid'),
+    encoder: 'uuid',
+    note: "MariaDB 10.7+; the same lower-case text on both sides (a key too: it sorts by PostgreSQL's byte order)",
+  },
+  {
+    mysql: 'inet4, inet6',
+    matches: is('inet4', 'inet6'),
+    pgType: fixed('inet'),
+    encoder: 'inet',
+    note: "MariaDB 10.10+ / 10.5+; PostgreSQL's host(col) prints what MariaDB prints (::ffff:1.2.3.4, 2001:db8::1)",
+  },
+  {
     mysql: 'geometry, point, linestring, polygon, multi*, geometrycollection',
     matches: is(
       'geometry',
@@ -265,8 +293,8 @@ export const TYPE_MAPPING: readonly TypeRule[] = [
     ),
     pgType: fixed('bytea'),
     encoder: 'bytes',
-    select: (q) => `ST_AsBinary(${q})`,
-    note: 'OGC WKB without the SRID (ST_SRID on the source tells it); PostGIS reads it with ST_GeomFromWKB',
+    select: ewkb,
+    note: "EWKB: the OGC WKB with its SRID (none when 0); PostGIS reads it as col::geometry, see 'Spatial types'",
   },
 ];
 
@@ -274,6 +302,12 @@ export interface ColumnMapping {
   column: SourceColumn;
   rule: TypeRule;
   pgType: string;
+  /**
+   * The column's name in the target table, wherever ferry names a target column (CREATE TABLE,
+   * COPY, merge, swap, checks, verify). The source name, mapped to fit PostgreSQL's 63 bytes
+   * (identifier()); a per-column rename would set it too.
+   */
+  targetName: string;
 }
 
 export function mapColumn(column: SourceColumn, table = ''): ColumnMapping {
@@ -286,5 +320,24 @@ export function mapColumn(column: SourceColumn, table = ''): ColumnMapping {
       },
     );
   }
-  return { column, rule, pgType: rule.pgType(column) };
+  return { column, rule, pgType: rule.pgType(column), targetName: identifier(column.name) };
+}
+
+/** The target name of a source column among a stream's mappings (the mapped name if it has none). */
+export function targetNameOf(mappings: readonly ColumnMapping[], sourceName: string): string {
+  return mappings.find((m) => m.column.name === sourceName)?.targetName ?? identifier(sourceName);
+}
+
+/** Refuses mappings where two source columns would get the same target name. */
+export function checkTargetNames(mappings: readonly ColumnMapping[], table: string): void {
+  const seen = new Map<string, string>();
+  for (const m of mappings) {
+    const other = seen.get(m.targetName);
+    if (other !== undefined)
+      throw new SchemaError(
+        `columns ${other} and ${m.column.name} of ${table} would both be named ${m.targetName} in PostgreSQL`,
+        { hint: 'rename one of them in the source, or leave one out with `columns:` in its stream' },
+      );
+    seen.set(m.targetName, m.column.name);
+  }
 }

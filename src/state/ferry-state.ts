@@ -8,7 +8,9 @@ import { migrate, type MigrationTrack } from './migrate.js';
 import { pipelineRunsTables } from './pipeline-runs.js';
 import { quarantineTables } from './quarantine.js';
 import { runsTable } from './runs.js';
+import { streamSamplesTable } from './stream-samples.js';
 import { streamsTable } from './streams.js';
+import { transformRunsTables } from './transform-runs.js';
 import { verifyRunsTables } from './verify-runs.js';
 
 /** The schema ferry keeps its state in, in the target database (and in orchestration.database). */
@@ -28,6 +30,8 @@ export interface FerryState {
   readonly locks: ReturnType<typeof locksTable>;
   readonly pipelines: ReturnType<typeof pipelineRunsTables>;
   readonly verifyRuns: ReturnType<typeof verifyRunsTables>;
+  readonly transformRuns: ReturnType<typeof transformRunsTables>;
+  readonly streamSamples: ReturnType<typeof streamSamplesTable>;
 }
 
 export function ferryState(schema: string = STATE_SCHEMA): FerryState {
@@ -41,5 +45,7 @@ export function ferryState(schema: string = STATE_SCHEMA): FerryState {
     locks: locksTable(schema),
     pipelines: pipelineRunsTables(schema),
     verifyRuns: verifyRunsTables(schema),
+    transformRuns: transformRunsTables(schema),
+    streamSamples: streamSamplesTable(schema),
   });
 }

@@ -35,7 +35,8 @@ export interface StreamRunRecord {
   targetSchema: string;
   table: string;
   mode: string;
-  status: 'succeeded' | 'failed' | 'running';
+  /** source_missing: the stream's source table is gone (sync.missing_tables said what happened). */
+  status: 'succeeded' | 'failed' | 'running' | 'source_missing';
   rowsRead: number;
   rowsLoaded: number;
   rowsQuarantined: number;
@@ -45,6 +46,16 @@ export interface StreamRunRecord {
   startedAt: Date;
   error?: string | undefined;
 }
+
+/** The counters of a stream that copied nothing (it failed before, or its source is gone). */
+export const NOTHING_COPIED = {
+  rowsRead: 0,
+  rowsLoaded: 0,
+  rowsQuarantined: 0,
+  valuesNulled: 0,
+  rowsDeleted: 0,
+  bytes: 0,
+} as const;
 
 export interface RunRecord {
   runId: number;
@@ -210,7 +221,36 @@ export function runsTable(schema: string) {
       );
       return rows.map(toStreamRun);
     },
+
+    /** Each stream of a target schema: its latest run, its last success, rows loaded over all runs. */
+    async streamSummaries(db: Queryable, targetSchema: string): Promise<StreamSummary[]> {
+      const { rows } = await db.query<
+        RawStreamRun & { last_success: Date | null; rows_loaded_total: string; runs: string }
+      >(
+        `SELECT l.*, s.last_success, s.rows_loaded_total, s.runs
+           FROM (SELECT DISTINCT ON (target_table) * FROM ${streamRuns} WHERE target_schema = $1
+                  ORDER BY target_table, run_id DESC) l
+           JOIN (SELECT target_table, max(finished_at) FILTER (WHERE status = 'succeeded') AS last_success,
+                        sum(rows_loaded) AS rows_loaded_total, count(*) AS runs
+                   FROM ${streamRuns} WHERE target_schema = $1 GROUP BY 1) s USING (target_table)
+          ORDER BY l.target_table`,
+        [targetSchema],
+      );
+      return rows.map((r) => ({
+        latest: toStreamRun(r),
+        lastSuccessAt: r.last_success,
+        rowsLoadedTotal: Number(r.rows_loaded_total),
+        runs: Number(r.runs),
+      }));
+    },
   };
+}
+
+export interface StreamSummary {
+  latest: StreamRunRow;
+  lastSuccessAt: Date | null;
+  rowsLoadedTotal: number;
+  runs: number;
 }
 
 interface RawRun {

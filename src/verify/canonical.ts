@@ -7,10 +7,13 @@ type Canon = (quoted: string, m: ColumnMapping) => string;
 
 const zeroDate = (q: string) => `(YEAR(${q}) = 0 OR MONTH(${q}) = 0 OR DAY(${q}) = 0)`;
 
-/** MySQL side. Zero dates canonicalise to NULL: sync stores them as NULL (policy zero_dates: null). */
+/**
+ * MySQL side. Zero dates canonicalise to NULL: sync stores them as NULL (policy zero_dates: null).
+ * Numbers go through `+ 0`, which drops ZEROFILL's padding (00042, 0001.50) and keeps the scale.
+ */
 export const MYSQL_CANON: Record<EncoderKind, Canon> = {
   integer: (q) => `CAST(${q} + 0 AS CHAR)`,
-  numeric: (q) => `CAST(${q} AS CHAR)`,
+  numeric: (q) => `CAST(${q} + 0 AS CHAR)`,
   // Floats print differently in each database (1e-05 / 0.00001); they are compared apart, as numbers.
   float: (q) => `IF(${q} IS NULL, NULL, 'float')`,
   boolean: (q) => `CASE ${q} WHEN 1 THEN 't' WHEN 0 THEN 'f' ELSE CAST(${q} AS CHAR) END`,
@@ -26,6 +29,18 @@ export const MYSQL_CANON: Record<EncoderKind, Canon> = {
   set: (q) => `CAST(${q} AS CHAR)`,
   // JSON prints differently in each database; it is compared apart (compare-stream.ts).
   json: (q) => `IF(${q} IS NULL, NULL, 'json')`,
+  uuid: (q) => `CAST(${q} AS CHAR)`,
+  inet: (q) => `CAST(${q} AS CHAR)`,
+};
+
+/**
+ * A key column's zero dates are not NULL: such rows are never loaded (a key is never set to NULL),
+ * and their keys must stay apart. They canonicalise to MySQL's digits, as any other date.
+ */
+const MYSQL_KEY_CANON: Partial<Record<EncoderKind, Canon>> = {
+  date: (q) => `CAST(${q} + 0 AS CHAR)`,
+  datetime: (q) => `CAST(${q} + 0 AS CHAR)`,
+  timestamp: (q) => `CAST(${q} + 0 AS CHAR)`,
 };
 
 function pgDateTimeDigits(q: string, fsp: number): string {
@@ -48,6 +63,9 @@ export const PG_CANON: Record<EncoderKind, Canon> = {
   bytes: (q) => `encode(${q}, 'hex')`,
   set: (q) => `array_to_string(${q}, ',')`,
   json: (q) => `CASE WHEN ${q} IS NULL THEN NULL ELSE 'json' END`,
+  uuid: (q) => `${q}::text`,
+  // host(): the address as MariaDB prints it; inet's ::text would add the netmask (/32, /128).
+  inet: (q) => `host(${q})`,
 };
 
 const SEP_MY = 'CHAR(31 USING utf8mb4)';
@@ -60,10 +78,19 @@ export function mysqlRowText(mappings: readonly ColumnMapping[]): string {
   return `CONCAT_WS(${SEP_MY}, ${parts.join(', ')})`;
 }
 
+/** The key's text on the MySQL side: like the row text, but zero dates keep their digits. */
+export function mysqlKeyText(key: readonly ColumnMapping[]): string {
+  const parts = key.map((m) => {
+    const canon = MYSQL_KEY_CANON[m.rule.encoder] ?? MYSQL_CANON[m.rule.encoder];
+    return `COALESCE(${canon(quoteMysql(m.column.name), m)}, ${NULL_MY})`;
+  });
+  return `CONCAT_WS(${SEP_MY}, ${parts.join(', ')})`;
+}
+
 export function pgRowText(mappings: readonly ColumnMapping[], alias = ''): string {
   const prefix = alias ? `${alias}.` : '';
   const parts = mappings.map(
-    (m) => `COALESCE(${PG_CANON[m.rule.encoder](prefix + quotePg(m.column.name), m)}, chr(30))`,
+    (m) => `COALESCE(${PG_CANON[m.rule.encoder](prefix + quotePg(m.targetName), m)}, chr(30))`,
   );
   return `concat_ws(chr(31), ${parts.join(', ')})`;
 }
@@ -73,7 +100,7 @@ export function mysqlColumnText(m: ColumnMapping): string {
 }
 
 export function pgColumnText(m: ColumnMapping): string {
-  return PG_CANON[m.rule.encoder](quotePg(m.column.name), m);
+  return PG_CANON[m.rule.encoder](quotePg(m.targetName), m);
 }
 
 /** Encoders whose values are compared in ferry (see compareApart), not inside the row hash. */

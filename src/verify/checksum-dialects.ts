@@ -7,6 +7,7 @@ import type { ColumnMapping } from '../schema/type-mapping.js';
 import {
   MYSQL_APART_TEXT,
   mysqlColumnText,
+  mysqlKeyText,
   mysqlRowText,
   PG_APART_TEXT,
   pgColumnText,
@@ -19,8 +20,11 @@ export interface VerifyDialect {
   from: string;
   /** A condition every row must meet (soft-deleted rows are not compared), or ''. */
   live: string;
-  quote(name: string): string;
+  /** A column of this side, quoted: its source name in MySQL, its target name in PostgreSQL. */
+  column(m: ColumnMapping): string;
   rowText(mappings: readonly ColumnMapping[]): string;
+  /** The key's text: the row text of the key columns, except that MySQL's zero dates keep their digits. */
+  keyText(key: readonly ColumnMapping[]): string;
   columnText(m: ColumnMapping): string;
   /** The text of a column compared apart (JSON, floats), given its quoted name. */
   apartText(quoted: string, m: ColumnMapping): string;
@@ -34,8 +38,8 @@ export interface VerifyDialect {
   /** Integer division (key - lo) / width for a key column, exact for any integer type. */
   bucketOf(quotedKey: string, lo: bigint, width: bigint, m: ColumnMapping): string;
   query(sql: string): Promise<Record<string, unknown>[]>;
-  /** Streams the rows of a query as arrays, with backpressure; ending the loop early stops it. */
-  stream(sql: string): AsyncGenerator<unknown[]>;
+  /** Streams the rows of a query as arrays, with backpressure; ending the loop early stops it. Columns c<i> in `binary` arrive as bytes (MySQL). */
+  stream(sql: string, binary?: ReadonlySet<number>): AsyncGenerator<unknown[]>;
 }
 
 const TWO_64 = '18446744073709551616';
@@ -44,8 +48,9 @@ export function mysqlChecksums(connection: MysqlConnection, schema: string, tabl
   return {
     from: `${quoteMysql(schema)}.${quoteMysql(table)}`,
     live: '',
-    quote: quoteMysql,
+    column: (m) => quoteMysql(m.column.name),
     rowText: mysqlRowText,
+    keyText: mysqlKeyText,
     columnText: mysqlColumnText,
     apartText: MYSQL_APART_TEXT,
     md5: (text) => `MD5(${text})`,
@@ -59,8 +64,8 @@ export function mysqlChecksums(connection: MysqlConnection, schema: string, tabl
       const [rows] = await connection.query(sql);
       return rows as Record<string, unknown>[];
     },
-    async *stream(sql) {
-      yield* readRows(connection, sql, [], new Set());
+    async *stream(sql, binary) {
+      yield* readRows(connection, sql, [], binary ?? new Set());
     },
   };
 }
@@ -74,8 +79,9 @@ export function postgresChecksums(
   return {
     from: qualifiedPg(schema, table),
     live: softDeletes ? `${quotePg(DELETED_AT)} IS NULL` : '',
-    quote: quotePg,
+    column: (m) => quotePg(m.targetName),
     rowText: (mappings) => pgRowText(mappings),
+    keyText: (key) => pgRowText(key),
     columnText: pgColumnText,
     apartText: PG_APART_TEXT,
     md5: (text) => `md5(${text})`,

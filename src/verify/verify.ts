@@ -8,8 +8,13 @@ import { introspectTables } from '../connectors/mysql/introspect.js';
 import { connectPostgres, type PgClient } from '../connectors/postgres/connect.js';
 import { readTargetColumns } from '../connectors/postgres/ddl.js';
 import type { Logger } from '../observability/logger.js';
-import { planStreams, type StreamPlan } from '../replication/stream-plan.js';
-import { mapColumn } from '../schema/type-mapping.js';
+import {
+  mappingsFor,
+  missingStreams,
+  planStreams,
+  type MissingStream,
+  type StreamPlan,
+} from '../replication/stream-plan.js';
 import { levelCount, planBuckets, rangeKeyOf } from './buckets.js';
 import { COMPARED_APART } from './canonical.js';
 import {
@@ -19,8 +24,9 @@ import {
   type RowDifference,
 } from './compare-stream.js';
 import { mysqlChecksums, postgresChecksums } from './checksum-dialects.js';
+import { changedKeys, quarantinedKeys, quarantinedRows, type ExpectedScope } from './expected.js';
 import { displayKey, keyBounds, tableSide, type Side } from './table-side.js';
-import { DELETED_AT, quoteMysql } from '../schema/identifiers.js';
+import { DELETED_AT, qualifiedPg, quoteMysql } from '../schema/identifiers.js';
 import type { FerryState } from '../state/ferry-state.js';
 
 export interface VerifyOptions {
@@ -40,7 +46,8 @@ export interface VerifyOptions {
 
 export interface StreamVerdict {
   stream: string;
-  status: 'in_sync' | 'different' | 'missing_table';
+  /** source_missing: ferry synced the stream before, and its source table is gone (not compared). */
+  status: 'in_sync' | 'different' | 'missing_table' | 'source_missing';
   sourceRows: number;
   targetRows: number;
   missing: number;
@@ -50,7 +57,10 @@ export interface StreamVerdict {
   expected: number;
   /** Rows changed in the source since the last sync (cursor past the high-water mark). */
   inFlight: number;
+  /** Sample keys (tables without a key: sample rows, as their canonical values) per kind of difference. */
   samples: { missing: string[]; extra: string[]; different: RowDifference[] };
+  /** False for a table without a primary key, compared as a multiset of rows. */
+  keyed: boolean;
   notes: string[];
   seconds: number;
 }
@@ -60,27 +70,6 @@ export interface VerifyReport {
   inSync: boolean;
   seconds: number;
   streams: StreamVerdict[];
-}
-
-function keyTextOf(values: unknown[]): string {
-  return values
-    .map((v) => (v === null || v === undefined ? '\u001e' : typeof v === 'string' ? v : JSON.stringify(v)))
-    .join('\u001f');
-}
-
-async function expectedKeys(
-  state: FerryState,
-  client: PgClient,
-  schema: string,
-  stream: string,
-  key: readonly string[],
-): Promise<{ quarantined: Set<string>; changed: Set<string> }> {
-  const keyOf = (pk: Record<string, unknown> | null) => (pk ? keyTextOf(key.map((k) => pk[k])) : '');
-  const found = await state.quarantine.expectedKeys(client, schema, stream);
-  return {
-    quarantined: new Set(found.quarantined.map(keyOf)),
-    changed: new Set(found.nulled.map(keyOf)),
-  };
 }
 
 /** Keys whose source row moved past the stream's high-water mark since the last sync. */
@@ -99,6 +88,24 @@ async function changedSinceSync(
   return side.keysWhere(`${quoteMysql(stream.cursorColumn)} > ${source.escape(stream.highWater)}`, keys);
 }
 
+function emptyVerdict(stream: string, status: StreamVerdict['status'], keyed: boolean): StreamVerdict {
+  return {
+    stream,
+    status,
+    sourceRows: 0,
+    targetRows: 0,
+    missing: 0,
+    extra: 0,
+    different: 0,
+    expected: 0,
+    inFlight: 0,
+    samples: { missing: [], extra: [], different: [] },
+    keyed,
+    notes: [],
+    seconds: 0,
+  };
+}
+
 async function verifyStream(
   state: FerryState,
   source: MysqlConnection,
@@ -109,20 +116,7 @@ async function verifyStream(
 ): Promise<StreamVerdict> {
   const { samples: sampleSize, signal } = options;
   const started = Date.now();
-  const verdict: StreamVerdict = {
-    stream: plan.name,
-    status: 'in_sync',
-    sourceRows: 0,
-    targetRows: 0,
-    missing: 0,
-    extra: 0,
-    different: 0,
-    expected: 0,
-    inFlight: 0,
-    samples: { missing: [], extra: [], different: [] },
-    notes: [],
-    seconds: 0,
-  };
+  const verdict = emptyVerdict(plan.name, 'in_sync', plan.table.primaryKey.length > 0);
   const targetColumns = await readTargetColumns(target, schema, plan.targetTable);
   if (!targetColumns) {
     verdict.status = 'missing_table';
@@ -130,13 +124,14 @@ async function verifyStream(
     return verdict;
   }
   const present = new Set(targetColumns.map((c) => c.name));
-  const all = plan.table.columns
-    .filter((c) => !plan.columns || plan.columns.includes(c.name) || plan.table.primaryKey.includes(c.name))
-    .map((c) => mapColumn(c, plan.name));
-  const mappings = all.filter((m) => present.has(m.column.name));
-  for (const m of all)
-    if (!present.has(m.column.name))
-      verdict.notes.push(`column ${m.column.name} is not in the target yet (not compared)`);
+  const all = mappingsFor(plan);
+  const mappings = all.filter((m) => present.has(m.targetName));
+  // A source column the target lacks was not compared: the stream cannot be called in sync.
+  const uncompared = all.filter((m) => !present.has(m.targetName));
+  for (const m of uncompared)
+    verdict.notes.push(
+      `column ${m.column.name} is not in the target (${schema}.${plan.targetTable}.${m.targetName}), so it was not compared; run ferry sync`,
+    );
   const key = plan.table.primaryKey.map((k) => mappings.find((m) => m.column.name === k)!).filter(Boolean);
   const apart = mappings.filter((m) => COMPARED_APART.has(m.rule.encoder));
   const sideTable = { mappings, key, apart };
@@ -157,9 +152,24 @@ async function verifyStream(
   const found = await compareByChecksums(src, dst, { multiset, levels: levelCount(bucketing), signal });
   verdict.sourceRows = found.sourceRows;
   verdict.targetRows = found.targetRows;
+  const scope: ExpectedScope = {
+    state,
+    target,
+    schema,
+    stream: plan.name,
+    table: plan.targetTable,
+    source: src,
+    mappings,
+    key,
+  };
   if (multiset) {
-    verdict.missing = found.multisetMissing;
+    const expected = await quarantinedRows(scope, found.missingRows);
+    for (const n of expected.values()) verdict.expected += n;
+    verdict.missing = found.multisetMissing - verdict.expected;
     verdict.extra = found.multisetExtra;
+    const missing = [...found.missingRows].filter(([h, n]) => n > (expected.get(h) ?? 0)).map(([h]) => h);
+    verdict.samples.missing = await sampleRows(src, missing, sampleSize);
+    verdict.samples.extra = await sampleRows(dst, [...found.extraRows.keys()], sampleSize);
     if (verdict.missing + verdict.extra > 0)
       verdict.notes.push('no primary key: compared as a multiset of rows (counts of identical rows)');
   } else {
@@ -168,13 +178,8 @@ async function verifyStream(
       ...found.different,
       ...[...apartDiffs.keys()].filter((k) => !found.missing.includes(k) && !found.extra.includes(k)),
     ]);
-    const { quarantined, changed } = await expectedKeys(
-      state,
-      target,
-      schema,
-      plan.name,
-      plan.table.primaryKey,
-    );
+    const quarantined = await quarantinedKeys(scope, found.missing);
+    const changed = await changedKeys(scope, [...different]);
     const changedLater = await changedSinceSync(
       state,
       source,
@@ -213,9 +218,41 @@ async function verifyStream(
       columns: [...d.columns, ...(apartDiffs.get(sample[i]!) ?? [])],
     }));
   }
-  if (verdict.missing + verdict.extra + verdict.different > 0) verdict.status = 'different';
+  if (verdict.missing + verdict.extra + verdict.different > 0 || uncompared.length > 0)
+    verdict.status = 'different';
   verdict.seconds = (Date.now() - started) / 1000;
   return verdict;
+}
+
+/** A stream whose source table is gone: listed with what the target still holds. */
+async function missingSourceVerdict(
+  target: PgClient,
+  schema: string,
+  gone: MissingStream,
+): Promise<StreamVerdict> {
+  const exists = await readTargetColumns(target, schema, gone.name);
+  const rows = exists
+    ? Number(
+        (await target.query<{ n: string }>(`SELECT count(*) AS n FROM ${qualifiedPg(schema, gone.name)}`))
+          .rows[0]!.n,
+      )
+    : 0;
+  const verdict = emptyVerdict(gone.name, 'source_missing', true);
+  verdict.targetRows = rows;
+  verdict.notes.push(
+    `the source table ${gone.sourceTable} is gone (dropped or renamed); ${exists ? `${schema}.${gone.name} holds its ${rows} row(s) as last synced (sync.missing_tables says whether it is kept, marked or dropped)` : `${schema}.${gone.name} does not exist either`}; not compared`,
+  );
+  return verdict;
+}
+
+/** Up to `n` rows of a key-less table by their hashes, as their canonical values. */
+async function sampleRows(side: Side, hashes: readonly string[], n: number): Promise<string[]> {
+  if (n === 0 || hashes.length === 0) return [];
+  const rows = await side.selectByHash(hashes.slice(0, n), []);
+  return hashes
+    .slice(0, n)
+    .flatMap((h) => rows.get(h)?.slice(0, 1) ?? [])
+    .map((r) => displayKey(r.text));
 }
 
 export async function verify(options: VerifyOptions): Promise<VerifyReport> {
@@ -229,12 +266,16 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   try {
     target = await connectPostgres(targetSpec);
     await state.migrate(target);
+    const known = await state.streams.list(target, schema);
     const plans = planStreams(
       project.streams,
       await introspectTables(source, sourceSpec.database),
       options.streams,
+      known,
     );
     const streams: StreamVerdict[] = [];
+    for (const gone of missingStreams(project.streams, plans, known, options.streams))
+      streams.push(await missingSourceVerdict(target, schema, gone));
     for (const plan of plans) {
       if (options.signal.aborted) throw options.signal.reason;
       const verdict = await verifyStream(state, source, target, schema, plan, {
@@ -250,7 +291,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     }
     const report: VerifyReport = {
       runId: 0,
-      inSync: streams.every((s) => s.status === 'in_sync'),
+      // A stream whose source table is gone is listed, but is no difference to repair.
+      inSync: streams.every((s) => s.status === 'in_sync' || s.status === 'source_missing'),
       seconds: (Date.now() - started) / 1000,
       streams,
     };

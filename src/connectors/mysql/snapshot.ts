@@ -3,9 +3,11 @@
 // MariaDB reports the binlog position of each consistent snapshot (binlog_snapshot_file/position):
 // when every connection reports the same one, no transaction committed between their starts, so the
 // snapshots are identical. Otherwise ferry retries, then falls back to a brief FLUSH TABLES WITH
-// READ LOCK (which needs the RELOAD privilege), as mydumper does.
+// READ LOCK (which needs the RELOAD privilege), as mydumper does. Just before, it reads what may
+// still commit below the snapshot (write-horizon.ts), for incremental cursors.
 import type { Logger } from '../../observability/logger.js';
 import { connectMysql, type MysqlConnection } from './connect.js';
+import { readWriteHorizon, sourceClock, type WriteHorizon } from './write-horizon.js';
 import type { ConnectionSpec } from '../connection-spec.js';
 
 export interface BinlogPosition {
@@ -19,6 +21,8 @@ export interface Snapshot {
   binlog: BinlogPosition;
   /** True when all connections are known to share one snapshot. */
   consistent: boolean;
+  /** The writers still open just before the snapshot, and the source's clock around it. */
+  horizon: WriteHorizon;
   close(): Promise<void>;
 }
 
@@ -79,13 +83,20 @@ export async function openSnapshot(spec: ConnectionSpec, count: number, logger: 
     for (const o of opened) if (o.status === 'fulfilled') connections.push(o.value);
     const failed = opened.find((o) => o.status === 'rejected');
     if (failed) throw failed.reason;
+    const horizon = await readWriteHorizon(connections[0]!);
+    // With the clock once the snapshot is open: a row with a later cursor cannot be in it.
+    const snapshotOf = async (binlog: BinlogPosition, consistent: boolean): Promise<Snapshot> => ({
+      connections,
+      binlog,
+      consistent,
+      horizon: { ...horizon, snapshotAt: await sourceClock(connections[0]!) },
+      close,
+    });
     for (let attempt = 0; attempt < 5; attempt++) {
       await Promise.all(connections.map(start));
       const positions = await Promise.all(connections.map(snapshotPosition));
       const first = positions[0]!;
-      if (first.file !== null && positions.every((p) => same(p, first))) {
-        return { connections, binlog: first, consistent: true, close };
-      }
+      if (first.file !== null && positions.every((p) => same(p, first))) return snapshotOf(first, true);
       if (first.file === null) break; // no binlog (or MySQL): positions cannot prove consistency
       await Promise.all(connections.map((c) => c.query('ROLLBACK')));
     }
@@ -96,8 +107,7 @@ export async function openSnapshot(spec: ConnectionSpec, count: number, logger: 
       try {
         await Promise.all(connections.map((c, i) => (i === 0 ? Promise.resolve() : c.query('ROLLBACK'))));
         await Promise.all(connections.map(start));
-        const binlog = await masterStatus(connections[0]!);
-        return { connections, binlog, consistent: true, close };
+        return await snapshotOf(await masterStatus(connections[0]!), true);
       } finally {
         await connections[0]!.query('UNLOCK TABLES');
       }
@@ -110,8 +120,7 @@ export async function openSnapshot(spec: ConnectionSpec, count: number, logger: 
       }
       await Promise.all(connections.map((c) => c.query('ROLLBACK').catch(() => undefined)));
       await Promise.all(connections.map(start));
-      const binlog = await masterStatus(connections[0]!);
-      return { connections, binlog, consistent: connections.length === 1, close };
+      return snapshotOf(await masterStatus(connections[0]!), connections.length === 1);
     }
   } catch (error) {
     await close();
