@@ -2,12 +2,14 @@
 // every statement over its tables, bound to the schema's name. Nothing outside src/state/ names the
 // schema or its tables; callers pass the connection (or the transaction's client) to each call.
 import type { PgSession } from '../connectors/postgres/connect.js';
+import { cdcLedger } from './cdc-ledger.js';
 import { chunksTable } from './chunks.js';
 import { locksTable } from './locks.js';
 import { migrate, type MigrationTrack } from './migrate.js';
 import { pipelineRunsTables } from './pipeline-runs.js';
 import { quarantineTables } from './quarantine.js';
 import { runsTable } from './runs.js';
+import { streamSamples } from './stream-samples.js';
 import { streamsTable } from './streams.js';
 import { verifyRunsTables } from './verify-runs.js';
 
@@ -28,6 +30,8 @@ export interface FerryState {
   readonly locks: ReturnType<typeof locksTable>;
   readonly pipelines: ReturnType<typeof pipelineRunsTables>;
   readonly verifyRuns: ReturnType<typeof verifyRunsTables>;
+  readonly ledger: ReturnType<typeof cdcLedger>;
+  readonly samples: ReturnType<typeof streamSamples>;
 }
 
 export function ferryState(schema: string = STATE_SCHEMA): FerryState {
@@ -41,5 +45,7 @@ export function ferryState(schema: string = STATE_SCHEMA): FerryState {
     locks: locksTable(schema),
     pipelines: pipelineRunsTables(schema),
     verifyRuns: verifyRunsTables(schema),
+    ledger: cdcLedger(schema),
+    samples: streamSamples(schema),
   });
 }
