@@ -99,3 +99,25 @@ export function differences(
 }
 
 export type { BinlogReader };
+
+/** The settings of a server a binlog test starts for itself (throwaway-mariadb.ts). */
+export const BINLOG_SERVER_ARGS = [
+  '--log-bin=mariadb-bin',
+  '--server-id=1',
+  '--binlog-format=ROW',
+  '--binlog-row-image=FULL',
+  '--binlog-row-metadata=FULL',
+];
+
+export function specOfUrl(url: string, port?: number): ConnectionSpec {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: port ?? Number(u.port),
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database: u.pathname.slice(1),
+    tls: { mode: 'disable' },
+    connectTimeoutMs: 5_000,
+  };
+}
