@@ -1,5 +1,6 @@
 // Helpers of the binlog tests: read the binlog from a position until the server's position at a
 // given moment, and read a table with the snapshot path's select list, both as SourceRows.
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import type mysql from 'mysql2/promise';
 import type { ConnectionSpec } from '../../../src/config/connection.js';
 import { introspectTables } from '../../../src/connectors/mysql/introspect.js';
@@ -119,5 +120,53 @@ export function specOfUrl(url: string, port?: number): ConnectionSpec {
     database: u.pathname.slice(1),
     tls: { mode: 'disable' },
     connectTimeoutMs: 5_000,
+  };
+}
+
+/** A TCP proxy on loopback in front of a server, which a test can cut or make go silent. */
+export interface Proxy {
+  port: number;
+  /** Closes every connection through the proxy at once (as a broken network would). */
+  cut(): void;
+  /** Stops forwarding in both directions but keeps the sockets open (a hung middlebox). */
+  stall(): void;
+  close(): Promise<void>;
+}
+
+export async function startProxy(targetPort: number): Promise<Proxy> {
+  const pairs: { client: Socket; server: Socket }[] = [];
+  let stalled = false;
+  const proxy = createServer((client) => {
+    const server = connect(targetPort, '127.0.0.1');
+    pairs.push({ client, server });
+    client.on('data', (d) => stalled || server.write(d));
+    server.on('data', (d) => stalled || client.write(d));
+    const end = () => {
+      client.destroy();
+      server.destroy();
+    };
+    client.on('error', end).on('close', end);
+    server.on('error', end).on('close', end);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (proxy.address() as AddressInfo).port,
+    cut() {
+      for (const { client, server } of pairs) {
+        client.resetAndDestroy();
+        server.destroy();
+      }
+    },
+    stall() {
+      stalled = true;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const { client, server } of pairs) {
+          client.destroy();
+          server.destroy();
+        }
+        proxy.close(() => resolve());
+      }),
   };
 }

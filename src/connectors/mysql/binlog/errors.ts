@@ -80,12 +80,16 @@ export function binlogError(error: unknown, where: string): BinlogError {
   const record = (error ?? {}) as { code?: unknown; errno?: unknown; sqlMessage?: unknown };
   const code = typeof record.code === 'string' ? record.code : undefined;
   const detail = messageOf(error);
-  if (record.errno === 1236) {
-    const text = typeof record.sqlMessage === 'string' ? record.sqlMessage : detail;
-    const reason = FATAL_READING.find(([pattern]) => pattern.test(text))?.[1] ?? 'position_unknown';
-    return new BinlogError(reason, `${where} cannot send the binlog from the requested position: ${text}`, {
-      cause: error,
-    });
+  const text = typeof record.sqlMessage === 'string' ? record.sqlMessage : detail;
+  // MariaDB sends the older of two replicas with one server_id error 4052, MySQL 1236: the text tells
+  const known = FATAL_READING.find(([pattern]) => pattern.test(text))?.[1];
+  if (record.errno === 1236 || known === 'duplicate_server_id') {
+    const reason = known ?? 'position_unknown';
+    const message =
+      reason === 'duplicate_server_id'
+        ? `${where} dropped this binlog reader: another replica connected with the same server_id (${text})`
+        : `${where} cannot send the binlog from the requested position: ${text}`;
+    return new BinlogError(reason, message, { cause: error });
   }
   const reason = (code && BY_CODE[code]) || (code && SOCKET_ERRORS[code] ? 'connection_lost' : undefined);
   if (reason) return new BinlogError(reason, `binlog connection to ${where}: ${detail}`, { cause: error });

@@ -78,6 +78,8 @@ export interface EventDecoderOptions {
   from: BinlogPosition;
   /** Tables whose rows are decoded; all when absent. */
   tables?: readonly TableName[];
+  /** The server's binlog_checksum is CRC32: events before the first format description carry one too. */
+  checksum: boolean;
   /** The character set of a collation id, as the server names it. */
   charsetOf: (collation: number) => string | null;
 }
@@ -119,7 +121,7 @@ export function createEventDecoder(options: EventDecoderOptions): EventDecoder {
     : null;
 
   let file = options.from.file;
-  let checksum = false;
+  let checksum = options.checksum;
   let postHeader: number[] = [];
   const maps = new Map<number, { raw: Buffer; map: DecodedTableMap; tracked: boolean }>();
   const tx = { open: false, gtid: null as string | null, begun: false, ddl: false, trackedRows: false };

@@ -118,8 +118,13 @@ export async function openBinlogReader(
   let serverId: number;
   let start: BinlogPosition;
   let charsets: Map<number, string>;
+  let checksum = false;
   try {
-    const info = await single(connection, 'SELECT VERSION() AS version, @@server_id AS id');
+    const info = await single(
+      connection,
+      'SELECT VERSION() AS version, @@server_id AS id, @@global.binlog_checksum AS checksum',
+    );
+    checksum = String(info?.checksum).toUpperCase() === 'CRC32';
     flavor = /mariadb/i.test(String(info?.version)) ? 'mariadb' : 'mysql';
     charsets = await collations(connection);
     const taken = await takenServerIds(connection, Number(info?.id));
@@ -161,6 +166,7 @@ export async function openBinlogReader(
     flavor,
     from: start,
     ...(options.tables ? { tables: options.tables } : {}),
+    checksum,
     charsetOf: (collation) => charsets.get(collation) ?? null,
   });
 
