@@ -53,6 +53,8 @@ export interface BinlogReader {
   pause(): void;
   resume(): void;
   close(): Promise<void>;
+  /** Bytes of raw events read from the server and not yet decoded (bounded by bufferBytes + a socket read). */
+  readonly buffered: number;
   readonly serverId: number;
   readonly flavor: 'mariadb' | 'mysql';
 }
@@ -118,7 +120,7 @@ export async function openBinlogReader(
   let serverId: number;
   let start: BinlogPosition;
   let charsets: Map<number, string>;
-  let checksum = false;
+  let checksum: boolean;
   try {
     const info = await single(
       connection,
@@ -297,6 +299,9 @@ export async function openBinlogReader(
         notify();
       }
       return Promise.resolve();
+    },
+    get buffered() {
+      return queued;
     },
     serverId,
     flavor,
