@@ -278,3 +278,35 @@ describe('the table map', () => {
     expect(table.undecodable).toBeUndefined();
   });
 });
+
+describe('random doubles and floats', () => {
+  it('print as the server prints them, for 4000 random bit patterns of each', async () => {
+    const bits = new DataView(new ArrayBuffer(8));
+    let seed = 12345;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    const doubles: string[] = [];
+    const floats: string[] = [];
+    while (doubles.length < 4000) {
+      bits.setUint32(0, next());
+      bits.setUint32(4, next());
+      const d = bits.getFloat64(0);
+      if (Number.isFinite(d)) doubles.push(d.toPrecision(17));
+      const f = bits.getFloat32(0);
+      if (Number.isFinite(f) && Math.abs(f) > 1.2e-38) floats.push(f.toPrecision(9));
+    }
+    await db.source.query('CREATE TABLE numbers (id int PRIMARY KEY, d double, f float)');
+    const start = await gtidNow(db.source);
+    await db.source.query(
+      `INSERT INTO numbers VALUES ${doubles.map((d, i) => `(${i + 1}, ${d}, ${floats[i % floats.length]})`).join(', ')}`,
+    );
+    const events = await readUntil(db.mysql, gtidFrom(start), await gtidNow(db.source), {
+      tables: [{ schema: db.name, table: 'numbers' }],
+    });
+    const binlog = new Map<string, SourceRow>();
+    for (const e of events)
+      if (e.kind === 'insert') for (const row of e.rows) binlog.set(String(row[0]), row);
+    const snapshot = await snapshotRows(db.source, db.name, 'numbers');
+    expect(binlog.size).toBe(4000);
+    expect(differences(binlog, snapshot, ['id', 'd', 'f'])).toEqual([]);
+  });
+});
