@@ -88,14 +88,23 @@ function civil(days: number): [number, number, number] {
   return [yoe + era * 400 + (month <= 2 ? 1 : 0), month, day];
 }
 
+/** Dates of recent day numbers: rows of one table tend to share few days, and civil() is the slow part. */
+const DATES = new Map<number, string>();
+
 /** A TIMESTAMP's seconds since the epoch in UTC; 0 is the zero timestamp 0000-00-00 00:00:00. */
 export function formatTimestamp(seconds: number, micros: number, fsp: number): string {
   if (seconds === 0 && micros === 0) return `0000-00-00 00:00:00${fraction(0, fsp)}`;
   const days = Math.floor(seconds / 86400);
   const rest = seconds - days * 86400;
-  const [y, m, d] = civil(days);
+  let date = DATES.get(days);
+  if (date === undefined) {
+    const [y, m, d] = civil(days);
+    date = formatDate(y, m, d);
+    if (DATES.size >= 20_000) DATES.clear();
+    DATES.set(days, date);
+  }
   return (
-    `${formatDate(y, m, d)} ${PAD2[Math.floor(rest / 3600)]}:${PAD2[Math.floor(rest / 60) % 60]}:` +
+    `${date} ${PAD2[Math.floor(rest / 3600)]}:${PAD2[Math.floor(rest / 60) % 60]}:` +
     `${PAD2[rest % 60]}${fraction(micros, fsp)}`
   );
 }
