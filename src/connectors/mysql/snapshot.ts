@@ -136,7 +136,11 @@ export async function openSnapshot(spec: ConnectionSpec, count: number, logger: 
         connections,
         binlog: single
           ? exact(position)
-          : { ...position, exact: false, inexact: `${why} (${messageOf(error)}): grant RELOAD to the ferry user` },
+          : {
+              ...position,
+              exact: false,
+              inexact: `${why} (${messageOf(error)}): grant RELOAD to the ferry user`,
+            },
         consistent: connections.length === 1,
         close,
       };

@@ -73,6 +73,28 @@ describe.skipIf(!canStartMariadb)('a binlog reader', () => {
     expect(events.filter((e) => e.kind === 'rotate').length).toBeGreaterThanOrEqual(4);
   });
 
+  it('refuses the rows of a table map without column names (binlog_row_metadata=MINIMAL)', async () => {
+    const start = await gtidNow(admin);
+    await admin.query('SET GLOBAL binlog_row_metadata = MINIMAL');
+    try {
+      const c = await mysql.createConnection({ uri: server.url }); // a new session takes the new value
+      await c.query('INSERT INTO items VALUES (5000, "minimal")');
+      await c.end();
+    } finally {
+      await admin.query('SET GLOBAL binlog_row_metadata = FULL');
+    }
+    const events = await readUntil(specOfUrl(server.url), gtidFrom(start), await gtidNow(admin), {
+      tables: TABLES,
+    });
+    const error = events.find((e) => e.kind === 'error');
+    expect(error).toMatchObject({
+      kind: 'error',
+      code: 'no_metadata',
+      message: expect.stringMatching(/binlog_row_metadata=FULL/),
+    });
+    expect(events.some((e) => e.kind === 'insert')).toBe(false);
+  });
+
   it('names a purged position and a position the server never had', async () => {
     const old = await gtidNow(admin);
     const [[{ File: oldFile }]] = (await admin.query('SHOW BINLOG STATUS')) as unknown as [

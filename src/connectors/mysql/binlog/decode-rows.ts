@@ -11,7 +11,7 @@ export type RowsKind = 'insert' | 'update' | 'delete';
 export type DecodedRows =
   | { kind: 'insert' | 'delete'; rows: SourceRow[] }
   | { kind: 'update'; rows: { before: SourceRow; after: SourceRow }[] }
-  | { kind: 'error'; code: 'row_image' | 'rows_mismatch' | 'undecodable'; message: string };
+  | { kind: 'error'; code: 'row_image' | 'rows_mismatch' | 'undecodable' | 'no_metadata'; message: string };
 
 function allPresent(buf: Buffer, at: number, columns: number): boolean {
   for (let i = 0; i < columns; i++) if ((buf[at + (i >> 3)]! & (1 << (i & 7))) === 0) return false;
@@ -46,7 +46,10 @@ export function decodeRows(
   v2: boolean,
 ): DecodedRows {
   const where = `${map.schema}.${map.table}`;
-  if (map.undecodable) return { kind: 'error', code: 'undecodable', message: `${where}: ${map.undecodable}` };
+  if (map.undecodable) {
+    const code = map.columns.some((c) => c.name === null) ? 'no_metadata' : 'undecodable';
+    return { kind: 'error', code, message: `${where}: ${map.undecodable}` };
+  }
   try {
     let p = start + postHeaderBytes;
     if (v2) p += buf.readUInt16LE(start + postHeaderBytes - 2) - 2;
