@@ -1,0 +1,375 @@
+// Turns the binlog's raw events, in order, into ferry's BinlogEvents: it checks each event's CRC32,
+// follows the format description, the current file and the GTID state, keeps the table maps, tells
+// transaction starts and ends apart from DDL, decodes row events of the tracked tables, and turns
+// what ferry cannot follow exactly (statement-format DML, partial row images, XA, incidents) into
+// error events. It holds the decoding state of one reader connection; positions it reports are the
+// places a new connection can resume from.
+import { crc32 } from 'node:zlib';
+import { decodeRows, type RowsKind } from './decode-rows.js';
+import type { BinlogErrorCode, BinlogEvent, BinlogPosition, TableMap } from './events.js';
+import { mariadbState, mysqlState, uuidText, type GtidState } from './gtid.js';
+import { decodeTableMap, type DecodedTableMap } from './table-map.js';
+import { BinlogError } from './errors.js';
+
+/** Event type codes (Log_event_type in the servers' source). */
+const E = {
+  QUERY: 2,
+  STOP: 3,
+  ROTATE: 4,
+  FORMAT_DESCRIPTION: 15,
+  XID: 16,
+  TABLE_MAP: 19,
+  WRITE_ROWS_V1: 23,
+  UPDATE_ROWS_V1: 24,
+  DELETE_ROWS_V1: 25,
+  INCIDENT: 26,
+  HEARTBEAT: 27,
+  WRITE_ROWS_V2: 30,
+  UPDATE_ROWS_V2: 31,
+  DELETE_ROWS_V2: 32,
+  MYSQL_GTID: 33,
+  MYSQL_ANONYMOUS_GTID: 34,
+  XA_PREPARE: 38,
+  PARTIAL_UPDATE_ROWS: 39,
+  TRANSACTION_PAYLOAD: 40,
+  MARIADB_GTID: 162,
+  QUERY_COMPRESSED: 165,
+  WRITE_ROWS_COMPRESSED_V1: 166,
+  UPDATE_ROWS_COMPRESSED_V1: 167,
+  DELETE_ROWS_COMPRESSED_V1: 168,
+  WRITE_ROWS_COMPRESSED: 169,
+  UPDATE_ROWS_COMPRESSED: 170,
+  DELETE_ROWS_COMPRESSED: 171,
+} as const;
+
+const ROWS: Record<number, [RowsKind, boolean]> = {
+  [E.WRITE_ROWS_V1]: ['insert', false],
+  [E.UPDATE_ROWS_V1]: ['update', false],
+  [E.DELETE_ROWS_V1]: ['delete', false],
+  [E.WRITE_ROWS_V2]: ['insert', true],
+  [E.UPDATE_ROWS_V2]: ['update', true],
+  [E.DELETE_ROWS_V2]: ['delete', true],
+};
+
+const COMPRESSED = new Set<number>([
+  E.QUERY_COMPRESSED,
+  E.WRITE_ROWS_COMPRESSED_V1,
+  E.UPDATE_ROWS_COMPRESSED_V1,
+  E.DELETE_ROWS_COMPRESSED_V1,
+  E.WRITE_ROWS_COMPRESSED,
+  E.UPDATE_ROWS_COMPRESSED,
+  E.DELETE_ROWS_COMPRESSED,
+  E.TRANSACTION_PAYLOAD,
+]);
+
+const HEADER = 19;
+const FL_STANDALONE = 1;
+const FL_DDL = 32;
+const ARTIFICIAL = 0x20;
+
+export interface TableName {
+  schema: string;
+  table: string;
+}
+
+export interface EventDecoderOptions {
+  flavor: 'mariadb' | 'mysql';
+  /** Where reading starts; `gtid` seeds the GTID state the commit positions carry. */
+  from: BinlogPosition;
+  /** Tables whose rows are decoded; all when absent. */
+  tables?: readonly TableName[];
+  /** The server's binlog_checksum is CRC32: events before the first format description carry one too. */
+  checksum: boolean;
+  /** The character set of a collation id, as the server names it. */
+  charsetOf: (collation: number) => string | null;
+}
+
+export interface EventDecoder {
+  /** Decodes one event (buf[start, end), header included); undefined for events nobody needs. */
+  decode(buf: Buffer, start: number, end: number): BinlogEvent | undefined;
+  /** Where a reader resumes after the last transaction that ended. */
+  readonly position: BinlogPosition;
+}
+
+type QueryKind = 'begin' | 'commit' | 'rollback' | 'savepoint' | 'rollback_to' | 'xa' | 'other';
+
+function queryKind(query: string): QueryKind {
+  const head = query.trimStart().slice(0, 12).toUpperCase();
+  if (head === 'BEGIN') return 'begin';
+  if (head === 'COMMIT') return 'commit';
+  if (head === 'ROLLBACK') return 'rollback';
+  if (head.startsWith('SAVEPOINT')) return 'savepoint';
+  if (/^ROLLBACK\s+TO/i.test(query.trimStart())) return 'rollback_to';
+  if (/^XA\s/i.test(query.trimStart())) return 'xa';
+  return 'other';
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export function createEventDecoder(options: EventDecoderOptions): EventDecoder {
+  const { flavor } = options;
+  const gtids: GtidState | null =
+    options.from.gtid !== null
+      ? flavor === 'mariadb'
+        ? mariadbState(options.from.gtid)
+        : mysqlState(options.from.gtid)
+      : null;
+  const tracked = options.tables ? new Set(options.tables.map((t) => `${t.schema}\u0000${t.table}`)) : null;
+  const trackedSchemas = new Set(options.tables?.map((t) => t.schema) ?? []);
+  const mentionsTracked = options.tables?.length
+    ? new RegExp(`\\b(${[...new Set(options.tables.map((t) => escapeRegExp(t.table)))].join('|')})\\b`, 'i')
+    : null;
+
+  let file = options.from.file;
+  let checksum = options.checksum;
+  let postHeader: number[] = [];
+  const maps = new Map<number, { raw: Buffer; map: DecodedTableMap; tracked: boolean }>();
+  const tx = { open: false, gtid: null as string | null, begun: false, ddl: false, trackedRows: false };
+  let resume: BinlogPosition = { ...options.from };
+
+  const positionAt = (end: number): BinlogPosition => ({
+    file,
+    position: end,
+    gtid: gtids ? gtids.toString() : null,
+  });
+
+  function endTransaction(end: number): BinlogPosition {
+    tx.open = false;
+    tx.gtid = null;
+    tx.begun = false;
+    tx.ddl = false;
+    tx.trackedRows = false;
+    resume = positionAt(end);
+    return resume;
+  }
+
+  function isTracked(schema: string, table: string): boolean {
+    return tracked === null || tracked.has(`${schema}\u0000${table}`);
+  }
+
+  function postHeaderOf(type: number, fallback: number): number {
+    return postHeader[type - 1] ?? fallback;
+  }
+
+  function decode(buf: Buffer, start: number, end: number): BinlogEvent | undefined {
+    if (end - start < HEADER)
+      throw new BinlogError('protocol', `a binlog event of ${end - start} bytes is too short`);
+    const timestamp = buf.readUInt32LE(start);
+    const type = buf[start + 4]!;
+    const serverId = buf.readUInt32LE(start + 5);
+    const logPos = buf.readUInt32LE(start + 13);
+    const flags = buf.readUInt16LE(start + 17);
+    if (type === E.FORMAT_DESCRIPTION) {
+      // the last 5 bytes: the checksum algorithm (1 = CRC32) and the event's own checksum
+      checksum = buf[end - 5] === 1;
+      const lengthsStart = start + HEADER + 2 + 50 + 4 + 1;
+      postHeader = [...buf.subarray(lengthsStart, end - 5)];
+    }
+    let bodyEnd = end;
+    if (checksum) {
+      bodyEnd = end - 4;
+      const expected = buf.readUInt32LE(bodyEnd);
+      if (crc32(buf.subarray(start, bodyEnd)) !== expected) {
+        throw new BinlogError('protocol', `binlog event at ${file ?? '?'}:${logPos} fails its CRC32 check`);
+      }
+    }
+    const body = start + HEADER;
+    // artificial events (the rotation at the start, heartbeats) carry no position of their own
+    const at = { timestamp, file, end: logPos === 0 || flags & ARTIFICIAL ? (resume.position ?? 0) : logPos };
+    const error = (
+      code: BinlogErrorCode,
+      message: string,
+      extra: { table?: TableMap; schema?: string; query?: string } = {},
+    ) => ({ kind: 'error', code, message, ...at, ...extra }) as const;
+
+    switch (type) {
+      case E.ROTATE: {
+        const position = Number(buf.readBigUInt64LE(body));
+        file = buf.toString('utf8', body + 8, bodyEnd);
+        resume = { ...resume, file, position };
+        return { kind: 'rotate', ...at, file, next: { file, position } };
+      }
+      case E.HEARTBEAT:
+        return { kind: 'heartbeat', ...at, file, end: logPos };
+      case E.MARIADB_GTID: {
+        const sequence = buf.readBigUInt64LE(body);
+        const domain = buf.readUInt32LE(body + 8);
+        const gtidFlags = buf[body + 12]!;
+        const standalone = (gtidFlags & FL_STANDALONE) !== 0;
+        const gtid = gtids
+          ? gtids.add({ flavor: 'mariadb', domain, serverId, sequence })
+          : `${domain}-${serverId}-${sequence}`;
+        Object.assign(tx, {
+          open: true,
+          gtid,
+          begun: !standalone,
+          ddl: (gtidFlags & FL_DDL) !== 0,
+          trackedRows: false,
+        });
+        return { kind: 'begin', ...at, gtid, standalone };
+      }
+      case E.MYSQL_GTID:
+      case E.MYSQL_ANONYMOUS_GTID: {
+        let gtid: string | null = null;
+        if (type === E.MYSQL_GTID) {
+          const uuid = buf.subarray(body + 1, body + 17);
+          const sequence = buf.readBigInt64LE(body + 17);
+          gtid = gtids ? gtids.add({ flavor: 'mysql', uuid, sequence }) : `${uuidText(uuid)}:${sequence}`;
+        }
+        Object.assign(tx, { open: true, gtid, begun: false, ddl: false, trackedRows: false });
+        return { kind: 'begin', ...at, gtid, standalone: false };
+      }
+      case E.XID:
+        if (!tx.open) return undefined;
+        return { kind: 'commit', ...at, via: 'xid', position: endTransaction(at.end) };
+      case E.XA_PREPARE: {
+        const event = error(
+          'xa',
+          'an XA transaction was prepared: its rows count only at a later XA COMMIT, which ferry does not follow',
+        );
+        endTransaction(at.end);
+        return event;
+      }
+      case E.QUERY:
+        return query(buf, body, bodyEnd, at, error);
+      case E.TABLE_MAP: {
+        const raw = buf.subarray(body, bodyEnd);
+        const tableIdBytes = postHeaderOf(type, 8) === 6 ? 4 : 6;
+        const id = raw.readUIntLE(0, tableIdBytes);
+        let entry = maps.get(id);
+        if (!entry || !entry.raw.equals(raw)) {
+          const map = decodeTableMap(
+            buf,
+            body,
+            bodyEnd,
+            tableIdBytes,
+            options.charsetOf,
+            flavor === 'mariadb',
+          );
+          if (maps.size >= 4096) maps.clear();
+          entry = { raw: Buffer.from(raw), map, tracked: isTracked(map.schema, map.table) };
+          maps.set(id, entry);
+        }
+        if (!entry.tracked) return undefined;
+        return { kind: 'table', ...at, table: entry.map };
+      }
+      case E.INCIDENT:
+        return error(
+          'incident',
+          'the server logged an incident (for example a lost connection during a statement): events may be missing from the binlog',
+        );
+      case E.PARTIAL_UPDATE_ROWS:
+        return error(
+          'partial_json',
+          "a partial JSON update (binlog_row_value_options=PARTIAL_JSON): set it to '' on the server",
+        );
+      default:
+        break;
+    }
+    const rows = ROWS[type];
+    if (rows) {
+      const postHeaderBytes = postHeaderOf(type, rows[1] ? 10 : 8);
+      const tableIdBytes = postHeaderBytes === 6 ? 4 : 6;
+      const id = buf.readUIntLE(body, tableIdBytes);
+      if (id === 0xffffff && tableIdBytes === 6 && !maps.has(id)) return undefined; // the dummy "end of statement" event
+      const entry = maps.get(id);
+      if (!entry)
+        throw new BinlogError('protocol', `a row event refers to table id ${id}, which no table map named`);
+      if (!entry.tracked) return undefined;
+      tx.trackedRows = true;
+      const decoded = decodeRows(buf, body, bodyEnd, rows[0], entry.map, postHeaderBytes, rows[1]);
+      if (decoded.kind === 'error') return error(decoded.code, decoded.message, { table: entry.map });
+      if (decoded.kind === 'update') return { kind: 'update', ...at, table: entry.map, rows: decoded.rows };
+      return { kind: decoded.kind, ...at, table: entry.map, rows: decoded.rows };
+    }
+    if (COMPRESSED.has(type)) {
+      return error(
+        'compressed',
+        type === E.TRANSACTION_PAYLOAD
+          ? 'a compressed transaction (binlog_transaction_compression=ON): turn it off on the server'
+          : 'a compressed binlog event (log_bin_compress=ON): turn it off on the server',
+      );
+    }
+    return undefined;
+  }
+
+  function query(
+    buf: Buffer,
+    body: number,
+    bodyEnd: number,
+    at: { timestamp: number; file: string | null; end: number },
+    error: (
+      code: BinlogErrorCode,
+      message: string,
+      extra?: { schema?: string; query?: string },
+    ) => BinlogEvent,
+  ): BinlogEvent | undefined {
+    const schemaLength = buf[body + 8]!;
+    const statusLength = buf.readUInt16LE(body + 11);
+    const schemaStart = body + postHeaderOf(E.QUERY, 13) + statusLength;
+    const schema = buf.toString('utf8', schemaStart, schemaStart + schemaLength);
+    const text = buf.toString('utf8', schemaStart + schemaLength + 1, bodyEnd);
+    const kind = queryKind(text);
+    switch (kind) {
+      case 'begin':
+        if (tx.open) {
+          tx.begun = true;
+          return undefined;
+        }
+        Object.assign(tx, { open: true, gtid: null, begun: true, ddl: false, trackedRows: false });
+        return { kind: 'begin', ...at, gtid: null, standalone: false };
+      case 'commit':
+        if (!tx.open) return undefined;
+        return { kind: 'commit', ...at, via: 'query', position: endTransaction(at.end) };
+      case 'rollback': {
+        const rolledBack = tx.trackedRows;
+        endTransaction(at.end);
+        if (!rolledBack) return undefined;
+        return error(
+          'partial_rollback',
+          'a transaction that changed tracked rows ended in ROLLBACK (it also changed non-transactional tables): which of its changes stand is unknown',
+          { schema, query: text },
+        );
+      }
+      case 'savepoint':
+        return undefined;
+      case 'rollback_to':
+        return tx.trackedRows
+          ? error(
+              'partial_rollback',
+              'ROLLBACK TO SAVEPOINT after changes to non-transactional tables: which changes stand is unknown',
+              { schema, query: text },
+            )
+          : undefined;
+      case 'xa':
+        return error('xa', `an XA statement (${text.slice(0, 40)}): ferry does not follow XA transactions`, {
+          schema,
+          query: text,
+        });
+      default:
+        break;
+    }
+    if (tx.open && tx.begun && !tx.ddl) {
+      // inside BEGIN ... COMMIT, a statement that is not DDL changed rows in statement format
+      const relevant =
+        tracked === null ||
+        trackedSchemas.has(schema) ||
+        (mentionsTracked !== null && mentionsTracked.test(text));
+      if (!relevant) return undefined;
+      return error(
+        'statement_format',
+        `a change was logged as a statement, not as rows (binlog_format is not ROW for the session that wrote it): ${text.slice(0, 200)}`,
+        { schema, query: text },
+      );
+    }
+    if (tx.open && tx.begun) return { kind: 'ddl', ...at, schema, query: text, position: null };
+    return { kind: 'ddl', ...at, schema, query: text, position: endTransaction(at.end) };
+  }
+
+  return {
+    decode,
+    get position() {
+      return resume;
+    },
+  };
+}
