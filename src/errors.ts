@@ -58,6 +58,17 @@ export class ConnectionError extends FerryError {
   }
 }
 
+/**
+ * The connection was lost while COMMIT was on its way: the transaction may or may not have
+ * committed. Whoever retries must first read back the state the transaction wrote.
+ */
+export class CommitUnknownError extends ConnectionError {
+  constructor(message: string, options: FerryErrorOptions = {}) {
+    super(message, { transient: true, ...options });
+    this.name = 'CommitUnknownError';
+  }
+}
+
 export class SchemaError extends FerryError {
   constructor(message: string, options: FerryErrorOptions = {}) {
     super('schema', message, options);
@@ -81,6 +92,11 @@ export class LockError extends FerryError {
 
 export function isFerryError(error: unknown): error is FerryError {
   return error instanceof FerryError;
+}
+
+/** Whether running the work again later may succeed: only errors ferry classified as transient. */
+export function isTransient(error: unknown): boolean {
+  return error instanceof FerryError && error.transient;
 }
 
 /** The message of any thrown value, with secrets removed. */

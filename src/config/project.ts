@@ -7,16 +7,38 @@ import type { ConnectionSpec } from '../connectors/connection-spec.js';
 import { ConfigError } from '../errors.js';
 import { sourceConnection, targetConnection } from './connection.js';
 import { durationSeconds } from './duration.js';
-import type { FerryConfig, SparkSettings, StreamConfig, SyncSettings, TransformSettings } from './schema.js';
+import type {
+  CdcSettings,
+  FerryConfig,
+  SparkSettings,
+  StreamConfig,
+  SyncSettings,
+  TransformSettings,
+} from './schema.js';
+
+/** How a stream copies: in full, by cursor, or by following the binlog. */
+export type StreamMode = 'full_refresh' | 'incremental' | 'cdc';
 
 /** A stream rule of ferry.yaml with the defaults applied and its lookback in seconds. */
 export interface StreamRule extends Omit<StreamConfig, 'mode' | 'lookback' | 'deletes' | 'cursor'> {
   /** Its position in ferry.yaml's streams list, for messages ("streams[2]"). */
   index: number;
-  mode: 'full_refresh' | 'incremental';
+  mode: StreamMode;
   cursor: string | undefined;
   lookbackSeconds: number;
   deletes: 'ignore' | 'soft' | 'hard';
+}
+
+/** The cdc section with its durations in seconds. */
+export interface CdcRules {
+  serverId: number | undefined;
+  heartbeatSeconds: number;
+  batchRows: number;
+  batchWaitSeconds: number;
+  onPositionLost: CdcSettings['on_position_lost'];
+  ledgerRetentionSeconds: number;
+  sampleEverySeconds: number;
+  samplesRetentionDays: number;
 }
 
 export interface SparkServer extends SparkSettings {
@@ -36,6 +58,7 @@ export interface Project {
   readonly history: ConnectionSpec;
   readonly queueSchema: string;
   readonly sync: Readonly<SyncSettings>;
+  readonly cdc: Readonly<CdcRules>;
   readonly streams: readonly StreamRule[];
   readonly transform: Readonly<TransformSettings>;
   readonly spark: Readonly<SparkServer>;
@@ -76,13 +99,15 @@ export function compileProject(config: FerryConfig, configPath = 'ferry.yaml'): 
     : target;
   const streams = config.streams.map((s, index): StreamRule => {
     const lookback = s.lookback ?? config.defaults.lookback;
+    const mode = s.mode ?? config.defaults.mode;
     return {
       ...s,
       index,
-      mode: s.mode ?? config.defaults.mode,
+      mode,
       cursor: s.cursor ?? config.defaults.cursor,
       lookbackSeconds: durationSeconds(lookback),
-      deletes: s.deletes ?? config.defaults.deletes ?? 'ignore',
+      // A cdc stream follows deletes by default: the binlog has them, exactly.
+      deletes: s.deletes ?? config.defaults.deletes ?? (mode === 'cdc' ? 'hard' : 'ignore'),
     };
   });
   const spark = config.spark ?? SPARK_DEFAULTS;
@@ -95,6 +120,16 @@ export function compileProject(config: FerryConfig, configPath = 'ferry.yaml'): 
     history,
     queueSchema: config.orchestration.queue_schema,
     sync: config.sync,
+    cdc: {
+      serverId: config.cdc.server_id,
+      heartbeatSeconds: durationSeconds(config.cdc.heartbeat),
+      batchRows: config.cdc.batch_rows,
+      batchWaitSeconds: durationSeconds(config.cdc.batch_wait),
+      onPositionLost: config.cdc.on_position_lost,
+      ledgerRetentionSeconds: durationSeconds(config.cdc.ledger_retention),
+      sampleEverySeconds: durationSeconds(config.cdc.sample_every),
+      samplesRetentionDays: durationSeconds(config.cdc.samples_retention) / 86400,
+    },
     streams,
     transform: config.transform,
     spark: { ...spark, caPem: spark.ca ? readCa(spark.ca) : undefined },

@@ -14,6 +14,7 @@ import { sparkSchema } from './sections/spark.js';
 import { checkSchema, dedupSchema, streamModes, streamSchema } from './sections/streams.js';
 import { syncSchema } from './sections/sync.js';
 import { transformSchema } from './sections/transform.js';
+import { cdcSchema } from './sections/cdc.js';
 
 export { sparkSchema };
 
@@ -36,6 +37,7 @@ export const configSchema = z
       .default({ mode: 'full_refresh' })
       .describe('Stream settings used where a stream sets none'),
     sync: syncSchema.default(syncSchema.parse({})),
+    cdc: cdcSchema.default(cdcSchema.parse({})),
     pipelines: z.record(pipelineName, pipelineSchema).default({}).describe('Pipelines, by name'),
     orchestration: orchestrationSchema.default({ queue_schema: '_ferry_queue' }),
     spark: sparkSchema.optional(),
@@ -56,3 +58,4 @@ export type SparkSettings = z.infer<typeof sparkSchema>;
 export type CheckRule = z.infer<typeof checkSchema>;
 export type DedupRule = z.infer<typeof dedupSchema>;
 export type TransformSettings = z.infer<typeof transformSchema>;
+export type CdcSettings = z.infer<typeof cdcSchema>;

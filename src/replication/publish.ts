@@ -11,6 +11,7 @@ import { qualifiedPg } from '../schema/identifiers.js';
 import type { ColumnMapping } from '../schema/type-mapping.js';
 import type { RunContext, StreamResult } from './stream-context.js';
 import type { StreamPlan } from './stream-plan.js';
+import type { StreamMode } from '../config/project.js';
 
 export interface FullLoad {
   plan: StreamPlan;
@@ -20,7 +21,7 @@ export interface FullLoad {
   /** Where the set checks find the original values of the rows they set aside. */
   settle: SettleHow;
   /** Mode recorded in the state (an incremental stream loaded in full keeps its mode). */
-  mode: 'full_refresh' | 'incremental';
+  mode: StreamMode;
   cursor: string | null;
   highWater: string | null;
   startedAt: Date;

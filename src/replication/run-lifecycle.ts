@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import type { Project } from '../config/project.js';
 import { connectMysql } from '../connectors/mysql/connect.js';
 import { introspectTables } from '../connectors/mysql/introspect.js';
-import { openSnapshot, type BinlogPosition } from '../connectors/mysql/snapshot.js';
+import { openSnapshot, type BinlogPosition, type SnapshotPosition } from '../connectors/mysql/snapshot.js';
 import { connectPostgres, type PgClient } from '../connectors/postgres/connect.js';
 import { FerryError, messageOf, SchemaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
@@ -69,7 +69,13 @@ export interface RunSummary {
   streams: StreamResult[];
 }
 
-const NO_POSITION: BinlogPosition = { file: null, position: null, gtid: null };
+const NO_POSITION: SnapshotPosition = {
+  file: null,
+  position: null,
+  gtid: null,
+  exact: false,
+  inexact: 'the copier does not read the source in one snapshot',
+};
 
 export async function runCopies(options: RunOptions, copier: Copier): Promise<RunSummary> {
   const { project, state, logger, signal } = options;

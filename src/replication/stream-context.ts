@@ -1,6 +1,6 @@
 // What every stream of a run shares: settings, the run id, the snapshot's binlog position, logging.
-import type { Project } from '../config/project.js';
-import type { BinlogPosition } from '../connectors/mysql/snapshot.js';
+import type { Project, StreamMode } from '../config/project.js';
+import type { SnapshotPosition } from '../connectors/mysql/snapshot.js';
 import type { PgClient } from '../connectors/postgres/connect.js';
 import type { Logger } from '../observability/logger.js';
 import type { CheckCount } from '../quality/failure.js';
@@ -14,7 +14,8 @@ export interface RunContext {
   state: FerryState;
   /** The run's control session: it holds the locks and the run record (a copier without readers writes through it). */
   control: PgClient;
-  binlog: BinlogPosition;
+  /** Where the run's snapshot is in the binlog, and whether change data capture may start there. */
+  binlog: SnapshotPosition;
   logger: Logger;
   signal: AbortSignal;
   onProgress?: (stream: string, rowsDone: number, rowsEstimated: number) => void;
@@ -24,7 +25,7 @@ export interface RunContext {
 
 export interface StreamResult {
   stream: string;
-  mode: 'full_refresh' | 'incremental';
+  mode: StreamMode;
   status: 'succeeded' | 'failed';
   rowsRead: number;
   rowsLoaded: number;

@@ -1,6 +1,6 @@
 // Decides, for each source table, which stream settings apply: the first stream whose table pattern
 // matches wins; tables no stream matches are not replicated.
-import type { StreamRule } from '../config/project.js';
+import type { StreamMode, StreamRule } from '../config/project.js';
 import type { SourceTable } from '../schema/source-table.js';
 import { mapColumn, type ColumnMapping } from '../schema/type-mapping.js';
 import { ConfigError } from '../errors.js';
@@ -12,7 +12,7 @@ export interface StreamPlan {
   /** The stream's name in logs, state and quarantine: the target table name. */
   name: string;
   targetTable: string;
-  mode: 'full_refresh' | 'incremental';
+  mode: StreamMode;
   cursor: string | undefined;
   lookbackSeconds: number;
   deletes: 'ignore' | 'soft' | 'hard';

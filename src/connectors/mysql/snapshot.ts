@@ -67,7 +67,7 @@ async function snapshotPosition(connection: MysqlConnection): Promise<BinlogPosi
 }
 
 /** The server's current binlog position: the snapshot's only while commits are locked out. */
-async function serverPosition(connection: MysqlConnection): Promise<BinlogPosition> {
+export async function serverPosition(connection: MysqlConnection): Promise<BinlogPosition> {
   for (const sql of ['SHOW BINARY LOG STATUS', 'SHOW BINLOG STATUS', 'SHOW MASTER STATUS']) {
     try {
       const [rows] = await connection.query(sql);

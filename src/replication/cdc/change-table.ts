@@ -9,7 +9,13 @@ import { copyInto } from '../../connectors/postgres/copy-into.js';
 import { COPY_NULL, ENCODERS, type ValueIssue } from '../../schema/encode-copy.js';
 import { DELETED_AT, qualifiedPg, quotePg } from '../../schema/identifiers.js';
 import { createRowEncoder, type RowEncoder } from '../../schema/row-encoder.js';
-import type { RowGate, SetAsideRow, SourceRow, ValueChange, ValuePolicies } from '../../schema/row-outcome.js';
+import type {
+  RowGate,
+  SetAsideRow,
+  SourceRow,
+  ValueChange,
+  ValuePolicies,
+} from '../../schema/row-outcome.js';
 import type { ColumnMapping } from '../../schema/type-mapping.js';
 
 /** One row change, its images in the stream's column order (the mapped columns). */
@@ -82,7 +88,13 @@ export function createChangeTable(spec: ChangeTableSpec): ChangeTable {
   const issue: { current?: ValueIssue } = {};
 
   function newEncoder(): RowEncoder {
-    return createRowEncoder(spec.stream, spec.mappings, spec.primaryKey, spec.policies, spec.gate ? { gate: spec.gate } : {});
+    return createRowEncoder(
+      spec.stream,
+      spec.mappings,
+      spec.primaryKey,
+      spec.policies,
+      spec.gate ? { gate: spec.gate } : {},
+    );
   }
 
   /** The key of an image as COPY fields, or undefined when a key value cannot be loaded (then no target row has it). */
@@ -104,7 +116,12 @@ export function createChangeTable(spec: ChangeTableSpec): ChangeTable {
   const nulls = (n: number) => Array.from({ length: n }, () => COPY_NULL);
 
   function push(op: 'i' | 'u' | 'd', old: string[] | undefined, image: string | undefined): void {
-    const line = [String(seq++), op, ...(old ?? nulls(keyIndexes.length)), image ?? nulls(names.length).join('\t')].join('\t');
+    const line = [
+      String(seq++),
+      op,
+      ...(old ?? nulls(keyIndexes.length)),
+      image ?? nulls(names.length).join('\t'),
+    ].join('\t');
     lines.push(line);
     bytes += line.length + 1;
   }

@@ -62,7 +62,9 @@ describe('a full refresh', () => {
       testConfig(db, 'streams:\n  - { table: items }\nsync: { schema_changes: rebuild }\n', 'raw'),
     );
     expect(summary.status).toBe('failed');
-    expect(summary.streams[0]!.error).toMatch(/views depend on raw\.items and its columns changed \(type changed: qty\)/);
+    expect(summary.streams[0]!.error).toMatch(
+      /views depend on raw\.items and its columns changed \(type changed: qty\)/,
+    );
     const { rows } = await db.target.query(`SELECT count(*)::int AS n FROM raw.items_view`);
     expect(rows[0]).toEqual({ n: 4 });
     const { rows: left } = await db.target.query(
