@@ -28,7 +28,7 @@ afterAll(async () => {
 
 async function sourceRows(table: string): Promise<Record<string, string | null>[]> {
   const [rows] = await db.source.query(`SELECT * FROM ${table} ORDER BY id`);
-  return (rows as Record<string, unknown>[]).map((r) =>
+  return (rows as Record<string, string | number | null>[]).map((r) =>
     Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? null : String(v)])),
   );
 }
