@@ -14,6 +14,7 @@ import { registerScheduler } from './scheduler.js';
 import { registerQuarantine } from './quarantine.js';
 import { registerSeed } from './seed.js';
 import { registerSimulate } from './simulate.js';
+import { registerStream } from './stream.js';
 import { registerSync } from './sync.js';
 import { registerTask } from './task.js';
 import { registerTrigger } from './trigger.js';
@@ -29,6 +30,7 @@ const commands: Register[] = [
   registerSeed,
   registerSimulate,
   registerSync,
+  registerStream,
   registerVerify,
   registerPipelines,
   registerTrigger,

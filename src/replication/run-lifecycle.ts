@@ -188,7 +188,7 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
 }
 
 /** The streams of the project that the source has now, from one look at information_schema. */
-async function planFromSource(
+export async function planFromSource(
   project: CopyProject,
   only: readonly string[] | undefined,
 ): Promise<StreamPlan[]> {
