@@ -174,3 +174,30 @@ describe('a transaction larger than the read-ahead buffer', () => {
     expect(pausedCheck![1]).toBeLessThanOrEqual(pausedCheck![0]! + 256 * 1024);
   });
 });
+
+describe('stopping', () => {
+  it('ends the iteration when the signal aborts, and a break closes the reader', async () => {
+    const controller = new AbortController();
+    const reader = await openBinlogReader(
+      db.mysql,
+      { from: gtidFrom(await gtidNow(db.source)), signal: controller.signal, heartbeatSeconds: 0.2 },
+      silentLogger(),
+    );
+    const kinds: string[] = [];
+    for await (const event of reader.events) {
+      kinds.push(event.kind);
+      if (event.kind === 'heartbeat') controller.abort();
+    }
+    expect(kinds.at(-1)).toBe('heartbeat');
+
+    const second = await openBinlogReader(
+      db.mysql,
+      { from: gtidFrom(await gtidNow(db.source)) },
+      silentLogger(),
+    );
+    for await (const event of second.events) if (event.kind === 'rotate') break;
+    const after: string[] = [];
+    for await (const event of second.events) after.push(event.kind);
+    expect(after).toEqual([]);
+  });
+});

@@ -44,10 +44,15 @@ export interface BinlogReaderOptions {
   tables?: readonly TableName[];
   /** Raw event bytes read ahead of the consumer before the socket pauses (default 16 MiB). */
   bufferBytes?: number;
+  /** Closes the reader when aborted; the iterator then ends. */
+  signal?: AbortSignal;
 }
 
 export interface BinlogReader {
-  /** The events in binlog order. Ends after close(); throws a BinlogError when reading fails. */
+  /**
+   * The events in binlog order, for one consumer. Ends after close() (breaking out of the loop
+   * closes the reader too); throws a BinlogError when reading fails.
+   */
   events: AsyncIterable<BinlogEvent>;
   /** Stops reading from the socket (the server then waits); events already read are still delivered. */
   pause(): void;
@@ -255,8 +260,17 @@ export async function openBinlogReader(
   watchdog.unref();
 
   async function* events(): AsyncGenerator<BinlogEvent> {
+    try {
+      yield* pull();
+    } finally {
+      close();
+    }
+  }
+
+  async function* pull(): AsyncGenerator<BinlogEvent> {
     for (;;) {
       if (failure) throw failure;
+      if (closed) return;
       if (head < queue.length) {
         const raw = queue[head]!;
         queue[head++] = undefined;
@@ -276,10 +290,20 @@ export async function openBinlogReader(
         if (event) yield event;
         continue;
       }
-      if (closed) return;
       await new Promise<void>((resolve) => (wake = resolve));
     }
   }
+
+  function close(): void {
+    if (closed) return;
+    closed = true;
+    clearInterval(watchdog);
+    options.signal?.removeEventListener('abort', close);
+    connection.destroy();
+    notify();
+  }
+  options.signal?.addEventListener('abort', close);
+  if (options.signal?.aborted) close();
 
   return {
     events: { [Symbol.asyncIterator]: events },
@@ -292,12 +316,7 @@ export async function openBinlogReader(
       applyPause();
     },
     close() {
-      if (!closed) {
-        closed = true;
-        clearInterval(watchdog);
-        connection.destroy();
-        notify();
-      }
+      close();
       return Promise.resolve();
     },
     get buffered() {
