@@ -95,6 +95,42 @@ describe.skipIf(!canStartMariadb)('a binlog reader', () => {
     expect(events.some((e) => e.kind === 'insert')).toBe(false);
   });
 
+  it('inflates compressed events (log_bin_compress=ON) into the same rows and statements', async () => {
+    const start = await gtidNow(admin);
+    await admin.query('SET GLOBAL log_bin_compress = ON, GLOBAL log_bin_compress_min_len = 10');
+    try {
+      const c = await mysql.createConnection({ uri: server.url });
+      await c.query(
+        'CREATE TABLE packed (id int PRIMARY KEY, v varchar(200)) COMMENT "a statement long enough to compress"',
+      );
+      await c.query('INSERT INTO packed VALUES (1, REPEAT("abc", 50)), (2, "short")');
+      await c.query('UPDATE packed SET v = "changed" WHERE id = 2');
+      await c.query('DELETE FROM packed WHERE id = 1');
+      await c.end();
+    } finally {
+      await admin.query('SET GLOBAL log_bin_compress = OFF');
+    }
+    const events = await readUntil(specOfUrl(server.url), gtidFrom(start), await gtidNow(admin), {
+      tables: [{ schema: 'shop', table: 'packed' }],
+    });
+    expect(events.filter((e) => e.kind === 'error')).toEqual([]);
+    expect(events.find((e) => e.kind === 'ddl')).toMatchObject({
+      query: expect.stringMatching(/^CREATE TABLE packed/),
+    });
+    const changes = events.flatMap((e) =>
+      e.kind === 'insert' || e.kind === 'delete'
+        ? [[e.kind, ...e.rows.map((r) => r.join(':'))]]
+        : e.kind === 'update'
+          ? [[e.kind, ...e.rows.map((r) => `${r.before.join(':')}>${r.after.join(':')}`)]]
+          : [],
+    );
+    expect(changes).toEqual([
+      ['insert', `1:${'abc'.repeat(50)}`, '2:short'],
+      ['update', '2:short>2:changed'],
+      ['delete', `1:${'abc'.repeat(50)}`],
+    ]);
+  });
+
   it('names a purged position and a position the server never had', async () => {
     const old = await gtidNow(admin);
     const [[{ File: oldFile }]] = (await admin.query('SHOW BINLOG STATUS')) as unknown as [

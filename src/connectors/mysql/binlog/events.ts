@@ -134,7 +134,7 @@ export type BinlogErrorCode =
   | 'rows_mismatch' // a row event's bytes do not fit its table map
   | 'partial_rollback' // ROLLBACK (TO SAVEPOINT) after changes to non-transactional tables
   | 'xa' // an XA transaction: its rows become visible at a later XA COMMIT
-  | 'compressed' // MySQL transaction compression, or an event ferry cannot decompress
+  | 'compressed' // MySQL transaction compression, or a MariaDB compressed event that does not inflate
   | 'partial_json' // MySQL binlog_row_value_options=PARTIAL_JSON
   | 'incident'; // the server logged an incident: events may be missing
 
