@@ -245,7 +245,8 @@ export function createEventDecoder(options: EventDecoderOptions): EventDecoder {
             options.charsetOf,
             flavor === 'mariadb',
           );
-          if (maps.size >= 4096) maps.clear();
+          // bounded: table ids grow with DDL; the oldest map is long out of use
+          if (maps.size >= 4096) maps.delete(maps.keys().next().value!);
           entry = { raw: Buffer.from(raw), map, tracked: isTracked(map.schema, map.table) };
           maps.set(id, entry);
         }

@@ -104,7 +104,10 @@ function runCommand(core: CoreConnection, command: RegisterReplica): Promise<voi
   });
 }
 
-/** Connects as a replica and starts reading the binlog at `options.from`. */
+/**
+ * Connects as a replica and starts reading the binlog at `options.from`. Throws the connection's
+ * own errors (connectMysql) or a BinlogError when the server refuses to act as a source.
+ */
 export async function openBinlogReader(
   spec: ConnectionSpec,
   options: BinlogReaderOptions,
