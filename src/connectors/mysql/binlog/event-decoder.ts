@@ -9,6 +9,8 @@ import { decodeRows, type RowsKind } from './decode-rows.js';
 import type { BinlogErrorCode, BinlogEvent, BinlogPosition, TableMap } from './events.js';
 import { mariadbState, mysqlState, uuidText, type GtidState } from './gtid.js';
 import { decodeTableMap, type DecodedTableMap } from './table-map.js';
+import { tableMapDifferences } from './table-shape.js';
+import type { SourceTable } from '../source-table.js';
 import { BinlogError } from './errors.js';
 import { uncompress, uncompressRows } from './uncompress.js';
 import { messageOf } from '../../../errors.js';
@@ -78,6 +80,13 @@ export interface EventDecoderOptions {
   tables?: readonly TableName[];
   /** The server's binlog_checksum is CRC32: events before the first format description carry one too. */
   checksum: boolean;
+  /**
+   * The table the consumer expects for a tracked table: each table map is compared with it
+   * (tableMapDifferences), and the rows of one that differs arrive as `table_mismatch` error events
+   * instead of rows in the wrong shape. The binlog alone cannot tell, for example, a DATETIME(6) of
+   * MariaDB 5.3's format from a classic DATETIME.
+   */
+  expect?: (schema: string, table: string) => SourceTable | undefined;
   /** The character set of a collation id, as the server names it. */
   charsetOf: (collation: number) => string | null;
 }
@@ -121,7 +130,11 @@ export function createEventDecoder(options: EventDecoderOptions): EventDecoder {
   let file = options.from.file;
   let checksum = options.checksum;
   let postHeader: number[] = [];
-  const maps = new Map<number, { raw: Buffer; map: DecodedTableMap; tracked: boolean }>();
+  /** Table maps by table id: as decoded, and as rows use it (with the consumer's differences). */
+  const maps = new Map<
+    number,
+    { raw: Buffer; map: DecodedTableMap; view: DecodedTableMap; tracked: boolean }
+  >();
   const tx = { open: false, gtid: null as string | null, begun: false, ddl: false, trackedRows: false };
   let resume: BinlogPosition = { ...options.from };
 
@@ -139,6 +152,19 @@ export function createEventDecoder(options: EventDecoderOptions): EventDecoder {
     tx.trackedRows = false;
     resume = positionAt(end);
     return resume;
+  }
+
+  /** The map as rows use it: undecodable, with the differences, when it is not the table expected. */
+  function checked(map: DecodedTableMap): DecodedTableMap {
+    const expected = options.expect?.(map.schema, map.table);
+    if (!expected) return map;
+    const differences = tableMapDifferences(map, expected);
+    if (differences.length === 0) return map;
+    return {
+      ...map,
+      differences,
+      undecodable: map.undecodable ?? `the table is not the one ferry expects: ${differences.join('; ')}`,
+    };
   }
 
   function isTracked(schema: string, table: string): boolean {
@@ -247,11 +273,12 @@ export function createEventDecoder(options: EventDecoderOptions): EventDecoder {
           );
           // bounded: table ids grow with DDL; the oldest map is long out of use
           if (maps.size >= 4096) maps.delete(maps.keys().next().value!);
-          entry = { raw: Buffer.from(raw), map, tracked: isTracked(map.schema, map.table) };
+          entry = { raw: Buffer.from(raw), map, view: map, tracked: isTracked(map.schema, map.table) };
           maps.set(id, entry);
         }
         if (!entry.tracked) return undefined;
-        return { kind: 'table', ...at, table: entry.map };
+        entry.view = checked(entry.map);
+        return { kind: 'table', ...at, table: entry.view };
       }
       case E.INCIDENT:
         return error(
@@ -285,15 +312,15 @@ export function createEventDecoder(options: EventDecoderOptions): EventDecoder {
         } catch (e) {
           return error(
             'compressed',
-            `a compressed row event of ${entry.map.schema}.${entry.map.table} could not be inflated: ${messageOf(e)}`,
-            { table: entry.map },
+            `a compressed row event of ${entry.view.schema}.${entry.view.table} could not be inflated: ${messageOf(e)}`,
+            { table: entry.view },
           );
         }
-        decoded = decodeRows(plain, 0, plain.length, rows[0], entry.map, postHeaderBytes, rows[1]);
-      } else decoded = decodeRows(buf, body, bodyEnd, rows[0], entry.map, postHeaderBytes, rows[1]);
-      if (decoded.kind === 'error') return error(decoded.code, decoded.message, { table: entry.map });
-      if (decoded.kind === 'update') return { kind: 'update', ...at, table: entry.map, rows: decoded.rows };
-      return { kind: decoded.kind, ...at, table: entry.map, rows: decoded.rows };
+        decoded = decodeRows(plain, 0, plain.length, rows[0], entry.view, postHeaderBytes, rows[1]);
+      } else decoded = decodeRows(buf, body, bodyEnd, rows[0], entry.view, postHeaderBytes, rows[1]);
+      if (decoded.kind === 'error') return error(decoded.code, decoded.message, { table: entry.view });
+      if (decoded.kind === 'update') return { kind: 'update', ...at, table: entry.view, rows: decoded.rows };
+      return { kind: decoded.kind, ...at, table: entry.view, rows: decoded.rows };
     }
     if (type === E.TRANSACTION_PAYLOAD) {
       return error(

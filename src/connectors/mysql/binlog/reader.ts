@@ -17,6 +17,7 @@ import { describeConnection } from '../../../config/connection.js';
 import { ConfigError } from '../../../errors.js';
 import type { Logger } from '../../../observability/logger.js';
 import { connectMysql, type MysqlConnection } from '../connect.js';
+import type { SourceTable } from '../source-table.js';
 import { WELL_KNOWN_COLLATIONS } from './charsets.js';
 import {
   BinlogDump,
@@ -42,6 +43,8 @@ export interface BinlogReaderOptions {
   readTimeoutSeconds?: number;
   /** Only these tables' rows are decoded (transaction boundaries and DDL of all tables still arrive). */
   tables?: readonly TableName[];
+  /** The table ferry expects for a tracked table; a table map that differs makes its rows error events. */
+  expect?: (schema: string, table: string) => SourceTable | undefined;
   /** Raw event bytes read ahead of the consumer before the socket pauses (default 16 MiB). */
   bufferBytes?: number;
   /** Closes the reader when aborted; the iterator then ends. */
@@ -176,6 +179,7 @@ export async function openBinlogReader(
     flavor,
     from: start,
     ...(options.tables ? { tables: options.tables } : {}),
+    ...(options.expect ? { expect: options.expect } : {}),
     checksum,
     charsetOf: (collation) => charsets.get(collation) ?? null,
   });
