@@ -39,7 +39,9 @@ export const cdcSchema = z
       ),
     ledger_retention: duration
       .default('7d')
-      .describe('How long the ledger of applied source transactions is kept (_ferry.cdc_ledger)'),
+      .describe(
+        "How long the ledger of applied source transactions is kept (the cdc_ledger table of ferry's state)",
+      ),
     sample_every: duration.default('10s').describe('How often lag and throughput are sampled per stream'),
     samples_retention: duration
       .default('30d')

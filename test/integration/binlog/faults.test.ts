@@ -12,7 +12,18 @@ import {
   startThrowawayMariadb,
   type ThrowawayMariadb,
 } from '../../support/throwaway-mariadb.js';
-import { BINLOG_SERVER_ARGS, gtidFrom, gtidNow, readUntil, specOfUrl, startProxy } from './support.js';
+import { introspectTables } from '../../../src/connectors/mysql/introspect.js';
+import {
+  BINLOG_SERVER_ARGS,
+  differences,
+  gtidFrom,
+  gtidNow,
+  readUntil,
+  snapshotRows,
+  specOfUrl,
+  startProxy,
+} from './support.js';
+import type { SourceRow } from '../../../src/schema/row-outcome.js';
 
 let server: ThrowawayMariadb;
 let admin: mysql.Connection;
@@ -93,6 +104,80 @@ describe.skipIf(!canStartMariadb)('a binlog reader', () => {
       message: expect.stringMatching(/binlog_row_metadata=FULL/),
     });
     expect(events.some((e) => e.kind === 'insert')).toBe(false);
+  });
+
+  it('inflates compressed events (log_bin_compress=ON) into the same rows and statements', async () => {
+    const start = await gtidNow(admin);
+    await admin.query('SET GLOBAL log_bin_compress = ON, GLOBAL log_bin_compress_min_len = 10');
+    try {
+      const c = await mysql.createConnection({ uri: server.url });
+      await c.query(
+        'CREATE TABLE packed (id int PRIMARY KEY, v varchar(200)) COMMENT "a statement long enough to compress"',
+      );
+      await c.query('INSERT INTO packed VALUES (1, REPEAT("abc", 50)), (2, "short")');
+      await c.query('UPDATE packed SET v = "changed" WHERE id = 2');
+      await c.query('DELETE FROM packed WHERE id = 1');
+      await c.end();
+    } finally {
+      await admin.query('SET GLOBAL log_bin_compress = OFF');
+    }
+    const events = await readUntil(specOfUrl(server.url), gtidFrom(start), await gtidNow(admin), {
+      tables: [{ schema: 'shop', table: 'packed' }],
+    });
+    expect(events.filter((e) => e.kind === 'error')).toEqual([]);
+    expect(events.find((e) => e.kind === 'ddl')).toMatchObject({
+      query: expect.stringMatching(/^CREATE TABLE packed/),
+    });
+    const changes = events.flatMap((e) =>
+      e.kind === 'insert' || e.kind === 'delete'
+        ? [[e.kind, ...e.rows.map((r) => r.join(':'))]]
+        : e.kind === 'update'
+          ? [[e.kind, ...e.rows.map((r) => `${r.before.join(':')}>${r.after.join(':')}`)]]
+          : [],
+    );
+    expect(changes).toEqual([
+      ['insert', `1:${'abc'.repeat(50)}`, '2:short'],
+      ['update', '2:short>2:changed'],
+      ['delete', `1:${'abc'.repeat(50)}`],
+    ]);
+  });
+
+  it('reads classic temporal columns exactly, and refuses fractional ones of the old format', async () => {
+    const start = await gtidNow(admin);
+    await admin.query('SET GLOBAL mysql56_temporal_format = OFF');
+    const c = await mysql.createConnection({ uri: server.url });
+    try {
+      await c.query("SET time_zone = '+00:00', sql_mode = ''");
+      await c.query('CREATE TABLE classic (id int PRIMARY KEY, a datetime, b time, c timestamp NULL)');
+      await c.query('CREATE TABLE hires (id int PRIMARY KEY, d datetime(6))');
+      await c.query(
+        "INSERT INTO classic VALUES (1, '2024-02-29 12:34:56', '-838:59:59', '2038-01-19 03:14:07'), (2, '0000-00-00 00:00:00', '00:00:00', NULL)",
+      );
+      await c.query("INSERT INTO hires VALUES (1, '2024-02-29 12:34:56.123456')");
+    } finally {
+      await admin.query('SET GLOBAL mysql56_temporal_format = ON');
+    }
+    const tables = await introspectTables(c, 'shop', ['classic', 'hires']);
+    const expected = new Map(tables.map((t) => [t.name, t]));
+    const events = await readUntil(specOfUrl(server.url), gtidFrom(start), await gtidNow(admin), {
+      tables: [
+        { schema: 'shop', table: 'classic' },
+        { schema: 'shop', table: 'hires' },
+      ],
+      expect: (_schema, table) => expected.get(table),
+    });
+    const binlog = new Map<string, SourceRow>();
+    for (const e of events)
+      if (e.kind === 'insert' && e.table.table === 'classic')
+        for (const r of e.rows) binlog.set(String(r[0]), r);
+    expect(differences(binlog, await snapshotRows(c, 'shop', 'classic'), ['id', 'a', 'b', 'c'])).toEqual([]);
+    const refused = events.find((e) => e.kind === 'error');
+    expect(refused).toMatchObject({
+      code: 'table_mismatch',
+      message: expect.stringMatching(/column d: the binlog has 0 fractional digits, ferry expects 6/),
+    });
+    expect(events.some((e) => e.kind === 'insert' && e.table.table === 'hires')).toBe(false);
+    await c.end();
   });
 
   it('names a purged position and a position the server never had', async () => {

@@ -2,6 +2,9 @@
 // reads for the same stored value: every row of the type mapping, inserted, updated and deleted,
 // with edge values (extremes, NULLs, zero dates, NUL bytes, 4-byte characters, trailing zeros).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { introspectTables } from '../../../src/connectors/mysql/introspect.js';
+import type { SourceTable } from '../../../src/schema/source-table.js';
+import { tableMapDifferences } from '../../../src/connectors/mysql/binlog/table-shape.js';
 import type { BinlogEvent, TableMap } from '../../../src/connectors/mysql/binlog/events.js';
 import { createTestDatabases, type TestDatabases } from '../../support/databases.js';
 import { everyTypeSql, TYPE_CASES } from '../../support/type-cases.js';
@@ -136,6 +139,7 @@ let db: TestDatabases;
 let events: BinlogEvent[];
 const before = new Map<string, Map<string, SourceRow>>();
 const after = new Map<string, Map<string, SourceRow>>();
+const introspected = new Map<string, SourceTable>();
 
 function insertSql(table: string, columns: string[], values: string[][], firstId: number): string[] {
   const rows = Math.max(...values.map((v) => v.length));
@@ -186,6 +190,9 @@ beforeAll(async () => {
   ))
     await s.query(sql);
   for (const table of ['every_type', 'more_types']) before.set(table, await snapshotRows(s, db.name, table));
+  for (const table of await introspectTables(s, db.name, ['every_type', 'more_types'])) {
+    introspected.set(table.name, table);
+  }
   await shiftRows('every_type', names);
   await shiftRows('more_types', more);
   for (const table of ['every_type', 'more_types']) after.set(table, await snapshotRows(s, db.name, table));
@@ -276,6 +283,11 @@ describe('the table map', () => {
     expect(byName.get('c24')).toMatchObject({ type: 'char', charset: 'latin1' });
     expect(byName.get('c31')?.members).toEqual(['small', 'medium', 'large']);
     expect(table.undecodable).toBeUndefined();
+  });
+
+  it.each(['every_type', 'more_types'])('of %s matches the table as introspection reads it', (name) => {
+    const map = events.find((e) => e.kind === 'table' && e.table.table === name) as { table: TableMap };
+    expect(tableMapDifferences(map.table, introspected.get(name)!)).toEqual([]);
   });
 });
 

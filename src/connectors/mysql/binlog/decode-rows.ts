@@ -11,7 +11,11 @@ export type RowsKind = 'insert' | 'update' | 'delete';
 export type DecodedRows =
   | { kind: 'insert' | 'delete'; rows: SourceRow[] }
   | { kind: 'update'; rows: { before: SourceRow; after: SourceRow }[] }
-  | { kind: 'error'; code: 'row_image' | 'rows_mismatch' | 'undecodable' | 'no_metadata'; message: string };
+  | {
+      kind: 'error';
+      code: 'row_image' | 'rows_mismatch' | 'undecodable' | 'no_metadata' | 'table_mismatch';
+      message: string;
+    };
 
 function allPresent(buf: Buffer, at: number, columns: number): boolean {
   for (let i = 0; i < columns; i++) if ((buf[at + (i >> 3)]! & (1 << (i & 7))) === 0) return false;
@@ -47,7 +51,11 @@ export function decodeRows(
 ): DecodedRows {
   const where = `${map.schema}.${map.table}`;
   if (map.undecodable) {
-    const code = map.columns.some((c) => c.name === null) ? 'no_metadata' : 'undecodable';
+    const code = map.differences
+      ? 'table_mismatch'
+      : map.columns.some((c) => c.name === null)
+        ? 'no_metadata'
+        : 'undecodable';
     return { kind: 'error', code, message: `${where}: ${map.undecodable}` };
   }
   try {

@@ -9,7 +9,11 @@ import { decodeRows, type RowsKind } from './decode-rows.js';
 import type { BinlogErrorCode, BinlogEvent, BinlogPosition, TableMap } from './events.js';
 import { mariadbState, mysqlState, uuidText, type GtidState } from './gtid.js';
 import { decodeTableMap, type DecodedTableMap } from './table-map.js';
+import { tableMapDifferences } from './table-shape.js';
+import type { SourceTable } from '../../../schema/source-table.js';
 import { BinlogError } from './errors.js';
+import { uncompress, uncompressRows } from './uncompress.js';
+import { messageOf } from '../../../errors.js';
 
 /** Event type codes (Log_event_type in the servers' source). */
 const E = {
@@ -42,25 +46,21 @@ const E = {
   DELETE_ROWS_COMPRESSED: 171,
 } as const;
 
-const ROWS: Record<number, [RowsKind, boolean]> = {
-  [E.WRITE_ROWS_V1]: ['insert', false],
-  [E.UPDATE_ROWS_V1]: ['update', false],
-  [E.DELETE_ROWS_V1]: ['delete', false],
-  [E.WRITE_ROWS_V2]: ['insert', true],
-  [E.UPDATE_ROWS_V2]: ['update', true],
-  [E.DELETE_ROWS_V2]: ['delete', true],
+/** Row event types: the kind of change, v2 (extra data after the flags), compressed (MariaDB). */
+const ROWS: Record<number, [RowsKind, boolean, boolean]> = {
+  [E.WRITE_ROWS_V1]: ['insert', false, false],
+  [E.UPDATE_ROWS_V1]: ['update', false, false],
+  [E.DELETE_ROWS_V1]: ['delete', false, false],
+  [E.WRITE_ROWS_V2]: ['insert', true, false],
+  [E.UPDATE_ROWS_V2]: ['update', true, false],
+  [E.DELETE_ROWS_V2]: ['delete', true, false],
+  [E.WRITE_ROWS_COMPRESSED_V1]: ['insert', false, true],
+  [E.UPDATE_ROWS_COMPRESSED_V1]: ['update', false, true],
+  [E.DELETE_ROWS_COMPRESSED_V1]: ['delete', false, true],
+  [E.WRITE_ROWS_COMPRESSED]: ['insert', true, true],
+  [E.UPDATE_ROWS_COMPRESSED]: ['update', true, true],
+  [E.DELETE_ROWS_COMPRESSED]: ['delete', true, true],
 };
-
-const COMPRESSED = new Set<number>([
-  E.QUERY_COMPRESSED,
-  E.WRITE_ROWS_COMPRESSED_V1,
-  E.UPDATE_ROWS_COMPRESSED_V1,
-  E.DELETE_ROWS_COMPRESSED_V1,
-  E.WRITE_ROWS_COMPRESSED,
-  E.UPDATE_ROWS_COMPRESSED,
-  E.DELETE_ROWS_COMPRESSED,
-  E.TRANSACTION_PAYLOAD,
-]);
 
 const HEADER = 19;
 const FL_STANDALONE = 1;
@@ -80,6 +80,13 @@ export interface EventDecoderOptions {
   tables?: readonly TableName[];
   /** The server's binlog_checksum is CRC32: events before the first format description carry one too. */
   checksum: boolean;
+  /**
+   * The table the consumer expects for a tracked table: each table map is compared with it
+   * (tableMapDifferences), and the rows of one that differs arrive as `table_mismatch` error events
+   * instead of rows in the wrong shape. The binlog alone cannot tell, for example, a DATETIME(6) of
+   * MariaDB 5.3's format from a classic DATETIME.
+   */
+  expect?: (schema: string, table: string) => SourceTable | undefined;
   /** The character set of a collation id, as the server names it. */
   charsetOf: (collation: number) => string | null;
 }
@@ -123,7 +130,11 @@ export function createEventDecoder(options: EventDecoderOptions): EventDecoder {
   let file = options.from.file;
   let checksum = options.checksum;
   let postHeader: number[] = [];
-  const maps = new Map<number, { raw: Buffer; map: DecodedTableMap; tracked: boolean }>();
+  /** Table maps by table id: as decoded, and as rows use it (with the consumer's differences). */
+  const maps = new Map<
+    number,
+    { raw: Buffer; map: DecodedTableMap; view: DecodedTableMap; tracked: boolean }
+  >();
   const tx = { open: false, gtid: null as string | null, begun: false, ddl: false, trackedRows: false };
   let resume: BinlogPosition = { ...options.from };
 
@@ -141,6 +152,19 @@ export function createEventDecoder(options: EventDecoderOptions): EventDecoder {
     tx.trackedRows = false;
     resume = positionAt(end);
     return resume;
+  }
+
+  /** The map as rows use it: undecodable, with the differences, when it is not the table expected. */
+  function checked(map: DecodedTableMap): DecodedTableMap {
+    const expected = options.expect?.(map.schema, map.table);
+    if (!expected) return map;
+    const differences = tableMapDifferences(map, expected);
+    if (differences.length === 0) return map;
+    return {
+      ...map,
+      differences,
+      undecodable: map.undecodable ?? `the table is not the one ferry expects: ${differences.join('; ')}`,
+    };
   }
 
   function isTracked(schema: string, table: string): boolean {
@@ -231,7 +255,8 @@ export function createEventDecoder(options: EventDecoderOptions): EventDecoder {
         return event;
       }
       case E.QUERY:
-        return query(buf, body, bodyEnd, at, error);
+      case E.QUERY_COMPRESSED:
+        return query(buf, body, bodyEnd, at, error, type === E.QUERY_COMPRESSED);
       case E.TABLE_MAP: {
         const raw = buf.subarray(body, bodyEnd);
         const tableIdBytes = postHeaderOf(type, 8) === 6 ? 4 : 6;
@@ -246,12 +271,14 @@ export function createEventDecoder(options: EventDecoderOptions): EventDecoder {
             options.charsetOf,
             flavor === 'mariadb',
           );
-          if (maps.size >= 4096) maps.clear();
-          entry = { raw: Buffer.from(raw), map, tracked: isTracked(map.schema, map.table) };
+          // bounded: table ids grow with DDL; the oldest map is long out of use
+          if (maps.size >= 4096) maps.delete(maps.keys().next().value!);
+          entry = { raw: Buffer.from(raw), map, view: map, tracked: isTracked(map.schema, map.table) };
           maps.set(id, entry);
         }
         if (!entry.tracked) return undefined;
-        return { kind: 'table', ...at, table: entry.map };
+        entry.view = checked(entry.map);
+        return { kind: 'table', ...at, table: entry.view };
       }
       case E.INCIDENT:
         return error(
@@ -277,17 +304,28 @@ export function createEventDecoder(options: EventDecoderOptions): EventDecoder {
         throw new BinlogError('protocol', `a row event refers to table id ${id}, which no table map named`);
       if (!entry.tracked) return undefined;
       tx.trackedRows = true;
-      const decoded = decodeRows(buf, body, bodyEnd, rows[0], entry.map, postHeaderBytes, rows[1]);
-      if (decoded.kind === 'error') return error(decoded.code, decoded.message, { table: entry.map });
-      if (decoded.kind === 'update') return { kind: 'update', ...at, table: entry.map, rows: decoded.rows };
-      return { kind: decoded.kind, ...at, table: entry.map, rows: decoded.rows };
+      let decoded;
+      if (rows[2]) {
+        let plain: Buffer;
+        try {
+          plain = uncompressRows(buf, body, bodyEnd, postHeaderBytes, rows[1], rows[0] === 'update');
+        } catch (e) {
+          return error(
+            'compressed',
+            `a compressed row event of ${entry.view.schema}.${entry.view.table} could not be inflated: ${messageOf(e)}`,
+            { table: entry.view },
+          );
+        }
+        decoded = decodeRows(plain, 0, plain.length, rows[0], entry.view, postHeaderBytes, rows[1]);
+      } else decoded = decodeRows(buf, body, bodyEnd, rows[0], entry.view, postHeaderBytes, rows[1]);
+      if (decoded.kind === 'error') return error(decoded.code, decoded.message, { table: entry.view });
+      if (decoded.kind === 'update') return { kind: 'update', ...at, table: entry.view, rows: decoded.rows };
+      return { kind: decoded.kind, ...at, table: entry.view, rows: decoded.rows };
     }
-    if (COMPRESSED.has(type)) {
+    if (type === E.TRANSACTION_PAYLOAD) {
       return error(
         'compressed',
-        type === E.TRANSACTION_PAYLOAD
-          ? 'a compressed transaction (binlog_transaction_compression=ON): turn it off on the server'
-          : 'a compressed binlog event (log_bin_compress=ON): turn it off on the server',
+        'a compressed transaction (MySQL binlog_transaction_compression=ON): turn it off on the server',
       );
     }
     return undefined;
@@ -303,12 +341,21 @@ export function createEventDecoder(options: EventDecoderOptions): EventDecoder {
       message: string,
       extra?: { schema?: string; query?: string },
     ) => BinlogEvent,
+    compressed: boolean,
   ): BinlogEvent | undefined {
     const schemaLength = buf[body + 8]!;
     const statusLength = buf.readUInt16LE(body + 11);
     const schemaStart = body + postHeaderOf(E.QUERY, 13) + statusLength;
     const schema = buf.toString('utf8', schemaStart, schemaStart + schemaLength);
-    const text = buf.toString('utf8', schemaStart + schemaLength + 1, bodyEnd);
+    const textStart = schemaStart + schemaLength + 1;
+    let text: string;
+    try {
+      text = compressed
+        ? uncompress(buf, textStart, bodyEnd).toString('utf8')
+        : buf.toString('utf8', textStart, bodyEnd);
+    } catch (e) {
+      return error('compressed', `a compressed statement could not be inflated: ${messageOf(e)}`, { schema });
+    }
     const kind = queryKind(text);
     switch (kind) {
       case 'begin':

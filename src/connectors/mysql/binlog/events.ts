@@ -54,6 +54,8 @@ export interface TableMap {
   primaryKey: readonly number[];
   /** Why rows of this table cannot be decoded exactly; row events then arrive as `error` events. */
   undecodable?: string;
+  /** How the table differs from the one the consumer expects (the reader's `expect` option). */
+  differences?: readonly string[];
 }
 
 interface At {
@@ -131,10 +133,11 @@ export type BinlogErrorCode =
   | 'row_image' // a row event without every column (binlog_row_image is not FULL)
   | 'no_metadata' // a table map without column names (binlog_row_metadata is not FULL)
   | 'undecodable' // a column ferry cannot decode exactly (see TableMap.undecodable)
+  | 'table_mismatch' // the table map is not the table the consumer expects (TableMap.differences)
   | 'rows_mismatch' // a row event's bytes do not fit its table map
   | 'partial_rollback' // ROLLBACK (TO SAVEPOINT) after changes to non-transactional tables
   | 'xa' // an XA transaction: its rows become visible at a later XA COMMIT
-  | 'compressed' // MySQL transaction compression, or an event ferry cannot decompress
+  | 'compressed' // MySQL transaction compression, or a MariaDB compressed event that does not inflate
   | 'partial_json' // MySQL binlog_row_value_options=PARTIAL_JSON
   | 'incident'; // the server logged an incident: events may be missing
 

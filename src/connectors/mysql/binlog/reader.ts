@@ -17,6 +17,7 @@ import { describeConnection } from '../../connection-spec.js';
 import { ConfigError } from '../../../errors.js';
 import type { Logger } from '../../../observability/logger.js';
 import { connectMysql, type MysqlConnection } from '../connect.js';
+import type { SourceTable } from '../../../schema/source-table.js';
 import { WELL_KNOWN_COLLATIONS } from './charsets.js';
 import {
   BinlogDump,
@@ -42,12 +43,19 @@ export interface BinlogReaderOptions {
   readTimeoutSeconds?: number;
   /** Only these tables' rows are decoded (transaction boundaries and DDL of all tables still arrive). */
   tables?: readonly TableName[];
+  /** The table ferry expects for a tracked table; a table map that differs makes its rows error events. */
+  expect?: (schema: string, table: string) => SourceTable | undefined;
   /** Raw event bytes read ahead of the consumer before the socket pauses (default 16 MiB). */
   bufferBytes?: number;
+  /** Closes the reader when aborted; the iterator then ends. */
+  signal?: AbortSignal;
 }
 
 export interface BinlogReader {
-  /** The events in binlog order. Ends after close(); throws a BinlogError when reading fails. */
+  /**
+   * The events in binlog order, for one consumer. Ends after close() (breaking out of the loop
+   * closes the reader too); throws a BinlogError when reading fails.
+   */
   events: AsyncIterable<BinlogEvent>;
   /** Stops reading from the socket (the server then waits); events already read are still delivered. */
   pause(): void;
@@ -99,7 +107,10 @@ function runCommand(core: CoreConnection, command: RegisterReplica): Promise<voi
   });
 }
 
-/** Connects as a replica and starts reading the binlog at `options.from`. */
+/**
+ * Connects as a replica and starts reading the binlog at `options.from`. Throws the connection's
+ * own errors (connectMysql) or a BinlogError when the server refuses to act as a source.
+ */
 export async function openBinlogReader(
   spec: ConnectionSpec,
   options: BinlogReaderOptions,
@@ -168,6 +179,7 @@ export async function openBinlogReader(
     flavor,
     from: start,
     ...(options.tables ? { tables: options.tables } : {}),
+    ...(options.expect ? { expect: options.expect } : {}),
     checksum,
     charsetOf: (collation) => charsets.get(collation) ?? null,
   });
@@ -255,8 +267,17 @@ export async function openBinlogReader(
   watchdog.unref();
 
   async function* events(): AsyncGenerator<BinlogEvent> {
+    try {
+      yield* pull();
+    } finally {
+      close();
+    }
+  }
+
+  async function* pull(): AsyncGenerator<BinlogEvent> {
     for (;;) {
       if (failure) throw failure;
+      if (closed) return;
       if (head < queue.length) {
         const raw = queue[head]!;
         queue[head++] = undefined;
@@ -276,10 +297,20 @@ export async function openBinlogReader(
         if (event) yield event;
         continue;
       }
-      if (closed) return;
       await new Promise<void>((resolve) => (wake = resolve));
     }
   }
+
+  function close(): void {
+    if (closed) return;
+    closed = true;
+    clearInterval(watchdog);
+    options.signal?.removeEventListener('abort', close);
+    connection.destroy();
+    notify();
+  }
+  options.signal?.addEventListener('abort', close);
+  if (options.signal?.aborted) close();
 
   return {
     events: { [Symbol.asyncIterator]: events },
@@ -292,12 +323,7 @@ export async function openBinlogReader(
       applyPause();
     },
     close() {
-      if (!closed) {
-        closed = true;
-        clearInterval(watchdog);
-        connection.destroy();
-        notify();
-      }
+      close();
       return Promise.resolve();
     },
     get buffered() {
