@@ -213,6 +213,13 @@ class CdcSession {
             from,
             heartbeatSeconds: project.cdc.heartbeatSeconds,
             ...(project.cdc.serverId ? { serverId: project.cdc.serverId } : {}),
+            // A table map that differs from the table ferry expects turns its rows into error events.
+            expect: (schemaName, table) =>
+              schemaName === project.source.database
+                ? [...this.plans.values()].find(
+                    (p) => p.table.name === table && !this.failed.has(p.targetTable),
+                  )?.table
+                : undefined,
             tables: this.live().map((s) => ({
               schema: project.source.database,
               table: this.plans.get(s.table)!.table.name,
