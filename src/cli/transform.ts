@@ -1,5 +1,7 @@
 // `ferry transform`: build the SQL and DataFrame models (all, or a --select), then run their data tests.
 import { Option, type Command } from 'commander';
+import { sparkSourceModes, type SparkSourceMode } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
 import { compactTable } from '../observability/table.js';
 import type { TransformSummary } from '../transform/run.js';
 import { ENGINE_NAMES, type EngineName } from '../transform/plan/functions.js';
@@ -8,6 +10,7 @@ import type { Register } from './context.js';
 interface TransformFlags {
   select?: string;
   engine?: EngineName;
+  sparkSources?: SparkSourceMode;
   schema?: string;
   fullRefresh?: boolean;
   skipTests?: boolean;
@@ -30,6 +33,12 @@ export const registerTransform: Register = (program: Command, context) => {
         ...ENGINE_NAMES,
       ]),
     )
+    .addOption(
+      new Option(
+        '--spark-sources <where>',
+        'spark engine: read the source tables from the replicated tables (postgres), from MySQL directly (mysql), or from one MySQL snapshot staged in PostgreSQL (mysql_snapshot); default: transform.spark.sources',
+      ).choices([...sparkSourceModes]),
+    )
     .option('--schema <schema>', 'build the models into this PostgreSQL schema (default: transform.schema)')
     .option('--full-refresh', 'rebuild incremental models in full')
     .option('--skip-tests', 'build the models without running their data tests')
@@ -41,12 +50,20 @@ export const registerTransform: Register = (program: Command, context) => {
     .action(async (flags: TransformFlags) => {
       const ctx = context();
       const project = ctx.project();
+      const engine = flags.engine ?? project.transform.engine;
+      if (flags.sparkSources && engine !== 'spark')
+        throw new ConfigError(`--spark-sources applies to the spark engine, not to ${engine}`, [], {
+          hint: 'add --engine spark, or leave --spark-sources out',
+        });
+      const transform = {
+        ...project.transform,
+        ...(flags.schema ? { schema: flags.schema } : {}),
+        spark: { ...project.transform.spark, ...(flags.sparkSources ? { sources: flags.sparkSources } : {}) },
+      };
       // Loaded on use: the engines bring DuckDB and the Spark client, which other commands need not load.
       const { runTransform } = await import('../transform/run.js');
       const summary = await runTransform({
-        project: flags.schema
-          ? { ...project, transform: { ...project.transform, schema: flags.schema } }
-          : project,
+        project: { ...project, transform },
         state: ctx.state,
         select: flags.select,
         engine: flags.engine,
@@ -71,10 +88,13 @@ const ENGINE_LABELS: Record<EngineName, string> = {
 
 export function renderTransform(summary: TransformSummary): string {
   const out: string[] = [];
-  if (summary.extract)
+  if (summary.extract) {
+    const { rows, tables, skipped, seconds } = summary.extract;
     out.push(
-      `extracted ${summary.extract.rows} rows of ${summary.extract.tables} source table(s) into DuckDB in ${summary.extract.seconds.toFixed(1)} s`,
+      `read ${rows} rows of ${tables} source table(s) ${summary.extract.path ?? 'from MySQL into DuckDB'} in ${seconds.toFixed(1)} s${skipped ? ` (${skipped} left out by the value policies)` : ''}`,
     );
+    for (const warning of summary.extract.warnings ?? []) out.push(`warning: ${warning}`);
+  }
   if (summary.models.length > 0) {
     const table = compactTable(['model', 'materialized', 'status', 'rows', 'seconds']);
     for (const m of summary.models)

@@ -13,10 +13,10 @@ import {
 import { sparkSchema } from './sections/spark.js';
 import { checkSchema, dedupSchema, streamModes, streamSchema } from './sections/streams.js';
 import { syncSchema } from './sections/sync.js';
-import { transformSchema } from './sections/transform.js';
+import { sparkSourceModes, transformSchema } from './sections/transform.js';
 import { cdcSchema } from './sections/cdc.js';
 
-export { sparkSchema };
+export { sparkSchema, sparkSourceModes };
 
 export const configSchema = z
   .strictObject({
@@ -58,4 +58,8 @@ export type SparkSettings = z.infer<typeof sparkSchema>;
 export type CheckRule = z.infer<typeof checkSchema>;
 export type DedupRule = z.infer<typeof dedupSchema>;
 export type TransformSettings = z.infer<typeof transformSchema>;
+<<<<<<< HEAD
 export type CdcSettings = z.infer<typeof cdcSchema>;
+=======
+export type SparkSourceMode = (typeof sparkSourceModes)[number];
+>>>>>>> main

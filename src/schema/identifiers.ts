@@ -40,3 +40,5 @@ export const sparkStagingName = (table: string) => identifier(`_ferry_spark_${ta
 /** A transform model's table built aside before the swap, and an incremental model's delta. */
 export const modelStagingName = (model: string) => identifier(`_ferry_new_${model}`);
 export const modelDeltaName = (model: string) => identifier(`_ferry_delta_${model}`);
+/** The schema a spark transform with sources: mysql_snapshot stages its MySQL snapshot in, one per models' schema. */
+export const sourceSnapshotSchema = (modelSchema: string) => identifier(`_ferry_snapshot_${modelSchema}`);

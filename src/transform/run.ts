@@ -7,7 +7,7 @@ import { connectPostgres } from '../connectors/postgres/connect.js';
 import type { FerryState } from '../state/ferry-state.js';
 import { lockNames, type HeldLocks } from '../state/locks.js';
 import { createDuckdbEngine } from './engines/duckdb/duckdb-engine.js';
-import type { TransformEngine } from './engines/transform-engine.js';
+import type { SourcesRead, TransformEngine } from './engines/transform-engine.js';
 import { createPostgresEngine } from './engines/postgres/postgres-engine.js';
 import { createSparkEngine } from './engines/spark/spark-engine.js';
 import { ancestors, buildGraph, selectModels, type ModelGraph } from './models/graph.js';
@@ -46,7 +46,7 @@ export interface TransformSummary {
   schema: string;
   status: 'succeeded' | 'failed';
   seconds: number;
-  extract: { tables: number; rows: number; seconds: number } | null;
+  extract: (SourcesRead & { seconds: number }) | null;
   /** Wall-clock seconds of building (and, on duckdb, loading) the models, and of the data tests. */
   buildSeconds: number;
   testSeconds: number;
@@ -161,10 +161,12 @@ async function runLocked(options: TransformOptions, plan: Plan): Promise<Transfo
       : engineName === 'spark'
         ? await createSparkEngine({
             spark: ferry.spark,
+            source: ferry.source,
             target: ferry.target,
             schema: settings.schema,
             sourceSchemas: schemas,
             settings: settings.spark,
+            sync: ferry.sync,
             logger,
             signal,
           })

@@ -18,10 +18,22 @@ export interface ModelBuild {
   loaded: boolean;
 }
 
+/** What an engine read before the models ran (DuckDB's extract, Spark's reads of MySQL). */
+export interface SourcesRead {
+  tables: number;
+  rows: number;
+  /** Rows left out where ferry sync would quarantine them. */
+  skipped?: number;
+  /** From where into where, for the run output: "from MySQL into Spark". */
+  path?: string;
+  /** What the user should know about the read: not one snapshot, rows left out. */
+  warnings?: string[];
+}
+
 export interface TransformEngine {
   readonly name: EngineName;
   /** Makes the source tables the models read available (DuckDB: extracts them from MySQL). */
-  prepare(sources: readonly SourceRef[]): Promise<{ tables: number; rows: number } | null>;
+  prepare(sources: readonly SourceRef[]): Promise<SourcesRead | null>;
   /** Builds one model; `publish` false means build it only for its descendants (DuckDB). */
   build(model: Model, options: { fullRefresh: boolean; publish: boolean }): Promise<ModelBuild>;
   /** Whether a model's relation exists (built in this run, or before on postgres). */

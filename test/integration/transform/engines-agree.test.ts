@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabases } from '../../support/databases.js';
 import type { TransformSummary } from '../../../src/transform/run.js';
 import {
-  canonicalRows,
   EXAMPLE_MODEL_NAMES,
+  expectSameRows,
   seededShop,
   transform,
   transformConfig,
@@ -49,13 +49,6 @@ describe('the example project', () => {
   });
 
   it.each(EXAMPLE_MODEL_NAMES)('%s has the same rows on both engines', async (model) => {
-    const pg = await canonicalRows(db, 'analytics_pg', model);
-    const duck = await canonicalRows(db, 'analytics_duck', model);
-    expect(pg.length).toBeGreaterThan(0);
-    expect(duck.length).toBe(pg.length);
-    const firstDifference = pg.findIndex((row, i) => row !== duck[i]);
-    expect(
-      firstDifference === -1 ? null : { postgres: pg[firstDifference], duckdb: duck[firstDifference] },
-    ).toBeNull();
+    await expectSameRows(db, model, 'analytics_pg', 'analytics_duck');
   });
 });

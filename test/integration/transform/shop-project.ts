@@ -1,4 +1,5 @@
 // A seeded, synced shop in per-test databases, and helpers to run the example models and read them.
+import { expect } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
 import type { FerryConfig } from '../../../src/config/schema.js';
 import { connectMysql } from '../../../src/connectors/mysql/connect.js';
@@ -51,7 +52,8 @@ ${extra}`,
   );
 }
 
-export async function seededShop(label: string, scale = 0.02): Promise<TestDatabases> {
+/** Test databases with the demo shop seeded in MySQL (nothing replicated yet). */
+export async function seededSource(label: string, scale = 0.02): Promise<TestDatabases> {
   const db = await createTestDatabases(label);
   const mysql = await connectMysql(db.mysql);
   try {
@@ -59,6 +61,12 @@ export async function seededShop(label: string, scale = 0.02): Promise<TestDatab
   } finally {
     await mysql.end();
   }
+  return db;
+}
+
+/** The seeded shop, synced into raw_shop. */
+export async function seededShop(label: string, scale = 0.02): Promise<TestDatabases> {
+  const db = await seededSource(label, scale);
   const summary = await runSync(transformConfig(db, 'analytics'));
   if (summary.status !== 'succeeded') throw new Error(`sync failed: ${JSON.stringify(summary.streams)}`);
   return db;
@@ -66,7 +74,7 @@ export async function seededShop(label: string, scale = 0.02): Promise<TestDatab
 
 export function transform(
   config: FerryConfig,
-  options: { engine?: EngineName; select?: string; fullRefresh?: boolean } = {},
+  options: { engine?: EngineName; select?: string; fullRefresh?: boolean; skipTests?: boolean } = {},
 ): Promise<TransformSummary> {
   return runTransform({
     ...testProject(config),
@@ -104,4 +112,14 @@ export async function canonicalRows(db: TestDatabases, schema: string, table: st
   return rows
     .map((r) => columns.map((c) => `${c.name}=${canonical(r[c.name] ?? null, c.type)}`).join(' | '))
     .sort();
+}
+
+/** Asserts that a model has the same rows (canonical, sorted) in two schemas, showing the first difference. */
+export async function expectSameRows(db: TestDatabases, model: string, expected: string, actual: string) {
+  const want = await canonicalRows(db, expected, model);
+  const got = await canonicalRows(db, actual, model);
+  expect(want.length).toBeGreaterThan(0);
+  expect(got.length).toBe(want.length);
+  const first = want.findIndex((row, i) => row !== got[i]);
+  expect(first === -1 ? null : { [expected]: want[first], [actual]: got[first] }).toBeNull();
 }

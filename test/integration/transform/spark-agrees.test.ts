@@ -12,8 +12,8 @@ import { runFerry } from '../../support/cli.js';
 import { requireSpark, SPARK_URL } from '../spark/spark-server.js';
 import type { TestDatabases } from '../../support/databases.js';
 import {
-  canonicalRows,
   EXAMPLE_MODEL_NAMES,
+  expectSameRows,
   EXAMPLE_MODELS,
   seededShop,
   transform,
@@ -60,14 +60,7 @@ describe('the example project on spark', () => {
   });
 
   it.each(EXAMPLE_MODEL_NAMES)('%s has the same rows on spark as on postgres', async (model) => {
-    const pg = await canonicalRows(db, 'analytics_pg', model);
-    const spark = await canonicalRows(db, 'analytics_spark', model);
-    expect(pg.length).toBeGreaterThan(0);
-    expect(spark.length).toBe(pg.length);
-    const firstDifference = pg.findIndex((row, i) => row !== spark[i]);
-    expect(
-      firstDifference === -1 ? null : { postgres: pg[firstDifference], spark: spark[firstDifference] },
-    ).toBeNull();
+    await expectSameRows(db, model, 'analytics_pg', 'analytics_spark');
   });
 
   it('gives every model the column types the postgres engine gives it, but for two documented cases', async () => {

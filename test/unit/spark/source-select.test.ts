@@ -1,36 +1,8 @@
 // The SELECT list of a Spark copy: one expression per encoder of ferry's type mapping.
 import { describe, expect, it } from 'vitest';
-import type { SourceColumn } from '../../../src/schema/source-table.js';
 import { mapColumn } from '../../../src/schema/type-mapping.js';
 import { sparkSelectList } from '../../../src/schema/spark-select-list.js';
-
-function column(
-  name: string,
-  dataType: string,
-  columnType: string,
-  extra: Partial<SourceColumn> = {},
-): SourceColumn {
-  return {
-    name,
-    position: 1,
-    dataType,
-    columnType,
-    nullable: true,
-    unsigned: columnType.includes('unsigned'),
-    maxLength: null,
-    precision: null,
-    scale: null,
-    fsp: null,
-    charset: null,
-    collation: null,
-    members: null,
-    generated: false,
-    defaultValue: null,
-    extra: '',
-    comment: '',
-    ...extra,
-  };
-}
+import { sourceColumn as column } from '../../support/source-column.js';
 
 describe('sparkSelectList', () => {
   it.each([

@@ -1,5 +1,6 @@
-// The models' source tables inside Spark: each replicated table in PostgreSQL becomes a temporary
-// view read over JDBC, spread over read partitions by its integer primary key when it is big.
+// The models' source tables inside Spark, read from PostgreSQL (the replicated tables, or the
+// staging copy of a MySQL snapshot): each becomes a temporary view read over JDBC, spread over read
+// partitions by its integer primary key when it is big.
 import { type PgClient } from '../../../connectors/postgres/connect.js';
 import { partitionedRead, type Partitioning } from '../../../spark/jdbc-tables.js';
 import { jdbcReadOptions, postgresJdbc } from '../../../spark/jdbc.js';
@@ -8,6 +9,7 @@ import { readSource } from '../../../spark/plan/relations.js';
 import type { SparkSession } from '../../../spark/session.js';
 import type { ConnectionSpec } from '../../../connectors/connection-spec.js';
 import { qualifiedPg, quotePg } from '../../../schema/identifiers.js';
+import { postgresCustomSchema } from './source-types.js';
 
 /** Read partitions for a table of `rows` rows: one per `rowsPerPartition`, at least 1, at most `max`. */
 export function readPartitions(rows: number, rowsPerPartition: number, max = 64): number {
@@ -17,7 +19,7 @@ export function readPartitions(rows: number, rowsPerPartition: number, max = 64)
 const LONG_MIN = -(2n ** 63n);
 const LONG_MAX = 2n ** 63n - 1n;
 /** Spark reads the bounds as 64-bit integers; rows beyond them still land in the edge partitions. */
-const clamp = (v: bigint) => (v < LONG_MIN ? LONG_MIN : v > LONG_MAX ? LONG_MAX : v);
+export const clamp = (v: bigint) => (v < LONG_MIN ? LONG_MIN : v > LONG_MAX ? LONG_MAX : v);
 
 /**
  * How to split a table's read: by its single-column integer primary key (a BIGINT UNSIGNED key is
@@ -62,9 +64,20 @@ export async function planPartitioning(
   return { column: key.name, lowerBound: clamp(BigInt(lo)), upperBound: clamp(BigInt(hi)), partitions };
 }
 
+/** The columns of schema.table with their types as format_type() spells them. */
+async function columnTypes(pg: PgClient, relation: string): Promise<{ name: string; pgType: string }[]> {
+  const { rows } = await pg.query<{ name: string; pgType: string }>(
+    `SELECT attname AS name, format_type(atttypid, atttypmod) AS "pgType" FROM pg_attribute
+      WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+    [relation],
+  );
+  return rows;
+}
+
 /**
  * Registers `view` as a JDBC read of schema.table. Timestamps without time zone are read as
- * TIMESTAMP_NTZ, so wall-clock values stay wall-clock values and timestamptz stays an instant.
+ * TIMESTAMP_NTZ, so wall-clock values stay wall-clock values and timestamptz stays an instant;
+ * numerics wider than Spark's 38 digits and bit strings are read as their text (source-types.ts).
  */
 export async function registerSourceView(
   session: SparkSession,
@@ -74,11 +87,27 @@ export async function registerSourceView(
   table: string,
   partitioning: Partitioning | undefined,
   signal: AbortSignal,
+  customSchema = '',
 ): Promise<void> {
   const options = jdbcReadOptions(
     postgresJdbc(target),
     partitionedRead(qualifiedPg(schema, table), partitioning),
   );
   options.preferTimestampNTZ = 'true';
+  if (customSchema) options.customSchema = customSchema;
   await session.run(createOrReplaceTempView(readSource({ format: 'jdbc', options }), view), { signal });
+}
+
+/** A PostgreSQL table as a Spark view: its read partitions planned, its column types pinned. Returns the partitions. */
+export async function registerPostgresSource(
+  session: SparkSession,
+  pg: PgClient,
+  target: ConnectionSpec,
+  read: { view: string; schema: string; table: string; rowsPerPartition: number },
+  signal: AbortSignal,
+): Promise<number> {
+  const partitioning = await planPartitioning(pg, read.schema, read.table, read.rowsPerPartition);
+  const custom = postgresCustomSchema(await columnTypes(pg, qualifiedPg(read.schema, read.table)));
+  await registerSourceView(session, target, read.view, read.schema, read.table, partitioning, signal, custom);
+  return partitioning?.partitions ?? 1;
 }

@@ -23,3 +23,8 @@ export const sparkDialect: SqlDialect = {
   // decimals of Spark's own precision, so the result is the same double on every engine.
   divide: (a, b) => `(CAST(${a} AS DOUBLE) / ${b})`,
 };
+
+/** A Spark SQL string literal: backslashes and quotes escaped with a backslash, as Spark reads them. */
+export function sparkString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}

@@ -1,11 +1,11 @@
-// The spark engine (EtLT on a Spark cluster): the replicated tables in PostgreSQL are read over
-// JDBC as temporary views of one Spark Connect session, the models run there as Spark SQL (view
-// models stay temporary views; the others are cached so they run once), and table and incremental
-// models are written back into PostgreSQL through a staging table swapped in atomically.
+// The spark engine: the source tables (the replicated ones in PostgreSQL, or MySQL itself; see
+// prepare-sources.ts) are read over JDBC as temporary views of one Spark Connect session, the models
+// run there as Spark SQL (view models stay temporary views; the others are cached so they run once),
+// and table and incremental models are written into PostgreSQL through a staging table swapped in
+// atomically, or merged.
 import { readFileSync } from 'node:fs';
 import type { Project } from '../../../config/project.js';
 import { connectPostgres, type PgClient } from '../../../connectors/postgres/connect.js';
-import { SchemaError } from '../../../errors.js';
 import type { Logger } from '../../../observability/logger.js';
 import { sqlCommand } from '../../../spark/plan/commands.js';
 import { connectSpark } from '../../../spark/session.js';
@@ -14,8 +14,9 @@ import type { Model, SourceRef } from '../../models/model.js';
 import { modelSql, type ModelBuild, type TransformEngine } from '../transform-engine.js';
 import { sparkModelFailure } from './failure.js';
 import { describeSpark, writeQueryInto } from './load.js';
-import { sourceView, sparkResolver } from './relations.js';
-import { planPartitioning, registerSourceView } from './sources.js';
+import { prepareSources, type PreparedSources } from './prepare-sources.js';
+import { sparkResolver } from './relations.js';
+import { sparkString } from './spark-dialect.js';
 import type { ConnectionSpec } from '../../../connectors/connection-spec.js';
 import {
   modelDeltaName,
@@ -31,7 +32,11 @@ export interface SparkEngineOptions {
   target: ConnectionSpec;
   schema: string;
   sourceSchemas: Record<string, string>;
-  settings: { load_views: boolean };
+  /** The source database (read by transform.spark.sources: mysql and mysql_snapshot). */
+  source: ConnectionSpec;
+  settings: Project['transform']['spark'];
+  /** The value policies (zero_dates, invalid_values) and copy settings of sync, which direct reads follow. */
+  sync: Project['sync'];
   logger: Logger;
   signal: AbortSignal;
 }
@@ -65,6 +70,7 @@ export async function createSparkEngine(options: SparkEngineOptions): Promise<Tr
   const client = pg;
   const built = new Set<string>();
   const cached: string[] = [];
+  let prepared: PreparedSources | undefined;
   const write = { connections: options.spark.write_connections, signal };
 
   // One model at a time: Spark spreads each query over the cluster, and the PostgreSQL side (swap,
@@ -89,7 +95,7 @@ export async function createSparkEngine(options: SparkEngineOptions): Promise<Tr
       const where =
         hwm === null || cursorType === undefined
           ? ''
-          : ` WHERE ${quoteMysql(cursor)} > CAST('${hwm.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}' AS ${cursorType})`;
+          : ` WHERE ${quoteMysql(cursor)} > CAST(${sparkString(hwm)} AS ${cursorType})`;
       // A real table, not a temporary one: Spark's JDBC writer uses connections of its own.
       const delta = modelDeltaName(model.name);
       await client.query(`DROP TABLE IF EXISTS ${qualifiedPg(schema, delta)}`);
@@ -143,50 +149,22 @@ export async function createSparkEngine(options: SparkEngineOptions): Promise<Tr
     name: 'spark',
     resolve,
     async prepare(sources: readonly SourceRef[]) {
-      const started = Date.now();
-      const missing: string[] = [];
-      for (const s of sources) {
-        const pgSchema = options.sourceSchemas[s.source] ?? s.source;
-        if (!(await relationKind(client, pgSchema, s.table)))
-          missing.push(`${pgSchema}.${s.table} (source('${s.source}', '${s.table}'))`);
-      }
-      if (missing.length > 0)
-        throw new SchemaError(`the models read tables that are not in the target: ${missing.join(', ')}`, {
-          hint: 'run `ferry sync` first, or fix transform.sources in ferry.yaml',
-        });
-      for (const s of sources) {
-        const pgSchema = options.sourceSchemas[s.source] ?? s.source;
-        const partitioning = await planPartitioning(
-          client,
-          pgSchema,
-          s.table,
-          options.spark.rows_per_partition,
-        );
-        await registerSourceView(
-          session,
-          options.target,
-          sourceView(s.source, s.table),
-          pgSchema,
-          s.table,
-          partitioning,
-          signal,
-        );
-        // Read once over JDBC at first use, then served from Spark's cache (memory, spilling to
-        // disk) to every model and test that reads it, as DuckDB holds its extracted copy.
-        await session.run(sqlCommand(`CACHE LAZY TABLE ${quoteMysql(sourceView(s.source, s.table))}`), {
-          signal,
-        });
-        cached.push(sourceView(s.source, s.table));
-        logger.debug(
-          { table: `${pgSchema}.${s.table}`, partitions: partitioning?.partitions ?? 1 },
-          `registered ${pgSchema}.${s.table} in Spark`,
-        );
-      }
-      logger.info(
-        { tables: sources.length, seconds: (Date.now() - started) / 1000 },
-        `registered ${sources.length} source table(s) in Spark`,
-      );
-      return null;
+      prepared = await prepareSources(sources, {
+        mode: options.settings.sources,
+        session,
+        pg: client,
+        target: options.target,
+        source: options.source,
+        sourceSchemas: options.sourceSchemas,
+        modelSchema: schema,
+        sync: options.sync,
+        rowsPerPartition: options.spark.rows_per_partition,
+        cached,
+        logger,
+        signal,
+      });
+      for (const warning of prepared.read?.warnings ?? []) logger.warn(warning);
+      return prepared.read;
     },
     async build(model: Model, { fullRefresh, publish: load }) {
       const sql = modelSql(model, 'spark', resolve);
@@ -240,6 +218,7 @@ export async function createSparkEngine(options: SparkEngineOptions): Promise<Tr
           await session.run(sqlCommand(`UNCACHE TABLE IF EXISTS ${quoteMysql(name)}`)).catch(() => undefined);
       });
       await session.close().catch(() => undefined);
+      await prepared?.release().catch(() => undefined);
       await client.end().catch(() => undefined);
     },
   };
