@@ -58,8 +58,5 @@ export type SparkSettings = z.infer<typeof sparkSchema>;
 export type CheckRule = z.infer<typeof checkSchema>;
 export type DedupRule = z.infer<typeof dedupSchema>;
 export type TransformSettings = z.infer<typeof transformSchema>;
-<<<<<<< HEAD
 export type CdcSettings = z.infer<typeof cdcSchema>;
-=======
 export type SparkSourceMode = (typeof sparkSourceModes)[number];
->>>>>>> main
