@@ -4,22 +4,57 @@ import { redact } from './observability/redact.js';
 export type ErrorKind =
   'configuration' | 'connection' | 'schema' | 'data' | 'engine' | 'lock' | 'interrupted';
 
-/** Exit codes, documented in docs/cli.md. 1 is reserved for "ran, and found problems" (verify differences, failed checks). */
-export const EXIT_CODES: Record<ErrorKind, number> = {
-  configuration: 2,
+/**
+ * The exit codes of every command, documented in docs/cli.md ("Exit codes"). 70 is for errors that
+ * are not FerryErrors: bugs in ferry.
+ */
+export const EXIT = {
+  success: 0,
+  /** The command ran and failed on what it found: a stream, a model or a check failed. */
+  failed: 1,
+  usage: 2,
+  /** A server unreachable or a connection lost; the run is recorded as failed and resumes. */
   connection: 3,
-  schema: 4,
-  data: 5,
-  engine: 6,
-  lock: 7,
+  locked: 7,
+  bug: 70,
   interrupted: 130,
+} as const;
+
+/** The exit code of each kind of error. Schema, data and engine errors are failures of the run (1). */
+export const EXIT_CODES: Record<ErrorKind, number> = {
+  configuration: EXIT.usage,
+  connection: EXIT.connection,
+  schema: EXIT.failed,
+  data: EXIT.failed,
+  engine: EXIT.failed,
+  lock: EXIT.locked,
+  interrupted: EXIT.interrupted,
 };
+
+/** When several codes apply, the first of this list wins (docs/cli.md explains why). */
+export const EXIT_PRECEDENCE: readonly number[] = [
+  EXIT.interrupted,
+  EXIT.bug,
+  EXIT.usage,
+  EXIT.locked,
+  EXIT.connection,
+  EXIT.failed,
+  EXIT.success,
+];
+
+/** The code that wins among several that apply. */
+export function exitCodeOf(codes: readonly number[]): number {
+  for (const code of EXIT_PRECEDENCE) if (codes.includes(code)) return code;
+  return codes.length === 0 ? EXIT.success : Math.max(...codes);
+}
 
 export interface FerryErrorOptions {
   /** What the user can do about it. */
   hint?: string;
   /** True when retrying later may succeed (a dropped connection, a deadlock). */
   transient?: boolean;
+  /** The driver's code: a SQLSTATE, a MySQL error name or errno, a socket error code. */
+  code?: string;
   cause?: unknown;
 }
 
@@ -27,6 +62,7 @@ export class FerryError extends Error {
   readonly kind: ErrorKind;
   readonly hint: string | undefined;
   readonly transient: boolean;
+  readonly code: string | undefined;
 
   constructor(kind: ErrorKind, message: string, options: FerryErrorOptions = {}) {
     super(redact(message), { cause: options.cause });
@@ -34,6 +70,7 @@ export class FerryError extends Error {
     this.kind = kind;
     this.hint = options.hint === undefined ? undefined : redact(options.hint);
     this.transient = options.transient ?? false;
+    this.code = options.code;
   }
 
   get exitCode(): number {

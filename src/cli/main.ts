@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// ferry's command-line entry: parses global flags, registers the commands, turns errors into exit codes.
+// ferry's command-line entry: parses global flags, registers the commands, turns errors into exit
+// codes (the table in docs/cli.md: src/errors.ts EXIT).
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError, EXIT_CODES, isFerryError, messageOf } from '../errors.js';
+import { ConfigError, EXIT, exitCodeOf, isFerryError, messageOf } from '../errors.js';
 import { redact } from '../observability/redact.js';
 import { createContext, type CommandContext, type Register } from './context.js';
 import { registerAirflow } from './airflow.js';
@@ -72,8 +73,9 @@ export function buildProgram(signal: AbortSignal): Command {
   return program;
 }
 
+/** Prints an error for people (message, problems, hint) and returns its exit code. */
 export function printError(error: unknown, debug: boolean): number {
-  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.success : EXIT.usage;
   if (isFerryError(error)) {
     process.stderr.write(`error: ${error.message}\n`);
     if (error instanceof ConfigError)
@@ -85,7 +87,7 @@ export function printError(error: unknown, debug: boolean): number {
   process.stderr.write(`error: ${messageOf(error)}\n`);
   process.stderr.write('This is a bug in ferry; please report it with the output of `ferry --debug`.\n');
   if (debug && error instanceof Error && error.stack) process.stderr.write(redact(error.stack) + '\n');
-  return 70;
+  return EXIT.bug;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -101,19 +103,22 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
+  // Whatever escapes every handler (an error event nobody listens to) is a bug in ferry: exit 70
+  // with its message, not Node's default exit 1, which reads as "a stream failed".
+  for (const event of ['uncaughtException', 'unhandledRejection'] as const)
+    process.on(event, (error: unknown) => process.exit(printError(error, true)));
   const program = buildProgram(controller.signal);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    if (controller.signal.aborted && !isFerryError(error)) {
-      // The cancel reached a driver call mid-flight: what it reports is the interruption itself.
-      process.stderr.write(
-        `error: ${messageOf(controller.signal.reason)}; work in progress was rolled back\n`,
-      );
-      return EXIT_CODES.interrupted;
-    }
-    return printError(error, argv.includes('--debug'));
+    const debug = argv.includes('--debug');
+    if (!controller.signal.aborted) return printError(error, debug);
+    // Interrupted: 130 wins over whatever the stopping work reported (docs/cli.md, "Exit codes").
+    if (isFerryError(error)) return exitCodeOf([EXIT.interrupted, printError(error, debug)]);
+    // The cancel reached a driver call mid-flight: what it reports is the interruption itself.
+    process.stderr.write(`error: ${messageOf(controller.signal.reason)}; work in progress was rolled back\n`);
+    return EXIT.interrupted;
   }
 }
 

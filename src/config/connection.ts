@@ -47,6 +47,7 @@ function resolve(
     database,
     tls,
     connectTimeoutMs: profile.connect_timeout,
+    stallTimeoutMs: profile.stall_timeout,
   };
 }
 

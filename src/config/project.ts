@@ -95,6 +95,7 @@ export function compileProject(config: FerryConfig, configPath = 'ferry.yaml'): 
         url: config.orchestration.database,
         schema: 'public',
         connect_timeout: config.target.connect_timeout,
+        stall_timeout: config.target.stall_timeout,
       })
     : target;
   const streams = config.streams.map((s, index): StreamRule => {

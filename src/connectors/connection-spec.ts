@@ -19,7 +19,14 @@ export interface ConnectionSpec {
   database: string;
   tls: TlsSettings;
   connectTimeoutMs: number;
+  /**
+   * After this long without a byte while ferry waits on the server, ferry asks the server (on a
+   * fresh connection) whether its session still works; 0 turns the check off. Default 30 s.
+   */
+  stallTimeoutMs?: number;
 }
+
+export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 
 /** "user@host:port/database", for messages; never the password. */
 export function describeConnection(spec: ConnectionSpec): string {

@@ -1,10 +1,12 @@
 // One attempt of one task instance: claim it in the run history, run it with the task's timeout,
 // keep its log in the history (flushed every few seconds, so a killed worker leaves its log), and
-// record how it ended. Shared by `ferry worker` and `ferry task run` (Airflow).
+// record how it ended. Shared by `ferry worker` and `ferry task run` (Airflow). Whether a failure
+// is retried is the error's to say (FerryError.transient): a lost connection or a deadlock may pass,
+// a configuration error fails the task at once however many retries it has left.
 import { Writable } from 'node:stream';
 import type { Project } from '../config/project.js';
 import type { PgPool } from '../connectors/postgres/connect.js';
-import { FerryError, messageOf } from '../errors.js';
+import { FerryError, isTransient, messageOf } from '../errors.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { runTask, type TaskOutcome } from './execute.js';
 import type { Pipeline, PipelineTask } from './pipeline.js';
@@ -19,7 +21,7 @@ export interface AttemptOptions {
   task: PipelineTask;
   run: RunRow;
   jobId: string | null;
-  /** Whether a failure now is final (no retry left). */
+  /** Whether a failure now is final (no retry left); a failure that is not transient always is. */
   finalAttempt: boolean;
   logger: Logger;
   signal: AbortSignal;
@@ -92,12 +94,20 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptResult
         ? new FerryError('interrupted', `${task.name}: ${messageOf(timeout.signal.reason)}`, {
             cause: raw,
             hint: `raise timeout of task ${task.name} in ferry.yaml if it needs longer`,
+            // A slow day may fit next time: the task's retries apply.
+            transient: true,
           })
         : raw;
-    const state = options.finalAttempt ? 'failed' : 'up_for_retry';
+    const retry = !options.finalAttempt && isTransient(error);
+    const state = retry ? 'up_for_retry' : 'failed';
+    const why = retry
+      ? ' (will retry)'
+      : options.finalAttempt
+        ? ''
+        : ' (not retried: running it again would fail the same way)';
     logger.error(
       error instanceof FerryError && error.hint ? { hint: error.hint } : {},
-      `${task.name} attempt ${attempt} failed: ${messageOf(error)}${state === 'up_for_retry' ? ' (will retry)' : ''}`,
+      `${task.name} attempt ${attempt} failed: ${messageOf(error)}${why}`,
     );
     await flush();
     // A worker being stopped (Ctrl-C, SIGTERM) leaves the task running for the next worker to retry.

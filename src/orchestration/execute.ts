@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Project } from '../config/project.js';
 import type { FerryState } from '../state/ferry-state.js';
-import { DataError, FerryError } from '../errors.js';
+import { DataError, EXIT, FerryError, type ErrorKind } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { sync } from '../replication/run.js';
 import { verify } from '../verify/verify.js';
@@ -54,8 +54,9 @@ const executors: Executors = {
       throw new DataError(
         `sync run ${summary.runId}: ${failed.map((s) => `${s.stream}: ${s.error ?? 'failed'}`).join('; ')}`,
         {
-          hint: `see the task log (ferry logs) and ${ctx.state.schema}.stream_runs; the task retries from its checkpoints`,
-          transient: true,
+          // The run went on to its end: what stopped a stream (a value, a schema change) is still
+          // there on a retry. A lost connection stops the run instead, as a transient error.
+          hint: `see the task log (ferry logs) and ${ctx.state.schema}.stream_runs; fix the cause, then \`ferry runs retry\``,
         },
       );
     return { rows };
@@ -119,12 +120,13 @@ const executors: Executors = {
         spec.select.join(','),
       ],
       {},
+      ferryExit,
     );
     return {};
   },
 
   async shell(ctx, spec) {
-    await runChild(ctx, '/bin/sh', ['-c', spec.command], spec.env ?? {});
+    await runChild(ctx, '/bin/sh', ['-c', spec.command], spec.env ?? {}, shellExit);
     return {};
   },
 };
@@ -152,11 +154,28 @@ export function taskEnvironment(ctx: TaskRunContext): Record<string, string> {
 
 const SETPRIV = '/usr/bin/setpriv';
 
+/** How a child's exit code is read: the kind of failure, and whether a retry may help. */
+type ExitReading = (code: number | null) => { kind: ErrorKind; transient: boolean };
+
+/** A ferry child (ferry transform) exits with the codes of docs/cli.md. */
+const FERRY_EXITS: Record<number, { kind: ErrorKind; transient: boolean }> = {
+  [EXIT.usage]: { kind: 'configuration', transient: false },
+  [EXIT.connection]: { kind: 'connection', transient: true },
+  [EXIT.locked]: { kind: 'lock', transient: true },
+  [EXIT.interrupted]: { kind: 'interrupted', transient: true },
+};
+const ferryExit: ExitReading = (code) =>
+  (code !== null && FERRY_EXITS[code]) || { kind: 'engine', transient: false };
+
+/** A shell command's exit code means whatever its author chose: the task's retries apply. */
+const shellExit: ExitReading = () => ({ kind: 'engine', transient: true });
+
 function runChild(
   ctx: TaskRunContext,
   command: string,
   args: string[],
   extraEnv: Record<string, string>,
+  reading: ExitReading,
 ): Promise<void> {
   // On Linux, the child gets SIGKILL when this process dies (a killed worker must not leave its task
   // running beside the retry another worker starts).
@@ -186,12 +205,14 @@ function runChild(
     child.on('close', (code, signal) => {
       if (ctx.signal.aborted) return reject(abortError(ctx));
       if (code === 0) return resolve();
+      const { kind, transient } = reading(code);
       reject(
         new FerryError(
-          'engine',
+          kind,
           `task ${ctx.task.name} exited with ${signal ? `signal ${signal}` : `code ${code}`}`,
           {
             hint: `its output is in \`ferry logs ${ctx.runId} ${ctx.task.name}\``,
+            transient,
           },
         ),
       );

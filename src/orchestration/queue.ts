@@ -6,8 +6,9 @@ import { PgBoss, type Db as IDatabase } from 'pg-boss';
 import type { Logger } from '../observability/logger.js';
 import { messageOf } from '../errors.js';
 import type { PipelineTask } from './pipeline.js';
-import type { Queryable } from '../connectors/postgres/connect.js';
-import type { ConnectionSpec } from '../connectors/connection-spec.js';
+import { describeConnection, type ConnectionSpec } from '../connectors/connection-spec.js';
+import { postgresClientConfig, type Queryable } from '../connectors/postgres/connect.js';
+import { postgresConnectError } from '../connectors/postgres/postgres-errors.js';
 
 export const TASK_QUEUE = 'ferry-task';
 
@@ -20,14 +21,10 @@ export interface TaskJob {
 }
 
 export async function openQueue(spec: ConnectionSpec, schema: string, logger: Logger): Promise<PgBoss> {
+  // The same connection options as every other PostgreSQL connection (TLS CA, client certificate
+  // and key included): a history database behind a private CA works for the queue too.
   const boss = new PgBoss({
-    host: spec.host,
-    port: spec.port,
-    user: spec.user,
-    ...(spec.password === undefined ? {} : { password: spec.password }),
-    database: spec.database,
-    ssl: spec.tls.mode === 'disable' ? false : { rejectUnauthorized: spec.tls.mode.startsWith('verify') },
-    application_name: 'ferry',
+    ...postgresClientConfig(spec),
     schema,
     max: 4,
     schedule: false, // ferry reads schedules itself (croner), to the second and in any time zone
@@ -36,7 +33,11 @@ export async function openQueue(spec: ConnectionSpec, schema: string, logger: Lo
     registerInstance: false,
   });
   boss.on('error', (error: unknown) => logger.warn({ err: error }, `job queue: ${messageOf(error)}`));
-  await boss.start();
+  try {
+    await boss.start();
+  } catch (error) {
+    throw postgresConnectError(error, describeConnection(spec));
+  }
   await boss.createQueue(TASK_QUEUE, { heartbeatSeconds: HEARTBEAT_SECONDS });
   return boss;
 }

@@ -96,7 +96,7 @@ export async function copyRows(options: CopyRowsOptions): Promise<CopyRowsResult
       if (encoder.pendingBytes > 0 || rowEncoder.pending > 0) source.push(take());
       source.push(null);
     },
-    error: (error) => source.destroy(error),
+    error: (error) => source.destroy(error as Error),
   });
 
   await copyInto(

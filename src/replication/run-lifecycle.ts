@@ -9,7 +9,8 @@ import type { Project } from '../config/project.js';
 import { connectMysql } from '../connectors/mysql/connect.js';
 import { introspectTables } from '../connectors/mysql/introspect.js';
 import { openSnapshot, type BinlogPosition, type SnapshotPosition } from '../connectors/mysql/snapshot.js';
-import { connectPostgres, type PgClient } from '../connectors/postgres/connect.js';
+import { connectPostgres, lostReason, type PgClient } from '../connectors/postgres/connect.js';
+import type { ConnectionSpec } from '../connectors/connection-spec.js';
 import { FerryError, messageOf, SchemaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { orderByRelationships } from '../quality/stream-order.js';
@@ -167,15 +168,15 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
         end = { status: signal.aborted ? 'interrupted' : 'failed', error: messageOf(error) };
         throw error;
       } finally {
-        await state.runs
-          .finish(control, runId, {
+        const record = (db: PgClient) =>
+          state.runs.finish(db, runId, {
             status: end.status,
             summary: { streams: results, seconds: (Date.now() - started) / 1000, binlog },
             error: end.error,
-          })
-          .catch((error: unknown) =>
-            logger.warn({ err: error }, `run ${runId}: could not record its end (${messageOf(error)})`),
-          );
+          });
+        await onControlOrFresh(control, project.target, record).catch((error: unknown) =>
+          logger.warn({ err: error }, `run ${runId}: could not record its end (${messageOf(error)})`),
+        );
       }
     } finally {
       await locks.release();
@@ -306,4 +307,28 @@ async function recordFailure(
     startedAt: new Date(),
     error,
   });
+}
+
+/**
+ * Runs `record` on the control session, or on a fresh connection when the control session itself
+ * was lost (a target connection dropped mid-COPY takes it down too), so that the run is recorded
+ * as failed rather than left running. When the target cannot be reached at all, the next run
+ * closes this one (closeAbandoned).
+ */
+async function onControlOrFresh(
+  control: PgClient,
+  target: ConnectionSpec,
+  record: (db: PgClient) => Promise<void>,
+): Promise<void> {
+  try {
+    await record(control);
+  } catch (error) {
+    if (!lostReason(control)) throw error;
+    const fresh = await connectPostgres(target);
+    try {
+      await record(fresh);
+    } finally {
+      await fresh.end().catch(() => undefined);
+    }
+  }
 }

@@ -1,6 +1,8 @@
 // Builds models in dependency order on an engine: a model starts when its parents in the run are
-// built, up to transform.threads at a time; the descendants of a failed model are skipped.
-import { messageOf } from '../errors.js';
+// built, up to transform.threads at a time; the descendants of a failed model are skipped. A lost
+// connection stops the whole run (the models after it would fail the same way): it is thrown once
+// the models being built have ended.
+import { FerryError, messageOf } from '../errors.js';
 import type { TransformEngine } from './engines/transform-engine.js';
 import type { ModelGraph } from './models/graph.js';
 import type { Model } from './models/model.js';
@@ -52,9 +54,10 @@ export async function buildModels(
     if (publish.has(run.model)) options.onModel?.(run);
   };
 
+  let lost: FerryError | undefined;
   while (pending.size > 0 || running.size > 0) {
     if (options.signal.aborted) throw options.signal.reason;
-    for (const name of [...pending]) {
+    for (const name of lost ? [] : [...pending]) {
       if (running.size >= limit) break;
       const parents = (graph.parents.get(name) ?? []).filter((p) => inRun.has(p));
       const model = graph.models.get(name)!;
@@ -92,6 +95,7 @@ export async function buildModels(
               seconds: (Date.now() - started) / 1000,
             }),
           (error: unknown) => {
+            if (error instanceof FerryError && error.kind === 'connection') lost ??= error;
             options.logger.error({ model: name, err: error }, `${model.path}: ${messageOf(error)}`);
             record({
               model: name,
@@ -111,7 +115,8 @@ export async function buildModels(
       running.set(name, task);
     }
     if (running.size > 0) await Promise.race(running.values());
-    else if (pending.size > 0) break; // cannot happen: names come in dependency order
+    else if (pending.size > 0) break; // after a lost connection; otherwise cannot happen (dependency order)
   }
+  if (lost) throw lost;
   return names.filter((n) => publish.has(n)).map((n) => runs.get(n)!);
 }

@@ -15,7 +15,16 @@ export interface CliOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   timeoutMs?: number;
+  /** Modules Node loads before ferry (--import), after tsx. */
+  preload?: string[];
 }
+
+const nodeArgs = (options: CliOptions) => [
+  '--import',
+  'tsx',
+  ...(options.preload ?? []).flatMap((p) => ['--import', p]),
+  MAIN,
+];
 
 function environment(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, FERRY_LOG_FORMAT: 'json', NO_COLOR: '1', ...extra };
@@ -29,7 +38,7 @@ export function runFerry(args: string[], options: CliOptions = {}): Promise<CliR
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', MAIN, ...args],
+      [...nodeArgs(options), ...args],
       {
         cwd: options.cwd ?? REPO_ROOT,
         env: environment(options.env),
@@ -46,7 +55,7 @@ export function runFerry(args: string[], options: CliOptions = {}): Promise<CliR
 
 /** Starts ferry without waiting for it (for kill tests). */
 export function spawnFerry(args: string[], options: CliOptions = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+  return spawn(process.execPath, [...nodeArgs(options), ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: environment(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -30,6 +30,14 @@ const connectionFields = {
     .positive()
     .default(10_000)
     .describe('Milliseconds to wait for a connection'),
+  stall_timeout: z
+    .number()
+    .int()
+    .min(0)
+    .default(30_000)
+    .describe(
+      'Milliseconds without a byte from the server, while ferry waits on it, before ferry checks on a fresh connection that its session still works (0: never)',
+    ),
 };
 
 function needsUrlOrHost(

@@ -7,7 +7,7 @@
 // Row" in the MySQL client/server protocol documentation.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { MysqlConnection } from './connect.js';
+import { coreOf, lostMysqlReason, mysqlErrorOf, type MysqlConnection } from './connect.js';
 
 interface RowPacket {
   buffer: Buffer;
@@ -16,26 +16,27 @@ interface RowPacket {
   isEOF(): boolean;
 }
 
-interface QueryCommand {
-  on(event: 'error', listener: (error: Error) => void): this;
-  on(event: 'end', listener: () => void): this;
-  row(packet: RowPacket, connection: unknown): unknown;
-  done(): null;
+/** A column definition as mysql2 parsed it. */
+export interface PacketField {
+  name: string;
+  /** The collation id of the column's text (63: binary). */
+  characterSet: number;
 }
 
-interface CoreConnection {
-  format(sql: string, values: unknown[]): string;
-  addCommand(command: QueryCommand): unknown;
-  pause(): void;
-  resume(): void;
+interface QueryCommand {
+  on(event: 'end', listener: () => void): this;
+  on(event: 'fields', listener: (fields: PacketField[]) => void): this;
+  row(packet: RowPacket, connection: unknown): unknown;
+  done(): null;
 }
 
 // mysql2's Query command: it sends COM_QUERY and reads the column definitions; only its row state
 // is replaced below. mysql2's package exports do not list it, so it is loaded by its file path.
 const require = createRequire(import.meta.url);
-const Query = require(
-  join(dirname(require.resolve('mysql2')), 'lib', 'commands', 'query.js'),
-) as new (options: { sql: string }) => QueryCommand;
+const Query = require(join(dirname(require.resolve('mysql2')), 'lib', 'commands', 'query.js')) as new (
+  options: { sql: string },
+  callback: (error: Error | null) => void,
+) => QueryCommand;
 
 type RowCallback = (buffer: Buffer, start: number, end: number) => void;
 
@@ -43,8 +44,11 @@ class RawRowsQuery extends Query {
   constructor(
     sql: string,
     private readonly onRow: RowCallback,
+    // mysql2 hands a command its errors (the server's, and a broken socket's) only through this
+    // callback; a command without one leaves them to the connection, and its caller waits for ever.
+    onResult: (error: Error | null) => void,
   ) {
-    super({ sql });
+    super({ sql }, onResult);
   }
 
   override row(packet: RowPacket): unknown {
@@ -64,10 +68,13 @@ export interface PacketReader {
 }
 
 export interface PacketHandlers {
+  /** The result's columns, before the first row. */
+  fields?(fields: readonly PacketField[]): void;
   /** One row: its values are length-encoded strings in buffer[start, end). The buffer is only valid during the call. */
   row: RowCallback;
   end(): void;
-  error(error: Error): void;
+  /** A classified error (connectors/mysql/mysql-errors.ts): the server's, or a lost connection. */
+  error(error: unknown): void;
 }
 
 /** Runs `sql` (with ? placeholders filled from `values`) and hands every row packet to `handlers.row`. */
@@ -77,24 +84,17 @@ export function readPackets(
   values: readonly unknown[],
   handlers: PacketHandlers,
 ): PacketReader {
-  const core = (connection as unknown as { connection: CoreConnection }).connection;
+  const core = coreOf(connection);
   let discarding = false;
   let finished = false;
-  const command = new RawRowsQuery(core.format(sql, [...values]), (buffer, start, end) => {
-    if (!discarding) handlers.row(buffer, start, end);
-  });
-  command.on('error', (error) => {
+  const finish = (error?: unknown) => {
     if (finished) return;
     finished = true;
-    if (!discarding) handlers.error(error);
-  });
-  command.on('end', () => {
-    if (finished) return;
-    finished = true;
-    if (!discarding) handlers.end();
-  });
-  core.addCommand(command);
-  return {
+    if (discarding) return;
+    if (error === undefined) handlers.end();
+    else handlers.error(error);
+  };
+  const reader: PacketReader = {
     pause: () => {
       if (!finished && !discarding) core.pause();
     },
@@ -104,4 +104,24 @@ export function readPackets(
       core.resume();
     },
   };
+  const lost = lostMysqlReason(connection);
+  if (lost) {
+    process.nextTick(() => finish(lost));
+    return reader;
+  }
+  const command = new RawRowsQuery(
+    core.format(sql, [...values]),
+    (buffer, start, end) => {
+      if (!discarding) handlers.row(buffer, start, end);
+    },
+    (error) => {
+      // The connection must not stay paused for a command that is over.
+      core.resume();
+      if (error) finish(mysqlErrorOf(connection, error));
+    },
+  );
+  if (handlers.fields) command.on('fields', (fields) => handlers.fields?.(fields));
+  command.on('end', () => finish());
+  core.addCommand(command);
+  return reader;
 }

@@ -2,6 +2,7 @@
 import { DIALECTS } from './engine-dialects.js';
 import { sparkResolver } from './spark/relations.js';
 import { EngineError, PORTABLE_SQL_HINT } from '../engine-error.js';
+import { FerryError } from '../../errors.js';
 import type { EngineName } from '../plan/functions.js';
 import type { Model, SourceRef } from '../models/model.js';
 import { renderSql } from '../models/sql-template.js';
@@ -98,9 +99,10 @@ export function modelSql(model: Model, engine: EngineName, resolve: RelationReso
   return renderWith(sql, resolve);
 }
 
-/** An engine's own error, with the model file it came from. */
-export function modelFailure(model: { path: string }, engine: EngineName, error: unknown): EngineError {
+/** An engine's own error, with the model file it came from; a lost connection stays one (it stops the run). */
+export function modelFailure(model: { path: string }, engine: EngineName, error: unknown): FerryError {
   if (error instanceof EngineError) return error;
+  if (error instanceof FerryError && error.kind === 'connection') return error;
   const message = error instanceof Error ? error.message : String(error);
   return new EngineError(`${model.path} failed on ${engine}: ${message.split('\n')[0]}`, {
     hint: /does not exist|not found|Referenced column|No function matches/i.test(message)

@@ -140,7 +140,7 @@ describe('ferry seed', () => {
     const file = `/tmp/ferry-seed-${c.name}.yaml`;
     await import('node:fs').then((fs) => fs.writeFileSync(file, config));
     const refused = await runFerry(['--config', file, 'seed', '--scale', '0.01', '--seed', '8', '--reset']);
-    expect(refused.code).toBe(4);
+    expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/tables ferry did not create: precious/);
     expect(refused.stderr).toMatch(/--force/);
     const forced = await runFerry([

@@ -129,16 +129,16 @@ describe('ferry transform', () => {
     expect(r2.stderr).toMatch(/error: the models form a cycle: (a -> b -> a|b -> a -> b)/);
   });
 
-  it('stops before building when a source table is missing, saying where it looked (exit 4)', async () => {
+  it('stops before building when a source table is missing, saying where it looked (exit 1)', async () => {
     const folder = modelsFolder({ 'm.sql': "select * from {{ source('shop', 'no_such_table') }}" });
     const pg = await runFerry(['--config', configFile('cli_missing', folder), 'transform']);
-    expect(pg.code).toBe(4);
+    expect(pg.code).toBe(1);
     expect(pg.stderr).toContain(
       "error: the models read tables that are not in the target: raw_shop.no_such_table (source('shop', 'no_such_table'))",
     );
     expect(pg.stderr).toContain('hint: run `ferry sync` first, or fix transform.sources in ferry.yaml');
     const duck = await runFerry(['--config', configFile('cli_missing_d', folder, 'duckdb'), 'transform']);
-    expect(duck.code).toBe(4);
+    expect(duck.code).toBe(1);
     expect(duck.stderr).toContain('error: the models read tables the source lacks: no_such_table');
   });
 

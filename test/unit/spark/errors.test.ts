@@ -77,7 +77,7 @@ describe('sparkError', () => {
     expect(error.message).toBe(
       'Spark Connect h:15002: [TABLE_OR_VIEW_NOT_FOUND] The table `x` cannot be found.',
     );
-    expect(error.exitCode).toBe(6);
+    expect(error.exitCode).toBe(1);
   });
 
   it('removes passwords Spark echoes from JDBC options', () => {

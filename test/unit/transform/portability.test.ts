@@ -51,7 +51,7 @@ describe('portable SQL', () => {
         'marts/m.sql: uses QUALIFY, which the postgres engine lacks',
       );
       expect((error as EngineError).hint).toMatch(/filter a window column in an outer SELECT/);
-      expect((error as EngineError).exitCode).toBe(6);
+      expect((error as EngineError).exitCode).toBe(1);
     }
     expect(() => modelSql(m, 'duckdb', resolve)).not.toThrow();
   });

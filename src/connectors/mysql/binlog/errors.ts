@@ -4,7 +4,7 @@
 // numbers and, where one number covers several causes (1236), by the server's own message.
 import { ConnectionError } from '../../../errors.js';
 import { messageOf } from '../../../errors.js';
-import { SOCKET_ERRORS } from '../../connection-errors.js';
+import { SOCKET_ERRORS } from '../../driver-errors.js';
 
 export type BinlogFailure =
   | 'position_lost' // the binlog holding the position was purged

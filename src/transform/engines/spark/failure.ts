@@ -2,6 +2,7 @@
 // line of Spark's own message (not the plan dump that follows it).
 import { SparkError } from '../../../spark/spark-errors.js';
 import { EngineError, PORTABLE_SQL_HINT } from '../../engine-error.js';
+import type { FerryError } from '../../../errors.js';
 import { modelFailure } from '../transform-engine.js';
 
 /** "[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column ... SQLSTATE: 42703" from a SparkError's message. */
@@ -17,7 +18,7 @@ export function sparkErrorSummary(error: SparkError): string {
   return error.errorClass && !first.includes(error.errorClass) ? `[${error.errorClass}] ${first}` : first;
 }
 
-export function sparkModelFailure(model: { path: string }, error: unknown): EngineError {
+export function sparkModelFailure(model: { path: string }, error: unknown): FerryError {
   if (!(error instanceof SparkError)) return modelFailure(model, 'spark', error);
   return new EngineError(`${model.path} failed on spark: ${sparkErrorSummary(error)}`, {
     hint: error.hint ? `${error.hint}; ${PORTABLE_SQL_HINT}` : PORTABLE_SQL_HINT,
