@@ -1,18 +1,24 @@
-// Writes the type table of docs/type-mapping.md from TYPE_MAPPING (npm run docs). Each example column
-// type goes through mapColumn, the function sync uses, so the table shows what ferry really does.
-// Only the part between the two markers is generated; the text around it is written by hand.
+// Writes the tables of docs/type-mapping.md (npm run docs): the type table from TYPE_MAPPING, each
+// example column type through mapColumn, the function sync uses, so it shows what ferry really does;
+// the index table from INDEX_MAPPING and what the swap does when a build fails (WHEN_BUILD_FAILS).
+// Only the parts between the markers are generated; the text around them is written by hand.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
 import type { SourceColumn } from '../src/schema/source-table.js';
 import { parseMembers } from '../src/connectors/mysql/introspect.js';
+import { WHEN_BUILD_FAILS } from '../src/connectors/postgres/swap.js';
+import { INDEX_MAPPING } from '../src/schema/index-mapping.js';
 import { mapColumn, TYPE_MAPPING, type TypeRule } from '../src/schema/type-mapping.js';
 
 export const DOC_PATH = fileURLToPath(new URL('../docs/type-mapping.md', import.meta.url));
 
 export const BEGIN_MARK =
-  '<!-- generated from TYPE_MAPPING in src/replication/type-mapping.ts by `npm run docs`; do not edit by hand -->';
+  '<!-- generated from TYPE_MAPPING in src/schema/type-mapping.ts by `npm run docs`; do not edit by hand -->';
 export const END_MARK = '<!-- end of generated table -->';
+export const INDEX_BEGIN_MARK =
+  '<!-- generated from INDEX_MAPPING in src/schema/index-mapping.ts and WHEN_BUILD_FAILS in src/connectors/postgres/swap.ts by `npm run docs`; do not edit by hand -->';
+export const INDEX_END_MARK = '<!-- end of generated index tables -->';
 
 /** Column types as information_schema.COLUMNS.COLUMN_TYPE prints them, at least one per rule. */
 export const EXAMPLES: readonly string[] = [
@@ -51,6 +57,9 @@ export const EXAMPLES: readonly string[] = [
   "enum('small','large')",
   "set('email','sms')",
   'json',
+  'uuid',
+  'inet4',
+  'inet6',
   'point',
   'geometry',
   'multipolygon',
@@ -61,7 +70,7 @@ const SIZED = new Set(['char', 'varchar', 'binary', 'varbinary']);
 
 /** A SourceColumn for an example column type, as introspection would describe it. */
 export function exampleColumn(columnType: string): SourceColumn {
-  const match = /^([a-z]+)(?:\((.*)\))?( unsigned)?$/.exec(columnType);
+  const match = /^([a-z0-9]+)(?:\((.*)\))?( unsigned)?$/.exec(columnType);
   if (!match) throw new Error(`cannot read example column type ${columnType}`);
   const dataType = match[1]!;
   const args = (match[2] ?? '').split(',').map((a) => Number(a));
@@ -87,7 +96,8 @@ export function exampleColumn(columnType: string): SourceColumn {
   };
 }
 
-const code = (text: string) => '`' + text + '`';
+/** Inline code in a table cell: a | would end the cell, so it is escaped. */
+const code = (text: string) => '`' + text.replace(/\|/g, '\\|') + '`';
 
 /** The markdown table: one row per rule of TYPE_MAPPING, in order (the first matching rule wins). */
 export function typeTable(): string {
@@ -105,17 +115,39 @@ export function typeTable(): string {
     return [code(rule.mysql), examples, read, code(rule.encoder), rule.note];
   });
   const header = ['MySQL type', 'example → PostgreSQL type', 'selected as', 'encoder', 'notes'];
+  return markdownTable(header, rows);
+}
+
+function markdownTable(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-/** The whole document with its generated table replaced, formatted as `prettier --write` would. */
+/** The index tables: one row per rule of INDEX_MAPPING, in order; then what a failed build becomes. */
+export function indexTables(): string {
+  const rules = markdownTable(
+    ['source index', 'example', 'PostgreSQL', 'notes'],
+    INDEX_MAPPING.map((r) => [r.source, code(r.example), r.postgres, r.note]),
+  );
+  const failures = markdownTable(
+    ['the build fails with', 'because', 'then'],
+    Object.entries(WHEN_BUILD_FAILS).map(([state, f]) => [code(state), f.why, f.does]),
+  );
+  return `${rules}\n\nWhen PostgreSQL cannot build an index on the rows:\n\n${failures}`;
+}
+
+/** Replaces the text between two markers of the document. */
+function replaceBetween(current: string, begin: string, end: string, body: string): string {
+  const from = current.indexOf(begin);
+  const to = current.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`docs/type-mapping.md lacks the markers ${begin} ... ${end}`);
+  return `${current.slice(0, from)}${begin}\n\n${body}\n\n${current.slice(to)}`;
+}
+
+/** The whole document with its generated tables replaced, formatted as `prettier --write` would. */
 export async function renderDoc(current: string): Promise<string> {
-  const begin = current.indexOf(BEGIN_MARK);
-  const end = current.indexOf(END_MARK);
-  if (begin < 0 || end < begin)
-    throw new Error(`docs/type-mapping.md lacks the markers ${BEGIN_MARK} ... ${END_MARK}`);
-  const text = `${current.slice(0, begin)}${BEGIN_MARK}\n\n${typeTable()}\n\n${current.slice(end)}`;
+  const types = replaceBetween(current, BEGIN_MARK, END_MARK, typeTable());
+  const text = replaceBetween(types, INDEX_BEGIN_MARK, INDEX_END_MARK, indexTables());
   const options = (await prettier.resolveConfig(DOC_PATH)) ?? {};
   return prettier.format(text, { ...options, parser: 'markdown' });
 }

@@ -14,6 +14,7 @@ interface SyncFlags {
   fullRefresh?: boolean;
   json?: boolean;
   verify?: boolean;
+  strict?: boolean;
 }
 
 export const registerSync: Register = (program: Command, context) => {
@@ -24,6 +25,7 @@ export const registerSync: Register = (program: Command, context) => {
     .option('--full-refresh', 'copy every selected stream in full, whatever its mode')
     .option('--verify', 'verify the synced streams afterwards (exit 1 when they differ)')
     .option('--json', 'print the run summary as JSON')
+    .option('--strict', 'a table pattern that matches nothing, or an empty source, is an error (exit 2)')
     .addOption(
       new Option(
         '--engine <engine>',
@@ -47,6 +49,7 @@ export const registerSync: Register = (program: Command, context) => {
           state: ctx.state,
           ...(flags.sparkUrl ? { sparkUrl: flags.sparkUrl } : {}),
           ...(streams ? { streams } : {}),
+          ...(flags.strict ? { strict: true } : {}),
           logger: ctx.logger,
           signal: ctx.signal,
         });
@@ -61,6 +64,7 @@ export const registerSync: Register = (program: Command, context) => {
           state: ctx.state,
           ...(streams ? { streams } : {}),
           ...(flags.fullRefresh ? { fullRefresh: true } : {}),
+          ...(flags.strict ? { strict: true } : {}),
           logger: ctx.logger,
           signal: ctx.signal,
           ...(progress
@@ -176,7 +180,10 @@ export function renderSummary(summary: SyncSummary): string {
     }),
     { read: 0, loaded: 0, quarantined: 0 },
   );
-  const warnings = summary.streams.flatMap((s) => s.warnings.map((w) => `warning: ${s.stream}: ${w}`));
+  const warnings = [
+    ...summary.warnings.map((w) => `warning: ${w}`),
+    ...summary.streams.flatMap((s) => s.warnings.map((w) => `warning: ${s.stream}: ${w}`)),
+  ];
   const checks = summary.streams.flatMap((s) =>
     s.checks.map((c) => `check ${s.stream} ${c.check} (${c.code}, ${c.severity}): ${c.rows} row(s)`),
   );
@@ -198,6 +205,7 @@ export function renderSparkSummary(summary: SparkSyncSummary): string {
   return [
     table.toString(),
     `Spark ${summary.sparkVersion} at ${summary.spark}: ${summary.tables.length} table(s) in ${summary.seconds.toFixed(1)} s`,
+    ...summary.warnings.map((w) => `warning: ${w}`),
     ...differing.map(
       (t) =>
         `warning: ${t.target}: ${t.sourceRows} rows in the source when the copy started, ${t.targetRows} loaded (the source changed meanwhile?); run ferry verify`,

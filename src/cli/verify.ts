@@ -84,10 +84,11 @@ export function renderReport(report: VerifyReport): string {
   }
   const lines = [table.toString()];
   for (const s of report.streams) {
+    const what = s.keyed ? 'key' : 'row';
     if (s.samples.missing.length > 0)
-      lines.push(`${s.stream}: missing in the target, e.g. key ${s.samples.missing.join('; ')}`);
+      lines.push(`${s.stream}: missing in the target, e.g. ${what} ${s.samples.missing.join('; ')}`);
     if (s.samples.extra.length > 0)
-      lines.push(`${s.stream}: extra in the target, e.g. key ${s.samples.extra.join('; ')}`);
+      lines.push(`${s.stream}: extra in the target, e.g. ${what} ${s.samples.extra.join('; ')}`);
     for (const d of s.samples.different) {
       lines.push(
         `${s.stream}: key ${d.key} differs in ${d.columns.map((c) => `${c.column} (source ${JSON.stringify(c.source)}, target ${JSON.stringify(c.target)})`).join(', ')}`,

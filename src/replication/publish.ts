@@ -2,12 +2,17 @@
 // table (ferry's chunked byte copy, the Spark JDBC job): the set checks and deduplication on the
 // loaded rows, the key and indexes, the swap (dependent views kept), earlier quarantine entries
 // settled, the stream's state and its run record. Readers see the old table or the new one.
+// Whatever PostgreSQL refuses on the way (a key it cannot build, a swap that other objects block)
+// fails this stream alone, with the table, the cause and what to do.
 import type { PgClient } from '../connectors/postgres/connect.js';
+import { postgresQueryError } from '../connectors/postgres/postgres-errors.js';
+import { serverDetail, sqlState } from '../connectors/postgres/server-error.js';
 import { swapTable } from '../connectors/postgres/swap.js';
 import { inTransaction } from '../connectors/postgres/transaction.js';
-import { SchemaError } from '../errors.js';
+import { FerryError, SchemaError } from '../errors.js';
 import type { SettleHow, StreamQuality } from '../quality/stream-quality.js';
 import { qualifiedPg } from '../schema/identifiers.js';
+import { targetIndexes } from '../schema/index-mapping.js';
 import type { ColumnMapping } from '../schema/type-mapping.js';
 import type { RunContext, StreamResult } from './stream-context.js';
 import type { StreamPlan } from './stream-plan.js';
@@ -37,6 +42,7 @@ export async function publishFullLoad(
   const { plan, mappings } = load;
   const schema = ctx.targetSchema;
   const key = { targetSchema: schema, table: plan.targetTable };
+  const table = `${schema}.${plan.targetTable}`;
   await inTransaction(target, async () => {
     const settled = await load.quality.settle(
       target,
@@ -51,21 +57,27 @@ export async function publishFullLoad(
     await raiseMaintenanceMemory(target);
     const loadRuns = await ctx.state.chunks.runsOf(target, key);
     const names = new Set(mappings.map((m) => m.column.name));
+    const indexes = targetIndexes(plan.table.indexes, mappings);
     const swap = await swapTable(target, {
       schema,
       table: plan.targetTable,
       staging: load.staging,
       primaryKey: plan.table.primaryKey.filter((k) => names.has(k)),
-      indexes: plan.table.indexes.filter((i) => i.columns.every((c) => names.has(c))),
+      indexes: indexes.indexes,
       keepChangedColumns: true,
       replaceView: false,
       refuse: (why) =>
         new SchemaError(`${plan.name}: ${why}`, {
-          hint: `drop or change the views on ${schema}.${plan.targetTable}, or give the stream another target_table`,
+          hint: `drop or change the views on ${table}, or give the stream another target_table`,
         }),
+      failed: (step, error) => cannotPutInPlace(table, step, error),
     });
     for (const column of swap.added)
       ctx.logger.info({ stream: plan.name, column }, `${plan.name}: column ${column} added`);
+    for (const notice of [...indexes.notices, ...swap.notices]) {
+      ctx.logger.warn({ stream: plan.name }, `${plan.name}: ${notice}`);
+      result.warnings.push(notice);
+    }
     await load.quality.resolveEarlier(
       target,
       { relation: qualifiedPg(schema, plan.targetTable), whole: true },
@@ -98,7 +110,30 @@ export async function publishFullLoad(
       bytes: result.bytes,
       startedAt: load.startedAt,
     });
+  }).catch((error: unknown) => {
+    throw error instanceof FerryError ? error : cannotPutInPlace(table, 'putting it in place', error);
   });
+}
+
+/**
+ * A failure PostgreSQL reports while the table is put in place, as this stream's error: the table,
+ * the step, the cause (classified by connectors/postgres/postgres-errors.ts, with the server's
+ * detail) and what to do. Connection losses and the like stay what they are and stop the run. It is
+ * a schema error: the rows were read in full, the stream's reader stays in use.
+ */
+function cannotPutInPlace(table: string, step: string, error: unknown): unknown {
+  if (!(error instanceof FerryError) && sqlState(error) === undefined) return error; // not the server's: a bug
+  const classified = postgresQueryError(error, table);
+  if (!(classified instanceof FerryError)) return classified;
+  if (classified.kind !== 'data' && classified.kind !== 'schema') return classified;
+  const detail = serverDetail(error);
+  const hint =
+    classified.hint ??
+    'exclude the table (`exclude:` on its stream) or change what blocks it, then run ferry sync again';
+  return new SchemaError(
+    `${table}: ${step} failed: ${classified.message}${detail ? `: ${detail.replace(/\.$/, '')}` : ''}; to fix: ${hint}`,
+    { hint, cause: error },
+  );
 }
 
 /**

@@ -7,11 +7,11 @@
 import { hostname } from 'node:os';
 import type { Project } from '../config/project.js';
 import { connectMysql } from '../connectors/mysql/connect.js';
-import { introspectTables } from '../connectors/mysql/introspect.js';
+import { introspectSkipped, introspectTables } from '../connectors/mysql/introspect.js';
 import { openSnapshot, type BinlogPosition, type SnapshotPosition } from '../connectors/mysql/snapshot.js';
 import { connectPostgres, lostReason, type PgClient } from '../connectors/postgres/connect.js';
 import type { ConnectionSpec } from '../connectors/connection-spec.js';
-import { FerryError, messageOf, SchemaError } from '../errors.js';
+import { ConfigError, FerryError, messageOf, SchemaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { orderByRelationships } from '../quality/stream-order.js';
 import { quotePg } from '../schema/identifiers.js';
@@ -22,7 +22,7 @@ import type { RunKind } from '../state/runs.js';
 import { createPairPool } from './pair-pool.js';
 import type { ConnectionPair } from './pair-pool.js';
 import { emptyResult, type RunContext, type StreamResult } from './stream-context.js';
-import { mappingsFor, planStreams, type StreamPlan } from './stream-plan.js';
+import { mappingsFor, planStreams, planWarnings, type PlanWarning, type StreamPlan } from './stream-plan.js';
 
 /** What a run of copies needs of the project. */
 export type CopyProject = Pick<Project, 'source' | 'target' | 'targetSchema' | 'sync' | 'streams'>;
@@ -59,6 +59,8 @@ export interface RunOptions {
   logger: Logger;
   signal: AbortSignal;
   onProgress?: ((stream: string, rowsDone: number, rowsEstimated: number) => void) | undefined;
+  /** Patterns that match nothing and an empty source stop the run (a configuration error) instead of warning. */
+  strict?: boolean | undefined;
 }
 
 export interface RunSummary {
@@ -68,6 +70,8 @@ export interface RunSummary {
   consistentSnapshot: boolean;
   seconds: number;
   streams: StreamResult[];
+  /** What planning left out: views and sequences the patterns match, patterns matching nothing, an empty source. */
+  warnings: string[];
 }
 
 const NO_POSITION: SnapshotPosition = {
@@ -87,7 +91,17 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
   let closeSnapshot: (() => Promise<void>) | undefined;
   try {
     await state.migrate(control);
-    let plans = await planFromSource(project, options.streams);
+    const planned = await planFromSource(project, options.streams);
+    const warnings = planned.warnings.map((w) => w.message);
+    const refused = planned.warnings.filter((w) => w.strict && options.strict);
+    if (refused.length > 0)
+      throw new ConfigError(
+        'streams match no table of the source (--strict)',
+        refused.map((w) => w.message),
+        { hint: 'fix the table patterns of streams: in ferry.yaml, or run without --strict' },
+      );
+    for (const w of warnings) logger.warn(w);
+    let plans = planned.plans;
     if (options.select) plans = await options.select(plans, control);
     // A table with a column ferry cannot map fails alone; the other streams still run.
     const unmappable: StreamResult[] = [];
@@ -163,6 +177,7 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
           consistentSnapshot: snapshot?.consistent ?? false,
           seconds: (Date.now() - started) / 1000,
           streams: results,
+          warnings,
         };
       } catch (error) {
         end = { status: signal.aborted ? 'interrupted' : 'failed', error: messageOf(error) };
@@ -188,14 +203,20 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
   }
 }
 
-/** The streams of the project that the source has now, from one look at information_schema. */
+/** The streams of the project that the source has now, from one look at information_schema, and what they leave out. */
 export async function planFromSource(
   project: CopyProject,
   only: readonly string[] | undefined,
-): Promise<StreamPlan[]> {
+): Promise<{ plans: StreamPlan[]; warnings: PlanWarning[] }> {
   const probe = await connectMysql(project.source);
   try {
-    return planStreams(project.streams, await introspectTables(probe, project.source.database), only);
+    const database = project.source.database;
+    const tables = await introspectTables(probe, database);
+    const skipped = await introspectSkipped(probe, database);
+    return {
+      plans: planStreams(project.streams, tables, only),
+      warnings: planWarnings(project.streams, tables, skipped, database),
+    };
   } finally {
     await probe.end().catch(() => undefined);
   }

@@ -23,6 +23,8 @@ export interface SyncOptions {
   streams?: readonly string[] | undefined;
   /** Force a full refresh of every selected stream. */
   fullRefresh?: boolean | undefined;
+  /** Patterns that match nothing and an empty source are errors, not warnings. */
+  strict?: boolean | undefined;
   logger: Logger;
   signal: AbortSignal;
   onProgress?: ((stream: string, rowsDone: number, rowsEstimated: number) => void) | undefined;

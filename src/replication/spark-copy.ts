@@ -10,6 +10,7 @@ import type { SourceTable } from '../schema/source-table.js';
 import { connectPostgres } from '../connectors/postgres/connect.js';
 import { createTableSql, tableExists } from '../connectors/postgres/ddl.js';
 import { swapTable } from '../connectors/postgres/swap.js';
+import { targetIndexes } from '../schema/index-mapping.js';
 import { SchemaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { mapColumn, type ColumnMapping } from '../schema/type-mapping.js';
@@ -236,18 +237,21 @@ export async function copyTableWithSpark(options: SparkCopyOptions): Promise<Spa
     });
     if (options.mode === 'overwrite') {
       const names = new Set(mappings.map((m) => m.column.name));
-      await inTransaction(pg, () =>
+      const indexes = targetIndexes(table.indexes, mappings);
+      for (const notice of indexes.notices) options.logger?.warn({ table: table.name }, notice);
+      const swapped = await inTransaction(pg, () =>
         swapTable(pg, {
           schema,
           table: targetTable,
           staging: loadName,
-          primaryKey: table.primaryKey,
-          indexes: table.indexes.filter((i) => i.columns.every((c) => names.has(c))),
+          primaryKey: table.primaryKey.filter((k) => names.has(k)),
+          indexes: indexes.indexes,
           keepChangedColumns: true,
           replaceView: false,
           refuse: (why) => new SchemaError(why),
         }),
       );
+      for (const notice of swapped.notices) options.logger?.warn({ table: table.name }, notice);
     }
     const { rows } = await pg.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${finalName}`);
     return {

@@ -23,6 +23,8 @@ export interface SparkSyncOptions {
   /** Overrides spark.url. */
   sparkUrl?: string | undefined;
   streams?: readonly string[] | undefined;
+  /** Patterns that match nothing and an empty source are errors, not warnings. */
+  strict?: boolean | undefined;
   logger: Logger;
   signal: AbortSignal;
 }

@@ -1,7 +1,8 @@
 // Decides, for each source table, which stream settings apply: the first stream whose table pattern
-// matches wins; tables no stream matches are not replicated.
+// matches wins; tables no stream matches are not replicated. Says what it leaves out that a user
+// would not expect: views and sequences a pattern matches, patterns matching nothing, an empty source.
 import type { StreamMode, StreamRule } from '../config/project.js';
-import type { SourceTable } from '../schema/source-table.js';
+import type { SkippedRelation, SourceTable } from '../schema/source-table.js';
 import { mapColumn, type ColumnMapping } from '../schema/type-mapping.js';
 import { ConfigError } from '../errors.js';
 import { FERRY_PREFIX } from '../schema/identifiers.js';
@@ -108,6 +109,47 @@ export function planStreams(
       });
   }
   return plans;
+}
+
+/** Something planning leaves out; `strict` ones are errors under `ferry sync --strict`. */
+export interface PlanWarning {
+  message: string;
+  strict: boolean;
+}
+
+const NOT_COPIED: Record<SkippedRelation['kind'], string> = {
+  view: "ferry copies tables; a view's rows come from its tables",
+  sequence:
+    "ferry copies tables, not sequence generators; in PostgreSQL, CREATE SEQUENCE ... START WITH the source's next value",
+  other: 'ferry copies base and system-versioned tables only',
+};
+
+/** The warnings of a plan over the source's tables and the relations introspection left out. */
+export function planWarnings(
+  rules: readonly StreamRule[],
+  tables: readonly SourceTable[],
+  skipped: readonly SkippedRelation[],
+  database: string,
+): PlanWarning[] {
+  const chosen = (name: string) =>
+    !name.startsWith(FERRY_PREFIX) &&
+    rules.some((s) => globMatches(s.table, name) && !(s.exclude ?? []).some((e) => globMatches(e, name)));
+  const warnings: PlanWarning[] = skipped
+    .filter((r) => chosen(r.name))
+    .map((r) => ({
+      message: `${r.kind === 'other' ? `${r.name} (${r.tableType})` : `${r.kind} ${r.name}`} is not replicated: ${NOT_COPIED[r.kind]}`,
+      strict: false,
+    }));
+  if (tables.length === 0)
+    return [{ message: `the source database ${database} has no tables`, strict: true }, ...warnings];
+  rules.forEach((rule, i) => {
+    if (/[*?]/.test(rule.table) && !tables.some((t) => globMatches(rule.table, t.name)))
+      warnings.push({
+        message: `streams[${i}]: table "${rule.table}" matches no table of the source database ${database}`,
+        strict: true,
+      });
+  });
+  return warnings;
 }
 
 /** The column mappings of a stream: its selected columns (and always the key), in table order. */

@@ -25,7 +25,7 @@ export interface PacketEncoder {
 }
 
 // Per-column handling in the fast path, as small integers for a switch.
-const RAW = 0; // ASCII the server printed that PostgreSQL reads as is: numbers, BIT strings, TIME
+const RAW = 0; // ASCII the server printed that PostgreSQL reads as is: numbers, BIT strings, TIME, UUID, INET
 const BOOLEAN = 1;
 const DATE = 2; // date and datetime: checked for zero and impossible dates
 const TIMESTAMP = 3; // same, plus the +00 zone
@@ -48,6 +48,8 @@ const FAST_KIND: Record<EncoderKind, number> = {
   bytes: BYTES,
   json: JSON_TEXT,
   set: SLOW,
+  uuid: RAW,
+  inet: RAW,
 };
 
 const HEX = Buffer.from('0123456789abcdef', 'latin1');

@@ -105,6 +105,8 @@ export const ENCODERS: Record<EncoderKind, Encoder> = {
     if (text === '') return '{}';
     return escapeCopy('{' + text.split(',').map(quoteArrayElement).join(',') + '}');
   },
+  uuid: (v) => asText(v),
+  inet: (v) => asText(v),
   json: (v, issue) => {
     const text = asText(v);
     if (text.includes('\\u0000'))

@@ -48,6 +48,8 @@ const CHECKS_BY_ENCODER: Readonly<Record<EncoderKind, readonly CheckRule[]>> = {
   bit: [],
   bytes: [],
   time: [],
+  uuid: [],
+  inet: [],
   boolean: [
     {
       policy: 'invalid_values',

@@ -1,5 +1,6 @@
 // Encodes source rows into COPY lines and applies the value policies: a value PostgreSQL cannot hold
-// becomes NULL (and is recorded), sends its row to quarantine, or fails the stream.
+// becomes NULL (and is recorded), sends its row to quarantine, or fails the stream. A key column is
+// never set to NULL: where the policy says null, its row is quarantined instead.
 import { DataError } from '../errors.js';
 import { COPY_NULL, ENCODERS, type Encoder, type ValueIssue } from './encode-copy.js';
 import type { ColumnMapping } from './type-mapping.js';
@@ -66,6 +67,7 @@ export function createRowEncoder(
   const encoders: Encoder[] = mappings.map((m) => ENCODERS[m.rule.encoder]);
   const names = mappings.map((m) => m.column.name);
   const keyIndexes = primaryKey.map((k) => names.indexOf(k));
+  const inKey = names.map((_, i) => keyIndexes.includes(i));
   const width = encoders.length;
   const issue: { current?: ValueIssue } = {};
   const gate = options.gate;
@@ -105,7 +107,9 @@ export function createRowEncoder(
         if (field === undefined) {
           const problem = issue.current!;
           issue.current = undefined;
-          const action = policies[problem.policy];
+          // NULL in a key column would leave the row without its key (and fail the key's build).
+          const action =
+            policies[problem.policy] === 'null' && inKey[i] ? 'quarantine' : policies[problem.policy];
           const where = `${stream}.${names[i]}`;
           if (action === 'fail') {
             throw new DataError(`${where}: ${problem.reason} (row ${JSON.stringify(keyOf(row))})`, {
@@ -117,7 +121,10 @@ export function createRowEncoder(
             code: problem.code,
             column: names[i]!,
             severity: action === 'null' ? 'set_null' : 'quarantine',
-            message: problem.reason,
+            message:
+              action === policies[problem.policy]
+                ? problem.reason
+                : `${problem.reason} in a key column, which cannot be NULL`,
           };
           if (action === 'quarantine') {
             gate?.noteValueFailure(failure);
@@ -125,7 +132,7 @@ export function createRowEncoder(
               failures: [failure],
               primaryKey: keyOf(row),
               row: rowObject(row),
-              reason: `${names[i]}: ${problem.reason}`,
+              reason: `${names[i]}: ${failure.message}`,
             });
             return undefined;
           }

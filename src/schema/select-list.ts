@@ -4,6 +4,12 @@ import { quoteMysql } from './identifiers.js';
 import type { SourceTable } from './source-table.js';
 import type { ColumnMapping } from './type-mapping.js';
 
+/** The expression that reads a column as the sync reads it. */
+export function selectExpression(m: ColumnMapping): string {
+  const quoted = quoteMysql(m.column.name);
+  return m.rule.select ? m.rule.select(quoted, m.column) : quoted;
+}
+
 export function selectSql(
   table: SourceTable,
   mappings: readonly ColumnMapping[],
@@ -12,8 +18,7 @@ export function selectSql(
   const binary = new Set<number>();
   const list = mappings.map((m, i) => {
     if (m.rule.encoder === 'bytes') binary.add(i);
-    const quoted = quoteMysql(m.column.name);
-    return `${m.rule.select ? m.rule.select(quoted, m.column) : quoted} AS c${i}`;
+    return `${selectExpression(m)} AS c${i}`;
   });
   return {
     sql: `SELECT ${list.join(', ')} FROM ${quoteMysql(table.schema)}.${quoteMysql(table.name)}${rest ? ' ' + rest : ''}`,

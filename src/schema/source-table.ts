@@ -28,10 +28,32 @@ export interface SourceColumn {
   comment: string;
 }
 
+/** How the source server stores an index (information_schema.STATISTICS.INDEX_TYPE). */
+export type SourceIndexKind = 'btree' | 'hash' | 'fulltext' | 'spatial';
+
+export interface SourceIndexPart {
+  column: string;
+  /** Indexed prefix (SUB_PART): characters for text columns, bytes for binary ones; null for the whole column. */
+  prefix: number | null;
+  descending: boolean;
+}
+
 export interface SourceIndex {
   name: string;
   unique: boolean;
+  /** The indexed columns, in index order (the same as parts' columns). */
   columns: string[];
+  /** btree, hash (MEMORY tables, USING HASH, and MariaDB's UNIQUE over long columns), fulltext, spatial. */
+  kind: SourceIndexKind;
+  parts: SourceIndexPart[];
+}
+
+/** Relations of the source that ferry does not copy as tables: views and sequences. */
+export interface SkippedRelation {
+  name: string;
+  kind: 'view' | 'sequence' | 'other';
+  /** information_schema.TABLES.TABLE_TYPE as the server reports it. */
+  tableType: string;
 }
 
 export interface SourceTable {
@@ -45,4 +67,6 @@ export interface SourceTable {
   /** information_schema.TABLES.TABLE_ROWS: an estimate. */
   estimatedRows: number;
   engine: string | null;
+  /** MariaDB's WITH SYSTEM VERSIONING: selects read the current rows; the history is not copied. */
+  systemVersioned: boolean;
 }

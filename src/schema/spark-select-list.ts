@@ -28,6 +28,8 @@ const SELECT_BY_ENCODER: Readonly<Record<EncoderKind, (q: string, m: ColumnMappi
   bytes: (q, m) => m.rule.select?.(q, m.column) ?? q,
   set: (q) => setLiteral(q),
   json: (q, m) => m.rule.select?.(q, m.column) ?? asText(q),
+  uuid: (q) => asText(q),
+  inet: (q) => asText(q),
 };
 
 /** The SELECT list that reads a table for Spark, each column under its own name. */

@@ -18,7 +18,9 @@ export type EncoderKind =
   | 'text' // character data; NUL bytes go through the invalid_values policy
   | 'bytes' // binary data into bytea
   | 'set' // 'a,b' into text[]
-  | 'json'; // JSON text into jsonb
+  | 'json' // JSON text into jsonb
+  | 'uuid' // MariaDB's UUID text (8-4-4-4-12 hex digits) into uuid
+  | 'inet'; // MariaDB's INET4 / INET6 text into inet
 
 export interface TypeRule {
   /** MySQL type as written in docs: "int unsigned", "tinyint(1)". */
@@ -47,6 +49,17 @@ const unsigned =
     types.includes(c.dataType) && c.unsigned;
 const fixed = (type: string) => () => type;
 const fspOf = (c: SourceColumn) => Math.min(Math.max(c.fsp ?? 0, 0), 6);
+
+/**
+ * A geometry as EWKB, PostGIS's extended WKB: MySQL's WKB is little endian (byte order 01), so the
+ * type's high byte (the fifth) gets the SRID flag 0x20 and the SRID follows the type as 4 bytes,
+ * little endian. SRID 0 (none) stays plain WKB, as PostGIS writes it.
+ */
+function ewkb(q: string): string {
+  const wkb = `ST_AsBinary(${q})`;
+  const srid = `REVERSE(UNHEX(LPAD(HEX(ST_SRID(${q})), 8, '0')))`;
+  return `IF(ST_SRID(${q}) = 0, ${wkb}, CONCAT(SUBSTR(${wkb}, 1, 4), CHAR(ASCII(SUBSTR(${wkb}, 5, 1)) | 32), ${srid}, SUBSTR(${wkb}, 6)))`;
+}
 
 const SMALLINT = [-32768n, 32767n] as const;
 const INTEGER = [-2147483648n, 2147483647n] as const;
@@ -253,6 +266,20 @@ export const TYPE_MAPPING: readonly TypeRule[] = [
     note: 'jsonb normalises key order and white space',
   },
   {
+    mysql: 'uuid',
+    matches: is('uuid'),
+    pgType: fixed('uuid'),
+    encoder: 'uuid',
+    note: "MariaDB 10.7+; the same lower-case text on both sides (a key too: it sorts by PostgreSQL's byte order)",
+  },
+  {
+    mysql: 'inet4, inet6',
+    matches: is('inet4', 'inet6'),
+    pgType: fixed('inet'),
+    encoder: 'inet',
+    note: "MariaDB 10.10+ / 10.5+; PostgreSQL's host(col) prints what MariaDB prints (::ffff:1.2.3.4, 2001:db8::1)",
+  },
+  {
     mysql: 'geometry, point, linestring, polygon, multi*, geometrycollection',
     matches: is(
       'geometry',
@@ -267,8 +294,8 @@ export const TYPE_MAPPING: readonly TypeRule[] = [
     ),
     pgType: fixed('bytea'),
     encoder: 'bytes',
-    select: (q) => `ST_AsBinary(${q})`,
-    note: 'OGC WKB without the SRID (ST_SRID on the source tells it); PostGIS reads it with ST_GeomFromWKB',
+    select: ewkb,
+    note: "EWKB: the OGC WKB with its SRID (none when 0); PostGIS reads it as col::geometry, see 'Spatial types'",
   },
 ];
 

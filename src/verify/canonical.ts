@@ -7,10 +7,13 @@ type Canon = (quoted: string, m: ColumnMapping) => string;
 
 const zeroDate = (q: string) => `(YEAR(${q}) = 0 OR MONTH(${q}) = 0 OR DAY(${q}) = 0)`;
 
-/** MySQL side. Zero dates canonicalise to NULL: sync stores them as NULL (policy zero_dates: null). */
+/**
+ * MySQL side. Zero dates canonicalise to NULL: sync stores them as NULL (policy zero_dates: null).
+ * Numbers go through `+ 0`, which drops ZEROFILL's padding (00042, 0001.50) and keeps the scale.
+ */
 export const MYSQL_CANON: Record<EncoderKind, Canon> = {
   integer: (q) => `CAST(${q} + 0 AS CHAR)`,
-  numeric: (q) => `CAST(${q} AS CHAR)`,
+  numeric: (q) => `CAST(${q} + 0 AS CHAR)`,
   // Floats print differently in each database (1e-05 / 0.00001); they are compared apart, as numbers.
   float: (q) => `IF(${q} IS NULL, NULL, 'float')`,
   boolean: (q) => `CASE ${q} WHEN 1 THEN 't' WHEN 0 THEN 'f' ELSE CAST(${q} AS CHAR) END`,
@@ -26,6 +29,18 @@ export const MYSQL_CANON: Record<EncoderKind, Canon> = {
   set: (q) => `CAST(${q} AS CHAR)`,
   // JSON prints differently in each database; it is compared apart (compare-stream.ts).
   json: (q) => `IF(${q} IS NULL, NULL, 'json')`,
+  uuid: (q) => `CAST(${q} AS CHAR)`,
+  inet: (q) => `CAST(${q} AS CHAR)`,
+};
+
+/**
+ * A key column's zero dates are not NULL: such rows are never loaded (a key is never set to NULL),
+ * and their keys must stay apart. They canonicalise to MySQL's digits, as any other date.
+ */
+const MYSQL_KEY_CANON: Partial<Record<EncoderKind, Canon>> = {
+  date: (q) => `CAST(${q} + 0 AS CHAR)`,
+  datetime: (q) => `CAST(${q} + 0 AS CHAR)`,
+  timestamp: (q) => `CAST(${q} + 0 AS CHAR)`,
 };
 
 function pgDateTimeDigits(q: string, fsp: number): string {
@@ -48,6 +63,9 @@ export const PG_CANON: Record<EncoderKind, Canon> = {
   bytes: (q) => `encode(${q}, 'hex')`,
   set: (q) => `array_to_string(${q}, ',')`,
   json: (q) => `CASE WHEN ${q} IS NULL THEN NULL ELSE 'json' END`,
+  uuid: (q) => `${q}::text`,
+  // host(): the address as MariaDB prints it; inet's ::text would add the netmask (/32, /128).
+  inet: (q) => `host(${q})`,
 };
 
 const SEP_MY = 'CHAR(31 USING utf8mb4)';
@@ -57,6 +75,15 @@ export function mysqlRowText(mappings: readonly ColumnMapping[]): string {
   const parts = mappings.map(
     (m) => `COALESCE(${MYSQL_CANON[m.rule.encoder](quoteMysql(m.column.name), m)}, ${NULL_MY})`,
   );
+  return `CONCAT_WS(${SEP_MY}, ${parts.join(', ')})`;
+}
+
+/** The key's text on the MySQL side: like the row text, but zero dates keep their digits. */
+export function mysqlKeyText(key: readonly ColumnMapping[]): string {
+  const parts = key.map((m) => {
+    const canon = MYSQL_KEY_CANON[m.rule.encoder] ?? MYSQL_CANON[m.rule.encoder];
+    return `COALESCE(${canon(quoteMysql(m.column.name), m)}, ${NULL_MY})`;
+  });
   return `CONCAT_WS(${SEP_MY}, ${parts.join(', ')})`;
 }
 

@@ -7,6 +7,7 @@ import type { ColumnMapping } from '../schema/type-mapping.js';
 import {
   MYSQL_APART_TEXT,
   mysqlColumnText,
+  mysqlKeyText,
   mysqlRowText,
   PG_APART_TEXT,
   pgColumnText,
@@ -21,6 +22,8 @@ export interface VerifyDialect {
   live: string;
   quote(name: string): string;
   rowText(mappings: readonly ColumnMapping[]): string;
+  /** The key's text: the row text of the key columns, except that MySQL's zero dates keep their digits. */
+  keyText(key: readonly ColumnMapping[]): string;
   columnText(m: ColumnMapping): string;
   /** The text of a column compared apart (JSON, floats), given its quoted name. */
   apartText(quoted: string, m: ColumnMapping): string;
@@ -34,8 +37,8 @@ export interface VerifyDialect {
   /** Integer division (key - lo) / width for a key column, exact for any integer type. */
   bucketOf(quotedKey: string, lo: bigint, width: bigint, m: ColumnMapping): string;
   query(sql: string): Promise<Record<string, unknown>[]>;
-  /** Streams the rows of a query as arrays, with backpressure; ending the loop early stops it. */
-  stream(sql: string): AsyncGenerator<unknown[]>;
+  /** Streams the rows of a query as arrays, with backpressure; ending the loop early stops it. Columns c<i> in `binary` arrive as bytes (MySQL). */
+  stream(sql: string, binary?: ReadonlySet<number>): AsyncGenerator<unknown[]>;
 }
 
 const TWO_64 = '18446744073709551616';
@@ -46,6 +49,7 @@ export function mysqlChecksums(connection: MysqlConnection, schema: string, tabl
     live: '',
     quote: quoteMysql,
     rowText: mysqlRowText,
+    keyText: mysqlKeyText,
     columnText: mysqlColumnText,
     apartText: MYSQL_APART_TEXT,
     md5: (text) => `MD5(${text})`,
@@ -59,8 +63,8 @@ export function mysqlChecksums(connection: MysqlConnection, schema: string, tabl
       const [rows] = await connection.query(sql);
       return rows as Record<string, unknown>[];
     },
-    async *stream(sql) {
-      yield* readRows(connection, sql, [], new Set());
+    async *stream(sql, binary) {
+      yield* readRows(connection, sql, [], binary ?? new Set());
     },
   };
 }
@@ -76,6 +80,7 @@ export function postgresChecksums(
     live: softDeletes ? `${quotePg(DELETED_AT)} IS NULL` : '',
     quote: quotePg,
     rowText: (mappings) => pgRowText(mappings),
+    keyText: (key) => pgRowText(key),
     columnText: pgColumnText,
     apartText: PG_APART_TEXT,
     md5: (text) => `md5(${text})`,

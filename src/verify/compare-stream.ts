@@ -27,11 +27,20 @@ export interface StreamComparison {
   /** For key-less tables: rows (by hash) whose count differs. */
   multisetMissing: number;
   multisetExtra: number;
+  /** For key-less tables: row hash -> how many more copies one side has (the first ROWS_KEPT hashes). */
+  missingRows: Map<string, number>;
+  extraRows: Map<string, number>;
   bucketsCompared: number;
 }
 
 /** A bucket holding at most this many rows on either side is compared row by row. */
 const ROW_LIMIT = 5000;
+/** Differing rows of a key-less table kept by hash (for expected rows and samples); the counts are all. */
+const ROWS_KEPT = 10_000;
+
+function keep(rows: Map<string, number>, hash: string, count: number): void {
+  if (rows.size < ROWS_KEPT || rows.has(hash)) rows.set(hash, (rows.get(hash) ?? 0) + count);
+}
 
 function sameBucket(a: Bucket | undefined, b: Bucket | undefined): boolean {
   return (a?.count ?? 0) === (b?.count ?? 0) && (a?.sum ?? '0') === (b?.sum ?? '0');
@@ -51,6 +60,8 @@ export async function compareByChecksums(
     different: [],
     multisetMissing: 0,
     multisetExtra: 0,
+    missingRows: new Map(),
+    extraRows: new Map(),
     bucketsCompared: 0,
   };
   const [top1, top2] = await Promise.all([source.buckets(0), target.buckets(0)]);
@@ -78,10 +89,19 @@ export async function compareByChecksums(
       if (multiset) {
         for (const [hash, count] of rs) {
           const diff = Number(count) - Number(rt.get(hash) ?? 0);
-          if (diff > 0) result.multisetMissing += diff;
-          else if (diff < 0) result.multisetExtra -= diff;
+          if (diff > 0) {
+            result.multisetMissing += diff;
+            keep(result.missingRows, hash, diff);
+          } else if (diff < 0) {
+            result.multisetExtra -= diff;
+            keep(result.extraRows, hash, -diff);
+          }
         }
-        for (const [hash, count] of rt) if (!rs.has(hash)) result.multisetExtra += Number(count);
+        for (const [hash, count] of rt)
+          if (!rs.has(hash)) {
+            result.multisetExtra += Number(count);
+            keep(result.extraRows, hash, Number(count));
+          }
       } else {
         for (const [key, hash] of rs) {
           const other = rt.get(key);

@@ -28,6 +28,21 @@ export interface Side {
   keysWhere(condition: string, keys: readonly string[]): Promise<Set<string>>;
   /** (order key, key text, texts of the columns compared apart), in order key order. */
   apart(): AsyncGenerator<[OrderKey, string, (string | null)[]]>;
+  /**
+   * For the rows with these key texts: key text -> the values of `select` (SQL of this side, read
+   * as the sync reads: the indexes in `binary` as bytes).
+   */
+  selectByKey(
+    keys: readonly string[],
+    select: readonly string[],
+    binary?: ReadonlySet<number>,
+  ): Promise<Map<string, unknown[]>>;
+  /** For the rows with these row hashes (key-less tables): hash -> each such row's text and values of `select`. */
+  selectByHash(
+    hashes: readonly string[],
+    select: readonly string[],
+    binary?: ReadonlySet<number>,
+  ): Promise<Map<string, { text: string; values: unknown[] }[]>>;
 }
 
 export interface SideTable {
@@ -77,7 +92,7 @@ export async function keyBounds(
 export function tableSide(dialect: VerifyDialect, table: SideTable, bucketing: Bucketing): Side {
   const multiset = table.key.length === 0;
   const keyColumns = multiset ? table.mappings : table.key;
-  const keyText = dialect.rowText(keyColumns);
+  const keyText = multiset ? dialect.rowText(keyColumns) : dialect.keyText(keyColumns);
   const rowHash = dialect.md5(dialect.rowText(table.mappings));
   const keyHash = dialect.md5(keyText);
   const rangeKey = bucketing.kind === 'range' ? dialect.quote(bucketing.key.column.name) : '';
@@ -111,6 +126,18 @@ export function tableSide(dialect: VerifyDialect, table: SideTable, bucketing: B
     const merged = new Map<string, T>();
     for (const batch of batches(ids)) for (const [k, v] of await run(batch)) merged.set(k, v);
     return merged;
+  }
+
+  /** Streams `SELECT <leading> AS c0.., <select> ... WHERE condition`, the select's binary indexes shifted past the leading ones. */
+  async function* selected(
+    leading: readonly string[],
+    select: readonly string[],
+    binary: ReadonlySet<number> | undefined,
+    condition: string,
+  ): AsyncGenerator<unknown[]> {
+    const list = [...leading, ...select].map((e, i) => `${e} AS c${i}`).join(', ');
+    const shifted = new Set([...(binary ?? [])].map((i) => i + leading.length));
+    yield* dialect.stream(`SELECT ${list} FROM ${dialect.from}${where(condition)}`, shifted);
   }
 
   return {
@@ -167,6 +194,24 @@ export function tableSide(dialect: VerifyDialect, table: SideTable, bucketing: B
       }
       return out;
     },
+    async selectByKey(keys, select, binary) {
+      const out = new Map<string, unknown[]>();
+      for (const batch of batches(keys))
+        for await (const row of selected([keyText], select, binary, this.whereKeys(batch)))
+          out.set(String(row[0]), row.slice(1));
+      return out;
+    },
+    async selectByHash(hashes, select, binary) {
+      const out = new Map<string, { text: string; values: unknown[] }[]>();
+      for (const batch of batches(hashes)) {
+        const condition = `${rowHash} IN (${batch.map((h) => literal(h, HEX)).join(', ')})`;
+        for await (const row of selected([rowHash, keyText], select, binary, condition)) {
+          const hash = String(row[0]);
+          out.set(hash, [...(out.get(hash) ?? []), { text: String(row[1]), values: row.slice(2) }]);
+        }
+      }
+      return out;
+    },
     async *apart() {
       const order = bucketing.kind === 'range' ? rangeKey : dialect.bytewise(keyHash);
       const cols = table.apart.map((m) => dialect.apartText(dialect.quote(m.column.name), m));
@@ -179,7 +224,10 @@ export function tableSide(dialect: VerifyDialect, table: SideTable, bucketing: B
   };
 }
 
-/** Key text as the user reads it: the canonical values of the key columns, comma-separated. */
+/** Key (or row) text as the user reads it: the canonical values, comma-separated, NULL as NULL. */
 export function displayKey(keyText: string): string {
-  return keyText.split(SEP).join(', ');
+  return keyText
+    .split(SEP)
+    .map((v) => (v === '\u001e' ? 'NULL' : v))
+    .join(', ');
 }

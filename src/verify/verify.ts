@@ -19,6 +19,7 @@ import {
   type RowDifference,
 } from './compare-stream.js';
 import { mysqlChecksums, postgresChecksums } from './checksum-dialects.js';
+import { changedKeys, quarantinedKeys, quarantinedRows, type ExpectedScope } from './expected.js';
 import { displayKey, keyBounds, tableSide, type Side } from './table-side.js';
 import { DELETED_AT, quoteMysql } from '../schema/identifiers.js';
 import type { FerryState } from '../state/ferry-state.js';
@@ -50,7 +51,10 @@ export interface StreamVerdict {
   expected: number;
   /** Rows changed in the source since the last sync (cursor past the high-water mark). */
   inFlight: number;
+  /** Sample keys (tables without a key: sample rows, as their canonical values) per kind of difference. */
   samples: { missing: string[]; extra: string[]; different: RowDifference[] };
+  /** False for a table without a primary key, compared as a multiset of rows. */
+  keyed: boolean;
   notes: string[];
   seconds: number;
 }
@@ -60,27 +64,6 @@ export interface VerifyReport {
   inSync: boolean;
   seconds: number;
   streams: StreamVerdict[];
-}
-
-function keyTextOf(values: unknown[]): string {
-  return values
-    .map((v) => (v === null || v === undefined ? '\u001e' : typeof v === 'string' ? v : JSON.stringify(v)))
-    .join('\u001f');
-}
-
-async function expectedKeys(
-  state: FerryState,
-  client: PgClient,
-  schema: string,
-  stream: string,
-  key: readonly string[],
-): Promise<{ quarantined: Set<string>; changed: Set<string> }> {
-  const keyOf = (pk: Record<string, unknown> | null) => (pk ? keyTextOf(key.map((k) => pk[k])) : '');
-  const found = await state.quarantine.expectedKeys(client, schema, stream);
-  return {
-    quarantined: new Set(found.quarantined.map(keyOf)),
-    changed: new Set(found.nulled.map(keyOf)),
-  };
 }
 
 /** Keys whose source row moved past the stream's high-water mark since the last sync. */
@@ -120,6 +103,7 @@ async function verifyStream(
     expected: 0,
     inFlight: 0,
     samples: { missing: [], extra: [], different: [] },
+    keyed: plan.table.primaryKey.length > 0,
     notes: [],
     seconds: 0,
   };
@@ -157,9 +141,24 @@ async function verifyStream(
   const found = await compareByChecksums(src, dst, { multiset, levels: levelCount(bucketing), signal });
   verdict.sourceRows = found.sourceRows;
   verdict.targetRows = found.targetRows;
+  const scope: ExpectedScope = {
+    state,
+    target,
+    schema,
+    stream: plan.name,
+    table: plan.targetTable,
+    source: src,
+    mappings,
+    key,
+  };
   if (multiset) {
-    verdict.missing = found.multisetMissing;
+    const expected = await quarantinedRows(scope, found.missingRows);
+    for (const n of expected.values()) verdict.expected += n;
+    verdict.missing = found.multisetMissing - verdict.expected;
     verdict.extra = found.multisetExtra;
+    const missing = [...found.missingRows].filter(([h, n]) => n > (expected.get(h) ?? 0)).map(([h]) => h);
+    verdict.samples.missing = await sampleRows(src, missing, sampleSize);
+    verdict.samples.extra = await sampleRows(dst, [...found.extraRows.keys()], sampleSize);
     if (verdict.missing + verdict.extra > 0)
       verdict.notes.push('no primary key: compared as a multiset of rows (counts of identical rows)');
   } else {
@@ -168,13 +167,8 @@ async function verifyStream(
       ...found.different,
       ...[...apartDiffs.keys()].filter((k) => !found.missing.includes(k) && !found.extra.includes(k)),
     ]);
-    const { quarantined, changed } = await expectedKeys(
-      state,
-      target,
-      schema,
-      plan.name,
-      plan.table.primaryKey,
-    );
+    const quarantined = await quarantinedKeys(scope, found.missing);
+    const changed = await changedKeys(scope, [...different]);
     const changedLater = await changedSinceSync(
       state,
       source,
@@ -216,6 +210,16 @@ async function verifyStream(
   if (verdict.missing + verdict.extra + verdict.different > 0) verdict.status = 'different';
   verdict.seconds = (Date.now() - started) / 1000;
   return verdict;
+}
+
+/** Up to `n` rows of a key-less table by their hashes, as their canonical values. */
+async function sampleRows(side: Side, hashes: readonly string[], n: number): Promise<string[]> {
+  if (n === 0 || hashes.length === 0) return [];
+  const rows = await side.selectByHash(hashes.slice(0, n), []);
+  return hashes
+    .slice(0, n)
+    .flatMap((h) => rows.get(h)?.slice(0, 1) ?? [])
+    .map((r) => displayKey(r.text));
 }
 
 export async function verify(options: VerifyOptions): Promise<VerifyReport> {

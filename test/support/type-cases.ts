@@ -86,6 +86,28 @@ export const TYPE_CASES: Array<[string, string[], (string | null)[]]> = [
     ['{"a": [1, 2.5, null, "x\\"y"], "b": 1}', '[]', null],
   ],
   [
+    'uuid',
+    ["'123e4567-E89B-12d3-a456-426655440000'", "'00000000-0000-0000-0000-000000000000'", 'NULL'],
+    ['123e4567-e89b-12d3-a456-426655440000', '00000000-0000-0000-0000-000000000000', null],
+  ],
+  // inet::text shows the netmask of a host address; host(col) prints what MariaDB prints.
+  ['inet4', ["'192.168.0.1'", "'0.0.0.0'", 'NULL'], ['192.168.0.1/32', '0.0.0.0/32', null]],
+  [
+    'inet6',
+    ["'2001:0db8::0001'", "'::ffff:1.2.3.4'", 'NULL'],
+    ['2001:db8::1/128', '::ffff:1.2.3.4/128', null],
+  ],
+  // EWKB: the SRID flag in the type, the SRID (4326 = e6100000, 3857 = 110f0000) after it.
+  [
+    'geometry',
+    ["ST_GeomFromText('POINT(1 2)', 4326)", "ST_GeomFromText('LINESTRING(0 0, 1 1)', 3857)", 'NULL'],
+    [
+      '\\x0101000020e6100000000000000000f03f0000000000000040',
+      '\\x0102000020110f000002000000' + '0'.repeat(32) + '000000000000f03f'.repeat(2),
+      null,
+    ],
+  ],
+  [
     'point',
     ["ST_GeomFromText('POINT(1 2)')", "ST_GeomFromText('POINT(-1.5 0)')", 'NULL'],
     ['\\x0101000000000000000000f03f0000000000000040', '\\x0101000000000000000000f8bf0000000000000000', null],

@@ -1,6 +1,13 @@
-// Reads tables, columns, keys and indexes of a MySQL/MariaDB schema from information_schema.
+// Reads tables, columns, keys and indexes of a MySQL/MariaDB schema from information_schema, and
+// names the relations it does not return (views, sequences) so that the plan can say so.
 import type { MysqlConnection } from './connect.js';
-import type { SourceColumn, SourceIndex, SourceTable } from '../../schema/source-table.js';
+import type {
+  SkippedRelation,
+  SourceColumn,
+  SourceIndex,
+  SourceIndexKind,
+  SourceTable,
+} from '../../schema/source-table.js';
 
 type Row = Record<string, unknown>;
 
@@ -49,18 +56,29 @@ export function parseMembers(columnType: string): string[] | null {
   return members;
 }
 
-/** Base tables of a schema (optionally only the named ones), with columns, primary key and indexes. */
+/** Table types ferry copies: base tables, and MariaDB's system-versioned ones (their current rows). */
+const TABLE_TYPES = ['BASE TABLE', 'SYSTEM VERSIONED'];
+
+const INDEX_KINDS: Record<string, SourceIndexKind> = {
+  BTREE: 'btree',
+  HASH: 'hash',
+  FULLTEXT: 'fulltext',
+  SPATIAL: 'spatial',
+  RTREE: 'spatial',
+};
+
+/** Tables of a schema (optionally only the named ones), with columns, primary key and indexes. */
 export async function introspectTables(
   connection: MysqlConnection,
   schema: string,
   tableNames?: readonly string[],
 ): Promise<SourceTable[]> {
   const [tableRows] = await connection.query(
-    `SELECT TABLE_NAME AS name, TABLE_ROWS AS estimated, ENGINE AS engine
+    `SELECT TABLE_NAME AS name, TABLE_ROWS AS estimated, ENGINE AS engine, TABLE_TYPE AS type
        FROM information_schema.TABLES
-      WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'
+      WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN (?)
       ORDER BY TABLE_NAME`,
-    [schema],
+    [schema, TABLE_TYPES],
   );
   const wanted = tableNames ? new Set(tableNames) : undefined;
   const tables = (tableRows as Row[]).filter((r) => !wanted || wanted.has(str(r.name)));
@@ -78,9 +96,10 @@ export async function introspectTables(
     [schema],
   );
   const [indexRows] = await connection.query(
-    `SELECT TABLE_NAME AS tbl, INDEX_NAME AS name, NON_UNIQUE AS nonUnique, COLUMN_NAME AS col, SEQ_IN_INDEX AS seq
+    `SELECT TABLE_NAME AS tbl, INDEX_NAME AS name, NON_UNIQUE AS nonUnique, COLUMN_NAME AS col, SEQ_IN_INDEX AS seq,
+            SUB_PART AS subPart, INDEX_TYPE AS kind, COLLATION AS ordering
        FROM information_schema.STATISTICS
-      WHERE TABLE_SCHEMA = ? AND COLUMN_NAME IS NOT NULL
+      WHERE TABLE_SCHEMA = ?
       ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
     [schema],
   );
@@ -119,13 +138,24 @@ export async function introspectTables(
     columnsByTable.set(str(r.tbl), list);
   }
 
+  // MySQL 8's functional key parts have no column: such an index cannot be rebuilt from columns.
+  const functional = new Set(
+    (indexRows as Row[]).filter((r) => r.col == null).map((r) => `${str(r.tbl)}\u0000${str(r.name)}`),
+  );
   const indexesByTable = new Map<string, Map<string, SourceIndex>>();
-  for (const r of indexRows as Row[]) {
+  for (const r of (indexRows as Row[]).filter((r) => !functional.has(`${str(r.tbl)}\u0000${str(r.name)}`))) {
     const table = str(r.tbl);
     const byName = indexesByTable.get(table) ?? new Map<string, SourceIndex>();
     const name = str(r.name);
-    const index = byName.get(name) ?? { name, unique: Number(r.nonUnique) === 0, columns: [] };
+    const index: SourceIndex = byName.get(name) ?? {
+      name,
+      unique: Number(r.nonUnique) === 0,
+      columns: [],
+      kind: INDEX_KINDS[str(r.kind).toUpperCase()] ?? 'btree',
+      parts: [],
+    };
     index.columns.push(str(r.col));
+    index.parts.push({ column: str(r.col), prefix: num(r.subPart), descending: str(r.ordering) === 'D' });
     byName.set(name, index);
     indexesByTable.set(table, byName);
   }
@@ -142,7 +172,25 @@ export async function introspectTables(
       indexes: indexes.filter((i) => i.name !== 'PRIMARY'),
       estimatedRows: Number(t.estimated ?? 0),
       engine: t.engine == null ? null : str(t.engine),
+      systemVersioned: str(t.type) === 'SYSTEM VERSIONED',
     };
+  });
+}
+
+/** The relations of a schema that introspectTables leaves out: views, sequences, and anything else. */
+export async function introspectSkipped(
+  connection: MysqlConnection,
+  schema: string,
+): Promise<SkippedRelation[]> {
+  const [rows] = await connection.query(
+    `SELECT TABLE_NAME AS name, TABLE_TYPE AS type FROM information_schema.TABLES
+      WHERE TABLE_SCHEMA = ? AND TABLE_TYPE NOT IN (?) ORDER BY TABLE_NAME`,
+    [schema, TABLE_TYPES],
+  );
+  return (rows as Row[]).map((r) => {
+    const tableType = str(r.type);
+    const kind = /VIEW/.test(tableType) ? 'view' : tableType === 'SEQUENCE' ? 'sequence' : 'other';
+    return { name: str(r.name), kind, tableType };
   });
 }
 

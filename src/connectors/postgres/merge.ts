@@ -2,7 +2,8 @@
 // caller (incremental sync, quarantine replay, incremental transform models, the change apply):
 // an upsert (INSERT ... ON CONFLICT DO UPDATE) where the key is the table's primary key, otherwise
 // delete-then-insert by the key. ferry's own columns are set as the row is written: synced now,
-// not deleted.
+// not deleted. A table whose key has no unique index (a primary key too long for a btree, see
+// swap.ts) is merged by delete-then-insert too, since ON CONFLICT needs one.
 import { DELETED_AT, SYNCED_AT, qualifiedPg, quotePg } from '../../schema/identifiers.js';
 import type { Queryable } from './connect.js';
 
@@ -25,18 +26,36 @@ export interface MergeSpec {
   ferryColumns: boolean;
 }
 
+/** Whether a unique index (or primary key) covers exactly the key's columns: ON CONFLICT's arbiter. */
+async function hasUniqueIndexOn(db: Queryable, spec: MergeSpec): Promise<boolean> {
+  const { rows } = await db.query(
+    `SELECT 1 FROM pg_index i
+      WHERE i.indrelid = to_regclass($1) AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
+        AND (SELECT array_agg(a.attname::text ORDER BY a.attname)
+               FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey))
+            = (SELECT array_agg(k ORDER BY k) FROM unnest($2::text[]) k)
+      LIMIT 1`,
+    [qualifiedPg(spec.schema, spec.table), spec.key],
+  );
+  return rows.length > 0;
+}
+
 /** Returns the rows written. */
 export async function mergeRows(db: Queryable, spec: MergeSpec): Promise<number> {
   const into = qualifiedPg(spec.schema, spec.table);
   const columns = spec.columns.map(quotePg);
   const key = spec.key.map(quotePg);
-  if (spec.how === 'replace') {
+  const arbiter = spec.how === 'upsert' && (await hasUniqueIndexOn(db, spec));
+  if (!arbiter) {
     if (key.length > 0) {
       const on = key.map((k) => `t.${k} = d.${k}`).join(' AND ');
       await db.query(`DELETE FROM ${into} t USING ${spec.from} d WHERE ${on}`);
     }
+    // An upsert without its arbiter keeps one copy of a repeated key, as ON CONFLICT would.
+    const distinct = spec.how === 'upsert' && key.length > 0 ? `DISTINCT ON (${key.join(', ')}) ` : '';
+    const order = distinct ? ` ORDER BY ${key.join(', ')}` : '';
     const { rowCount } = await db.query(
-      `INSERT INTO ${into} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM ${spec.from}`,
+      `INSERT INTO ${into} (${columns.join(', ')}) SELECT ${distinct}${columns.join(', ')} FROM ${spec.from}${order}`,
     );
     return rowCount ?? 0;
   }

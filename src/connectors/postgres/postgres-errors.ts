@@ -87,7 +87,31 @@ const CODES: Record<string, ErrorRule> = {
     message: 'a number is out of range for its column in {where}',
   },
   '22001': { kind: 'data', transient: false, message: 'a value is too long for its column in {where}' },
-  '23505': { kind: 'data', transient: false, message: 'a key is not unique in {where}' },
+  '23505': {
+    kind: 'data',
+    transient: false,
+    message: 'a key is not unique in {where}',
+    hint: "the key's columns must identify each row: check the stream's primary_key, or the duplicate rows in the source",
+  },
+  '23502': {
+    kind: 'data',
+    transient: false,
+    message: 'a column that must hold a value holds NULL in {where}',
+    hint: "a key column cannot be NULL: check the stream's primary_key, or the NULLs in the source",
+  },
+  '54000': {
+    kind: 'data',
+    transient: false,
+    message:
+      'a value exceeds a limit of PostgreSQL in {where} (an index entry over 2704 bytes, a tsvector over 1 MB)',
+    hint: 'drop the index that cannot hold the value, or exclude the column with `columns:`',
+  },
+  '2BP01': {
+    kind: 'schema',
+    transient: false,
+    message: 'other objects depend on {where}',
+    hint: 'drop the foreign keys (or other objects) of the target that depend on the table, or give the stream another target_table',
+  },
 };
 
 /** By the first two characters of the SQLSTATE, for codes CODES does not list. */

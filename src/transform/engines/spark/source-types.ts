@@ -31,6 +31,8 @@ const SPARK_TYPES: readonly SparkTypeRule[] = [
   // Spark's own intervals cannot be written over JDBC: TIME is PostgreSQL's interval text, [-]h:mm:ss[.f].
   { pg: /^interval(\(\d\))?$/, spark: () => 'STRING' },
   { pg: /^(character varying(\(\d+\))?|text|jsonb)$/, spark: () => 'STRING' },
+  // MariaDB's UUID and INET4/INET6: their text, as pgjdbc and MySQL both print it.
+  { pg: /^(uuid|inet)$/, spark: () => 'STRING' },
   { pg: /^bytea$/, spark: () => 'BINARY' },
   { pg: /^text\[\]$/, spark: () => 'ARRAY<STRING>' },
 ];
@@ -110,6 +112,8 @@ const MYSQL_READS: Readonly<Record<EncoderKind, MysqlReadRule>> = {
     toSpark: (f, type) => `CASE WHEN ${f} = '' THEN CAST(array() AS ${type}) ELSE split(${f}, ',') END`,
   },
   json: { fetch: 'text' },
+  uuid: { fetch: 'text' },
+  inet: { fetch: 'text' },
 };
 
 const FETCH: Readonly<Record<Fetch, (expr: string) => string>> = {
