@@ -15,6 +15,7 @@ import { registerScheduler } from './scheduler.js';
 import { registerQuarantine } from './quarantine.js';
 import { registerSeed } from './seed.js';
 import { registerSimulate } from './simulate.js';
+import { registerStatus } from './status.js';
 import { registerStream } from './stream.js';
 import { registerSync } from './sync.js';
 import { registerTask } from './task.js';
@@ -32,6 +33,7 @@ const commands: Register[] = [
   registerSimulate,
   registerSync,
   registerStream,
+  registerStatus,
   registerVerify,
   registerPipelines,
   registerTrigger,
