@@ -41,4 +41,4 @@ ferry transform --engine duckdb --schema analytics_duckdb
 
 step "ferry trigger shop_replication --wait: the pipeline once (sync -> quality -> transform -> verify -> report), then its run grid"
 ferry trigger shop_replication --wait # prints the run grid; `ferry runs` shows the recent runs
-echo "Run it every 15 minutes with \`ferry server\` (or \`ferry scheduler\` + \`ferry worker\`) while \`ferry simulate\` changes the source."
+echo "Run it every 15 minutes with \`ferry server\` (or \`ferry scheduler\` + \`ferry worker\`; its web UI is on http://127.0.0.1:8680/) while \`ferry simulate\` changes the source."

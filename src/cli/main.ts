@@ -22,6 +22,7 @@ import { registerTask } from './task.js';
 import { registerTrigger } from './trigger.js';
 import { registerModels } from './models.js';
 import { registerTransform } from './transform.js';
+import { registerUi } from './ui.js';
 import { registerVerify } from './verify.js';
 import { version } from '../version.js';
 import { registerWorker } from './worker.js';
@@ -41,6 +42,7 @@ const commands: Register[] = [
   registerRuns,
   registerLogs,
   registerScheduler,
+  registerUi,
   registerWorker,
   registerTask,
   registerAirflow,

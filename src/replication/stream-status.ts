@@ -10,6 +10,7 @@ import type { BinlogPosition } from '../connectors/mysql/binlog/events.js';
 import { connectPostgres } from '../connectors/postgres/connect.js';
 import { messageOf } from '../errors.js';
 import type { FerryState } from '../state/ferry-state.js';
+import type { StreamSample } from '../state/stream-samples.js';
 import { hasReached } from './cdc/positions.js';
 
 export interface StreamStatus {
@@ -57,7 +58,7 @@ export async function streamStatus(
     await state.migrate(client);
     const saved = await state.streams.list(client, schema);
     const runs = await state.runs.latestByStream(client, schema);
-    const samples = new Map((await state.samples.latest(client, schema)).map((s) => [s.table, s]));
+    const samples = (await state.streamSamples.latest(client, schema)) ?? new Map<string, StreamSample>();
     const following = (await state.runs.liveRuns(client, schema, 'cdc')).length > 0;
     const hasCdc = saved.some((s) => s.mode === 'cdc');
     let sourceAt: BinlogPosition | undefined;
@@ -90,12 +91,7 @@ export async function streamStatus(
             : s.lastEventAt
               ? Math.max(0, (now - s.lastEventAt.getTime()) / 1000)
               : null;
-        changesPerSecond =
-          freshSample && freshSample.intervalSeconds > 0
-            ? freshSample.changes / freshSample.intervalSeconds
-            : following
-              ? 0
-              : null;
+        changesPerSecond = freshSample?.changesPerSecond ?? (following ? 0 : null);
         ageSeconds = s.lastEventAt ? Math.max(0, (now - s.lastEventAt.getTime()) / 1000) : null;
         if (s.lastError) problems.push(`stopped: ${s.lastError}`);
         if (!following) problems.push('no ferry stream follows it now (its changes wait in the binlog)');

@@ -370,5 +370,44 @@ export function quarantineTables(schema: string) {
         [JSON.stringify(updates)],
       );
     },
+
+    /** Entries matching the filter, each counted once. */
+    async total(db: Queryable, filter: QuarantineFilter): Promise<number> {
+      const { where, params } = filterSql(filter);
+      const { rows } = await db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM ${quarantine} q WHERE ${where}`,
+        params,
+      );
+      return Number(rows[0]!.n);
+    },
+
+    /** What the entries of a schema can be filtered by: their streams, checks, reason codes and runs. */
+    async filterChoices(
+      db: Queryable,
+      targetSchema: string,
+    ): Promise<{ streams: string[]; checks: string[]; codes: string[]; runs: number[] }> {
+      const { rows } = await db.query<{ kind: string; value: string }>(
+        `SELECT DISTINCT 'stream' AS kind, stream AS value FROM ${quarantine} WHERE target_schema = $1
+         UNION SELECT DISTINCT 'run', run_id::text FROM ${quarantine} WHERE target_schema = $1
+         UNION SELECT DISTINCT 'check', f->>'check' FROM ${quarantine} q, jsonb_array_elements(q.failures) f
+                WHERE q.target_schema = $1 AND f->>'check' IS NOT NULL
+         UNION SELECT DISTINCT 'code', f->>'code' FROM ${quarantine} q, jsonb_array_elements(q.failures) f
+                WHERE q.target_schema = $1 AND f->>'code' IS NOT NULL`,
+        [targetSchema],
+      );
+      const of = (kind: string) =>
+        rows
+          .filter((r) => r.kind === kind)
+          .map((r) => r.value)
+          .sort();
+      return {
+        streams: of('stream'),
+        checks: of('check'),
+        codes: of('code'),
+        runs: of('run')
+          .map(Number)
+          .sort((a, b) => a - b),
+      };
+    },
   };
 }
