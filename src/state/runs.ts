@@ -35,7 +35,8 @@ export interface StreamRunRecord {
   targetSchema: string;
   table: string;
   mode: string;
-  status: 'succeeded' | 'failed' | 'running';
+  /** source_missing: the stream's source table is gone (sync.missing_tables said what happened). */
+  status: 'succeeded' | 'failed' | 'running' | 'source_missing';
   rowsRead: number;
   rowsLoaded: number;
   rowsQuarantined: number;
@@ -45,6 +46,16 @@ export interface StreamRunRecord {
   startedAt: Date;
   error?: string | undefined;
 }
+
+/** The counters of a stream that copied nothing (it failed before, or its source is gone). */
+export const NOTHING_COPIED = {
+  rowsRead: 0,
+  rowsLoaded: 0,
+  rowsQuarantined: 0,
+  valuesNulled: 0,
+  rowsDeleted: 0,
+  bytes: 0,
+} as const;
 
 export interface RunRecord {
   runId: number;

@@ -8,8 +8,13 @@ import { introspectTables } from '../connectors/mysql/introspect.js';
 import { connectPostgres, type PgClient } from '../connectors/postgres/connect.js';
 import { readTargetColumns } from '../connectors/postgres/ddl.js';
 import type { Logger } from '../observability/logger.js';
-import { planStreams, type StreamPlan } from '../replication/stream-plan.js';
-import { mapColumn } from '../schema/type-mapping.js';
+import {
+  mappingsFor,
+  missingStreams,
+  planStreams,
+  type MissingStream,
+  type StreamPlan,
+} from '../replication/stream-plan.js';
 import { levelCount, planBuckets, rangeKeyOf } from './buckets.js';
 import { COMPARED_APART } from './canonical.js';
 import {
@@ -21,7 +26,7 @@ import {
 import { mysqlChecksums, postgresChecksums } from './checksum-dialects.js';
 import { changedKeys, quarantinedKeys, quarantinedRows, type ExpectedScope } from './expected.js';
 import { displayKey, keyBounds, tableSide, type Side } from './table-side.js';
-import { DELETED_AT, quoteMysql } from '../schema/identifiers.js';
+import { DELETED_AT, qualifiedPg, quoteMysql } from '../schema/identifiers.js';
 import type { FerryState } from '../state/ferry-state.js';
 
 export interface VerifyOptions {
@@ -41,7 +46,8 @@ export interface VerifyOptions {
 
 export interface StreamVerdict {
   stream: string;
-  status: 'in_sync' | 'different' | 'missing_table';
+  /** source_missing: ferry synced the stream before, and its source table is gone (not compared). */
+  status: 'in_sync' | 'different' | 'missing_table' | 'source_missing';
   sourceRows: number;
   targetRows: number;
   missing: number;
@@ -82,6 +88,24 @@ async function changedSinceSync(
   return side.keysWhere(`${quoteMysql(stream.cursorColumn)} > ${source.escape(stream.highWater)}`, keys);
 }
 
+function emptyVerdict(stream: string, status: StreamVerdict['status'], keyed: boolean): StreamVerdict {
+  return {
+    stream,
+    status,
+    sourceRows: 0,
+    targetRows: 0,
+    missing: 0,
+    extra: 0,
+    different: 0,
+    expected: 0,
+    inFlight: 0,
+    samples: { missing: [], extra: [], different: [] },
+    keyed,
+    notes: [],
+    seconds: 0,
+  };
+}
+
 async function verifyStream(
   state: FerryState,
   source: MysqlConnection,
@@ -92,21 +116,7 @@ async function verifyStream(
 ): Promise<StreamVerdict> {
   const { samples: sampleSize, signal } = options;
   const started = Date.now();
-  const verdict: StreamVerdict = {
-    stream: plan.name,
-    status: 'in_sync',
-    sourceRows: 0,
-    targetRows: 0,
-    missing: 0,
-    extra: 0,
-    different: 0,
-    expected: 0,
-    inFlight: 0,
-    samples: { missing: [], extra: [], different: [] },
-    keyed: plan.table.primaryKey.length > 0,
-    notes: [],
-    seconds: 0,
-  };
+  const verdict = emptyVerdict(plan.name, 'in_sync', plan.table.primaryKey.length > 0);
   const targetColumns = await readTargetColumns(target, schema, plan.targetTable);
   if (!targetColumns) {
     verdict.status = 'missing_table';
@@ -114,13 +124,14 @@ async function verifyStream(
     return verdict;
   }
   const present = new Set(targetColumns.map((c) => c.name));
-  const all = plan.table.columns
-    .filter((c) => !plan.columns || plan.columns.includes(c.name) || plan.table.primaryKey.includes(c.name))
-    .map((c) => mapColumn(c, plan.name));
-  const mappings = all.filter((m) => present.has(m.column.name));
-  for (const m of all)
-    if (!present.has(m.column.name))
-      verdict.notes.push(`column ${m.column.name} is not in the target yet (not compared)`);
+  const all = mappingsFor(plan);
+  const mappings = all.filter((m) => present.has(m.targetName));
+  // A source column the target lacks was not compared: the stream cannot be called in sync.
+  const uncompared = all.filter((m) => !present.has(m.targetName));
+  for (const m of uncompared)
+    verdict.notes.push(
+      `column ${m.column.name} is not in the target (${schema}.${plan.targetTable}.${m.targetName}), so it was not compared; run ferry sync`,
+    );
   const key = plan.table.primaryKey.map((k) => mappings.find((m) => m.column.name === k)!).filter(Boolean);
   const apart = mappings.filter((m) => COMPARED_APART.has(m.rule.encoder));
   const sideTable = { mappings, key, apart };
@@ -207,8 +218,30 @@ async function verifyStream(
       columns: [...d.columns, ...(apartDiffs.get(sample[i]!) ?? [])],
     }));
   }
-  if (verdict.missing + verdict.extra + verdict.different > 0) verdict.status = 'different';
+  if (verdict.missing + verdict.extra + verdict.different > 0 || uncompared.length > 0)
+    verdict.status = 'different';
   verdict.seconds = (Date.now() - started) / 1000;
+  return verdict;
+}
+
+/** A stream whose source table is gone: listed with what the target still holds. */
+async function missingSourceVerdict(
+  target: PgClient,
+  schema: string,
+  gone: MissingStream,
+): Promise<StreamVerdict> {
+  const exists = await readTargetColumns(target, schema, gone.name);
+  const rows = exists
+    ? Number(
+        (await target.query<{ n: string }>(`SELECT count(*) AS n FROM ${qualifiedPg(schema, gone.name)}`))
+          .rows[0]!.n,
+      )
+    : 0;
+  const verdict = emptyVerdict(gone.name, 'source_missing', true);
+  verdict.targetRows = rows;
+  verdict.notes.push(
+    `the source table ${gone.sourceTable} is gone (dropped or renamed); ${exists ? `${schema}.${gone.name} holds its ${rows} row(s) as last synced (sync.missing_tables says whether it is kept, marked or dropped)` : `${schema}.${gone.name} does not exist either`}; not compared`,
+  );
   return verdict;
 }
 
@@ -233,12 +266,16 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   try {
     target = await connectPostgres(targetSpec);
     await state.migrate(target);
+    const known = await state.streams.list(target, schema);
     const plans = planStreams(
       project.streams,
       await introspectTables(source, sourceSpec.database),
       options.streams,
+      known,
     );
     const streams: StreamVerdict[] = [];
+    for (const gone of missingStreams(project.streams, plans, known, options.streams))
+      streams.push(await missingSourceVerdict(target, schema, gone));
     for (const plan of plans) {
       if (options.signal.aborted) throw options.signal.reason;
       const verdict = await verifyStream(state, source, target, schema, plan, {
@@ -254,7 +291,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     }
     const report: VerifyReport = {
       runId: 0,
-      inSync: streams.every((s) => s.status === 'in_sync'),
+      // A stream whose source table is gone is listed, but is no difference to repair.
+      inSync: streams.every((s) => s.status === 'in_sync' || s.status === 'source_missing'),
       seconds: (Date.now() - started) / 1000,
       streams,
     };
