@@ -166,3 +166,12 @@ export async function openSnapshot(spec: ConnectionSpec, count: number, logger: 
     throw error;
   }
 }
+
+/**
+ * The exact binlog position of the consistent snapshot a connection has open (START TRANSACTION WITH
+ * CONSISTENT SNAPSHOT), or undefined where the server does not report one (MySQL).
+ */
+export async function snapshotPositionOf(connection: MysqlConnection): Promise<BinlogPosition | undefined> {
+  const position = await snapshotPosition(connection);
+  return position.file === null ? undefined : position;
+}
