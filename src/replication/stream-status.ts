@@ -91,7 +91,7 @@ export async function streamStatus(
             : s.lastEventAt
               ? Math.max(0, (now - s.lastEventAt.getTime()) / 1000)
               : null;
-        changesPerSecond = freshSample?.changesPerSecond ?? (following ? 0 : null);
+        changesPerSecond = freshSample?.changesPerSecond ?? null;
         ageSeconds = s.lastEventAt ? Math.max(0, (now - s.lastEventAt.getTime()) / 1000) : null;
         if (s.lastError) problems.push(`stopped: ${s.lastError}`);
         if (!following) problems.push('no ferry stream follows it now (its changes wait in the binlog)');
