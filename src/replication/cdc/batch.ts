@@ -39,7 +39,18 @@ export interface BatchReport {
   seconds: number;
 }
 
+/** Where a session's time went, milliseconds: the benchmark's profile (decode is the session's). */
+export interface ApplyTimes {
+  /** Encoding changes and copying them into the temporary change tables. */
+  stage: number;
+  /** Applying the change tables to the target tables, with the state's rows. */
+  apply: number;
+  /** PostgreSQL's COMMIT. */
+  commit: number;
+}
+
 export class Batch {
+  readonly times: ApplyTimes = { stage: 0, apply: 0, commit: 0 };
   private open = false;
   private transactions: AppliedTransaction[] = [];
   private changes = 0;
@@ -79,9 +90,11 @@ export class Batch {
   }
 
   async add(stream: CdcStream, change: RowChange): Promise<void> {
+    const started = performance.now();
     await this.begin();
     this.changes++;
     await stream.changes.add(this.writer, change);
+    this.times.stage += performance.now() - started;
   }
 
   /** A source transaction ended; it counts in the ledger when it changed tracked rows. */
@@ -96,7 +109,7 @@ export class Batch {
    * the checkpoints. Returns what it committed.
    */
   async commit(streams: readonly CdcStream[], position: BinlogPosition): Promise<BatchReport> {
-    const started = Date.now();
+    const started = performance.now();
     await this.begin();
     const batchId = ++this.batchId;
     const applied = { written: 0, changes: 0 };
@@ -147,8 +160,11 @@ export class Batch {
       await this.rollback(streams);
       throw error;
     }
+    const committing = performance.now();
+    this.times.apply += committing - started;
     try {
       await this.writer.query('COMMIT');
+      this.times.commit += performance.now() - committing;
     } catch (error) {
       this.open = false;
       for (const s of streams) s.changes.reset();
@@ -165,7 +181,7 @@ export class Batch {
       changes: this.changes,
       position,
       lastEventAt: this.lastEventAt,
-      seconds: (Date.now() - started) / 1000,
+      seconds: (performance.now() - started) / 1000,
     };
     this.open = false;
     this.transactions = [];

@@ -50,6 +50,19 @@ export interface FollowSummary {
   changes: number;
   position: BinlogPosition | null;
   seconds: number;
+  /** Where the session's time went, seconds. */
+  profile: SessionProfile;
+}
+
+export interface SessionProfile {
+  /** Waiting for the next binlog event: the network, the source and decoding. */
+  read: number;
+  /** Encoding changes and copying them into the temporary change tables. */
+  stage: number;
+  /** Applying the batches to the target tables, with the state's rows. */
+  apply: number;
+  /** PostgreSQL's COMMIT of the batches. */
+  commit: number;
 }
 
 interface TableCursor {
@@ -107,6 +120,8 @@ class CdcSession {
   private goal: BinlogPosition | undefined;
   private readonly sampler: LagSampler;
   private tableVersion = 1000;
+  private readMs = 0;
+  private readonly startedAt = performance.now();
 
   private constructor(
     private readonly options: FollowOptions,
@@ -264,7 +279,9 @@ class CdcSession {
     let inTransaction = false;
     let txn: { gtid: string | null; rows: number; skip: Set<string> } | undefined;
     let stopAt: number | undefined;
+    let waitFrom = performance.now();
     for await (const event of reader.events) {
+      this.readMs += performance.now() - waitFrom;
       if (signal.aborted && stopAt === undefined) stopAt = Date.now() + 10_000;
       if (stopAt !== undefined && !inTransaction) {
         await this.commitBatch();
@@ -356,6 +373,7 @@ class CdcSession {
       }
       await this.sampler.maybeSample(this.control, this.live());
       if (this.live().length === 0) return true;
+      waitFrom = performance.now();
     }
     // The reader ended without an error: it was closed.
     void project;
@@ -540,9 +558,24 @@ class CdcSession {
     await this.sampler.flush(this.control, this.live()).catch(() => undefined);
     await state.ledger.prune(this.control, schema, project.cdc.ledgerRetentionSeconds).catch(() => undefined);
     const status = error !== undefined || this.failed.size > 0 ? 'failed' : 'succeeded';
+    const times = this.batch.times;
+    const profile: SessionProfile = {
+      read: this.readMs / 1000,
+      stage: times.stage / 1000,
+      apply: times.apply / 1000,
+      commit: times.commit / 1000,
+    };
+    const seconds = (performance.now() - this.startedAt) / 1000;
     await state.runs.finish(this.control, this.runId, {
       status: error !== undefined && signal.aborted ? 'interrupted' : status,
-      summary: { streams: results, batches: this.batches, changes: this.changes, position: this.position },
+      summary: {
+        streams: results,
+        batches: this.batches,
+        changes: this.changes,
+        position: this.position,
+        seconds,
+        profile,
+      },
       error: error === undefined ? undefined : messageOf(error),
     });
     return {
@@ -552,7 +585,8 @@ class CdcSession {
       batches: this.batches,
       changes: this.changes,
       position: this.position,
-      seconds: 0,
+      seconds,
+      profile,
     };
   }
 }

@@ -64,7 +64,16 @@ export async function streamChanges(options: StreamOptions): Promise<FollowSumma
       );
   }
   if (options.signal.aborted)
-    return { runId: 0, status: 'succeeded', streams: [], batches: 0, changes: 0, position: null, seconds: 0 };
+    return {
+      runId: 0,
+      status: 'succeeded',
+      streams: [],
+      batches: 0,
+      changes: 0,
+      position: null,
+      seconds: 0,
+      profile: { read: 0, stage: 0, apply: 0, commit: 0 },
+    };
   logger.info(
     { streams: plans.map((p) => p.name) },
     `following the binlog for ${plans.map((p) => p.name).join(', ')}`,
