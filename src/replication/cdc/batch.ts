@@ -105,6 +105,15 @@ export class Batch {
         if (stream.changes.pending === 0) continue;
         const result = await stream.changes.apply(this.writer);
         const run = { targetSchema: this.targetSchema, stream: stream.table, runId: this.runId };
+        // Earlier entries of the keys this batch loaded, deleted or set aside again are settled,
+        // as a sync settles them: the quarantine holds what does not load now.
+        await this.state.quarantine.settleChanged(
+          this.writer,
+          run,
+          { ...stream.changes.touched, primaryKey: stream.changes.spec.primaryKey },
+          result.quarantined.map((q) => q.primaryKey),
+          `change data capture run ${this.runId}`,
+        );
         await this.state.quarantine.add(this.writer, run, result.quarantined);
         await this.state.quarantine.recordValueChanges(this.writer, run, result.nulled);
         const t = stream.totals;
