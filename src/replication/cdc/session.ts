@@ -329,17 +329,19 @@ class CdcSession {
             return true;
           }
           break;
-        case 'ddl':
+        case 'ddl': {
+          const gtid = txn?.gtid ?? null;
           inTransaction = false;
           txn = undefined;
           if (event.position) {
             // The batch before the statement commits at the position before it.
             await this.commitBatch();
-            await this.onDdl(event.schema, event.query, event.position);
+            await this.onDdl(event.schema, event.query, event.position, gtid);
             this.position = event.position;
             if (this.goal && hasReached(event.position, this.goal)) return true;
           }
           break;
+        }
         case 'heartbeat':
           if (!inTransaction) {
             this.sampler.caughtUp();
@@ -415,11 +417,21 @@ class CdcSession {
    * After a DDL statement: the batch before it is committed; each stream whose table it names is
    * brought along, and every stream's checkpoint moves past the statement, in one transaction.
    */
-  private async onDdl(defaultSchema: string, query: string, position: BinlogPosition): Promise<void> {
+  private async onDdl(
+    defaultSchema: string,
+    query: string,
+    position: BinlogPosition,
+    gtid: string | null,
+  ): Promise<void> {
     const { project, logger } = this.options;
     const database = project.source.database;
+    // A stream whose checkpoint is past the statement (read again for a stream further behind)
+    // followed it already: neither its target nor its checkpoint may go back.
+    const behind = (table: string) => !isApplied(this.streams.get(table)!.checkpoint, gtid, position);
     const targets = parseDdlTargets(query, defaultSchema || database, database).filter((t) =>
-      [...this.plans.values()].some((p) => p.table.name === t.table && !this.failed.has(p.targetTable)),
+      [...this.plans.values()].some(
+        (p) => p.table.name === t.table && !this.failed.has(p.targetTable) && behind(p.targetTable),
+      ),
     );
     const outcomes: { plan: StreamPlan; outcome: DdlOutcome }[] = [];
     await this.writer.query('BEGIN');
@@ -432,7 +444,9 @@ class CdcSession {
         });
       }
       const moving = this.live().filter(
-        (s) => !outcomes.some((o) => o.plan.targetTable === s.table && o.outcome.kind === 'stop'),
+        (s) =>
+          hasReached(position, s.checkpoint) &&
+          !outcomes.some((o) => o.plan.targetTable === s.table && o.outcome.kind === 'stop'),
       );
       await this.options.state.streams.advance(
         this.writer,
