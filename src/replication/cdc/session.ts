@@ -24,7 +24,7 @@ import { emptyResult, type StreamResult } from '../stream-context.js';
 import { mappingsFor, type StreamPlan } from '../stream-plan.js';
 import { Batch, type BatchReport, type CdcStream } from './batch.js';
 import { createChangeTable } from './change-table.js';
-import { followDdl, parseDdlTargets, type DdlOutcome } from './ddl-barrier.js';
+import { followDdl, followTableMap, parseDdlTargets, type DdlOutcome } from './ddl-barrier.js';
 import { LagSampler } from './lag.js';
 import { earliest, hasReached, isApplied } from './positions.js';
 
@@ -101,6 +101,8 @@ class CdcSession {
   private readonly plans = new Map<string, StreamPlan>();
   private readonly failed = new Map<string, string>();
   private readonly tables = new Map<string, TableCursor>();
+  /** Streams that followed a table map inside the open batch, with their plan and stream before. */
+  private readonly evolvedInBatch = new Map<string, { plan: StreamPlan; stream: CdcStream }>();
   private batches = 0;
   private changes = 0;
   private position: BinlogPosition | null = null;
@@ -231,7 +233,7 @@ class CdcSession {
         attempt = 0;
         if (done) return;
       } catch (error) {
-        await this.batch.rollback(this.live());
+        await this.rollbackBatch();
         if (error instanceof CommitUnknownError) await this.reloadCheckpoints();
         if (signal.aborted) return;
         if (!isTransient(error)) throw error;
@@ -272,7 +274,7 @@ class CdcSession {
       }
       if (stopAt !== undefined && Date.now() > stopAt) {
         // A source transaction that does not end: what is not committed is read again next time.
-        await this.batch.rollback(this.live());
+        await this.rollbackBatch();
         return true;
       }
       switch (event.kind) {
@@ -291,6 +293,8 @@ class CdcSession {
           };
           break;
         case 'table':
+          // The table as its rows were written, when it is not the table the stream expects.
+          if (event.table.differences) await this.onTableMap(event.table);
           break;
         case 'insert':
         case 'update':
@@ -383,9 +387,24 @@ class CdcSession {
   private async commitBatch(): Promise<void> {
     if (!this.position || (!this.batch.isOpen && !this.checkpointsBehind())) return;
     const report = await this.batch.commit(this.live(), this.position);
+    this.evolvedInBatch.clear();
     this.batches++;
     this.options.onBatch?.(report);
     this.sampler.applied(report);
+  }
+
+  /**
+   * Drops the open batch. Streams that followed a table map inside it go back to their plan before:
+   * the target's columns added with it are rolled back too, and the map is followed again when read.
+   */
+  private async rollbackBatch(): Promise<void> {
+    await this.batch.rollback(this.live());
+    for (const [table, before] of this.evolvedInBatch) {
+      this.plans.set(table, before.plan);
+      this.streams.set(table, before.stream);
+      this.tables.delete(table);
+    }
+    this.evolvedInBatch.clear();
   }
 
   /** The stream a table map belongs to, and how its columns line up with the stream's. */
@@ -440,7 +459,16 @@ class CdcSession {
         const plan = [...this.plans.values()].find((p) => p.table.name === target.table)!;
         outcomes.push({
           plan,
-          outcome: await followDdl({ project, writer: this.writer, plan, target, query, logger }),
+          outcome: await followDdl({
+            project,
+            state: this.options.state,
+            runId: this.runId,
+            writer: this.writer,
+            plan,
+            target,
+            query,
+            logger,
+          }),
         });
       }
       const moving = this.live().filter(
@@ -462,19 +490,62 @@ class CdcSession {
     }
     for (const { plan, outcome } of outcomes) {
       if (outcome.kind === 'stop') await this.markStopped(plan.targetTable, outcome.reason, outcome.hint);
-      else if (outcome.kind === 'replan') {
-        logger.info(
-          { stream: plan.name, added: outcome.added, dropped: outcome.dropped },
-          `${plan.name}: follows the source's schema change (${[...outcome.added.map((c) => `+${c}`), ...outcome.dropped.map((c) => `-${c} (kept, NULL from now on)`)].join(', ')})`,
-        );
-        this.plans.set(plan.targetTable, outcome.plan);
-        const old = this.streams.get(plan.targetTable)!;
-        const fresh = await this.streamOf(outcome.plan, position, ++this.tableVersion);
-        fresh.totals = old.totals;
-        this.streams.set(plan.targetTable, fresh);
-        this.tables.delete(plan.targetTable);
-      }
+      else if (outcome.kind === 'replan') await this.replan(plan, outcome);
     }
+  }
+
+  /**
+   * A table map that is not the table the stream expects (a statement changed it, perhaps again
+   * since): the stream follows the map (ddl-barrier.ts), inside the open batch, before any of the
+   * map's rows. Its own changes are never pending then: a statement that changes a table commits
+   * the batch before it.
+   */
+  private async onTableMap(map: TableMap): Promise<void> {
+    const { project, logger } = this.options;
+    if (map.schema !== project.source.database) return;
+    const plan = [...this.plans.values()].find((p) => p.table.name === map.table);
+    if (!plan || this.failed.has(plan.targetTable)) return;
+    const stream = this.streams.get(plan.targetTable)!;
+    if (stream.changes.pending > 0)
+      await this.stopStream(
+        plan.targetTable,
+        `the binlog changed the shape of ${map.table} inside a batch (${(map.differences ?? []).join('; ')})`,
+        `take a new snapshot of the stream: ferry sync --full-refresh --streams ${plan.name}`,
+      );
+    const own = !this.batch.isOpen;
+    if (own) await this.writer.query('BEGIN');
+    let outcome;
+    try {
+      outcome = await followTableMap(
+        { project, state: this.options.state, runId: this.runId, writer: this.writer, plan, logger },
+        map,
+      );
+      if (own) await this.writer.query('COMMIT');
+    } catch (error) {
+      if (own) await this.writer.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    if (outcome.kind === 'stop') await this.stopStream(plan.targetTable, outcome.reason, outcome.hint);
+    else if (outcome.kind === 'replan') {
+      if (!own && !this.evolvedInBatch.has(plan.targetTable))
+        this.evolvedInBatch.set(plan.targetTable, { plan, stream });
+      await this.replan(plan, outcome);
+    }
+  }
+
+  /** The stream goes on with the table as it is now: a new change table, the same counters. */
+  private async replan(plan: StreamPlan, outcome: Extract<DdlOutcome, { kind: 'replan' }>): Promise<void> {
+    if (outcome.added.length > 0 || outcome.dropped.length > 0)
+      this.options.logger.info(
+        { stream: plan.name, added: outcome.added, dropped: outcome.dropped },
+        `${plan.name}: follows the source's schema change (${[...outcome.added.map((c) => `+${c}`), ...outcome.dropped.map((c) => `-${c} (kept, NULL from now on)`)].join(', ')})`,
+      );
+    this.plans.set(plan.targetTable, outcome.plan);
+    const old = this.streams.get(plan.targetTable)!;
+    const fresh = await this.streamOf(outcome.plan, old.checkpoint, ++this.tableVersion);
+    fresh.totals = old.totals;
+    this.streams.set(plan.targetTable, fresh);
+    this.tables.delete(plan.targetTable);
   }
 
   private async onError(event: Extract<BinlogEvent, { kind: 'error' }>): Promise<void> {
@@ -497,7 +568,7 @@ class CdcSession {
    * reading starts again from the checkpoints, so the others go on without it.
    */
   private async stopStream(table: string, reason: string, hint: string): Promise<never> {
-    await this.batch.rollback(this.live());
+    await this.rollbackBatch();
     await this.markStopped(table, reason, hint);
     throw new StreamStopped();
   }

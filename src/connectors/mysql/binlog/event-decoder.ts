@@ -318,6 +318,12 @@ export function createEventDecoder(options: EventDecoderOptions): EventDecoder {
       if (!entry)
         throw new BinlogError('protocol', `a row event refers to table id ${id}, which no table map named`);
       if (!entry.tracked) return undefined;
+      // the consumer may have changed the table it expects on the table map event (schema evolution)
+      const expected = options.expect?.(entry.map.schema, entry.map.table);
+      if (expected !== entry.expected) {
+        entry.view = checked(entry.map, expected);
+        entry.expected = expected;
+      }
       tx.trackedRows = true;
       let decoded;
       if (rows[2]) {
