@@ -61,6 +61,8 @@ interface TableCursor {
 }
 
 const BACKOFF_SECONDS = [1, 2, 4, 8, 15, 30];
+/** Two drops for a duplicate server_id within this long are a ping-pong between two readers. */
+const PING_PONG_SECONDS = 600;
 
 export async function followBinlog(options: FollowOptions): Promise<FollowSummary> {
   const { project, state, logger } = options;
@@ -103,6 +105,8 @@ class CdcSession {
   private readonly tables = new Map<string, TableCursor>();
   /** Streams that followed a table map inside the open batch, with their plan and stream before. */
   private readonly evolvedInBatch = new Map<string, { plan: StreamPlan; stream: CdcStream }>();
+  /** When the source dropped this session's reader for a duplicate server_id (recent ones). */
+  private drops: number[] = [];
   private batches = 0;
   private changes = 0;
   private position: BinlogPosition | null = null;
@@ -236,7 +240,9 @@ class CdcSession {
         await this.rollbackBatch();
         if (error instanceof CommitUnknownError) await this.reloadCheckpoints();
         if (signal.aborted) return;
-        if (!isTransient(error)) throw error;
+        if (error instanceof BinlogError && error.reason === 'duplicate_server_id')
+          this.droppedForServerId(error, reader?.serverId);
+        else if (!isTransient(error)) throw error;
         const wait = BACKOFF_SECONDS[Math.min(attempt++, BACKOFF_SECONDS.length - 1)]!;
         logger.warn(
           { err: error },
@@ -247,6 +253,26 @@ class CdcSession {
         await reader?.close().catch(() => undefined);
       }
     }
+  }
+
+  /**
+   * The source dropped this reader because another replica connected with the same server_id. Once
+   * may be a short-lived reader, or a connection of a ferry that died: read again (which drops the
+   * other). Twice within PING_PONG_SECONDS is two readers taking the id from each other: stop,
+   * rather than flap, with what to do (ferry server does not restart it either).
+   */
+  private droppedForServerId(error: BinlogError, serverId: number | undefined): void {
+    const now = Date.now();
+    this.drops = [...this.drops.filter((t) => now - t < PING_PONG_SECONDS * 1000), now];
+    if (this.drops.length < 2) return;
+    const id = this.options.project.cdc.serverId ?? serverId;
+    throw new BinlogError(
+      'duplicate_server_id',
+      `the source dropped ferry's binlog reader ${this.drops.length} times in ${Math.round((now - this.drops[0]!) / 1000)} s because another replica connected with server_id ${id ?? '?'}: two readers are taking the id from each other, so ferry stops instead (${messageOf(error)})`,
+      {
+        hint: `give each reader its own server_id: leave cdc.server_id unset (ferry picks a free one per process) or set a different one in each ferry.yaml; SHOW SLAVE HOSTS on the source lists the replicas and their ids`,
+      },
+    );
   }
 
   /** After a commit whose outcome is unknown: the checkpoints as PostgreSQL has them. */
