@@ -18,6 +18,7 @@ import { CommitUnknownError, FerryError, isTransient, messageOf, SchemaError } f
 import type { Logger } from '../../observability/logger.js';
 import { compileQuality } from '../../quality/stream-quality.js';
 import type { SourceRow } from '../../schema/row-outcome.js';
+import type { SourceTable } from '../../schema/source-table.js';
 import type { FerryState } from '../../state/ferry-state.js';
 import { lockNames } from '../../state/locks.js';
 import { emptyResult, type StreamResult } from '../stream-context.js';
@@ -105,6 +106,7 @@ class CdcSession {
   private readonly tables = new Map<string, TableCursor>();
   /** Streams that followed a table map inside the open batch, with their plan and stream before. */
   private readonly evolvedInBatch = new Map<string, { plan: StreamPlan; stream: CdcStream }>();
+  private readonly binlogTables = new WeakMap<StreamPlan, SourceTable>();
   /** When the source dropped this session's reader for a duplicate server_id (recent ones). */
   private drops: number[] = [];
   private batches = 0;
@@ -220,12 +222,13 @@ class CdcSession {
             heartbeatSeconds: project.cdc.heartbeatSeconds,
             ...(project.cdc.serverId ? { serverId: project.cdc.serverId } : {}),
             // A table map that differs from the table ferry expects turns its rows into error events.
-            expect: (schemaName, table) =>
-              schemaName === project.source.database
-                ? [...this.plans.values()].find(
-                    (p) => p.table.name === table && !this.failed.has(p.targetTable),
-                  )?.table
-                : undefined,
+            expect: (schemaName, table) => {
+              if (schemaName !== project.source.database) return undefined;
+              const plan = [...this.plans.values()].find(
+                (p) => p.table.name === table && !this.failed.has(p.targetTable),
+              );
+              return plan && this.binlogTable(plan);
+            },
             tables: this.live().map((s) => ({
               schema: project.source.database,
               table: this.plans.get(s.table)!.table.name,
@@ -273,6 +276,17 @@ class CdcSession {
         hint: `give each reader its own server_id: leave cdc.server_id unset (ferry picks a free one per process) or set a different one in each ferry.yaml; SHOW SLAVE HOSTS on the source lists the replicas and their ids`,
       },
     );
+  }
+
+  /**
+   * The table as the binlog describes it: a key the stream declares (primary_key:) is not in the
+   * table's maps. One object per plan, so the reader checks each table map once.
+   */
+  private binlogTable(plan: StreamPlan): SourceTable {
+    if (!plan.keyDeclared) return plan.table;
+    let table = this.binlogTables.get(plan);
+    if (!table) this.binlogTables.set(plan, (table = { ...plan.table, primaryKey: [] }));
+    return table;
   }
 
   /** After a commit whose outcome is unknown: the checkpoints as PostgreSQL has them. */
