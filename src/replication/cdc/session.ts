@@ -16,6 +16,7 @@ import { serverPosition } from '../../connectors/mysql/snapshot.js';
 import { connectPostgres, type PgClient } from '../../connectors/postgres/connect.js';
 import { CommitUnknownError, FerryError, isTransient, messageOf, SchemaError } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
+import { planChecks } from '../../quality/check-plan.js';
 import { compileQuality } from '../../quality/stream-quality.js';
 import type { SourceRow } from '../../schema/row-outcome.js';
 import type { SourceTable } from '../../schema/source-table.js';
@@ -185,10 +186,27 @@ class CdcSession {
       gate: quality.gate,
     });
     await changes.create(this.writer);
+    const setChecks =
+      planChecks(
+        plan.name,
+        plan.checks,
+        mappings.map((m) => m.column.name),
+      ).set.length > 0;
     return {
       table: plan.targetTable,
       mode: 'cdc',
       changes,
+      ...(setChecks
+        ? {
+            setChecks: {
+              targetSchema: project.targetSchema,
+              targetTable: plan.targetTable,
+              primaryKey: plan.table.primaryKey,
+              quality,
+              touched: changes.touched,
+            },
+          }
+        : {}),
       checkpoint,
       totals: { changes: 0, written: 0, deleted: 0, quarantined: 0, nulled: 0, startedAt: new Date() },
     };
