@@ -6,7 +6,7 @@ NODE_BIN := $(shell scripts/ensure-node.sh)
 export PATH := $(NODE_BIN):$(PATH)
 FERRY := node dist/cli/main.js
 
-.PHONY: demo test test-unit lint format build deps services services-stop spark spark-stop airflow bench bench-scale bench-peers bench-checks clean
+.PHONY: demo test test-unit lint format build deps services services-stop spark spark-stop airflow chromium bench bench-scale bench-peers bench-checks clean
 .DEFAULT_GOAL := demo
 
 node_modules/.installed: package.json package-lock.json
@@ -40,10 +40,15 @@ ferry.yaml:
 	cp ferry.example.yaml ferry.yaml
 	@echo "created ferry.yaml from ferry.example.yaml"
 
+# Debian's chromium for the web UI's browser tests (scripts/chromium.sh says what to do on Ubuntu,
+# where the package is a stub for a snap).
+chromium:
+	@scripts/chromium.sh ensure >/dev/null
+
 demo: build services ferry.yaml
 	scripts/demo.sh
 
-test: build services spark airflow
+test: build services spark airflow chromium
 	npx vitest run
 
 test-unit: deps

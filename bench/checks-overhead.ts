@@ -3,7 +3,6 @@
 // "## Validation overhead" of docs/benchmarks.md and leaves every other section as it was.
 //   npx tsx bench/checks-overhead.ts   (FERRY_BENCH_ROWS, FERRY_BENCH_REPEATS to change the size)
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
@@ -14,6 +13,7 @@ import { silentLogger } from '../src/observability/logger.js';
 import { planChecks } from '../src/quality/check-plan.js';
 import { compileRowChecks } from '../src/quality/row-checks.js';
 import { sync } from '../src/replication/run.js';
+import { replaceSection } from './report.js';
 
 const MYSQL_URL = process.env.FERRY_SOURCE_URL ?? 'mysql://ferry:ferry-dev-pw@127.0.0.1:3306/shop';
 const POSTGRES_URL = process.env.FERRY_TARGET_URL ?? 'postgres://ferry:ferry-dev-pw@127.0.0.1:5432/warehouse';
@@ -167,20 +167,7 @@ const median = (xs: number[]) => {
 };
 
 function writeSection(body: string): void {
-  const text = existsSync(OUTPUT) ? readFileSync(OUTPUT, 'utf8') : '# Benchmarks\n';
-  const lines = text.split('\n');
-  const start = lines.findIndex((l) => l.trim() === HEADING);
-  const section = [HEADING, '', ...body.trimEnd().split('\n'), ''];
-  if (start < 0) {
-    writeFileSync(OUTPUT, text.trimEnd() + '\n\n' + section.join('\n'));
-    return;
-  }
-  let end = lines.findIndex((l, i) => i > start && /^## /.test(l));
-  if (end < 0) end = lines.length;
-  writeFileSync(
-    OUTPUT,
-    [...lines.slice(0, start), ...section, ...lines.slice(end)].join('\n').trimEnd() + '\n',
-  );
+  replaceSection(OUTPUT, { title: HEADING.replace(/^## /, ''), body });
 }
 
 async function main(): Promise<void> {

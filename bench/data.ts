@@ -119,6 +119,8 @@ export async function ensureTable(
 /**
  * Changes `percent` of the rows (a different slice each round) and moves their updated_at forward,
  * spread over an hour as an application's writes would be (a sync re-reads the rows at its mark).
+ * The rounds are an hour apart in 2025: after every generated value (2019-2024), and before the
+ * source's clock, since ferry never lets a cursor ahead of the clock become the mark (docs/sync.md).
  */
 export async function changeRows(
   settings: BenchSettings,
@@ -130,7 +132,7 @@ export async function changeRows(
   try {
     const modulus = Math.round(100 / percent);
     const [result] = await my.query(
-      `UPDATE \`${table}\` SET amount = amount + 1, note = CONCAT('changed ', ?), updated_at = TIMESTAMP('2030-01-01') + INTERVAL ? HOUR + INTERVAL (id DIV ?) % 3000 SECOND WHERE id % ? = ?`,
+      `UPDATE \`${table}\` SET amount = amount + 1, note = CONCAT('changed ', ?), updated_at = TIMESTAMP('2025-01-01') + INTERVAL ? HOUR + INTERVAL (id DIV ?) % 3000 SECOND WHERE id % ? = ?`,
       [round, round, modulus, modulus, round % modulus],
     );
     return (result as { affectedRows: number }).affectedRows;

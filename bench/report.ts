@@ -37,6 +37,22 @@ export function writeSections(path: string, preamble: string, owned: Section[]):
   writeFileSync(path, parts.join('\n'));
 }
 
+/** Replaces one "## " section in place (or adds it at the end), keeping every other line of the file. */
+export function replaceSection(path: string, section: Section): void {
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : `${PREAMBLE}\n`;
+  const lines = text.split('\n');
+  const heading = `## ${section.title}`;
+  const block = [heading, '', ...section.body.trim().split('\n'), ''];
+  const start = lines.findIndex((l) => l.trim() === heading);
+  if (start < 0) {
+    writeFileSync(path, `${text.trimEnd()}\n\n${block.join('\n')}`);
+    return;
+  }
+  let end = lines.findIndex((l, i) => i > start && /^## /.test(l));
+  if (end < 0) end = lines.length;
+  writeFileSync(path, [...lines.slice(0, start), ...block, ...lines.slice(end)].join('\n').trimEnd() + '\n');
+}
+
 /** Titles this benchmark used to write (removed when it rewrites the file). */
 const LEGACY = new Set<string>(['Peak memory']);
 

@@ -15,12 +15,14 @@ import { registerScheduler } from './scheduler.js';
 import { registerQuarantine } from './quarantine.js';
 import { registerSeed } from './seed.js';
 import { registerSimulate } from './simulate.js';
+import { registerStatus } from './status.js';
 import { registerStream } from './stream.js';
 import { registerSync } from './sync.js';
 import { registerTask } from './task.js';
 import { registerTrigger } from './trigger.js';
 import { registerModels } from './models.js';
 import { registerTransform } from './transform.js';
+import { registerUi } from './ui.js';
 import { registerVerify } from './verify.js';
 import { version } from '../version.js';
 import { registerWorker } from './worker.js';
@@ -32,6 +34,7 @@ const commands: Register[] = [
   registerSimulate,
   registerSync,
   registerStream,
+  registerStatus,
   registerVerify,
   registerPipelines,
   registerTrigger,
@@ -39,6 +42,7 @@ const commands: Register[] = [
   registerRuns,
   registerLogs,
   registerScheduler,
+  registerUi,
   registerWorker,
   registerTask,
   registerAirflow,

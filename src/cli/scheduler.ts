@@ -1,21 +1,29 @@
 // `ferry scheduler`: create runs as schedules come due and move runs forward; stops on Ctrl-C.
+// `ferry server`: the scheduler, a worker and the web UI in one process.
 import type { Command } from 'commander';
 import { openOrchestrator } from '../orchestration/orchestrator.js';
 import { runScheduler } from '../orchestration/scheduler.js';
 import { startWorker } from '../orchestration/worker.js';
 import type { Register } from './context.js';
+import type { UiServer } from '../web/server.js';
+import { startUi, uiBinding, withUiFlags, type UiFlags } from './ui.js';
 
-interface SchedulerFlags {
+interface SchedulerFlags extends UiFlags {
   tick: number;
   worker?: boolean;
   concurrency: number;
+  /** `ferry server` only: false with --no-ui. */
+  ui?: boolean;
 }
 
 export const registerScheduler: Register = (program: Command, context) => {
   const action = (withWorker: boolean) => async (flags: SchedulerFlags) => {
     const ctx = context();
+    const binding = withWorker && flags.ui !== false ? uiBinding(ctx, flags) : undefined;
     const orch = await openOrchestrator(ctx.project(), ctx.state, ctx.logger);
+    let ui: UiServer | undefined;
     try {
+      if (binding) ui = await startUi(ctx, orch, binding);
       const stop =
         withWorker || flags.worker
           ? await startWorker(orch, { concurrency: flags.concurrency, signal: ctx.signal })
@@ -31,6 +39,7 @@ export const registerScheduler: Register = (program: Command, context) => {
       await stop?.();
       await streaming;
     } finally {
+      await ui?.close();
       await orch.close();
     }
   };
@@ -41,10 +50,12 @@ export const registerScheduler: Register = (program: Command, context) => {
     .option('--worker', 'also run tasks in this process (like `ferry server`)')
     .option('--concurrency <n>', 'tasks run at once by the worker', Number, 2)
     .action(action(false));
-  program
-    .command('server')
-    .description('scheduler, worker and the cdc streams (ferry stream) in one process')
-    .option('--tick <seconds>', 'seconds between checks of the schedules', Number, 5)
-    .option('--concurrency <n>', 'tasks run at once', Number, 2)
-    .action(action(true));
+  withUiFlags(
+    program
+      .command('server')
+      .description('scheduler, worker, the web UI and the cdc streams (ferry stream) in one process')
+      .option('--tick <seconds>', 'seconds between checks of the schedules', Number, 5)
+      .option('--concurrency <n>', 'tasks run at once', Number, 2)
+      .option('--no-ui', 'do not serve the web UI'),
+  ).action(action(true));
 };

@@ -184,6 +184,7 @@ export function renderSummary(summary: SyncSummary): string {
     ...summary.warnings.map((w) => `warning: ${w}`),
     ...summary.streams.flatMap((s) => s.warnings.map((w) => `warning: ${s.stream}: ${w}`)),
   ];
+  const hints = summary.streams.flatMap((s) => (s.hint ? [`hint: ${s.stream}: ${s.hint}`] : []));
   const checks = summary.streams.flatMap((s) =>
     s.checks.map((c) => `check ${s.stream} ${c.check} (${c.code}, ${c.severity}): ${c.rows} row(s)`),
   );
@@ -191,6 +192,7 @@ export function renderSummary(summary: SyncSummary): string {
     table.toString(),
     `run ${summary.runId} ${summary.status}: ${totals.read} rows read, ${totals.loaded} loaded, ${totals.quarantined} quarantined in ${summary.seconds.toFixed(1)} s` +
       (summary.binlog.file ? ` (snapshot at ${summary.binlog.file}:${summary.binlog.position})` : ''),
+    ...hints,
     ...checks,
     ...(totals.quarantined > 0 ? ['quarantined rows: ferry quarantine list (then replay or discard)'] : []),
     ...warnings,

@@ -55,6 +55,13 @@ export const registerVerify: Register = (program, context) => {
     });
 };
 
+const STATUS_TEXT: Record<VerifyReport['streams'][number]['status'], string> = {
+  in_sync: 'in sync',
+  different: 'DIFFERENT',
+  missing_table: 'NO TABLE',
+  source_missing: 'SOURCE GONE',
+};
+
 export function renderReport(report: VerifyReport): string {
   const table = compactTable([
     'stream',
@@ -71,7 +78,7 @@ export function renderReport(report: VerifyReport): string {
   for (const s of report.streams) {
     table.push([
       s.stream,
-      s.status === 'in_sync' ? 'in sync' : s.status === 'different' ? 'DIFFERENT' : 'NO TABLE',
+      STATUS_TEXT[s.status],
       s.sourceRows,
       s.targetRows,
       s.missing,

@@ -7,6 +7,7 @@ import type { ConnectionSpec } from '../connectors/connection-spec.js';
 import { ConfigError } from '../errors.js';
 import { sourceConnection, targetConnection } from './connection.js';
 import { durationSeconds } from './duration.js';
+import { DEFAULT_LOOKBACK } from './sections/streams.js';
 import type {
   CdcSettings,
   FerryConfig,
@@ -99,7 +100,7 @@ export function compileProject(config: FerryConfig, configPath = 'ferry.yaml'): 
       })
     : target;
   const streams = config.streams.map((s, index): StreamRule => {
-    const lookback = s.lookback ?? config.defaults.lookback;
+    const lookback = s.lookback ?? config.defaults.lookback ?? DEFAULT_LOOKBACK;
     const mode = s.mode ?? config.defaults.mode;
     return {
       ...s,

@@ -15,6 +15,7 @@ import { checkSchema, dedupSchema, streamModes, streamSchema } from './sections/
 import { syncSchema } from './sections/sync.js';
 import { sparkSourceModes, transformSchema } from './sections/transform.js';
 import { cdcSchema } from './sections/cdc.js';
+import { uiSchema } from './sections/ui.js';
 
 export { sparkSchema, sparkSourceModes };
 
@@ -42,6 +43,7 @@ export const configSchema = z
     orchestration: orchestrationSchema.default({ queue_schema: '_ferry_queue' }),
     spark: sparkSchema.optional(),
     transform: transformSchema.default(transformSchema.parse({})),
+    ui: uiSchema.default(uiSchema.parse({})),
   })
   .describe('ferry configuration (ferry.yaml)');
 
@@ -60,3 +62,4 @@ export type DedupRule = z.infer<typeof dedupSchema>;
 export type TransformSettings = z.infer<typeof transformSchema>;
 export type CdcSettings = z.infer<typeof cdcSchema>;
 export type SparkSourceMode = (typeof sparkSourceModes)[number];
+export type UiSettings = z.infer<typeof uiSchema>;

@@ -32,8 +32,9 @@ function cell(task: TaskRow | undefined): string {
   return parts.join(' ');
 }
 
+/** A time with seconds and its zone, as every time ferry shows (UTC: the grid has no zone of its own). */
 function shortTime(date: Date): string {
-  return date.toISOString().replace('T', ' ').slice(0, 16);
+  return `${date.toISOString().replace('T', ' ').slice(0, 19)} UTC`;
 }
 
 /** taskOrder: the tasks of the pipeline in dependency order (tasks of removed steps go last). */

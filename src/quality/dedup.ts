@@ -24,10 +24,11 @@ export async function removeDuplicates(
   dedup: DedupRule & { cursor: string },
   runId: number,
 ): Promise<number> {
-  const key = dedup.key.map((k) => `l.${quotePg(k)}`).join(', ');
+  const column = (name: string) => `l.${quotePg(scope.columnOf(name))}`;
+  const key = dedup.key.map(column).join(', ');
   const order = [
-    `l.${quotePg(dedup.cursor)} DESC NULLS LAST`,
-    ...scope.primaryKey.map((k) => `l.${quotePg(k)} DESC`),
+    `${column(dedup.cursor)} DESC NULLS LAST`,
+    ...scope.primaryKey.map((k) => `${column(k)} DESC`),
   ];
   const failure = duplicateFailure(dedup);
   return quarantine.addLoadedRows(scope.client, {
@@ -39,6 +40,7 @@ export async function removeDuplicates(
        RETURNING d.*`,
     params: [],
     primaryKey: scope.primaryKey,
+    keyColumns: scope.primaryKey.map(scope.columnOf),
     reason: `dedup: ${failure.message}`,
     failures: [failure],
   });

@@ -4,7 +4,7 @@ import type { PgClient } from '../connectors/postgres/connect.js';
 import { ConfigError, messageOf } from '../errors.js';
 import type { SetCheckSpec } from './check-plan.js';
 import type { Failure } from '../schema/row-outcome.js';
-import { DELETED_AT, qualifiedPg, quotePg } from '../schema/identifiers.js';
+import { DELETED_AT, identifier, qualifiedPg, quotePg } from '../schema/identifiers.js';
 import { loadedRowJson } from '../state/quarantine.js';
 
 export interface LoadedRows {
@@ -19,7 +19,10 @@ export interface SetCheckScope {
   targetSchema: string;
   stream: string;
   targetTable: string;
+  /** Key columns by their source names (the names quarantine entries store). */
   primaryKey: readonly string[];
+  /** A column's name in the target tables, given its source name. */
+  columnOf: (name: string) => string;
 }
 
 export interface Violation {
@@ -47,7 +50,8 @@ export async function findViolations(
   const warnings: string[] = [];
   if (specs.length === 0) return { violations, warnings };
   const { client } = scope;
-  const keyList = scope.primaryKey.map((k) => `l.${quotePg(k)}::text`).join(', ');
+  const key = scope.primaryKey.map((k) => quotePg(scope.columnOf(k)));
+  const keyList = key.map((k) => `l.${k}::text`).join(', ');
   const target = qualifiedPg(scope.targetSchema, scope.targetTable);
   const add = (key: string[], failure: Failure) => {
     const id = JSON.stringify(key);
@@ -68,18 +72,18 @@ export async function findViolations(
     let describe: (value: string | null) => string;
     switch (spec.kind) {
       case 'unique': {
-        const c = quotePg(spec.column);
-        const within = `SELECT ARRAY[${keyList}] AS k, l.${c}::text AS v, 'batch' AS place FROM (SELECT l.*, row_number() OVER (PARTITION BY l.${c} ORDER BY ${scope.primaryKey.map((k) => `l.${quotePg(k)}`).join(', ')}) AS ferry_n FROM ${loaded.relation} l WHERE l.${c} IS NOT NULL) l WHERE l.ferry_n > 1`;
+        const c = quotePg(scope.columnOf(spec.column));
+        const within = `SELECT ARRAY[${keyList}] AS k, l.${c}::text AS v, 'batch' AS place FROM (SELECT l.*, row_number() OVER (PARTITION BY l.${c} ORDER BY ${key.map((k) => `l.${k}`).join(', ')}) AS ferry_n FROM ${loaded.relation} l WHERE l.${c} IS NOT NULL) l WHERE l.ferry_n > 1`;
         const againstTarget =
           !loaded.whole && (await relationExists(client, target))
-            ? ` UNION ALL SELECT ARRAY[${keyList}], l.${c}::text, 'target' FROM ${loaded.relation} l WHERE l.${c} IS NOT NULL AND EXISTS (SELECT 1 FROM ${target} t WHERE t.${c} = l.${c} AND t.${quotePg(DELETED_AT)} IS NULL AND NOT EXISTS (SELECT 1 FROM ${loaded.relation} l2 WHERE ${scope.primaryKey.map((k) => `l2.${quotePg(k)} = t.${quotePg(k)}`).join(' AND ')}))`
+            ? ` UNION ALL SELECT ARRAY[${keyList}], l.${c}::text, 'target' FROM ${loaded.relation} l WHERE l.${c} IS NOT NULL AND EXISTS (SELECT 1 FROM ${target} t WHERE t.${c} = l.${c} AND t.${quotePg(DELETED_AT)} IS NULL AND NOT EXISTS (SELECT 1 FROM ${loaded.relation} l2 WHERE ${key.map((k) => `l2.${k} = t.${k}`).join(' AND ')}))`
             : '';
         sql = within + againstTarget;
         describe = (v) => `${shown(v)} is not unique`;
         break;
       }
       case 'relationship': {
-        const c = quotePg(spec.column);
+        const c = quotePg(scope.columnOf(spec.column));
         const parents: string[] = [];
         const parentTable = qualifiedPg(scope.targetSchema, spec.parentStream);
         const self = spec.parentStream === scope.targetTable;
@@ -93,7 +97,8 @@ export async function findViolations(
             continue;
           }
         }
-        const pc = quotePg(spec.parentColumn);
+        // The parent's column, named as the user wrote it; a name too long for PostgreSQL is mapped.
+        const pc = quotePg(identifier(spec.parentColumn));
         sql = `SELECT ARRAY[${keyList}] AS k, l.${c}::text AS v FROM ${loaded.relation} l WHERE l.${c} IS NOT NULL AND ${parents.map((p) => `NOT EXISTS (SELECT 1 FROM ${p} p WHERE p.${pc} = l.${c})`).join(' AND ')}`;
         describe = (v) => `${shown(v)} not found in ${spec.parentStream}.${spec.parentColumn}`;
         break;
@@ -132,7 +137,7 @@ export async function deleteRows(
 ): Promise<Map<string, Record<string, unknown>>> {
   const deleted = new Map<string, Record<string, unknown>>();
   if (keys.length === 0) return deleted;
-  const columns = scope.primaryKey.map((k) => `l.${quotePg(k)}::text`).join(', ');
+  const columns = scope.primaryKey.map((k) => `l.${quotePg(scope.columnOf(k))}::text`).join(', ');
   const arrays = scope.primaryKey.map((_, i) => `$${i + 1}::text[]`).join(', ');
   const params = scope.primaryKey.map((_, i) => keys.map((k) => k[i]!));
   const { rows } = await scope.client.query<{ k: string[]; r: Record<string, unknown> }>(

@@ -3,7 +3,7 @@
 // quarantine entries after, and the counts for the run summary.
 import type { PgClient } from '../connectors/postgres/connect.js';
 import { ConfigError } from '../errors.js';
-import type { ColumnMapping } from '../schema/type-mapping.js';
+import { targetNameOf, type ColumnMapping } from '../schema/type-mapping.js';
 import { planChecks, type CheckPlan } from './check-plan.js';
 import { duplicateFailure, removeDuplicates } from './dedup.js';
 import { CheckFailedError, CheckTally, type CheckCount } from './failure.js';
@@ -84,12 +84,14 @@ export function compileQuality(
     records.keyOf,
     primaryKey.map((k) => names.indexOf(k)),
   );
+  const columnOf = (name: string) => targetNameOf(mappings, name);
   const scopeOf = (client: PgClient): SetCheckScope => ({
     client,
     targetSchema,
     stream: stream.name,
     targetTable: stream.targetTable,
     primaryKey,
+    columnOf,
   });
 
   return {
@@ -161,6 +163,7 @@ export function compileQuality(
         relation: published.relation,
         whole: published.whole,
         primaryKey,
+        keyColumns: primaryKey.map(columnOf),
         loadRuns,
       });
     },

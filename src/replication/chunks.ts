@@ -1,4 +1,5 @@
-// Splits a large table into primary-key ranges, so a killed run resumes without redoing finished ones.
+// Splits a large table into primary-key ranges, so a killed run resumes without redoing finished ones
+// (the plan is stored with the load: resume.ts).
 import { type MysqlConnection } from '../connectors/mysql/connect.js';
 import type { SourceTable } from '../schema/source-table.js';
 import { quoteMysql } from '../schema/identifiers.js';
@@ -35,11 +36,13 @@ export async function planChunks(
   const lo = BigInt(row.lo as string);
   const hi = BigInt(row.hi as string);
   const count = BigInt(Number(row.n));
-  // Boundaries sit on multiples of a power-of-two step, so a table that grew a little between a
-  // killed run and its rerun gets the same ranges and finished ones are not redone.
-  const density = count > 0n ? (hi - lo + 1n + count - 1n) / count : 1n;
+  // Boundaries sit on multiples of a power-of-two step, at least chunk_rows rows' worth of keys
+  // (rounded up once, on the product: rounding the keys per row up first doubled the step when one
+  // row of a gapless range was deleted). A resumed load keeps its stored plan anyway (resume.ts).
+  const keysWanted =
+    count > 0n ? (BigInt(chunkRows) * (hi - lo + 1n) + count - 1n) / count : BigInt(chunkRows);
   let step = 1n;
-  while (step < BigInt(chunkRows) * density) step *= 2n;
+  while (step < keysWanted) step *= 2n;
   const chunks: Chunk[] = [];
   let boundary = (lo / step + 1n) * step;
   if (lo < 0n && lo % step !== 0n) boundary = (lo / step) * step;

@@ -103,7 +103,7 @@ export async function copyRows(options: CopyRowsOptions): Promise<CopyRowsResult
     options.target,
     options.targetSchema,
     options.targetTable,
-    mappings.map((m) => m.column.name),
+    mappings.map((m) => m.targetName),
     source,
     options.signal,
   );

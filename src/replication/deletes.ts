@@ -16,9 +16,9 @@ export async function detectDeletes(
 ): Promise<number> {
   const keyMappings = plan.table.primaryKey.map((k) => mappings.find((m) => m.column.name === k)!);
   const temp = 'ferry_source_keys';
-  const key = keyMappings.map((m) => quotePg(m.column.name));
+  const key = keyMappings.map((m) => quotePg(m.targetName));
   await pair.target.query(
-    `CREATE TEMP TABLE ${quotePg(temp)} (${keyMappings.map((m) => `${quotePg(m.column.name)} ${m.pgType}`).join(', ')}) ON COMMIT DROP`,
+    `CREATE TEMP TABLE ${quotePg(temp)} (${keyMappings.map((m) => `${quotePg(m.targetName)} ${m.pgType}`).join(', ')}) ON COMMIT DROP`,
   );
   await copyRows({
     source: pair.source,

@@ -1,24 +1,22 @@
 // full_refresh: copy the whole table into a staging table chunk by chunk (each chunk commits with its
-// progress record, so a killed load resumes), then put it in place with its keys, indexes and state
-// (publish.ts).
-import {
-  createTableSql,
-  readTargetColumns,
-  tableExists,
-  type TargetColumn,
-} from '../connectors/postgres/ddl.js';
+// progress record, so a killed load resumes on the same chunk plan: resume.ts), then put it in place
+// with its keys, indexes and state (publish.ts).
+import { createTableSql, readTargetColumns, type TargetColumn } from '../connectors/postgres/ddl.js';
 import { inTransaction } from '../connectors/postgres/transaction.js';
 import { compileQuality } from '../quality/stream-quality.js';
-import { qualifiedPg, quoteMysql, stagingName } from '../schema/identifiers.js';
-import type { SourceTable } from '../schema/source-table.js';
+import { stagingName } from '../schema/identifiers.js';
 import type { ColumnMapping } from '../schema/type-mapping.js';
 import { abandonStagedLoad } from './abandon.js';
-import { chunkWhere, planChunks, type Chunk } from './chunks.js';
+import { chunkColumn, chunkWhere, type Chunk } from './chunks.js';
+import { describeResume, planLoad } from './resume.js';
+import { clipToChunk, findHoles, holesToKeep, loadHoleRegion } from './cursor-holes.js';
+import { cursorOf, readSnapshotMark } from './cursor-mark.js';
 import { copyRows } from './copy-rows.js';
 import { originalRowsFromSource } from './original-rows.js';
 import { publishFullLoad } from './publish.js';
 import { checkSchemaPolicy, diffSchema } from './schema-evolution.js';
 import { emptyResult, type RunContext, type StreamResult } from './stream-context.js';
+import type { TypeChange } from './widen.js';
 import type { StreamPlan } from './stream-plan.js';
 import type { ConnectionPair } from './pair-pool.js';
 import type { StreamMode } from '../config/project.js';
@@ -58,40 +56,59 @@ export async function fullRefresh(
   // Columns of the current target that the source dropped stay, NULL from now on.
   const existing = await readTargetColumns(target, schema, plan.targetTable);
   let kept: TargetColumn[] = [];
+  let widen: TypeChange[] = [];
   if (existing) {
     const diff = diffSchema(mappings, existing);
-    checkSchemaPolicy(plan.name, diff, ctx.settings.schema_changes, ctx.logger);
+    ({ widen } = checkSchemaPolicy(plan.name, diff, ctx.settings.schema_changes, ctx.logger));
     kept = diff.dropped;
     for (const d of diff.dropped)
       result.warnings.push(`column ${d.name} dropped in the source; kept, NULL from now on`);
   }
 
-  const chunks = await planChunks(source, table, ctx.settings.chunk_rows);
-  const done = await resumableChunks(ctx, pair, load, chunks);
-  if (done.size === 0) {
-    await target.query(`DROP TABLE IF EXISTS ${qualifiedPg(schema, staging)}`);
-    await state.chunks.forget(target, load);
-    await target.query(
-      createTableSql(
-        schema,
-        staging,
-        [...mappings.map((m) => ({ name: m.column.name, pgType: m.pgType })), ...kept],
-        [],
-      ),
-    );
-  } else {
+  const staged = await planLoad(
+    ctx,
+    pair,
+    load,
+    table,
+    createTableSql(
+      schema,
+      staging,
+      [...mappings.map((m) => ({ name: m.targetName, pgType: m.pgType })), ...kept],
+      [],
+    ),
+  );
+  const { chunks, resumed } = staged;
+  const done = new Set(staged.kept.map((c) => c.chunk));
+  if (resumed) {
+    result.resumed = resumed;
+    result.warnings.push(describeResume(resumed, ctx.runId, options.mode === 'incremental'));
     ctx.logger.info(
-      { stream: plan.name, chunks: done.size },
-      `${plan.name}: resuming, ${done.size} of ${chunks.length} chunks already copied`,
+      { stream: plan.name, chunks: resumed.chunksKept },
+      `${plan.name}: resuming, ${resumed.chunksKept} of ${chunks.length} chunks already copied`,
     );
   }
 
-  let rowsDone = [...done.values()].reduce((a, b) => a + b, 0);
+  let rowsDone = resumed?.rowsKept ?? 0;
   ctx.onProgress?.(plan.name, rowsDone, Math.max(table.estimatedRows, rowsDone));
-  // The high-water mark of this run's snapshot, recorded with every chunk it copies.
-  const snapshotMark = options.cursor ? await maxCursor(pair, table, options.cursor) : null;
+  // The high-water mark of this run's snapshot, recorded with every chunk it copies, and where a
+  // numeric cursor may have holes (values of transactions still open).
+  const cursor = options.cursor ? cursorOf(table, options.cursor) : undefined;
+  const snapshot = cursor
+    ? await readSnapshotMark(source, table, cursor, ctx.horizon, plan.lookbackSeconds)
+    : undefined;
+  result.warnings.push(...(snapshot?.warnings ?? []));
+  const snapshotMark = snapshot?.mark ?? null;
+  const seenAt = ctx.horizon?.snapshotAt ?? Date.now() / 1000;
+  const holeRegion =
+    cursor?.kind === 'numeric' && snapshot?.max
+      ? await loadHoleRegion(source, table, cursor, snapshot.max, seenAt)
+      : undefined;
+  // Holes are found with each chunk when the chunks are cut on the cursor (in the chunk's own
+  // snapshot, so a resumed load keeps them), otherwise once over the whole region.
+  const holesByChunk = cursor !== undefined && (chunkColumn(table) === cursor.name || chunks.length === 1);
   const copyChunk = async (chunkPair: ConnectionPair, chunk: Chunk) => {
     const { where, params } = chunkWhere(table, chunk);
+    const region = holeRegion && holesByChunk ? clipToChunk(holeRegion, cursor, chunk) : undefined;
     await inTransaction(chunkPair.target, async () => {
       const copied = await copyRows({
         source: chunkPair.source,
@@ -123,6 +140,7 @@ export async function fullRefresh(
         rows: copied.rowsRead,
         runId: ctx.runId,
         cursorMark: snapshotMark,
+        holes: region ? await findHoles(chunkPair.source, table, cursor!, [region]) : [],
       });
       result.rowsRead += copied.rowsRead;
       result.rowsLoaded += copied.rowsLoaded;
@@ -144,6 +162,18 @@ export async function fullRefresh(
   // since then are read again by the next incremental run.
   const earliest = options.cursor ? await state.chunks.earliestMark(target, load) : undefined;
   const highWater = options.cursor ? (earliest === undefined ? snapshotMark : earliest) : null;
+  const holes =
+    cursor?.kind === 'numeric'
+      ? holesToKeep(
+          [
+            ...(await state.chunks.holes(target, load)),
+            ...(holeRegion && !holesByChunk ? await findHoles(source, table, cursor, [holeRegion]) : []),
+          ],
+          ctx.horizon,
+          plan.lookbackSeconds,
+          cursor.scale,
+        )
+      : [];
   await publishFullLoad(
     ctx,
     target,
@@ -156,36 +186,14 @@ export async function fullRefresh(
       mode: options.mode,
       cursor: options.cursor ?? null,
       highWater,
+      holes,
+      widen,
       startedAt,
       started,
     },
     result,
   ).catch(abandon);
   return result;
-}
-
-/** Finished chunks of an earlier, interrupted run that match this run's chunk plan: rows by chunk. */
-async function resumableChunks(
-  ctx: RunContext,
-  pair: ConnectionPair,
-  load: { targetSchema: string; table: string; staging: string },
-  chunks: Chunk[],
-): Promise<Map<number, number>> {
-  if (!(await tableExists(pair.target, load.targetSchema, load.staging))) return new Map();
-  const finished = await ctx.state.chunks.done(pair.target, load);
-  const matches = finished.every((r) => {
-    const c = chunks[r.chunk];
-    return c !== undefined && c.lower === r.lower && c.upper === r.upper;
-  });
-  if (!matches) return new Map();
-  return new Map(finished.map((r) => [r.chunk, r.rows]));
-}
-
-async function maxCursor(pair: ConnectionPair, table: SourceTable, cursor: string): Promise<string | null> {
-  const [rows] = await pair.source.query(
-    `SELECT CAST(MAX(${quoteMysql(cursor)}) AS CHAR) AS m FROM ${quoteMysql(table.schema)}.${quoteMysql(table.name)}`,
-  );
-  return ((rows as Record<string, unknown>[])[0]?.m as string | null) ?? null;
 }
 
 /**

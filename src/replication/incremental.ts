@@ -1,6 +1,7 @@
 // incremental: copy the rows whose cursor is at or past the stored high-water mark (minus the
-// lookback window) into a temporary table, merge them by primary key, detect deletes if asked, and
-// move the high-water mark, all in one transaction.
+// lookback window), and those in the holes a numeric cursor left below it, into a temporary table,
+// merge them by primary key, detect deletes if asked, and move the mark (cursor-mark.ts) and the
+// holes (cursor-holes.ts), all in one transaction.
 import type { SourceTable } from '../schema/source-table.js';
 import { inTransaction } from '../connectors/postgres/transaction.js';
 import { readTargetColumns } from '../connectors/postgres/ddl.js';
@@ -10,32 +11,24 @@ import { fullRefresh } from './full-refresh.js';
 import type { StreamPlan } from './stream-plan.js';
 import { addColumns, checkSchemaPolicy, diffSchema } from './schema-evolution.js';
 import { emptyResult, type RunContext, type StreamResult } from './stream-context.js';
-import type { ColumnMapping } from '../schema/type-mapping.js';
+import { targetNameOf, type ColumnMapping } from '../schema/type-mapping.js';
 import { originalRowsFromSource } from './original-rows.js';
 import { compileQuality } from '../quality/stream-quality.js';
 import { mergeRows } from '../connectors/postgres/merge.js';
-import { qualifiedPg, quoteMysql, quotePg } from '../schema/identifiers.js';
+import { qualifiedPg, quotePg } from '../schema/identifiers.js';
+import type { MysqlConnection } from '../connectors/mysql/connect.js';
+import type { CursorHole, StreamState } from '../state/streams.js';
 import type { ConnectionPair } from './pair-pool.js';
-
-const CURSOR_TYPES = new Set([
-  'tinyint',
-  'smallint',
-  'mediumint',
-  'int',
-  'bigint',
-  'date',
-  'datetime',
-  'timestamp',
-  'decimal',
-]);
-const TEMPORAL = new Set(['date', 'datetime', 'timestamp']);
+import { findHoles, holesToKeep, inHoles } from './cursor-holes.js';
+import { aboveMark, cursorOf, readSnapshotMark, type Cursor } from './cursor-mark.js';
+import { widenColumns } from './widen.js';
 
 /** Why a stream cannot run incrementally, or undefined when it can. */
 export function incrementalBlocker(table: SourceTable, cursor: string | undefined): string | undefined {
   if (!cursor) return 'it has no cursor column (set `cursor:` on the stream)';
   const column = table.columns.find((c) => c.name === cursor);
   if (!column) return `its cursor column ${cursor} does not exist`;
-  if (!CURSOR_TYPES.has(column.dataType))
+  if (!cursorOf(table, cursor))
     return `its cursor column ${cursor} is ${column.columnType}, not a number or a date/time`;
   if (table.primaryKey.length === 0) return 'it has no primary key to merge rows by';
   return undefined;
@@ -55,7 +48,7 @@ export async function incremental(
     result.warnings.push(warning);
     return result;
   }
-  const cursor = plan.cursor!;
+  const cursor = cursorOf(plan.table, plan.cursor)!;
   const { target, source } = pair;
   const schema = ctx.targetSchema;
   const key = { targetSchema: schema, table: plan.targetTable };
@@ -65,18 +58,18 @@ export async function incremental(
     !state ||
     !existing ||
     state.mode !== 'incremental' ||
-    state.cursorColumn !== cursor ||
+    state.cursorColumn !== cursor.name ||
     state.highWater === null
   ) {
     ctx.logger.info(
       { stream: plan.name },
       `${plan.name}: no high-water mark yet; first load copies the table in full`,
     );
-    return fullRefresh(ctx, pair, plan, mappings, { mode: 'incremental', cursor });
+    return fullRefresh(ctx, pair, plan, mappings, { mode: 'incremental', cursor: cursor.name });
   }
   const diff = diffSchema(mappings, existing);
-  const { rebuild } = checkSchemaPolicy(plan.name, diff, ctx.settings.schema_changes, ctx.logger);
-  if (rebuild) return fullRefresh(ctx, pair, plan, mappings, { mode: 'incremental', cursor });
+  const { rebuild, widen } = checkSchemaPolicy(plan.name, diff, ctx.settings.schema_changes, ctx.logger);
+  if (rebuild) return fullRefresh(ctx, pair, plan, mappings, { mode: 'incremental', cursor: cursor.name });
 
   const started = Date.now();
   const startedAt = new Date();
@@ -84,21 +77,19 @@ export async function incremental(
   for (const d of diff.dropped)
     result.warnings.push(`column ${d.name} dropped in the source; kept, NULL from now on`);
   const table = plan.table;
-  const cursorColumn = table.columns.find((c) => c.name === cursor)!;
-  const quotedCursor = quoteMysql(cursor);
-  const from = `${quoteMysql(table.schema)}.${quoteMysql(table.name)}`;
-
-  // The snapshot's maximum becomes the new mark: every row read below has a cursor at or under it.
-  const [maxRows] = await source.query(`SELECT CAST(MAX(${quotedCursor}) AS CHAR) AS m FROM ${from}`);
-  const newMark = ((maxRows as Record<string, unknown>[])[0]?.m as string | null) ?? state.highWater;
-  const lowerBound =
-    TEMPORAL.has(cursorColumn.dataType) && plan.lookbackSeconds > 0
-      ? { sql: `${quotedCursor} >= ? - INTERVAL ? SECOND`, params: [state.highWater, plan.lookbackSeconds] }
-      : { sql: `${quotedCursor} >= ?`, params: [state.highWater] };
+  const lookback = plan.lookbackSeconds;
+  const snapshot = await readSnapshotMark(source, table, cursor, ctx.horizon, lookback);
+  result.warnings.push(...snapshot.warnings);
+  const newMark = snapshot.mark ?? state.highWater;
+  // Everything from the old mark (less the lookback) up, and the holes left below it.
+  const above = aboveMark(cursor, state.highWater, lookback);
+  const holes = cursor.kind === 'numeric' ? inHoles(cursor, state.holes) : '';
 
   const temp = 'ferry_incoming';
   const quality = compileQuality(plan, mappings, schema, ctx.state.quarantine);
   await inTransaction(target, async () => {
+    if (widen.length > 0)
+      result.warnings.push((await widenColumns(target, { schema, table: plan.targetTable }, widen)).summary);
     await addColumns(target, schema, plan.targetTable, diff.added, ctx.logger);
     await target.query(
       `CREATE TEMP TABLE ${quotePg(temp)} (LIKE ${qualifiedPg(schema, plan.targetTable)} INCLUDING DEFAULTS) ON COMMIT DROP`,
@@ -108,8 +99,8 @@ export async function incremental(
       target,
       table,
       mappings,
-      where: `WHERE ${lowerBound.sql} AND ${quotedCursor} <= ?`,
-      params: [...lowerBound.params, newMark],
+      where: `WHERE (${above.sql})${holes ? ` OR ${holes}` : ''}`,
+      params: above.params,
       targetSchema: 'pg_temp',
       targetTable: temp,
       stream: plan.name,
@@ -136,8 +127,8 @@ export async function incremental(
       schema,
       table: plan.targetTable,
       from: quotePg(temp),
-      columns: mappings.map((m) => m.column.name),
-      key: plan.table.primaryKey,
+      columns: mappings.map((m) => m.targetName),
+      key: plan.table.primaryKey.map((k) => targetNameOf(mappings, k)),
       how: 'upsert',
       nulled: diff.dropped.map((d) => d.name),
       ferryColumns: true,
@@ -151,8 +142,9 @@ export async function incremental(
       ...key,
       sourceTable: table.name,
       mode: 'incremental',
-      cursorColumn: cursor,
+      cursorColumn: cursor.name,
       highWater: newMark,
+      holes: cursor.kind === 'numeric' ? await nextHoles(ctx, source, plan, cursor, state, snapshot.max) : [],
       binlog: ctx.binlog,
       runId: ctx.runId,
       rowsTotal: null,
@@ -174,4 +166,25 @@ export async function incremental(
     });
   });
   return result;
+}
+
+/**
+ * The holes to keep after this run: those of earlier runs this snapshot still lacks, and the new
+ * ones between the old mark and the snapshot's maximum, less those that cannot fill any more.
+ */
+async function nextHoles(
+  ctx: RunContext,
+  source: MysqlConnection,
+  plan: StreamPlan,
+  cursor: Cursor,
+  state: StreamState,
+  max: string | null,
+): Promise<CursorHole[]> {
+  const seenAt = ctx.horizon?.snapshotAt ?? Date.now() / 1000;
+  const regions = [
+    ...state.holes,
+    ...(max !== null ? [{ after: state.highWater!, before: max, seenAt }] : []),
+  ];
+  const found = await findHoles(source, plan.table, cursor, regions);
+  return holesToKeep(found, ctx.horizon, plan.lookbackSeconds, cursor.scale);
 }

@@ -5,6 +5,7 @@
 // Whatever PostgreSQL refuses on the way (a key it cannot build, a swap that other objects block)
 // fails this stream alone, with the table, the cause and what to do.
 import type { PgClient } from '../connectors/postgres/connect.js';
+import { hasDependentViews } from '../connectors/postgres/ddl.js';
 import { postgresQueryError } from '../connectors/postgres/postgres-errors.js';
 import { serverDetail, sqlState } from '../connectors/postgres/server-error.js';
 import { swapTable } from '../connectors/postgres/swap.js';
@@ -13,8 +14,10 @@ import { FerryError, SchemaError } from '../errors.js';
 import type { SettleHow, StreamQuality } from '../quality/stream-quality.js';
 import { qualifiedPg } from '../schema/identifiers.js';
 import { targetIndexes } from '../schema/index-mapping.js';
-import type { ColumnMapping } from '../schema/type-mapping.js';
+import { targetNameOf, type ColumnMapping } from '../schema/type-mapping.js';
+import type { CursorHole } from '../state/streams.js';
 import type { RunContext, StreamResult } from './stream-context.js';
+import { describeWidening, widenColumns, type TypeChange } from './widen.js';
 import type { StreamPlan } from './stream-plan.js';
 import type { StreamMode } from '../config/project.js';
 
@@ -29,6 +32,10 @@ export interface FullLoad {
   mode: StreamMode;
   cursor: string | null;
   highWater: string | null;
+  /** Holes a numeric cursor left below the mark (cursor-holes.ts). */
+  holes?: readonly CursorHole[];
+  /** Lossless type changes of the current table's columns, loaded already with the new types. */
+  widen?: readonly TypeChange[];
   startedAt: Date;
   started: number;
 }
@@ -55,6 +62,7 @@ export async function publishFullLoad(
     result.warnings.push(...settled.warnings);
     Object.assign(result, load.quality.counts());
     await raiseMaintenanceMemory(target);
+    result.warnings.push(...(await widenKeptTable(target, schema, plan.targetTable, load.widen ?? [])));
     const loadRuns = await ctx.state.chunks.runsOf(target, key);
     const names = new Set(mappings.map((m) => m.column.name));
     const indexes = targetIndexes(plan.table.indexes, mappings);
@@ -62,7 +70,7 @@ export async function publishFullLoad(
       schema,
       table: plan.targetTable,
       staging: load.staging,
-      primaryKey: plan.table.primaryKey.filter((k) => names.has(k)),
+      primaryKey: plan.table.primaryKey.filter((k) => names.has(k)).map((k) => targetNameOf(mappings, k)),
       indexes: indexes.indexes,
       keepChangedColumns: true,
       replaceView: false,
@@ -90,6 +98,7 @@ export async function publishFullLoad(
       mode: load.mode,
       cursorColumn: load.cursor,
       highWater: load.highWater,
+      holes: load.holes,
       binlog: ctx.binlog,
       runId: ctx.runId,
       rowsTotal: result.rowsLoaded,
@@ -113,6 +122,22 @@ export async function publishFullLoad(
   }).catch((error: unknown) => {
     throw error instanceof FerryError ? error : cannotPutInPlace(table, 'putting it in place', error);
   });
+}
+
+/**
+ * The staging table has the widened types already; a table that views depend on is kept by the
+ * swap (its rows are replaced), so its columns are widened first, the views kept.
+ */
+async function widenKeptTable(
+  target: PgClient,
+  schema: string,
+  table: string,
+  widen: readonly TypeChange[],
+): Promise<string[]> {
+  if (widen.length === 0) return [];
+  if (await hasDependentViews(target, schema, table))
+    return [(await widenColumns(target, { schema, table }, widen)).summary];
+  return [`${describeWidening(widen)} (the new table was loaded with them)`];
 }
 
 /**

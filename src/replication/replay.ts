@@ -13,7 +13,7 @@ import { compileQuality } from '../quality/stream-quality.js';
 import { qualifiedPg, quotePg } from '../schema/identifiers.js';
 import { createRowEncoder } from '../schema/row-encoder.js';
 import { type Failure, type SourceRow, describeFailures } from '../schema/row-outcome.js';
-import type { ColumnMapping } from '../schema/type-mapping.js';
+import { targetNameOf, type ColumnMapping } from '../schema/type-mapping.js';
 import type { FerryState } from '../state/ferry-state.js';
 import type { QuarantineEntry, QuarantineFilter } from '../state/quarantine.js';
 import { runCopies, type CopyProject } from './run-lifecycle.js';
@@ -137,7 +137,7 @@ async function replayStream(
   const quality = compileQuality(plan, mappings, schema, quarantine);
   const primaryKey = plan.table.primaryKey;
   const targetNames = new Set(existing.map((c) => c.name));
-  const missing = mappings.filter((m) => !targetNames.has(m.column.name)).map((m) => m.column.name);
+  const missing = mappings.filter((m) => !targetNames.has(m.targetName)).map((m) => m.targetName);
   if (missing.length > 0)
     throw new SchemaError(
       `${schema}.${plan.targetTable} lacks column(s) ${missing.join(', ')} of the source`,
@@ -191,7 +191,7 @@ async function replayStream(
     await client.query(
       `CREATE TEMP TABLE ${quotePg(temp)} (LIKE ${qualifiedPg(schema, plan.targetTable)} INCLUDING DEFAULTS) ON COMMIT DROP`,
     );
-    const columns = mappings.map((m) => m.column.name);
+    const columns = mappings.map((m) => m.targetName);
     if (lines.length > 0) await copyInto(client, 'pg_temp', temp, columns, asyncOnce(lines.join('')));
     // Set checks (unique, relationship, expression) against the target; duplicates are not re-deduplicated.
     const byKey = new Map(passing.map((e) => [JSON.stringify(primaryKey.map((k) => keyText(e.row[k]))), e]));
@@ -211,7 +211,7 @@ async function replayStream(
       table: plan.targetTable,
       from: quotePg(temp),
       columns,
-      key: primaryKey,
+      key: primaryKey.map((k) => targetNameOf(mappings, k)),
       how: primaryKey.length > 0 ? 'upsert' : 'replace',
       ferryColumns: true,
     });

@@ -18,11 +18,20 @@ import { quotePg } from '../schema/identifiers.js';
 import type { ColumnMapping } from '../schema/type-mapping.js';
 import type { FerryState } from '../state/ferry-state.js';
 import { lockNames } from '../state/locks.js';
-import type { RunKind } from '../state/runs.js';
+import { NOTHING_COPIED, type RunKind } from '../state/runs.js';
 import { createPairPool } from './pair-pool.js';
 import type { ConnectionPair } from './pair-pool.js';
 import { emptyResult, type RunContext, type StreamResult } from './stream-context.js';
-import { mappingsFor, planStreams, planWarnings, type PlanWarning, type StreamPlan } from './stream-plan.js';
+import { settleMissingStream } from './missing-tables.js';
+import {
+  mappingsFor,
+  missingStreams,
+  planStreams,
+  planWarnings,
+  type KnownStream,
+  type PlanWarning,
+  type StreamPlan,
+} from './stream-plan.js';
 
 /** What a run of copies needs of the project. */
 export type CopyProject = Pick<Project, 'source' | 'target' | 'targetSchema' | 'sync' | 'streams'>;
@@ -91,7 +100,8 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
   let closeSnapshot: (() => Promise<void>) | undefined;
   try {
     await state.migrate(control);
-    const planned = await planFromSource(project, options.streams);
+    const known = await state.streams.list(control, schema);
+    const planned = await planFromSource(project, options.streams, known);
     const warnings = planned.warnings.map((w) => w.message);
     const refused = planned.warnings.filter((w) => w.strict && options.strict);
     if (refused.length > 0)
@@ -102,6 +112,9 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
       );
     for (const w of warnings) logger.warn(w);
     let plans = planned.plans;
+    // Streams synced before whose source table is gone: reported, the others run (sync only).
+    const missing =
+      copier.kind === 'sync' ? missingStreams(project.streams, plans, known, options.streams) : [];
     if (options.select) plans = await options.select(plans, control);
     // A table with a column ferry cannot map fails alone; the other streams still run.
     const unmappable: StreamResult[] = [];
@@ -111,7 +124,7 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
       } catch (error) {
         if (!(error instanceof SchemaError)) throw error;
         logger.error({ stream: plan.name }, `${plan.name} failed: ${error.message}`);
-        unmappable.push({ ...emptyResult(plan.name, plan.mode), status: 'failed', error: error.message });
+        unmappable.push(failedResult(plan, error));
         return [];
       }
     });
@@ -119,7 +132,9 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
     await control.query(`CREATE SCHEMA IF NOT EXISTS ${quotePg(schema)}`);
     const locks = await state.locks.acquire(
       control,
-      plans.map((p) => lockNames.stream(schema, p.targetTable)),
+      [...plans.map((p) => p.targetTable), ...missing.map((m) => m.name)].map((t) =>
+        lockNames.stream(schema, t),
+      ),
       copier.what,
     );
     try {
@@ -158,6 +173,7 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
         state,
         control,
         binlog,
+        ...(snapshot ? { horizon: snapshot.horizon } : {}),
         logger,
         signal,
         ...(pool ? { pairs: pool } : {}),
@@ -167,6 +183,7 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
       let end: { status: 'succeeded' | 'failed' | 'interrupted'; error?: string } = { status: 'failed' };
       try {
         for (const r of unmappable) await recordFailure(ctx, control, r.stream, r.mode, r.error ?? 'failed');
+        for (const m of missing) results.push(await settleMissingStream(ctx, m));
         await copyAll(ctx, copier, work, results);
         const status = results.some((r) => r.status === 'failed') ? 'failed' : 'succeeded';
         end = { status: signal.aborted ? 'interrupted' : status };
@@ -207,6 +224,7 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
 export async function planFromSource(
   project: CopyProject,
   only: readonly string[] | undefined,
+  known: readonly KnownStream[],
 ): Promise<{ plans: StreamPlan[]; warnings: PlanWarning[] }> {
   const probe = await connectMysql(project.source);
   try {
@@ -214,7 +232,7 @@ export async function planFromSource(
     const tables = await introspectTables(probe, database);
     const skipped = await introspectSkipped(probe, database);
     return {
-      plans: planStreams(project.streams, tables, only),
+      plans: planStreams(project.streams, tables, only, known),
       warnings: planWarnings(project.streams, tables, skipped, database),
     };
   } finally {
@@ -266,11 +284,7 @@ async function copyAll(
           fatal ??= { error };
           return;
         }
-        results.push({
-          ...emptyResult(item.plan.name, item.plan.mode),
-          status: 'failed',
-          error: messageOf(error),
-        });
+        results.push(failedResult(item.plan, error));
         ctx.logger.error(
           { stream: item.plan.name, err: error },
           `${item.plan.name} failed: ${messageOf(error)}`,
@@ -306,6 +320,16 @@ async function copyAll(
     });
 }
 
+function failedResult(plan: StreamPlan, error: unknown): StreamResult {
+  const hint = error instanceof FerryError ? error.hint : undefined;
+  return {
+    ...emptyResult(plan.name, plan.mode),
+    status: 'failed',
+    error: messageOf(error),
+    ...(hint ? { hint } : {}),
+  };
+}
+
 async function recordFailure(
   ctx: RunContext,
   db: PgClient,
@@ -319,12 +343,7 @@ async function recordFailure(
     table,
     mode,
     status: 'failed',
-    rowsRead: 0,
-    rowsLoaded: 0,
-    rowsQuarantined: 0,
-    valuesNulled: 0,
-    rowsDeleted: 0,
-    bytes: 0,
+    ...NOTHING_COPIED,
     startedAt: new Date(),
     error,
   });

@@ -1,6 +1,6 @@
 // Compares a source table's mapped columns with the target table, and brings the target up to date:
-// new columns are added, dropped ones stay (NULL from then on), type changes stop the stream unless
-// the policy says rebuild.
+// new columns are added, dropped ones stay (NULL from then on), widenings that cannot lose a value
+// are followed (widen.ts), other type changes stop the stream unless the policy says rebuild.
 import type { Project } from '../config/project.js';
 import type { Queryable } from '../connectors/postgres/connect.js';
 import type { TargetColumn } from '../connectors/postgres/ddl.js';
@@ -8,6 +8,7 @@ import { SchemaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { ColumnMapping } from '../schema/type-mapping.js';
 import { FERRY_PREFIX, qualifiedPg, quotePg } from '../schema/identifiers.js';
+import { splitTypeChanges, type TypeChange } from './widen.js';
 
 export interface SchemaDiff {
   added: ColumnMapping[];
@@ -21,12 +22,12 @@ export function diffSchema(
   existing: readonly TargetColumn[],
 ): SchemaDiff {
   const byName = new Map(existing.map((c) => [c.name, c]));
-  const sourceNames = new Set(mappings.map((m) => m.column.name));
+  const sourceNames = new Set(mappings.map((m) => m.targetName));
   return {
-    added: mappings.filter((m) => !byName.has(m.column.name)),
+    added: mappings.filter((m) => !byName.has(m.targetName)),
     dropped: existing.filter((c) => !sourceNames.has(c.name) && !c.name.startsWith(FERRY_PREFIX)),
     changed: mappings.flatMap((m) => {
-      const was = byName.get(m.column.name);
+      const was = byName.get(m.targetName);
       return was && was.pgType !== m.pgType ? [{ mapping: m, was: was.pgType }] : [];
     }),
   };
@@ -36,13 +37,16 @@ export function isEmpty(diff: SchemaDiff): boolean {
   return diff.added.length === 0 && diff.dropped.length === 0 && diff.changed.length === 0;
 }
 
-/** Throws when the policy forbids the diff; logs the dropped columns it keeps. Returns whether a rebuild is needed. */
+/**
+ * Throws when the policy forbids the diff; logs the dropped columns it keeps. Returns whether a
+ * rebuild is needed, and the type changes to follow in place (lossless widenings, under evolve).
+ */
 export function checkSchemaPolicy(
   stream: string,
   diff: SchemaDiff,
   policy: Project['sync']['schema_changes'],
   logger: Logger,
-): { rebuild: boolean } {
+): { rebuild: boolean; widen: TypeChange[] } {
   if (policy === 'fail' && !isEmpty(diff)) {
     const parts = [
       ...diff.added.map((m) => `column ${m.column.name} added`),
@@ -55,12 +59,18 @@ export function checkSchemaPolicy(
       hint: 'set sync.schema_changes to evolve (or rebuild) to follow such changes',
     });
   }
-  if (diff.changed.length > 0 && policy !== 'rebuild') {
-    const c = diff.changed[0]!;
+  const changes = diff.changed.map((c) => ({
+    column: c.mapping.targetName,
+    from: c.was,
+    to: c.mapping.pgType,
+  }));
+  const { widen, other } = splitTypeChanges(changes);
+  if (other.length > 0 && policy !== 'rebuild') {
+    const c = diff.changed.find((d) => d.mapping.targetName === other[0]!.column)!;
     throw new SchemaError(
-      `${stream}.${c.mapping.column.name}: the source type changed to ${c.mapping.column.columnType} (${c.mapping.pgType}), but the target column is ${c.was}`,
+      `${stream}.${c.mapping.column.name}: the source type changed to ${c.mapping.column.columnType} (${c.mapping.pgType}), but the target column is ${c.was}, which cannot hold every value of it`,
       {
-        hint: 'set sync.schema_changes: rebuild to rebuild the table with the new types, or change the target column yourself',
+        hint: 'set sync.schema_changes: rebuild to rebuild the table with the new types, or change the target column yourself (ALTER TABLE ... ALTER COLUMN ... TYPE)',
       },
     );
   }
@@ -69,7 +79,8 @@ export function checkSchemaPolicy(
       { stream, column: d.name },
       `${stream}.${d.name} is gone from the source; the target keeps it, NULL from now on`,
     );
-  return { rebuild: diff.changed.length > 0 };
+  const rebuild = policy === 'rebuild' && diff.changed.length > 0;
+  return { rebuild, widen: rebuild ? [] : widen };
 }
 
 export async function addColumns(
@@ -81,11 +92,11 @@ export async function addColumns(
 ): Promise<void> {
   for (const m of added) {
     logger.info(
-      { stream: table, column: m.column.name },
-      `adding column ${m.column.name} ${m.pgType} to ${schema}.${table}`,
+      { stream: table, column: m.targetName },
+      `adding column ${m.targetName} ${m.pgType} to ${schema}.${table}`,
     );
     await client.query(
-      `ALTER TABLE ${qualifiedPg(schema, table)} ADD COLUMN ${quotePg(m.column.name)} ${m.pgType}`,
+      `ALTER TABLE ${qualifiedPg(schema, table)} ADD COLUMN ${quotePg(m.targetName)} ${m.pgType}`,
     );
   }
 }

@@ -13,7 +13,7 @@ import { swapTable } from '../connectors/postgres/swap.js';
 import { targetIndexes } from '../schema/index-mapping.js';
 import { SchemaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { mapColumn, type ColumnMapping } from '../schema/type-mapping.js';
+import { mapColumn, targetNameOf, type ColumnMapping } from '../schema/type-mapping.js';
 import { jdbcReadOptions, jdbcWriteOptions, mysqlJdbc, postgresJdbc } from '../spark/jdbc.js';
 import { write } from '../spark/plan/commands.js';
 import { drop, readSource } from '../spark/plan/relations.js';
@@ -213,14 +213,21 @@ export async function copyTableWithSpark(options: SparkCopyOptions): Promise<Spa
   const schema = options.targetSchema;
   const finalName = qualifiedPg(schema, targetTable);
   const loadName = options.mode === 'overwrite' ? sparkStagingName(targetTable) : targetTable;
-  const columns = mappings.map((m) => ({ name: m.column.name, pgType: m.pgType }));
+  const columns = mappings.map((m) => ({ name: m.targetName, pgType: m.pgType }));
   try {
     await pg.query(`CREATE SCHEMA IF NOT EXISTS ${quotePg(schema)}`);
     if (options.mode === 'overwrite') {
       await pg.query(`DROP TABLE IF EXISTS ${qualifiedPg(schema, loadName)}`);
       await pg.query(createTableSql(schema, loadName, columns, []));
     } else if (!(await tableExists(pg, schema, targetTable))) {
-      await pg.query(createTableSql(schema, targetTable, columns, table.primaryKey));
+      await pg.query(
+        createTableSql(
+          schema,
+          targetTable,
+          columns,
+          table.primaryKey.map((k) => targetNameOf(mappings, k)),
+        ),
+      );
     }
     const filled = await fillWithSpark({
       session: options.session,
@@ -244,7 +251,7 @@ export async function copyTableWithSpark(options: SparkCopyOptions): Promise<Spa
           schema,
           table: targetTable,
           staging: loadName,
-          primaryKey: table.primaryKey.filter((k) => names.has(k)),
+          primaryKey: table.primaryKey.filter((k) => names.has(k)).map((k) => targetNameOf(mappings, k)),
           indexes: indexes.indexes,
           keepChangedColumns: true,
           replaceView: false,

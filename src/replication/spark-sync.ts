@@ -79,7 +79,7 @@ export async function syncWithSpark(options: SparkSyncOptions): Promise<SparkSyn
           createTableSql(
             schema,
             staging,
-            mappings.map((m) => ({ name: m.column.name, pgType: m.pgType })),
+            mappings.map((m) => ({ name: m.targetName, pgType: m.pgType })),
             [],
           ),
         );

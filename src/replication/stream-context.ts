@@ -1,6 +1,7 @@
 // What every stream of a run shares: settings, the run id, the snapshot's binlog position, logging.
 import type { Project, StreamMode } from '../config/project.js';
 import type { SnapshotPosition } from '../connectors/mysql/snapshot.js';
+import type { WriteHorizon } from '../connectors/mysql/write-horizon.js';
 import type { PgClient } from '../connectors/postgres/connect.js';
 import type { Logger } from '../observability/logger.js';
 import type { CheckCount } from '../quality/failure.js';
@@ -16,6 +17,8 @@ export interface RunContext {
   control: PgClient;
   /** Where the run's snapshot is in the binlog, and whether change data capture may start there. */
   binlog: SnapshotPosition;
+  /** What may still commit below the run's snapshot, and the source's clock (when it has readers). */
+  horizon?: WriteHorizon;
   logger: Logger;
   signal: AbortSignal;
   onProgress?: (stream: string, rowsDone: number, rowsEstimated: number) => void;
@@ -23,10 +26,22 @@ export interface RunContext {
   pairs?: PairPool;
 }
 
+/** What a full load resumed from earlier, interrupted runs. */
+export interface ResumedLoad {
+  chunksKept: number;
+  /** Chunks of the load's plan. */
+  chunks: number;
+  /** Rows of the kept chunks (not in rowsRead, which counts this run's). */
+  rowsKept: number;
+  /** The runs that copied the kept chunks. */
+  fromRuns: number[];
+}
+
 export interface StreamResult {
   stream: string;
   mode: StreamMode;
-  status: 'succeeded' | 'failed';
+  /** source_missing: the source table is gone; the target table was kept, marked or dropped (sync.missing_tables). */
+  status: 'succeeded' | 'failed' | 'source_missing';
   rowsRead: number;
   rowsLoaded: number;
   rowsQuarantined: number;
@@ -39,8 +54,12 @@ export interface StreamResult {
   bytes: number;
   seconds: number;
   chunksSkipped: number;
+  /** Set when a full load went on from chunks earlier runs copied. */
+  resumed?: ResumedLoad;
   warnings: string[];
   error?: string;
+  /** What to do about the error, when ferry knows. */
+  hint?: string;
 }
 
 export function emptyResult(stream: string, mode: StreamResult['mode']): StreamResult {

@@ -1,11 +1,13 @@
 // Decides, for each source table, which stream settings apply: the first stream whose table pattern
 // matches wins; tables no stream matches are not replicated. Says what it leaves out that a user
 // would not expect: views and sequences a pattern matches, patterns matching nothing, an empty source.
+// Streams ferry synced before whose table the source no longer has are found too (missingStreams),
+// and reported rather than forgotten.
 import type { StreamMode, StreamRule } from '../config/project.js';
 import type { SkippedRelation, SourceTable } from '../schema/source-table.js';
-import { mapColumn, type ColumnMapping } from '../schema/type-mapping.js';
+import { checkTargetNames, mapColumn, type ColumnMapping } from '../schema/type-mapping.js';
 import { ConfigError } from '../errors.js';
-import { FERRY_PREFIX } from '../schema/identifiers.js';
+import { FERRY_PREFIX, identifier } from '../schema/identifiers.js';
 import type { CheckRule, DedupRule } from '../quality/check-rules.js';
 
 export interface StreamPlan {
@@ -39,22 +41,41 @@ export function globMatches(pattern: string, name: string): boolean {
   return regex.test(name);
 }
 
+/** The first stream rule that covers a table name, or -1. */
+function ruleIndexOf(rules: readonly StreamRule[], name: string): number {
+  if (name.startsWith(FERRY_PREFIX)) return -1; // ferry's own bookkeeping, never replicated
+  return rules.findIndex(
+    (s) => globMatches(s.table, name) && !(s.exclude ?? []).some((e) => globMatches(e, name)),
+  );
+}
+
+/** A stream ferry's state knows (it was synced into target_table from source_table). */
+export interface KnownStream {
+  sourceTable: string;
+  /** Its target table. */
+  table: string;
+  mode: string;
+}
+
+/**
+ * `known`: the streams ferry's state has; a stream naming a table the source lost is then not a
+ * configuration error (missingStreams reports it).
+ */
 export function planStreams(
   rules: readonly StreamRule[],
   tables: readonly SourceTable[],
   only?: readonly string[],
+  known: readonly KnownStream[] = [],
 ): StreamPlan[] {
   const plans: StreamPlan[] = [];
   const used = new Set<number>();
   for (const table of tables) {
-    if (table.name.startsWith(FERRY_PREFIX)) continue; // ferry's own bookkeeping, never replicated
-    const index = rules.findIndex(
-      (s) => globMatches(s.table, table.name) && !(s.exclude ?? []).some((e) => globMatches(e, table.name)),
-    );
+    const index = ruleIndexOf(rules, table.name);
     if (index < 0) continue;
     used.add(index);
     const stream = rules[index]!;
-    const targetTable = stream.target_table ?? table.name;
+    // PostgreSQL keeps 63 bytes of a name; longer ones are mapped (identifier()), never cut.
+    const targetTable = identifier(stream.target_table ?? table.name);
     if (only && only.length > 0 && !only.includes(table.name) && !only.includes(targetTable)) continue;
     const unknown = [...(stream.primary_key ?? []), ...(stream.columns ?? [])].filter(
       (c) => !table.columns.some((col) => col.name === c),
@@ -92,7 +113,8 @@ export function planStreams(
       { hint: 'give target_table only on a stream that matches one table' },
     );
   }
-  const literal = rules.filter((s, i) => !used.has(i) && !/[*?]/.test(s.table));
+  const gone = new Set(missingStreams(rules, plans, known).map((m) => m.sourceTable));
+  const literal = rules.filter((s, i) => !used.has(i) && !/[*?]/.test(s.table) && !gone.has(s.table));
   if (literal.length > 0) {
     throw new ConfigError(
       'streams name tables that the source does not have',
@@ -103,13 +125,52 @@ export function planStreams(
     );
   }
   if (only) {
-    const missing = only.filter((n) => !plans.some((p) => p.table.name === n || p.targetTable === n));
+    const missing = only.filter(
+      (n) =>
+        !plans.some((p) => p.table.name === n || p.targetTable === n) &&
+        !missingStreams(rules, plans, known, [n]).length,
+    );
     if (missing.length > 0)
       throw new ConfigError(`no stream covers ${missing.join(', ')}`, [], {
         hint: `streams: ${plans.map((p) => p.name).join(', ')}`,
       });
   }
   return plans;
+}
+
+/** A stream whose source table is gone (dropped, or renamed) since ferry synced it. */
+export interface MissingStream {
+  /** The stream's name: its target table. */
+  name: string;
+  sourceTable: string;
+  mode: string;
+  /** The rule covering it names the table (no glob): it stays reported while the rule does. */
+  named: boolean;
+}
+
+/**
+ * The streams ferry synced before that a rule still covers but the source no longer has a table for
+ * (no plan has their source table, and none writes their target table), optionally only some.
+ */
+export function missingStreams(
+  rules: readonly StreamRule[],
+  plans: readonly StreamPlan[],
+  known: readonly KnownStream[],
+  only?: readonly string[],
+): MissingStream[] {
+  return known
+    .filter(
+      (k) =>
+        ruleIndexOf(rules, k.sourceTable) >= 0 &&
+        !plans.some((p) => p.table.name === k.sourceTable || p.targetTable === k.table) &&
+        (!only || only.length === 0 || only.includes(k.sourceTable) || only.includes(k.table)),
+    )
+    .map((k) => ({
+      name: k.table,
+      sourceTable: k.sourceTable,
+      mode: k.mode,
+      named: !/[*?]/.test(rules[ruleIndexOf(rules, k.sourceTable)]!.table),
+    }));
 }
 
 /** Something planning leaves out; `strict` ones are errors under `ferry sync --strict`. */
@@ -132,9 +193,7 @@ export function planWarnings(
   skipped: readonly SkippedRelation[],
   database: string,
 ): PlanWarning[] {
-  const chosen = (name: string) =>
-    !name.startsWith(FERRY_PREFIX) &&
-    rules.some((s) => globMatches(s.table, name) && !(s.exclude ?? []).some((e) => globMatches(e, name)));
+  const chosen = (name: string) => ruleIndexOf(rules, name) >= 0;
   const warnings: PlanWarning[] = skipped
     .filter((r) => chosen(r.name))
     .map((r) => ({
@@ -156,5 +215,9 @@ export function planWarnings(
 /** The column mappings of a stream: its selected columns (and always the key), in table order. */
 export function mappingsFor(plan: StreamPlan): ColumnMapping[] {
   const wanted = plan.columns ? new Set([...plan.columns, ...plan.table.primaryKey]) : undefined;
-  return plan.table.columns.filter((c) => !wanted || wanted.has(c.name)).map((c) => mapColumn(c, plan.name));
+  const mappings = plan.table.columns
+    .filter((c) => !wanted || wanted.has(c.name))
+    .map((c) => mapColumn(c, plan.name));
+  checkTargetNames(mappings, plan.name);
+  return mappings;
 }

@@ -1,5 +1,6 @@
 // Names in generated SQL: identifier quoting for each dialect ferry writes (one function per quoting
-// style), PostgreSQL's 63-byte name limit, and the names ferry itself puts into users' schemas.
+// style), PostgreSQL's 63-byte name limit (long names mapped, docs/sync.md#long-names), and the
+// names ferry itself puts into users' schemas.
 import { createHash } from 'node:crypto';
 
 /** PostgreSQL (and DuckDB) identifier: double quotes, inner double quotes doubled. */
@@ -17,12 +18,24 @@ export function quoteMysql(name: string): string {
   return '`' + name.replace(/`/g, '``') + '`';
 }
 
-/** PostgreSQL identifiers hold 63 bytes; longer generated names keep a hash of the full name. */
+/** The most bytes PostgreSQL keeps of a name (NAMEDATALEN - 1); it silently cuts longer ones. */
+export const PG_NAME_BYTES = 63;
+
+/**
+ * The PostgreSQL name for any name ferry writes: the name itself when it fits 63 bytes; otherwise
+ * the longest prefix of whole characters that fits 54 bytes, `_`, and 8 hex digits of the SHA-1 of
+ * the full name. Deterministic (the same name always maps the same way, whatever else the table
+ * has), and two long names sharing a prefix get different hashes. MySQL allows 64 characters,
+ * which is up to 256 bytes of UTF-8, so source tables, columns and indexes all go through it.
+ */
 export function identifier(name: string): string {
-  if (Buffer.byteLength(name) <= 63) return name;
+  if (Buffer.byteLength(name) <= PG_NAME_BYTES) return name;
   const hash = createHash('sha1').update(name).digest('hex').slice(0, 8);
-  let head = name;
-  while (Buffer.byteLength(head) > 54) head = head.slice(0, -1);
+  let head = '';
+  for (const char of name) {
+    if (Buffer.byteLength(head + char) > PG_NAME_BYTES - hash.length - 1) break;
+    head += char;
+  }
   return `${head}_${hash}`;
 }
 

@@ -166,11 +166,19 @@ export function targetIndexes(
   indexes: readonly SourceIndex[],
   mappings: readonly ColumnMapping[],
 ): { indexes: IndexDefinition[]; notices: string[] } {
-  const columns = new Map(mappings.map((m) => [m.column.name, m]));
+  const bySource = new Map(mappings.map((m) => [m.column.name, m]));
+  // The rules work on the target's columns: each index part names its column's targetName.
+  const columns = new Map(mappings.map((m) => [m.targetName, m]));
   const out: IndexDefinition[] = [];
   const notices: string[] = [];
-  for (const index of indexes) {
-    if (!index.columns.every((c) => columns.has(c))) continue;
+  for (const source of indexes) {
+    if (!source.columns.every((c) => bySource.has(c))) continue;
+    const target = (c: string) => bySource.get(c)!.targetName;
+    const index: SourceIndex = {
+      ...source,
+      columns: source.columns.map(target),
+      parts: source.parts.map((p) => ({ ...p, column: target(p.column) })),
+    };
     const rule = INDEX_MAPPING.find((r) => r.matches(index, columns))!;
     const plan = rule.plan(index, columns);
     if (plan.index) out.push(plan.index);

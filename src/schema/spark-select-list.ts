@@ -32,12 +32,12 @@ const SELECT_BY_ENCODER: Readonly<Record<EncoderKind, (q: string, m: ColumnMappi
   inet: (q) => asText(q),
 };
 
-/** The SELECT list that reads a table for Spark, each column under its own name. */
+/** The SELECT list that reads a table for Spark, each column under its target name. */
 export function sparkSelectList(mappings: readonly ColumnMapping[]): string {
   return mappings
     .map((m) => {
       const q = quoteMysql(m.column.name);
-      return `${SELECT_BY_ENCODER[m.rule.encoder](q, m)} AS ${q}`;
+      return `${SELECT_BY_ENCODER[m.rule.encoder](q, m)} AS ${quoteMysql(m.targetName)}`;
     })
     .join(', ');
 }

@@ -3,6 +3,7 @@
 // encoder turns the selected value into COPY text. docs/type-mapping.md documents the same table.
 import type { SourceColumn } from './source-table.js';
 import { SchemaError } from '../errors.js';
+import { identifier } from './identifiers.js';
 
 /** How a value read from MySQL becomes a COPY field; see encode-copy.ts. */
 export type EncoderKind =
@@ -303,6 +304,12 @@ export interface ColumnMapping {
   column: SourceColumn;
   rule: TypeRule;
   pgType: string;
+  /**
+   * The column's name in the target table, wherever ferry names a target column (CREATE TABLE,
+   * COPY, merge, swap, checks, verify). The source name, mapped to fit PostgreSQL's 63 bytes
+   * (identifier()); a per-column rename would set it too.
+   */
+  targetName: string;
 }
 
 export function mapColumn(column: SourceColumn, table = ''): ColumnMapping {
@@ -315,5 +322,24 @@ export function mapColumn(column: SourceColumn, table = ''): ColumnMapping {
       },
     );
   }
-  return { column, rule, pgType: rule.pgType(column) };
+  return { column, rule, pgType: rule.pgType(column), targetName: identifier(column.name) };
+}
+
+/** The target name of a source column among a stream's mappings (the mapped name if it has none). */
+export function targetNameOf(mappings: readonly ColumnMapping[], sourceName: string): string {
+  return mappings.find((m) => m.column.name === sourceName)?.targetName ?? identifier(sourceName);
+}
+
+/** Refuses mappings where two source columns would get the same target name. */
+export function checkTargetNames(mappings: readonly ColumnMapping[], table: string): void {
+  const seen = new Map<string, string>();
+  for (const m of mappings) {
+    const other = seen.get(m.targetName);
+    if (other !== undefined)
+      throw new SchemaError(
+        `columns ${other} and ${m.column.name} of ${table} would both be named ${m.targetName} in PostgreSQL`,
+        { hint: 'rename one of them in the source, or leave one out with `columns:` in its stream' },
+      );
+    seen.set(m.targetName, m.column.name);
+  }
 }

@@ -1,8 +1,9 @@
-// Progress of a full refresh (table family chunks): one row per primary-key range copied into the
+// Progress of a full refresh (table family chunks): the load's chunk plan, recorded when its staging
+// table is made, so a rerun cuts the same ranges; and one row per primary-key range copied into the
 // staging table, committed with the range's rows, so a killed load resumes where it stopped.
 import type { Queryable } from '../connectors/postgres/connect.js';
 import { qualifiedPg } from '../schema/identifiers.js';
-import type { StreamKey } from './streams.js';
+import type { CursorHole, StreamKey } from './streams.js';
 
 /** The load a chunk belongs to: the stream and its staging table. */
 export interface StagedLoadKey extends StreamKey {
@@ -17,6 +18,21 @@ export interface ChunkRecord extends StagedLoadKey {
   runId: number;
   /** The high-water mark of the run's snapshot (incremental streams loaded in full), else null. */
   cursorMark: string | null;
+  /** Holes of a numeric cursor the chunk's snapshot had in its range (see CursorHole). */
+  holes?: readonly CursorHole[] | undefined;
+}
+
+/** One planned range: key >= lower and key < upper (null: unbounded). */
+export interface PlannedChunk {
+  index: number;
+  lower: string | null;
+  upper: string | null;
+}
+
+export interface ChunkPlan {
+  /** The run that planned it. */
+  runId: number;
+  chunks: PlannedChunk[];
 }
 
 export interface DoneChunk {
@@ -31,7 +47,36 @@ export type ChunksTable = ReturnType<typeof chunksTable>;
 
 export function chunksTable(schema: string) {
   const chunks = qualifiedPg(schema, 'chunks');
+  const plans = qualifiedPg(schema, 'chunk_plans');
   return {
+    /** The chunk plan recorded for a staged load, if any. */
+    async plan(db: Queryable, load: StagedLoadKey): Promise<ChunkPlan | undefined> {
+      const { rows } = await db.query<{ run_id: string; chunks: PlannedChunk[] }>(
+        `SELECT run_id, chunks FROM ${plans} WHERE target_schema = $1 AND target_table = $2 AND staging_table = $3`,
+        [load.targetSchema, load.table, load.staging],
+      );
+      return rows[0] ? { runId: Number(rows[0].run_id), chunks: rows[0].chunks } : undefined;
+    },
+
+    /** Records the plan of a load whose staging table was just made (replacing any earlier one). */
+    async savePlan(db: Queryable, load: StagedLoadKey, plan: ChunkPlan): Promise<void> {
+      await db.query(
+        `INSERT INTO ${plans} (target_schema, target_table, staging_table, run_id, chunks) VALUES ($1, $2, $3, $4, $5::jsonb)
+         ON CONFLICT (target_schema, target_table, staging_table) DO UPDATE SET run_id = EXCLUDED.run_id, chunks = EXCLUDED.chunks, planned_at = now()`,
+        [load.targetSchema, load.table, load.staging, plan.runId, JSON.stringify(plan.chunks)],
+      );
+    },
+
+    /** The holes the finished chunks of a load recorded. */
+    async holes(db: Queryable, load: StagedLoadKey): Promise<CursorHole[]> {
+      const { rows } = await db.query<{ h: CursorHole }>(
+        `SELECT jsonb_array_elements(cursor_holes) AS h FROM ${chunks}
+          WHERE target_schema = $1 AND target_table = $2 AND staging_table = $3 ORDER BY chunk`,
+        [load.targetSchema, load.table, load.staging],
+      );
+      return rows.map((r) => r.h);
+    },
+
     async done(db: Queryable, load: StagedLoadKey): Promise<DoneChunk[]> {
       const { rows } = await db.query<{
         chunk: number;
@@ -55,9 +100,20 @@ export function chunksTable(schema: string) {
 
     async record(db: Queryable, c: ChunkRecord): Promise<void> {
       await db.query(
-        `INSERT INTO ${chunks} (target_schema, target_table, staging_table, chunk, lower_bound, upper_bound, rows, run_id, cursor_mark)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [c.targetSchema, c.table, c.staging, c.chunk, c.lower, c.upper, c.rows, c.runId, c.cursorMark],
+        `INSERT INTO ${chunks} (target_schema, target_table, staging_table, chunk, lower_bound, upper_bound, rows, run_id, cursor_mark, cursor_holes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)`,
+        [
+          c.targetSchema,
+          c.table,
+          c.staging,
+          c.chunk,
+          c.lower,
+          c.upper,
+          c.rows,
+          c.runId,
+          c.cursorMark,
+          JSON.stringify(c.holes ?? []),
+        ],
       );
     },
 
@@ -83,11 +139,13 @@ export function chunksTable(schema: string) {
       return rows.map((r) => Number(r.run_id));
     },
 
+    /** Forgets a stream's load progress and chunk plan (the load was put in place, or starts over). */
     async forget(db: Queryable, key: StreamKey): Promise<void> {
-      await db.query(`DELETE FROM ${chunks} WHERE target_schema = $1 AND target_table = $2`, [
-        key.targetSchema,
-        key.table,
-      ]);
+      for (const table of [chunks, plans])
+        await db.query(`DELETE FROM ${table} WHERE target_schema = $1 AND target_table = $2`, [
+          key.targetSchema,
+          key.table,
+        ]);
     },
   };
 }

@@ -9,8 +9,9 @@ import { migrate, type MigrationTrack } from './migrate.js';
 import { pipelineRunsTables } from './pipeline-runs.js';
 import { quarantineTables } from './quarantine.js';
 import { runsTable } from './runs.js';
-import { streamSamples } from './stream-samples.js';
+import { streamSamplesTable } from './stream-samples.js';
 import { streamsTable } from './streams.js';
+import { transformRunsTables } from './transform-runs.js';
 import { verifyRunsTables } from './verify-runs.js';
 
 /** The schema ferry keeps its state in, in the target database (and in orchestration.database). */
@@ -31,7 +32,8 @@ export interface FerryState {
   readonly pipelines: ReturnType<typeof pipelineRunsTables>;
   readonly verifyRuns: ReturnType<typeof verifyRunsTables>;
   readonly ledger: ReturnType<typeof cdcLedger>;
-  readonly samples: ReturnType<typeof streamSamples>;
+  readonly transformRuns: ReturnType<typeof transformRunsTables>;
+  readonly streamSamples: ReturnType<typeof streamSamplesTable>;
 }
 
 export function ferryState(schema: string = STATE_SCHEMA): FerryState {
@@ -46,6 +48,7 @@ export function ferryState(schema: string = STATE_SCHEMA): FerryState {
     pipelines: pipelineRunsTables(schema),
     verifyRuns: verifyRunsTables(schema),
     ledger: cdcLedger(schema),
-    samples: streamSamples(schema),
+    transformRuns: transformRunsTables(schema),
+    streamSamples: streamSamplesTable(schema),
   });
 }

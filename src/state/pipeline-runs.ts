@@ -317,5 +317,117 @@ export function pipelineRunsTables(schema: string) {
         [runId, task, outcome.state, outcome.rows ?? null, outcome.error ?? null],
       );
     },
+
+    // What the web UI and /metrics read.
+
+    /** A page of a pipeline's runs, newest first: the latest, or those before a run (the grid's paging). */
+    async runsPage(
+      db: Queryable,
+      pipeline: string,
+      limit: number,
+      before?: { intervalEnd: Date; runId: string },
+    ): Promise<{ runs: RunRow[]; older: boolean }> {
+      const { rows } = await db.query<RunRow>(
+        `SELECT * FROM ${runs} WHERE pipeline = $1
+            AND ($2::timestamptz IS NULL OR (interval_end, run_id) < ($2::timestamptz, $3::bigint))
+          ORDER BY interval_end DESC, run_id DESC LIMIT $4`,
+        [pipeline, before?.intervalEnd ?? null, before?.runId ?? null, limit + 1],
+      );
+      return { runs: rows.slice(0, limit), older: rows.length > limit };
+    },
+
+    /** The latest `limit` runs of each of these pipelines, newest first. */
+    async latestRunsOf(db: Queryable, pipelines: readonly string[], limit: number): Promise<RunRow[]> {
+      const { rows } = await db.query<RunRow>(
+        `SELECT r.* FROM unnest($1::text[]) AS p(name)
+           CROSS JOIN LATERAL (SELECT * FROM ${runs} WHERE pipeline = p.name
+                                ORDER BY interval_end DESC, run_id DESC LIMIT $2) r`,
+        [pipelines, limit],
+      );
+      return rows;
+    },
+
+    /** One task instance with its log: from character `from` on (a live tail), and the log's length. */
+    async readTaskLog(
+      db: Queryable,
+      runId: string,
+      task: string,
+      from = 0,
+    ): Promise<(TaskRow & { log: string; logLength: number }) | undefined> {
+      const { rows } = await db.query<TaskRow & { log: string; log_length: number }>(
+        `SELECT run_id, task, state, attempts, max_attempts, job_id, started_at, finished_at, rows_moved, error,
+                substr(log, $3::int + 1) AS log, length(log) AS log_length
+           FROM ${tasks} WHERE run_id = $1 AND task = $2`,
+        [runId, task, from],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      const { log_length, ...rest } = row;
+      return { ...rest, logLength: log_length };
+    },
+
+    /**
+     * Changes when anything a page of the history shows changes: a run created, a run's or task's
+     * state, attempts or rows while the run is in progress, a run finishing or cleared again.
+     */
+    async changeMark(db: Queryable): Promise<string> {
+      const { rows } = await db.query<{ mark: string }>(
+        `SELECT coalesce((SELECT max(run_id) FROM ${runs}), 0) || '/' || md5(coalesce(
+           (SELECT string_agg(r.run_id || r.state || coalesce(t.s, ''), ',' ORDER BY r.run_id)
+              FROM ${runs} r LEFT JOIN LATERAL (
+                SELECT string_agg(task || ':' || state || ':' || attempts || ':' || coalesce(rows_moved, -1), ';' ORDER BY task) AS s
+                  FROM ${tasks} WHERE run_id = r.run_id) t ON true
+             WHERE r.state IN ('queued', 'running')), '')) AS mark`,
+      );
+      return rows[0]!.mark;
+    },
+
+    /** Runs per pipeline and state. */
+    async runCounts(db: Queryable): Promise<{ pipeline: string; state: RunState; runs: number }[]> {
+      const { rows } = await db.query<{ pipeline: string; state: RunState; n: string }>(
+        `SELECT pipeline, state, count(*) AS n FROM ${runs} GROUP BY 1, 2 ORDER BY 1, 2`,
+      );
+      return rows.map((r) => ({ pipeline: r.pipeline, state: r.state, runs: Number(r.n) }));
+    },
+
+    /** Finished task instances per pipeline, task and state: how many, their seconds, the latest one's. */
+    async taskTotals(db: Queryable): Promise<
+      {
+        pipeline: string;
+        task: string;
+        state: TaskState;
+        count: number;
+        seconds: number;
+        lastSeconds: number;
+        lastFinishedAt: Date;
+      }[]
+    > {
+      const { rows } = await db.query<{
+        pipeline: string;
+        task: string;
+        state: TaskState;
+        n: string;
+        seconds: number;
+        last_seconds: number;
+        last_finished_at: Date;
+      }>(
+        `SELECT r.pipeline, t.task, t.state, count(*) AS n,
+                sum(extract(epoch FROM t.finished_at - t.started_at))::float8 AS seconds,
+                (array_agg(extract(epoch FROM t.finished_at - t.started_at)::float8 ORDER BY t.finished_at DESC))[1] AS last_seconds,
+                max(t.finished_at) AS last_finished_at
+           FROM ${tasks} t JOIN ${runs} r USING (run_id)
+          WHERE t.state IN ('succeeded', 'failed') AND t.started_at IS NOT NULL AND t.finished_at IS NOT NULL
+          GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+      );
+      return rows.map((r) => ({
+        pipeline: r.pipeline,
+        task: r.task,
+        state: r.state,
+        count: Number(r.n),
+        seconds: r.seconds,
+        lastSeconds: r.last_seconds,
+        lastFinishedAt: r.last_finished_at,
+      }));
+    },
   };
 }

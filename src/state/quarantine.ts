@@ -48,6 +48,8 @@ export interface LoadedRowsAside extends StreamRunRef {
   params: readonly unknown[];
   /** Key columns of the rows (stored as text in primary_key), [] for key-less tables. */
   primaryKey: readonly string[];
+  /** Their names in the loaded relation, in the same order (default: the same names). */
+  keyColumns?: readonly string[] | undefined;
   reason: string;
   failures: readonly Failure[];
 }
@@ -59,6 +61,8 @@ export interface Published extends StreamRunRef {
   /** The relation is the whole table (a full refresh). */
   whole: boolean;
   primaryKey: readonly string[];
+  /** Their names in the relation, in the same order (default: the same names). */
+  keyColumns?: readonly string[] | undefined;
   /** Runs whose chunks the published load holds: their entries belong to this load (resumed). */
   loadRuns: readonly number[];
 }
@@ -76,10 +80,17 @@ const LOG_COLUMNS = [
   'quarantined_at',
 ];
 
-/** The primary key of a row of `alias` as stored in primary_key: { column: value as text }. */
-export function keyJson(primaryKey: readonly string[], alias: string): string {
+/**
+ * The primary key of a row of `alias` as stored in primary_key: { key column: value as text }, keyed
+ * by the source names (as the row encoder stores them), read from `columns`, their target names.
+ */
+export function keyJson(
+  primaryKey: readonly string[],
+  alias: string,
+  columns: readonly string[] = primaryKey,
+): string {
   if (primaryKey.length === 0) return 'NULL::jsonb';
-  return `jsonb_build_object(${primaryKey.map((k) => `'${k.replace(/'/g, "''")}', ${alias}.${quotePg(k)}::text`).join(', ')})`;
+  return `jsonb_build_object(${primaryKey.map((k, i) => `'${k.replace(/'/g, "''")}', ${alias}.${quotePg(columns[i] ?? k)}::text`).join(', ')})`;
 }
 
 /** A loaded row of `alias` in the stored target form: its columns as jsonb, without ferry's own. */
@@ -173,7 +184,7 @@ export function quarantineTables(schema: string) {
       const { rowCount } = await db.query(
         `WITH gone AS (${aside.deleteSql})
          INSERT INTO ${quarantine} (stream, target_schema, run_id, primary_key, "row", reason, failures, row_form)
-         SELECT $${n + 1}, $${n + 2}, $${n + 3}, ${keyJson(aside.primaryKey, 'g')}, ${loadedRowJson('g')}, $${n + 4}, $${n + 5}::jsonb, 'target' FROM gone g`,
+         SELECT $${n + 1}, $${n + 2}, $${n + 3}, ${keyJson(aside.primaryKey, 'g', aside.keyColumns)}, ${loadedRowJson('g')}, $${n + 4}, $${n + 5}::jsonb, 'target' FROM gone g`,
         [
           ...aside.params,
           aside.stream,
@@ -226,7 +237,7 @@ export function quarantineTables(schema: string) {
       // Keys loaded by this run, and keys this run quarantined again. Joined, not tested with IN
       // inside an expression: with a million entries an IN subplan outgrows memory and runs per row.
       const loadedKeys = keyed
-        ? `SELECT DISTINCT ${keyJson(published.primaryKey, 'l')} AS k FROM ${published.relation} l`
+        ? `SELECT DISTINCT ${keyJson(published.primaryKey, 'l', published.keyColumns)} AS k FROM ${published.relation} l`
         : 'SELECT NULL::jsonb AS k WHERE false';
       const againKeys = `SELECT DISTINCT primary_key AS k FROM ${quarantine} WHERE target_schema = $1 AND stream = $2 AND run_id = $3 AND primary_key IS NOT NULL`;
       const which = published.whole
@@ -411,6 +422,45 @@ export function quarantineTables(schema: string) {
            FROM jsonb_to_recordset($1::jsonb) AS u(id bigint, reason text, failures jsonb) WHERE q.id = u.id`,
         [JSON.stringify(updates)],
       );
+    },
+
+    /** Entries matching the filter, each counted once. */
+    async total(db: Queryable, filter: QuarantineFilter): Promise<number> {
+      const { where, params } = filterSql(filter);
+      const { rows } = await db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM ${quarantine} q WHERE ${where}`,
+        params,
+      );
+      return Number(rows[0]!.n);
+    },
+
+    /** What the entries of a schema can be filtered by: their streams, checks, reason codes and runs. */
+    async filterChoices(
+      db: Queryable,
+      targetSchema: string,
+    ): Promise<{ streams: string[]; checks: string[]; codes: string[]; runs: number[] }> {
+      const { rows } = await db.query<{ kind: string; value: string }>(
+        `SELECT DISTINCT 'stream' AS kind, stream AS value FROM ${quarantine} WHERE target_schema = $1
+         UNION SELECT DISTINCT 'run', run_id::text FROM ${quarantine} WHERE target_schema = $1
+         UNION SELECT DISTINCT 'check', f->>'check' FROM ${quarantine} q, jsonb_array_elements(q.failures) f
+                WHERE q.target_schema = $1 AND f->>'check' IS NOT NULL
+         UNION SELECT DISTINCT 'code', f->>'code' FROM ${quarantine} q, jsonb_array_elements(q.failures) f
+                WHERE q.target_schema = $1 AND f->>'code' IS NOT NULL`,
+        [targetSchema],
+      );
+      const of = (kind: string) =>
+        rows
+          .filter((r) => r.kind === kind)
+          .map((r) => r.value)
+          .sort();
+      return {
+        streams: of('stream'),
+        checks: of('check'),
+        codes: of('code'),
+        runs: of('run')
+          .map(Number)
+          .sort((a, b) => a - b),
+      };
     },
   };
 }

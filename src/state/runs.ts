@@ -35,7 +35,8 @@ export interface StreamRunRecord {
   targetSchema: string;
   table: string;
   mode: string;
-  status: 'succeeded' | 'failed' | 'running';
+  /** source_missing: the stream's source table is gone (sync.missing_tables said what happened). */
+  status: 'succeeded' | 'failed' | 'running' | 'source_missing';
   rowsRead: number;
   rowsLoaded: number;
   rowsQuarantined: number;
@@ -45,6 +46,16 @@ export interface StreamRunRecord {
   startedAt: Date;
   error?: string | undefined;
 }
+
+/** The counters of a stream that copied nothing (it failed before, or its source is gone). */
+export const NOTHING_COPIED = {
+  rowsRead: 0,
+  rowsLoaded: 0,
+  rowsQuarantined: 0,
+  valuesNulled: 0,
+  rowsDeleted: 0,
+  bytes: 0,
+} as const;
 
 export interface RunRecord {
   runId: number;
@@ -197,6 +208,44 @@ export function runsTable(schema: string) {
       return rows.map(toStreamRun);
     },
 
+    /** Whether the process of a running run is still there (it holds the run's lock). */
+    async isAlive(db: Queryable, runId: number): Promise<boolean> {
+      const { rows } = await db.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [
+        runLock(runId),
+      ]);
+      if (!rows[0]?.ok) return true;
+      await db.query('SELECT pg_advisory_unlock($1::bigint)', [runLock(runId)]);
+      return false;
+    },
+
+    /** Per stream of a target schema: its latest stream run, and when it last succeeded. */
+    async latestByStream(
+      db: Queryable,
+      targetSchema: string,
+    ): Promise<Map<string, { last: StreamRunRow; lastSuccessAt: Date | null }>> {
+      const { rows } = await db.query<RawStreamRun & { last_success_at: Date | null }>(
+        `SELECT DISTINCT ON (target_table) *,
+                (SELECT max(finished_at) FROM ${streamRuns} s WHERE s.target_schema = r.target_schema
+                    AND s.target_table = r.target_table AND s.status = 'succeeded') AS last_success_at
+           FROM ${streamRuns} r WHERE target_schema = $1 ORDER BY target_table, run_id DESC`,
+        [targetSchema],
+      );
+      return new Map(
+        rows.map((r) => [r.target_table, { last: toStreamRun(r), lastSuccessAt: r.last_success_at }]),
+      );
+    },
+
+    /** The running runs of a kind whose process is alive. */
+    async liveRuns(db: Queryable, targetSchema: string, kind: RunKind): Promise<number[]> {
+      const { rows } = await db.query<{ run_id: string }>(
+        `SELECT run_id FROM ${runs} WHERE target_schema = $1 AND kind = $2 AND status = 'running'`,
+        [targetSchema, kind],
+      );
+      const alive: number[] = [];
+      for (const r of rows) if (await this.isAlive(db, Number(r.run_id))) alive.push(Number(r.run_id));
+      return alive;
+    },
+
     /** A stream's runs, newest first. */
     async historyOf(
       db: Queryable,
@@ -210,7 +259,36 @@ export function runsTable(schema: string) {
       );
       return rows.map(toStreamRun);
     },
+
+    /** Each stream of a target schema: its latest run, its last success, rows loaded over all runs. */
+    async streamSummaries(db: Queryable, targetSchema: string): Promise<StreamSummary[]> {
+      const { rows } = await db.query<
+        RawStreamRun & { last_success: Date | null; rows_loaded_total: string; runs: string }
+      >(
+        `SELECT l.*, s.last_success, s.rows_loaded_total, s.runs
+           FROM (SELECT DISTINCT ON (target_table) * FROM ${streamRuns} WHERE target_schema = $1
+                  ORDER BY target_table, run_id DESC) l
+           JOIN (SELECT target_table, max(finished_at) FILTER (WHERE status = 'succeeded') AS last_success,
+                        sum(rows_loaded) AS rows_loaded_total, count(*) AS runs
+                   FROM ${streamRuns} WHERE target_schema = $1 GROUP BY 1) s USING (target_table)
+          ORDER BY l.target_table`,
+        [targetSchema],
+      );
+      return rows.map((r) => ({
+        latest: toStreamRun(r),
+        lastSuccessAt: r.last_success,
+        rowsLoadedTotal: Number(r.rows_loaded_total),
+        runs: Number(r.runs),
+      }));
+    },
   };
+}
+
+export interface StreamSummary {
+  latest: StreamRunRow;
+  lastSuccessAt: Date | null;
+  rowsLoadedTotal: number;
+  runs: number;
 }
 
 interface RawRun {

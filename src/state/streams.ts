@@ -1,6 +1,7 @@
 // Per-stream replication state (table family streams): the mode it was last loaded in, the cursor's
-// high-water mark, the binlog position of the snapshot it was loaded from, and the last run. Written
-// in the same transaction as the rows it describes.
+// high-water mark and the holes below it still re-read (numeric cursors), the binlog position of the
+// snapshot it was loaded from, and the last run. Written in the same transaction as the rows it
+// describes.
 import type { Queryable } from '../connectors/postgres/connect.js';
 import { qualifiedPg } from '../schema/identifiers.js';
 import type { SnapshotPosition } from './runs.js';
@@ -11,11 +12,25 @@ export interface StreamKey {
   table: string;
 }
 
+/**
+ * Values of a numeric cursor below the mark that no committed row had in the snapshot that saw them
+ * (an auto-increment id of a transaction still open, or of a rolled-back insert): every value
+ * strictly between `after` and `before`. Re-read by each run until no transaction that could still
+ * commit into it is open.
+ */
+export interface CursorHole {
+  after: string;
+  before: string;
+  /** The source's clock (epoch seconds) when the snapshot that first saw it was open. */
+  seenAt: number;
+}
+
 export interface StreamState {
   mode: string;
   sourceTable: string;
   cursorColumn: string | null;
   highWater: string | null;
+  holes: CursorHole[];
   binlog: SnapshotPosition;
   lastRunId: number | null;
   rowsTotal: number | null;
@@ -30,6 +45,8 @@ export interface StreamStateUpdate extends StreamKey {
   mode: string;
   cursorColumn: string | null;
   highWater: string | null;
+  /** Holes below the mark (numeric cursors); none when omitted. */
+  holes?: readonly CursorHole[] | undefined;
   binlog: SnapshotPosition;
   runId: number;
   /** Rows in the target after this run, when known; null keeps the last known count. */
@@ -59,11 +76,11 @@ export function streamsTable(schema: string) {
 
     async write(db: Queryable, s: StreamStateUpdate): Promise<void> {
       await db.query(
-        `INSERT INTO ${streams} (target_schema, target_table, source_table, mode, cursor_column, high_water, binlog_file, binlog_position, binlog_gtid, last_run_id, rows_total, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
+        `INSERT INTO ${streams} (target_schema, target_table, source_table, mode, cursor_column, high_water, cursor_holes, binlog_file, binlog_position, binlog_gtid, last_run_id, rows_total, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $12::jsonb, $7, $8, $9, $10, $11, now())
          ON CONFLICT (target_schema, target_table) DO UPDATE SET
            source_table = EXCLUDED.source_table, mode = EXCLUDED.mode, cursor_column = EXCLUDED.cursor_column,
-           high_water = EXCLUDED.high_water, binlog_file = EXCLUDED.binlog_file, binlog_position = EXCLUDED.binlog_position,
+           high_water = EXCLUDED.high_water, cursor_holes = EXCLUDED.cursor_holes, binlog_file = EXCLUDED.binlog_file, binlog_position = EXCLUDED.binlog_position,
            binlog_gtid = EXCLUDED.binlog_gtid, last_run_id = EXCLUDED.last_run_id,
            rows_total = COALESCE(EXCLUDED.rows_total, ${streams}.rows_total), last_error = NULL, updated_at = now()`,
         [
@@ -78,6 +95,7 @@ export function streamsTable(schema: string) {
           s.binlog.gtid,
           s.runId,
           s.rowsTotal,
+          JSON.stringify(s.holes ?? []),
         ],
       );
     },
@@ -135,6 +153,7 @@ interface RawStream {
   mode: string;
   cursor_column: string | null;
   high_water: string | null;
+  cursor_holes: CursorHole[] | null;
   binlog_file: string | null;
   binlog_position: string | null;
   binlog_gtid: string | null;
@@ -150,6 +169,7 @@ const toState = (r: RawStream): StreamState => ({
   sourceTable: r.source_table,
   cursorColumn: r.cursor_column,
   highWater: r.high_water,
+  holes: r.cursor_holes ?? [],
   binlog: {
     file: r.binlog_file,
     position: r.binlog_position === null ? null : Number(r.binlog_position),

@@ -71,55 +71,83 @@ export function verifyRunsTables(schema: string) {
       });
     },
 
+    async read(db: Queryable, targetSchema: string, runId: number): Promise<VerifyRunRow | undefined> {
+      const { rows } = await db.query<RawVerifyRun>(
+        `SELECT * FROM ${runs} WHERE target_schema = $1 AND run_id = $2`,
+        [targetSchema, runId],
+      );
+      return rows[0] ? toVerifyRun(rows[0]) : undefined;
+    },
+
     async recent(db: Queryable, targetSchema: string, limit: number): Promise<VerifyRunRow[]> {
-      const { rows } = await db.query<{
-        run_id: string;
-        target_schema: string;
-        finished_at: Date;
-        in_sync: boolean;
-        seconds: number;
-      }>(`SELECT * FROM ${runs} WHERE target_schema = $1 ORDER BY run_id DESC LIMIT $2`, [
-        targetSchema,
-        limit,
-      ]);
-      return rows.map((r) => ({
-        runId: Number(r.run_id),
-        targetSchema: r.target_schema,
-        finishedAt: r.finished_at,
-        inSync: r.in_sync,
-        seconds: r.seconds,
-      }));
+      const { rows } = await db.query<RawVerifyRun>(
+        `SELECT * FROM ${runs} WHERE target_schema = $1 ORDER BY run_id DESC LIMIT $2`,
+        [targetSchema, limit],
+      );
+      return rows.map(toVerifyRun);
     },
 
     async streamsOf(db: Queryable, runId: number): Promise<(VerifyStreamRecord & { runId: number })[]> {
-      const { rows } = await db.query<{
-        run_id: string;
-        stream: string;
-        status: string;
-        source_rows: string;
-        target_rows: string;
-        missing: string;
-        extra: string;
-        different: string;
-        expected: string;
-        in_flight: string;
-        samples: unknown;
-        notes: unknown;
-      }>(`SELECT * FROM ${streams} WHERE run_id = $1 ORDER BY stream`, [runId]);
-      return rows.map((r) => ({
-        runId: Number(r.run_id),
-        stream: r.stream,
-        status: r.status,
-        sourceRows: Number(r.source_rows),
-        targetRows: Number(r.target_rows),
-        missing: Number(r.missing),
-        extra: Number(r.extra),
-        different: Number(r.different),
-        expected: Number(r.expected),
-        inFlight: Number(r.in_flight),
-        samples: r.samples,
-        notes: r.notes,
-      }));
+      const { rows } = await db.query<RawCounts & { samples: unknown; notes: unknown }>(
+        `SELECT * FROM ${streams} WHERE run_id = $1 ORDER BY stream`,
+        [runId],
+      );
+      return rows.map((r) => ({ ...toCounts(r), samples: r.samples, notes: r.notes }));
+    },
+
+    /** The streams of these runs with their counts, without samples and notes (the history matrix). */
+    async streamStatuses(db: Queryable, runIds: readonly number[]): Promise<VerifyStreamCounts[]> {
+      const { rows } = await db.query<RawCounts>(
+        `SELECT run_id, stream, status, source_rows, target_rows, missing, extra, different, expected, in_flight
+           FROM ${streams} WHERE run_id = ANY($1::bigint[]) ORDER BY run_id, stream`,
+        [runIds],
+      );
+      return rows.map(toCounts);
     },
   };
 }
+
+interface RawVerifyRun {
+  run_id: string;
+  target_schema: string;
+  finished_at: Date;
+  in_sync: boolean;
+  seconds: number;
+}
+
+const toVerifyRun = (r: RawVerifyRun): VerifyRunRow => ({
+  runId: Number(r.run_id),
+  targetSchema: r.target_schema,
+  finishedAt: r.finished_at,
+  inSync: r.in_sync,
+  seconds: r.seconds,
+});
+
+/** A stream of a verify run without its samples and notes. */
+export type VerifyStreamCounts = Omit<VerifyStreamRecord, 'samples' | 'notes'> & { runId: number };
+
+interface RawCounts {
+  run_id: string;
+  stream: string;
+  status: string;
+  source_rows: string;
+  target_rows: string;
+  missing: string;
+  extra: string;
+  different: string;
+  expected: string;
+  in_flight: string;
+}
+
+const toCounts = (r: RawCounts): VerifyStreamCounts => ({
+  runId: Number(r.run_id),
+  stream: r.stream,
+  status: r.status,
+  sourceRows: Number(r.source_rows),
+  targetRows: Number(r.target_rows),
+  missing: Number(r.missing),
+  extra: Number(r.extra),
+  different: Number(r.different),
+  expected: Number(r.expected),
+  inFlight: Number(r.in_flight),
+});

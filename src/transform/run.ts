@@ -16,6 +16,7 @@ import type { Project, SourceRef } from './models/model.js';
 import type { EngineName } from './plan/functions.js';
 import { buildModels, type ModelRun } from './build-models.js';
 import { runTests, type TestRun } from './data-tests/run-tests.js';
+import { recordTransformRun } from './record-run.js';
 
 export type { ModelRun, TestRun };
 
@@ -110,8 +111,15 @@ export async function runTransform(options: TransformOptions): Promise<Transform
     await control.end().catch(() => undefined);
     throw error;
   }
+  // Each run is recorded for the web UI's Models page, whether it succeeded or not.
+  const record = {
+    modelsSchema: ferry.transform.schema,
+    engine: engineName,
+    select: options.select,
+    startedAt: new Date(started),
+  };
   try {
-    return await runLocked(options, {
+    const summary = await runLocked(options, {
       project,
       graph,
       selected,
@@ -122,6 +130,11 @@ export async function runTransform(options: TransformOptions): Promise<Transform
       engineName,
       started,
     });
+    await recordTransformRun(state, control, record, { summary });
+    return summary;
+  } catch (error) {
+    await recordTransformRun(state, control, record, { error }).catch(() => undefined);
+    throw error;
   } finally {
     await lock.release();
     await control.end().catch(() => undefined);

@@ -90,7 +90,7 @@ export function mysqlKeyText(key: readonly ColumnMapping[]): string {
 export function pgRowText(mappings: readonly ColumnMapping[], alias = ''): string {
   const prefix = alias ? `${alias}.` : '';
   const parts = mappings.map(
-    (m) => `COALESCE(${PG_CANON[m.rule.encoder](prefix + quotePg(m.column.name), m)}, chr(30))`,
+    (m) => `COALESCE(${PG_CANON[m.rule.encoder](prefix + quotePg(m.targetName), m)}, chr(30))`,
   );
   return `concat_ws(chr(31), ${parts.join(', ')})`;
 }
@@ -100,7 +100,7 @@ export function mysqlColumnText(m: ColumnMapping): string {
 }
 
 export function pgColumnText(m: ColumnMapping): string {
-  return PG_CANON[m.rule.encoder](quotePg(m.column.name), m);
+  return PG_CANON[m.rule.encoder](quotePg(m.targetName), m);
 }
 
 /** Encoders whose values are compared in ferry (see compareApart), not inside the row hash. */

@@ -20,7 +20,8 @@ export interface VerifyDialect {
   from: string;
   /** A condition every row must meet (soft-deleted rows are not compared), or ''. */
   live: string;
-  quote(name: string): string;
+  /** A column of this side, quoted: its source name in MySQL, its target name in PostgreSQL. */
+  column(m: ColumnMapping): string;
   rowText(mappings: readonly ColumnMapping[]): string;
   /** The key's text: the row text of the key columns, except that MySQL's zero dates keep their digits. */
   keyText(key: readonly ColumnMapping[]): string;
@@ -47,7 +48,7 @@ export function mysqlChecksums(connection: MysqlConnection, schema: string, tabl
   return {
     from: `${quoteMysql(schema)}.${quoteMysql(table)}`,
     live: '',
-    quote: quoteMysql,
+    column: (m) => quoteMysql(m.column.name),
     rowText: mysqlRowText,
     keyText: mysqlKeyText,
     columnText: mysqlColumnText,
@@ -78,7 +79,7 @@ export function postgresChecksums(
   return {
     from: qualifiedPg(schema, table),
     live: softDeletes ? `${quotePg(DELETED_AT)} IS NULL` : '',
-    quote: quotePg,
+    column: (m) => quotePg(m.targetName),
     rowText: (mappings) => pgRowText(mappings),
     keyText: (key) => pgRowText(key),
     columnText: pgColumnText,

@@ -80,7 +80,7 @@ export async function keyBounds(
   dialect: VerifyDialect,
   key: ColumnMapping,
 ): Promise<{ min: bigint; max: bigint } | undefined> {
-  const q = dialect.quote(key.column.name);
+  const q = dialect.column(key);
   const where = dialect.live ? ` WHERE ${dialect.live}` : '';
   const [row] = await dialect.query(
     `SELECT ${dialect.asText(`MIN(${q})`)} AS lo, ${dialect.asText(`MAX(${q})`)} AS hi FROM ${dialect.from}${where}`,
@@ -95,7 +95,7 @@ export function tableSide(dialect: VerifyDialect, table: SideTable, bucketing: B
   const keyText = multiset ? dialect.rowText(keyColumns) : dialect.keyText(keyColumns);
   const rowHash = dialect.md5(dialect.rowText(table.mappings));
   const keyHash = dialect.md5(keyText);
-  const rangeKey = bucketing.kind === 'range' ? dialect.quote(bucketing.key.column.name) : '';
+  const rangeKey = bucketing.kind === 'range' ? dialect.column(bucketing.key) : '';
 
   const bucketAt = (level: number) =>
     bucketing.kind === 'range'
@@ -214,7 +214,7 @@ export function tableSide(dialect: VerifyDialect, table: SideTable, bucketing: B
     },
     async *apart() {
       const order = bucketing.kind === 'range' ? rangeKey : dialect.bytewise(keyHash);
-      const cols = table.apart.map((m) => dialect.apartText(dialect.quote(m.column.name), m));
+      const cols = table.apart.map((m) => dialect.apartText(dialect.column(m), m));
       const sql = `SELECT ${order} AS o, ${keyText} AS k, ${cols.join(', ')} FROM ${dialect.from}${where()} ORDER BY 1`;
       for await (const row of dialect.stream(sql)) {
         const o = bucketing.kind === 'range' ? BigInt(String(row[0])) : String(row[0]);

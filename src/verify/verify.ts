@@ -8,8 +8,13 @@ import { introspectTables } from '../connectors/mysql/introspect.js';
 import { connectPostgres, type PgClient } from '../connectors/postgres/connect.js';
 import { readTargetColumns } from '../connectors/postgres/ddl.js';
 import type { Logger } from '../observability/logger.js';
-import { planStreams, type StreamPlan } from '../replication/stream-plan.js';
-import { mapColumn } from '../schema/type-mapping.js';
+import {
+  mappingsFor,
+  missingStreams,
+  planStreams,
+  type MissingStream,
+  type StreamPlan,
+} from '../replication/stream-plan.js';
 import { levelCount, planBuckets, rangeKeyOf } from './buckets.js';
 import { COMPARED_APART } from './canonical.js';
 import {
@@ -21,8 +26,12 @@ import {
 import { mysqlChecksums, postgresChecksums } from './checksum-dialects.js';
 import { changedKeys, quarantinedKeys, quarantinedRows, type ExpectedScope } from './expected.js';
 import { displayKey, keyBounds, tableSide, type Side } from './table-side.js';
-import { DELETED_AT, quoteMysql } from '../schema/identifiers.js';
+import { DELETED_AT, qualifiedPg, quoteMysql } from '../schema/identifiers.js';
 import type { FerryState } from '../state/ferry-state.js';
+import type { ConnectionSpec } from '../connectors/connection-spec.js';
+import { snapshotPositionOf } from '../connectors/mysql/snapshot.js';
+import type { ColumnMapping } from '../schema/type-mapping.js';
+import { keysChangedBetween, keyTextsOf } from './in-flight.js';
 
 export interface VerifyOptions {
   project: Pick<Project, 'source' | 'target' | 'targetSchema' | 'streams'>;
@@ -41,7 +50,8 @@ export interface VerifyOptions {
 
 export interface StreamVerdict {
   stream: string;
-  status: 'in_sync' | 'different' | 'missing_table';
+  /** source_missing: ferry synced the stream before, and its source table is gone (not compared). */
+  status: 'in_sync' | 'different' | 'missing_table' | 'source_missing';
   sourceRows: number;
   targetRows: number;
   missing: number;
@@ -82,19 +92,10 @@ async function changedSinceSync(
   return side.keysWhere(`${quoteMysql(stream.cursorColumn)} > ${source.escape(stream.highWater)}`, keys);
 }
 
-async function verifyStream(
-  state: FerryState,
-  source: MysqlConnection,
-  target: PgClient,
-  schema: string,
-  plan: StreamPlan,
-  options: { samples: number; atSnapshot: boolean; signal: AbortSignal },
-): Promise<StreamVerdict> {
-  const { samples: sampleSize, signal } = options;
-  const started = Date.now();
-  const verdict: StreamVerdict = {
-    stream: plan.name,
-    status: 'in_sync',
+function emptyVerdict(stream: string, status: StreamVerdict['status'], keyed: boolean): StreamVerdict {
+  return {
+    stream,
+    status,
     sourceRows: 0,
     targetRows: 0,
     missing: 0,
@@ -103,10 +104,29 @@ async function verifyStream(
     expected: 0,
     inFlight: 0,
     samples: { missing: [], extra: [], different: [] },
-    keyed: plan.table.primaryKey.length > 0,
+    keyed,
     notes: [],
     seconds: 0,
   };
+}
+
+async function verifyStream(
+  state: FerryState,
+  source: MysqlConnection,
+  target: PgClient,
+  schema: string,
+  plan: StreamPlan,
+  options: {
+    samples: number;
+    atSnapshot: boolean;
+    signal: AbortSignal;
+    /** cdc streams: of these differing keys, those the binlog changed between the two sides' positions. */
+    inFlight?: ((keys: readonly string[], key: readonly ColumnMapping[]) => Promise<Set<string>>) | undefined;
+  },
+): Promise<StreamVerdict> {
+  const { samples: sampleSize, signal } = options;
+  const started = Date.now();
+  const verdict = emptyVerdict(plan.name, 'in_sync', plan.table.primaryKey.length > 0);
   const targetColumns = await readTargetColumns(target, schema, plan.targetTable);
   if (!targetColumns) {
     verdict.status = 'missing_table';
@@ -114,13 +134,14 @@ async function verifyStream(
     return verdict;
   }
   const present = new Set(targetColumns.map((c) => c.name));
-  const all = plan.table.columns
-    .filter((c) => !plan.columns || plan.columns.includes(c.name) || plan.table.primaryKey.includes(c.name))
-    .map((c) => mapColumn(c, plan.name));
-  const mappings = all.filter((m) => present.has(m.column.name));
-  for (const m of all)
-    if (!present.has(m.column.name))
-      verdict.notes.push(`column ${m.column.name} is not in the target yet (not compared)`);
+  const all = mappingsFor(plan);
+  const mappings = all.filter((m) => present.has(m.targetName));
+  // A source column the target lacks was not compared: the stream cannot be called in sync.
+  const uncompared = all.filter((m) => !present.has(m.targetName));
+  for (const m of uncompared)
+    verdict.notes.push(
+      `column ${m.column.name} is not in the target (${schema}.${plan.targetTable}.${m.targetName}), so it was not compared; run ferry sync`,
+    );
   const key = plan.table.primaryKey.map((k) => mappings.find((m) => m.column.name === k)!).filter(Boolean);
   const apart = mappings.filter((m) => COMPARED_APART.has(m.rule.encoder));
   const sideTable = { mappings, key, apart };
@@ -178,7 +199,11 @@ async function verifyStream(
       plan,
       [...found.missing, ...different].slice(0, 10_000),
     );
-    const flight = options.atSnapshot ? changedLater : new Set<string>();
+    const flight = options.inFlight
+      ? await options.inFlight([...found.missing, ...found.extra, ...different], key)
+      : options.atSnapshot
+        ? changedLater
+        : new Set<string>();
     if (!options.atSnapshot && changedLater.size > 0)
       verdict.notes.push(
         `${changedLater.size} of the differing rows changed in the source after the last sync; --at-snapshot counts them as in flight`,
@@ -195,11 +220,16 @@ async function verifyStream(
       else return true;
       return false;
     });
+    const extra = found.extra.filter((k) => {
+      if (!options.inFlight || !flight.has(k)) return true;
+      verdict.inFlight++;
+      return false;
+    });
     verdict.missing = missing.length;
-    verdict.extra = found.extra.length;
+    verdict.extra = extra.length;
     verdict.different = differing.length;
     verdict.samples.missing = missing.slice(0, sampleSize).map(displayKey);
-    verdict.samples.extra = found.extra.slice(0, sampleSize).map(displayKey);
+    verdict.samples.extra = extra.slice(0, sampleSize).map(displayKey);
     const sample = differing.slice(0, sampleSize);
     const described = await describeDifferences(src, dst, mappings, sample);
     verdict.samples.different = described.map((d, i) => ({
@@ -207,8 +237,86 @@ async function verifyStream(
       columns: [...d.columns, ...(apartDiffs.get(sample[i]!) ?? [])],
     }));
   }
-  if (verdict.missing + verdict.extra + verdict.different > 0) verdict.status = 'different';
+  if (verdict.missing + verdict.extra + verdict.different > 0 || uncompared.length > 0)
+    verdict.status = 'different';
   verdict.seconds = (Date.now() - started) / 1000;
+  return verdict;
+}
+
+/**
+ * A cdc stream, while the binlog keeps being applied: the source in one consistent snapshot, the
+ * target in one transaction with the checkpoint it reflects; keys the binlog changed between the two
+ * positions are in flight, everything else must be equal.
+ */
+async function verifyAtCheckpoint(
+  state: FerryState,
+  source: MysqlConnection,
+  target: PgClient,
+  sourceSpec: ConnectionSpec,
+  schema: string,
+  plan: StreamPlan,
+  options: { samples: number; atSnapshot: boolean; signal: AbortSignal },
+  logger: Logger,
+): Promise<StreamVerdict> {
+  await source.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+  await target.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+  try {
+    const sourceAt = await snapshotPositionOf(source);
+    const saved = await state.streams.read(target, { targetSchema: schema, table: plan.targetTable });
+    const targetAt = saved?.mode === 'cdc' ? saved.binlog : undefined;
+    const verdict = await verifyStream(state, source, target, schema, plan, {
+      ...options,
+      inFlight: async (keys, key) => {
+        if (keys.length === 0 || !sourceAt || !targetAt) return new Set();
+        const changed = await keysChangedBetween(
+          sourceSpec,
+          plan,
+          sourceAt,
+          targetAt,
+          logger,
+          options.signal,
+        );
+        const texts = await keyTextsOf(target, key, changed, (k) =>
+          postgresChecksums(target, schema, plan.targetTable, false).keyText(k),
+        );
+        return new Set(keys.filter((k) => texts.has(k)));
+      },
+    });
+    if (!sourceAt || !targetAt)
+      verdict.notes.push(
+        !targetAt
+          ? 'no cdc checkpoint yet (run ferry sync): compared as it is'
+          : 'the source reported no snapshot position: compared as it is, changes in flight count as differences',
+      );
+    else if (verdict.inFlight > 0)
+      verdict.notes.push(
+        `${verdict.inFlight} row(s) changed between the source's snapshot and the applied checkpoint: in flight`,
+      );
+    return verdict;
+  } finally {
+    await target.query('COMMIT').catch(() => undefined);
+    await source.query('COMMIT').catch(() => undefined);
+  }
+}
+
+/** A stream whose source table is gone: listed with what the target still holds. */
+async function missingSourceVerdict(
+  target: PgClient,
+  schema: string,
+  gone: MissingStream,
+): Promise<StreamVerdict> {
+  const exists = await readTargetColumns(target, schema, gone.name);
+  const rows = exists
+    ? Number(
+        (await target.query<{ n: string }>(`SELECT count(*) AS n FROM ${qualifiedPg(schema, gone.name)}`))
+          .rows[0]!.n,
+      )
+    : 0;
+  const verdict = emptyVerdict(gone.name, 'source_missing', true);
+  verdict.targetRows = rows;
+  verdict.notes.push(
+    `the source table ${gone.sourceTable} is gone (dropped or renamed); ${exists ? `${schema}.${gone.name} holds its ${rows} row(s) as last synced (sync.missing_tables says whether it is kept, marked or dropped)` : `${schema}.${gone.name} does not exist either`}; not compared`,
+  );
   return verdict;
 }
 
@@ -233,19 +341,27 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   try {
     target = await connectPostgres(targetSpec);
     await state.migrate(target);
+    const known = await state.streams.list(target, schema);
     const plans = planStreams(
       project.streams,
       await introspectTables(source, sourceSpec.database),
       options.streams,
+      known,
     );
     const streams: StreamVerdict[] = [];
+    for (const gone of missingStreams(project.streams, plans, known, options.streams))
+      streams.push(await missingSourceVerdict(target, schema, gone));
     for (const plan of plans) {
       if (options.signal.aborted) throw options.signal.reason;
-      const verdict = await verifyStream(state, source, target, schema, plan, {
+      const common = {
         samples: options.samples ?? 5,
         atSnapshot: options.atSnapshot ?? false,
         signal: options.signal,
-      });
+      };
+      const verdict =
+        plan.mode === 'cdc'
+          ? await verifyAtCheckpoint(state, source, target, sourceSpec, schema, plan, common, options.logger)
+          : await verifyStream(state, source, target, schema, plan, common);
       options.logger.info(
         { stream: plan.name, status: verdict.status, seconds: verdict.seconds },
         `${plan.name}: ${verdict.status}`,
@@ -254,7 +370,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     }
     const report: VerifyReport = {
       runId: 0,
-      inSync: streams.every((s) => s.status === 'in_sync'),
+      // A stream whose source table is gone is listed, but is no difference to repair.
+      inSync: streams.every((s) => s.status === 'in_sync' || s.status === 'source_missing'),
       seconds: (Date.now() - started) / 1000,
       streams,
     };

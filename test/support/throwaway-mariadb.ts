@@ -27,7 +27,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startThrowawayMariadb(extraArgs: string[]): Promise<ThrowawayMariadb> {
+/** `initSql` runs once at the start, after the ferry user exists (more users, grants). */
+export async function startThrowawayMariadb(extraArgs: string[], initSql = ''): Promise<ThrowawayMariadb> {
   if (!MARIADBD) throw new Error('MariaDB binaries are not installed');
   const dir = mkdtempSync(join(tmpdir(), 'ferry-mariadb-'));
   chmodSync(dir, 0o777);
@@ -36,7 +37,7 @@ export async function startThrowawayMariadb(extraArgs: string[]): Promise<Throwa
   const password = 'throwaway-pw';
   writeFileSync(
     join(dir, 'init.sql'),
-    `CREATE USER IF NOT EXISTS 'ferry'@'%' IDENTIFIED BY '${password}';\nGRANT ALL PRIVILEGES ON *.* TO 'ferry'@'%';\nCREATE DATABASE IF NOT EXISTS shop;\n`,
+    `CREATE USER IF NOT EXISTS 'ferry'@'%' IDENTIFIED BY '${password}';\nGRANT ALL PRIVILEGES ON *.* TO 'ferry'@'%';\nCREATE DATABASE IF NOT EXISTS shop;\n${initSql}\n`,
   );
   chmodSync(join(dir, 'init.sql'), 0o644);
   execFileSync(

@@ -108,6 +108,13 @@ export const dedupSchema = z
 
 export const streamModes = ['full_refresh', 'incremental', 'cdc'] as const;
 
+/**
+ * The lookback of a stream that sets none (here or in defaults:). Small on purpose: the open
+ * transactions at each snapshot hold the mark back for as long as they stay open (docs/sync.md);
+ * the lookback covers what those cannot show (a timestamp taken a moment before its transaction).
+ */
+export const DEFAULT_LOOKBACK = '5s';
+
 export const streamSchema = z
   .strictObject({
     table: identifier.describe('Source table name, or a glob such as "*" or "order_*"'),
@@ -129,7 +136,9 @@ export const streamSchema = z
       .string()
       .regex(/^\d+(ms|s|m|h|d)$/, 'expected a duration such as 30s, 5m or 1h')
       .optional()
-      .describe('Re-read rows this far behind the high-water mark, for late commits'),
+      .describe(
+        `Late commits: date/time cursors re-read rows this far behind the mark; numeric cursors re-read the values skipped below it for at least this long (default ${DEFAULT_LOOKBACK})`,
+      ),
     deletes: z
       .enum(['ignore', 'soft', 'hard'])
       .optional()

@@ -30,7 +30,13 @@ export const syncSchema = z
       .enum(['evolve', 'rebuild', 'fail'])
       .default('evolve')
       .describe(
-        'evolve: add new columns, keep dropped ones, stop on a type change; rebuild: like evolve, and rebuild a table whose column types changed; fail: stop on any change',
+        'evolve: add new columns, keep dropped ones, widen columns in place when no value can be lost (int to bigint, longer varchar, larger decimal), stop on other type changes; rebuild: like evolve, and rebuild a table whose column types changed; fail: stop on any change',
+      ),
+    missing_tables: z
+      .enum(['keep', 'mark', 'drop'])
+      .default('keep')
+      .describe(
+        'A table ferry synced before that the source no longer has (dropped or renamed): keep its target table as it is, mark it (a comment on the table says since when it is gone), or drop it (and forget its state). Its stream is reported as source_missing on every run until then',
       ),
     parallel_chunks: z
       .number()

@@ -8,11 +8,13 @@
 // retries, then falls back to a brief FLUSH TABLES WITH READ LOCK (which needs the RELOAD privilege),
 // as mydumper does; under the lock no commit can happen, so the server's position is the snapshot's.
 // Stock MySQL reports no snapshot position: there only the lock gives one. Without either, the
-// position says it is not exact, and why; ferry never guesses one.
+// position says it is not exact, and why; ferry never guesses one. Just before, it reads what may
+// still commit below the snapshot (write-horizon.ts), for incremental cursors.
 import { messageOf } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
 import type { BinlogPosition } from './binlog/events.js';
 import { connectMysql, type MysqlConnection } from './connect.js';
+import { readWriteHorizon, sourceClock, type WriteHorizon } from './write-horizon.js';
 import type { ConnectionSpec } from '../connection-spec.js';
 
 export type { BinlogPosition };
@@ -30,6 +32,8 @@ export interface Snapshot {
   binlog: SnapshotPosition;
   /** True when all connections are known to share one snapshot. */
   consistent: boolean;
+  /** The writers still open just before the snapshot, and the source's clock around it. */
+  horizon: WriteHorizon;
   close(): Promise<void>;
 }
 
@@ -101,14 +105,22 @@ export async function openSnapshot(spec: ConnectionSpec, count: number, logger: 
     for (const o of opened) if (o.status === 'fulfilled') connections.push(o.value);
     const failed = opened.find((o) => o.status === 'rejected');
     if (failed) throw failed.reason;
+    const horizon = await readWriteHorizon(connections[0]!);
+    // With the clock once the snapshot is open: a row with a later cursor cannot be in it.
+    const snapshotOf = async (binlog: SnapshotPosition, consistent: boolean): Promise<Snapshot> => ({
+      connections,
+      binlog,
+      consistent,
+      horizon: { ...horizon, snapshotAt: await sourceClock(connections[0]!) },
+      close,
+    });
     let reported = true;
     for (let attempt = 0; attempt < 5; attempt++) {
       await Promise.all(connections.map(start));
       const positions = await Promise.all(connections.map(snapshotPosition));
       const first = positions[0]!;
-      if (first.file !== null && positions.every((p) => same(p, first))) {
-        return { connections, binlog: exact(first), consistent: true, close };
-      }
+      if (first.file !== null && positions.every((p) => same(p, first)))
+        return snapshotOf(exact(first), true);
       await Promise.all(connections.map((c) => c.query('ROLLBACK')));
       if (first.file === null) {
         reported = false; // no binlog, or MySQL: no snapshot position to compare
@@ -132,22 +144,20 @@ export async function openSnapshot(spec: ConnectionSpec, count: number, logger: 
         ? 'commits raced the start of the reader connections and FLUSH TABLES WITH READ LOCK was refused'
         : 'the server reports no snapshot position (MySQL has no binlog_snapshot_file) and FLUSH TABLES WITH READ LOCK was refused';
       const single = connections.length === 1 && reported;
-      return {
-        connections,
-        binlog: single
+      return snapshotOf(
+        single
           ? exact(position)
           : {
               ...position,
               exact: false,
               inexact: `${why} (${messageOf(error)}): grant RELOAD to the ferry user`,
             },
-        consistent: connections.length === 1,
-        close,
-      };
+        connections.length === 1,
+      );
     }
     try {
       await Promise.all(connections.map(start));
-      return { connections, binlog: exact(await serverPosition(lock)), consistent: true, close };
+      return await snapshotOf(exact(await serverPosition(lock)), true);
     } finally {
       await lock.query('UNLOCK TABLES');
     }
@@ -155,4 +165,13 @@ export async function openSnapshot(spec: ConnectionSpec, count: number, logger: 
     await close();
     throw error;
   }
+}
+
+/**
+ * The exact binlog position of the consistent snapshot a connection has open (START TRANSACTION WITH
+ * CONSISTENT SNAPSHOT), or undefined where the server does not report one (MySQL).
+ */
+export async function snapshotPositionOf(connection: MysqlConnection): Promise<BinlogPosition | undefined> {
+  const position = await snapshotPosition(connection);
+  return position.file === null ? undefined : position;
 }

@@ -1,6 +1,6 @@
 // CREATE TABLE / INDEX statements for replicated tables, and reading what a target table has now.
 import type { Queryable } from './connect.js';
-import { DELETED_AT, SYNCED_AT, qualifiedPg, quotePg } from '../../schema/identifiers.js';
+import { DELETED_AT, PG_NAME_BYTES, SYNCED_AT, qualifiedPg, quotePg } from '../../schema/identifiers.js';
 
 export interface TargetColumn {
   name: string;
@@ -19,18 +19,30 @@ export const FERRY_COLUMNS: readonly TargetColumn[] = [
   { name: DELETED_AT, pgType: 'timestamp with time zone' },
 ];
 
+/**
+ * Names reach DDL already mapped to fit (identifier()); PostgreSQL would cut a longer one without a
+ * word, and two cut names could then collide, so one that does not fit is a bug in ferry.
+ */
+function fitting(name: string): string {
+  if (Buffer.byteLength(name) > PG_NAME_BYTES)
+    throw new Error(`name ${name} is longer than ${PG_NAME_BYTES} bytes; it should have been mapped`);
+  return name;
+}
+
 export function createTableSql(
   schema: string,
   table: string,
   columns: readonly TargetColumn[],
   primaryKey: readonly string[],
 ): string {
+  for (const name of [table, ...columns.map((c) => c.name)]) fitting(name);
   const parts = [...columns, ...FERRY_COLUMNS].map((c) => `${quotePg(c.name)} ${c.pgType}`);
   if (primaryKey.length > 0) parts.push(`PRIMARY KEY (${primaryKey.map(quotePg).join(', ')})`);
   return `CREATE TABLE ${qualifiedPg(schema, table)} (\n  ${parts.join(',\n  ')}\n)`;
 }
 
 export function createIndexSql(schema: string, table: string, indexName: string, index: TargetIndex): string {
+  fitting(indexName);
   return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quotePg(indexName)} ON ${qualifiedPg(schema, table)} (${index.columns.map(quotePg).join(', ')})`;
 }
 

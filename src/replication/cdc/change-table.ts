@@ -74,15 +74,18 @@ export interface ChangeTable {
 }
 
 export function createChangeTable(spec: ChangeTableSpec): ChangeTable {
-  const names = spec.mappings.map((m) => m.column.name);
-  const keyIndexes = spec.primaryKey.map((k) => names.indexOf(k));
+  // Source names find the key; the target's names (long names mapped, see schema/identifiers.ts)
+  // name every column in SQL.
+  const sourceNames = spec.mappings.map((m) => m.column.name);
+  const names = spec.mappings.map((m) => m.targetName);
+  const keyIndexes = spec.primaryKey.map((k) => sourceNames.indexOf(k));
   if (keyIndexes.length === 0 || keyIndexes.some((i) => i < 0))
     throw new Error(`${spec.stream}: change data capture needs the primary key among the mapped columns`);
   const keyEncoders = keyIndexes.map((i) => ENCODERS[spec.mappings[i]!.rule.encoder]);
   const changes = `ferry_changes_${spec.index}`;
   const finals = `ferry_final_${spec.index}`;
   const target = qualifiedPg(spec.targetSchema, spec.targetTable);
-  const key = spec.primaryKey.map(quotePg);
+  const key = keyIndexes.map((i) => quotePg(names[i]!));
   const copyColumns = [SEQ, OP, ...keyIndexes.map((_, i) => oldKey(i)), ...names];
 
   let encoder: RowEncoder = newEncoder();
@@ -145,7 +148,7 @@ export function createChangeTable(spec: ChangeTableSpec): ChangeTable {
           `${quotePg(SEQ)} bigint NOT NULL`,
           `${quotePg(OP)} "char" NOT NULL`,
           ...keyTypes.map((t, i) => `${quotePg(oldKey(i))} ${t}`),
-          ...spec.mappings.map((m) => `${quotePg(m.column.name)} ${m.pgType}`),
+          ...spec.mappings.map((m) => `${quotePg(m.targetName)} ${m.pgType}`),
         ].join(', ')}) ON COMMIT DELETE ROWS`,
       );
       await client.query(

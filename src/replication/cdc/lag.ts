@@ -56,7 +56,7 @@ export class LagSampler {
     const now = Date.now();
     const interval = (now - this.lastSample) / 1000;
     const lag = this.lagSeconds(now);
-    await this.state.samples.add(
+    await this.state.streamSamples.add(
       db,
       streams.map((s) => ({
         targetSchema: this.targetSchema,
@@ -65,13 +65,15 @@ export class LagSampler {
         lagSeconds: lag,
         changes: this.counts.get(s.table) ?? 0,
         intervalSeconds: interval,
+        position:
+          s.checkpoint.gtid ?? (s.checkpoint.file ? `${s.checkpoint.file}:${s.checkpoint.position}` : null),
       })),
     );
     this.counts.clear();
     this.lastSample = now;
     if (now - this.lastCompact > 3600_000) {
       this.lastCompact = now;
-      await this.state.samples.compact(db, this.retentionDays);
+      await this.state.streamSamples.compact(db, this.retentionDays);
     }
   }
 }

@@ -26,7 +26,7 @@ export interface StreamOptions {
 
 /** The cdc streams of the project (or those named) as the source has them now. */
 export async function cdcPlans(project: CdcProject, only?: readonly string[]): Promise<StreamPlan[]> {
-  const plans = (await planFromSource(project, only)).plans.filter((p) => p.mode === 'cdc');
+  const plans = (await planFromSource(project, only, [])).plans.filter((p) => p.mode === 'cdc');
   if (plans.length === 0)
     throw new ConfigError(
       only && only.length > 0 ? `none of ${only.join(', ')} is a cdc stream` : 'no stream has mode: cdc',

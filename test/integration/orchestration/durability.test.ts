@@ -35,7 +35,7 @@ describe('a server killed mid-run', () => {
     expect(trigger.code).toBe(0);
     const runId = /run (\d+)/.exec(trigger.stdout)?.[1];
 
-    const first = spawnFerry(['-c', f.configPath, 'server', '--tick', '1'], { env });
+    const first = spawnFerry(['-c', f.configPath, 'server', '--tick', '1', '--no-ui'], { env });
     processes.push(first);
     await eventually(
       () => Promise.resolve(existsSync(join(f.dir, 'slow.txt')) ? true : undefined),
@@ -53,7 +53,7 @@ describe('a server killed mid-run', () => {
       { task: 'verify', state: 'pending' },
     ]);
 
-    const second = spawnFerry(['-c', f.configPath, 'server', '--tick', '1'], { env });
+    const second = spawnFerry(['-c', f.configPath, 'server', '--tick', '1', '--no-ui'], { env });
     processes.push(second);
     const state = await eventually(
       async () => {

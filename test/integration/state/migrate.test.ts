@@ -97,7 +97,9 @@ describe('a state made by ferry 0.1', () => {
       const strip = (rows: string[]) =>
         rows.map((r) =>
           JSON.stringify(
-            Object.fromEntries(Object.entries(JSON.parse(r) as Record<string, unknown>).filter(([k]) => oldColumns.has(k))),
+            Object.fromEntries(
+              Object.entries(JSON.parse(r) as Record<string, unknown>).filter(([k]) => oldColumns.has(k)),
+            ),
           ),
         );
       expect(strip(after[table]!).sort(), table).toEqual(strip(before[table]!).sort());

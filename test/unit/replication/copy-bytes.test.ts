@@ -1,32 +1,20 @@
 // The byte-level COPY encoder must write exactly what the row encoder writes for the same values,
 // and hand every row a policy must judge to the row encoder.
 import { describe, expect, it } from 'vitest';
-import type { SourceColumn } from '../../../src/schema/source-table.js';
+import { sourceColumn } from '../../support/source-column.js';
 import { createPacketEncoder } from '../../../src/schema/copy-bytes.js';
 import { createRowEncoder } from '../../../src/schema/row-encoder.js';
 import { mapColumn } from '../../../src/schema/type-mapping.js';
 import type { RowGate } from '../../../src/schema/row-outcome.js';
 
-function column(name: string, dataType: string, columnType = dataType): SourceColumn {
-  return {
-    name,
-    position: 1,
-    dataType,
-    columnType,
-    nullable: true,
+function column(name: string, dataType: string, columnType = dataType) {
+  return sourceColumn(name, dataType, columnType, {
     unsigned: false,
     maxLength: 255,
     precision: 12,
     scale: 2,
     fsp: 0,
-    charset: null,
-    collation: null,
-    members: null,
-    generated: false,
-    defaultValue: null,
-    extra: '',
-    comment: '',
-  };
+  });
 }
 
 const COLUMNS = [

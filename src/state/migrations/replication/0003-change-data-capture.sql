@@ -24,7 +24,10 @@ CREATE TABLE IF NOT EXISTS {{state}}.stream_samples (
   interval_seconds double precision NOT NULL,
   -- 'raw' samples every few seconds; 'minute' rollups of older ones
   grain text NOT NULL DEFAULT 'raw',
+  -- the source position applied at that time (GTID position, or binlog file:position)
+  applied_position text,
   PRIMARY KEY (target_schema, target_table, grain, sampled_at));
+CREATE INDEX IF NOT EXISTS stream_samples_recent ON {{state}}.stream_samples (target_schema, target_table, sampled_at DESC);
 
 ALTER TABLE {{state}}.streams ADD COLUMN IF NOT EXISTS source_server text;
 ALTER TABLE {{state}}.streams ADD COLUMN IF NOT EXISTS last_event_at timestamptz;
