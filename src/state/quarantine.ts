@@ -319,7 +319,13 @@ export function quarantineTables(schema: string) {
     async settleChanged(
       db: Queryable,
       run: StreamRunRef,
-      touched: { relation: string; primaryKey: readonly string[]; loaded: string } | null,
+      touched: {
+        relation: string;
+        primaryKey: readonly string[];
+        /** The key's column names in the relation (target names), in the same order. */
+        keyColumns: readonly string[];
+        loaded: string;
+      } | null,
       again: readonly (Record<string, unknown> | null)[],
       note: string,
     ): Promise<number> {
@@ -330,7 +336,7 @@ export function quarantineTables(schema: string) {
       );
       if (waiting.length === 0) return 0;
       const keys = touched
-        ? `SELECT ${keyJson(touched.primaryKey, 't')} AS k, bool_or(t.${quotePg(touched.loaded)}) AS loaded FROM ${touched.relation} t GROUP BY 1`
+        ? `SELECT ${keyJson(touched.primaryKey, 't', touched.keyColumns)} AS k, bool_or(t.${quotePg(touched.loaded)}) AS loaded FROM ${touched.relation} t GROUP BY 1`
         : 'SELECT NULL::jsonb AS k, false AS loaded WHERE false';
       const { rowCount } = await db.query(
         `WITH keys AS (${keys}),

@@ -19,7 +19,7 @@ export interface CheckedStream {
   primaryKey: readonly string[];
   quality: StreamQuality;
   /** The batch's touched keys and whether each one's image was written (ChangeTable.touched). */
-  touched: { relation: string; loaded: string };
+  touched: { relation: string; loaded: string; keyColumns: readonly string[] };
 }
 
 /** Runs the stream's set checks on the rows the batch wrote; returns how many it quarantined. */
@@ -30,14 +30,15 @@ export async function checkWrittenRows(
   runId: number,
 ): Promise<number> {
   const target = qualifiedPg(stream.targetSchema, stream.targetTable);
-  const on = stream.primaryKey.map((k) => `t.${quotePg(k)} = f.${quotePg(k)}`).join(' AND ');
+  const keys = stream.touched.keyColumns.map(quotePg);
+  const on = keys.map((k) => `t.${k} = f.${k}`).join(' AND ');
   await client.query(`DROP TABLE IF EXISTS pg_temp.${quotePg(WRITTEN)}`);
   await client.query(
     `CREATE TEMP TABLE ${quotePg(WRITTEN)} ON COMMIT DROP AS
        SELECT t.* FROM ${target} t JOIN ${stream.touched.relation} f ON ${on} WHERE f.${quotePg(stream.touched.loaded)}`,
   );
   let quarantined = 0;
-  const match = stream.primaryKey.map((k, i) => `t.${quotePg(k)}::text = $${i + 1}`).join(' AND ');
+  const match = keys.map((k, i) => `t.${k}::text = $${i + 1}`).join(' AND ');
   await stream.quality.settle(client, { relation: `pg_temp.${quotePg(WRITTEN)}`, whole: false }, runId, {
     dedup: false,
     // The rows were written already: they leave the target for the quarantine, one by one (few).
@@ -50,6 +51,7 @@ export async function checkWrittenRows(
           deleteSql: `DELETE FROM ${target} t WHERE ${match} RETURNING t.*`,
           params: key,
           primaryKey: stream.primaryKey,
+          keyColumns: stream.touched.keyColumns,
           reason: describeFailures(failures),
           failures,
         });

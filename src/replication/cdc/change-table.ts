@@ -70,7 +70,7 @@ export interface ChangeTable {
    * After apply(), until the commit: the keys the batch touched (the key columns) and whether each
    * one's final image loaded (`loaded`), for settling earlier quarantine entries of those keys.
    */
-  readonly touched: { relation: string; loaded: string };
+  readonly touched: { relation: string; loaded: string; keyColumns: readonly string[] };
 }
 
 export function createChangeTable(spec: ChangeTableSpec): ChangeTable {
@@ -136,7 +136,11 @@ export function createChangeTable(spec: ChangeTableSpec): ChangeTable {
 
   return {
     spec,
-    touched: { relation: `pg_temp.${quotePg(finals)}`, loaded: 'image' },
+    touched: {
+      relation: `pg_temp.${quotePg(finals)}`,
+      loaded: 'image',
+      keyColumns: keyIndexes.map((i) => names[i]!),
+    },
     get pending() {
       return pending;
     },

@@ -51,13 +51,13 @@ export async function backfillColumns(
   const { plan, writer } = options;
   const keys = plan.table.primaryKey.map((k) => options.mappings.find((m) => m.column.name === k)!);
   const columns = [...keys, ...options.added];
-  const names = columns.map((m) => m.column.name);
+  const names = columns.map((m) => m.targetName);
   const encoder = createRowEncoder(plan.name, columns, plan.table.primaryKey, {
     zero_dates: options.policies.zero_dates === 'null' ? 'null' : 'fail',
     invalid_values: options.policies.invalid_values === 'null' ? 'null' : 'fail',
   });
   await writer.query(
-    `CREATE TEMP TABLE ${quotePg(TEMP)} (${columns.map((m) => `${quotePg(m.column.name)} ${m.pgType}`).join(', ')}) ON COMMIT DROP`,
+    `CREATE TEMP TABLE ${quotePg(TEMP)} (${columns.map((m) => `${quotePg(m.targetName)} ${m.pgType}`).join(', ')}) ON COMMIT DROP`,
   );
   const { sql, binary } = selectSql(plan.table, columns);
   const source = await connectMysql(options.source);
@@ -89,8 +89,8 @@ export async function backfillColumns(
     await source.end().catch(() => undefined);
   }
   const target = qualifiedPg(options.targetSchema, plan.targetTable);
-  const set = options.added.map((m) => `${quotePg(m.column.name)} = b.${quotePg(m.column.name)}`).join(', ');
-  const on = keys.map((m) => `t.${quotePg(m.column.name)} = b.${quotePg(m.column.name)}`).join(' AND ');
+  const set = options.added.map((m) => `${quotePg(m.targetName)} = b.${quotePg(m.targetName)}`).join(', ');
+  const on = keys.map((m) => `t.${quotePg(m.targetName)} = b.${quotePg(m.targetName)}`).join(' AND ');
   await writer.query(`UPDATE ${target} t SET ${set} FROM ${quotePg(TEMP)} b WHERE ${on}`);
   await writer.query(`DROP TABLE ${quotePg(TEMP)}`);
   return { rows, nulled: encoder.take().nulled };
