@@ -6,9 +6,10 @@
 // matches at the next rows. Followed: TRUNCATE (the target is emptied, or its rows marked deleted;
 // the stream's quarantine entries are superseded), columns added (added to the target, and filled
 // from the source where existing rows got a default: column-backfill.ts), columns dropped (kept,
-// NULL from now on), a type change PostgreSQL's column already holds (tinyint to smallint), index
-// changes (nothing to do). Stopped with what to do: a dropped or renamed table, a renamed column,
-// a changed primary key, a changed column type (until the widening of replication/widen.ts).
+// NULL from now on), types widened in place when no value can be lost (replication/widen.ts: int
+// to bigint, a longer varchar), a type change PostgreSQL's column already holds (tinyint to
+// smallint), index changes (nothing to do), all under sync.schema_changes. Stopped with what to do:
+// a dropped or renamed table, a renamed column, a changed primary key, another type change.
 import type { PgClient } from '../../connectors/postgres/connect.js';
 import { connectMysql } from '../../connectors/mysql/connect.js';
 import { introspectTables } from '../../connectors/mysql/introspect.js';
@@ -20,7 +21,8 @@ import type { FerryState } from '../../state/ferry-state.js';
 import type { TableMap } from '../../connectors/mysql/binlog/events.js';
 import { tableMapDifferences } from '../../connectors/mysql/binlog/table-shape.js';
 import type { SourceTable } from '../../schema/source-table.js';
-import { addColumns, diffSchema } from '../schema-evolution.js';
+import { addColumns, checkSchemaPolicy, diffSchema } from '../schema-evolution.js';
+import { widenColumns, type TypeChange } from '../widen.js';
 import { globMatches, mappingsFor, planStreams, type StreamPlan } from '../stream-plan.js';
 import { backfillColumns, needsBackfill } from './column-backfill.js';
 import type { CdcProject } from './session.js';
@@ -275,16 +277,27 @@ async function evolveTo(ctx: EvolveContext, now: StreamPlan): Promise<DdlOutcome
   const mappings = mappingsFor(now);
   const existing = (await readTargetColumns(writer, schema, plan.targetTable)) ?? [];
   const diff = diffSchema(mappings, existing);
-  if (diff.changed.length > 0) {
-    // Widening in place waits for replication/widen.ts (branch loss): there, the changes that cannot
-    // lose a value (splitTypeChanges) are applied with widenColumns(writer, ...) and only the
-    // others stop the stream.
+  // The sync's schema_changes policy: evolve adds columns and widens types that cannot lose a value
+  // (replication/widen.ts) in place; any other type change, and anything under fail, stops the
+  // stream (a cdc stream is rebuilt by a new snapshot, not in place).
+  let policy: { rebuild: boolean; widen: TypeChange[] };
+  try {
+    policy = checkSchemaPolicy(plan.name, diff, project.sync.schema_changes, ctx.logger);
+  } catch (error) {
+    if (!(error instanceof SchemaError)) throw error;
+    return { kind: 'stop', reason: error.message, hint: resync };
+  }
+  if (policy.rebuild) {
     const c = diff.changed[0]!;
     return {
       kind: 'stop',
-      reason: `${plan.table.name}.${c.mapping.column.name} changed from ${c.was} to ${c.mapping.pgType}`,
+      reason: `${plan.table.name}.${c.mapping.column.name} changed from ${c.was} to ${c.mapping.pgType}, which needs a rebuild (sync.schema_changes: rebuild)`,
       hint: resync,
     };
+  }
+  if (policy.widen.length > 0) {
+    const widened = await widenColumns(writer, { schema, table: plan.targetTable }, policy.widen);
+    ctx.logger.info({ stream: plan.name }, `${plan.name}: ${widened.summary}`);
   }
   const shape = (p: StreamPlan) => JSON.stringify([p.table.columns, p.table.primaryKey]);
   if (diff.added.length === 0 && shape(now) === shape(plan)) return { kind: 'same' };
@@ -294,10 +307,10 @@ async function evolveTo(ctx: EvolveContext, now: StreamPlan): Promise<DdlOutcome
   const inTarget = new Set(existing.map((c) => c.name));
   const before = new Set(
     mappingsFor(plan)
-      .map((m) => m.column.name)
+      .map((m) => m.targetName)
       .filter((n) => inTarget.has(n)),
   );
-  const entering = mappings.filter((m) => !before.has(m.column.name) && needsBackfill(m));
+  const entering = mappings.filter((m) => !before.has(m.targetName) && needsBackfill(m));
   if (entering.length > 0) {
     let nulled;
     try {
@@ -323,7 +336,7 @@ async function evolveTo(ctx: EvolveContext, now: StreamPlan): Promise<DdlOutcome
   return {
     kind: 'replan',
     plan: now,
-    added: mappings.filter((m) => !before.has(m.column.name)).map((m) => m.column.name),
-    dropped: [...before].filter((n) => !mappings.some((m) => m.column.name === n)),
+    added: mappings.filter((m) => !before.has(m.targetName)).map((m) => m.column.name),
+    dropped: [...before].filter((n) => !mappings.some((m) => m.targetName === n)),
   };
 }
