@@ -8,6 +8,7 @@ import { CommitUnknownError } from '../../errors.js';
 import type { BinlogPosition } from '../../connectors/mysql/binlog/events.js';
 import type { FerryState } from '../../state/ferry-state.js';
 import type { AppliedTransaction } from '../../state/cdc-ledger.js';
+import { checkWrittenRows, type CheckedStream } from './change-checks.js';
 import type { ChangeTable, RowChange } from './change-table.js';
 import { hasReached } from './positions.js';
 
@@ -24,6 +25,8 @@ export interface CdcStream {
   table: string;
   mode: string;
   changes: ChangeTable;
+  /** The stream's set checks (unique, relationship, expression), run on the rows each batch wrote. */
+  setChecks?: CheckedStream | undefined;
   /** The position the stream's target table reflects (its checkpoint). */
   checkpoint: BinlogPosition;
   totals: StreamTotals;
@@ -114,10 +117,21 @@ export class Batch {
     const batchId = ++this.batchId;
     const applied = { written: 0, changes: 0 };
     try {
+      const written: CdcStream[] = [];
       for (const stream of streams) {
         if (stream.changes.pending === 0) continue;
         const result = await stream.changes.apply(this.writer);
+        written.push(stream);
         const run = { targetSchema: this.targetSchema, stream: stream.table, runId: this.runId };
+        // Earlier entries of the keys this batch loaded, deleted or set aside again are settled,
+        // as a sync settles them: the quarantine holds what does not load now.
+        await this.state.quarantine.settleChanged(
+          this.writer,
+          run,
+          { ...stream.changes.touched, primaryKey: stream.changes.spec.primaryKey },
+          result.quarantined.map((q) => q.primaryKey),
+          `change data capture run ${this.runId}`,
+        );
         await this.state.quarantine.add(this.writer, run, result.quarantined);
         await this.state.quarantine.recordValueChanges(this.writer, run, result.nulled);
         const t = stream.totals;
@@ -142,6 +156,13 @@ export class Batch {
           bytes: 0,
           startedAt: t.startedAt,
         });
+      }
+      // Set checks once every stream is applied: a parent written in the same batch counts.
+      for (const stream of written) {
+        if (!stream.setChecks) continue;
+        const aside = await checkWrittenRows(this.writer, this.state, stream.setChecks, this.runId);
+        stream.totals.quarantined += aside;
+        stream.totals.written -= aside;
       }
       const moving = streams.filter((s) => hasReached(position, s.checkpoint));
       await this.state.streams.advance(
