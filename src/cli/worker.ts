@@ -3,13 +3,14 @@ import type { Command } from 'commander';
 import { openOrchestrator } from '../orchestration/orchestrator.js';
 import { startWorker } from '../orchestration/worker.js';
 import type { Register } from './context.js';
+import { CONCURRENCY } from './number-flags.js';
 import { untilAborted } from './pipeline-flags.js';
 
 export const registerWorker: Register = (program: Command, context) => {
   program
     .command('worker')
     .description('run pipeline tasks from the queue (on any number of machines; each task runs once)')
-    .option('--concurrency <n>', 'tasks run at once by this process', Number, 2)
+    .option('--concurrency <n>', 'tasks run at once by this process', CONCURRENCY, 2)
     .action(async (flags: { concurrency: number }) => {
       const ctx = context();
       const orch = await openOrchestrator(ctx.project(), ctx.state, ctx.logger);

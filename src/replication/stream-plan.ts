@@ -67,6 +67,8 @@ export function planStreams(
 ): StreamPlan[] {
   const plans: StreamPlan[] = [];
   const used = new Set<number>();
+  /** Every stream the rules give, whether or not `only` selects it: the valid names for messages. */
+  const available: string[] = [];
   for (const table of tables) {
     const index = ruleIndexOf(rules, table.name);
     if (index < 0) continue;
@@ -74,6 +76,7 @@ export function planStreams(
     const stream = rules[index]!;
     // PostgreSQL keeps 63 bytes of a name; longer ones are mapped (identifier()), never cut.
     const targetTable = identifier(stream.target_table ?? table.name);
+    available.push(targetTable);
     if (only && only.length > 0 && !only.includes(table.name) && !only.includes(targetTable)) continue;
     const unknown = [...(stream.primary_key ?? []), ...(stream.columns ?? [])].filter(
       (c) => !table.columns.some((col) => col.name === c),
@@ -131,10 +134,20 @@ export function planStreams(
     );
     if (missing.length > 0)
       throw new ConfigError(`no stream covers ${missing.join(', ')}`, [], {
-        hint: `streams: ${plans.map((p) => p.name).join(', ')}`,
+        hint: `streams: ${validNames(rules, available, known).join(', ') || '(none: no table of the source matches streams:)'}`,
       });
   }
   return plans;
+}
+
+/** The stream names --streams may give: those the source's tables have, and those whose table is gone. */
+function validNames(
+  rules: readonly StreamRule[],
+  available: readonly string[],
+  known: readonly KnownStream[],
+): string[] {
+  const gone = known.filter((k) => ruleIndexOf(rules, k.sourceTable) >= 0 && !available.includes(k.table));
+  return [...new Set([...available, ...gone.map((k) => k.table)])].sort();
 }
 
 /** A stream whose source table is gone (dropped, or renamed) since ferry synced it. */
