@@ -11,13 +11,17 @@ import { DEFAULT_LOOKBACK } from './sections/streams.js';
 import type { FerryConfig, SparkSettings, StreamConfig, SyncSettings, TransformSettings } from './schema.js';
 
 /** A stream rule of ferry.yaml with the defaults applied and its lookback in seconds. */
-export interface StreamRule extends Omit<StreamConfig, 'mode' | 'lookback' | 'deletes' | 'cursor'> {
+export interface StreamRule
+  extends Omit<StreamConfig, 'mode' | 'lookback' | 'deletes' | 'cursor' | 'incremental_fallback'> {
   /** Its position in ferry.yaml's streams list, for messages ("streams[2]"). */
   index: number;
   mode: 'full_refresh' | 'incremental';
   cursor: string | undefined;
   lookbackSeconds: number;
   deletes: 'ignore' | 'soft' | 'hard';
+  incrementalFallback: 'none' | 'full_refresh';
+  /** The stream's own entry as ferry.yaml gives it (without defaults:), for warnings about settings that do nothing. */
+  own: Readonly<StreamConfig>;
 }
 
 export interface SparkServer extends SparkSettings {
@@ -85,6 +89,8 @@ export function compileProject(config: FerryConfig, configPath = 'ferry.yaml'): 
       cursor: s.cursor ?? config.defaults.cursor,
       lookbackSeconds: durationSeconds(lookback),
       deletes: s.deletes ?? config.defaults.deletes ?? 'ignore',
+      incrementalFallback: s.incremental_fallback ?? config.defaults.incremental_fallback ?? 'none',
+      own: s,
     };
   });
   const spark = config.spark ?? SPARK_DEFAULTS;

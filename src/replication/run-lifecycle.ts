@@ -23,6 +23,7 @@ import { createPairPool } from './pair-pool.js';
 import type { ConnectionPair } from './pair-pool.js';
 import { emptyResult, type RunContext, type StreamResult } from './stream-context.js';
 import { settleMissingStream } from './missing-tables.js';
+import { checkIncremental, keyWarnings, settingWarnings } from './plan-checks.js';
 import {
   mappingsFor,
   missingStreams,
@@ -96,6 +97,7 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
     await state.migrate(control);
     const known = await state.streams.list(control, schema);
     const planned = await planFromSource(project, options.streams, known);
+    if (copier.kind === 'sync') checkIncremental(planned.plans);
     const warnings = planned.warnings.map((w) => w.message);
     const refused = planned.warnings.filter((w) => w.strict && options.strict);
     if (refused.length > 0)
@@ -225,9 +227,14 @@ async function planFromSource(
     const database = project.source.database;
     const tables = await introspectTables(probe, database);
     const skipped = await introspectSkipped(probe, database);
+    const plans = planStreams(project.streams, tables, only, known);
     return {
-      plans: planStreams(project.streams, tables, only, known),
-      warnings: planWarnings(project.streams, tables, skipped, database),
+      plans,
+      warnings: [
+        ...planWarnings(project.streams, tables, skipped, database),
+        ...settingWarnings(project.streams),
+        ...keyWarnings(project.streams, plans),
+      ],
     };
   } finally {
     await probe.end().catch(() => undefined);

@@ -5,7 +5,8 @@ import type { Logger } from '../observability/logger.js';
 import type { FerryState } from '../state/ferry-state.js';
 import { compileQuality } from '../quality/stream-quality.js';
 import { fullRefresh, type FullRefreshOptions } from './full-refresh.js';
-import { incremental, incrementalBlocker } from './incremental.js';
+import { incremental } from './incremental.js';
+import { incrementalBlocker } from './plan-checks.js';
 import { runCopies, type Copier, type CopyProject, type RunSummary } from './run-lifecycle.js';
 import type { StreamPlan } from './stream-plan.js';
 

@@ -14,6 +14,8 @@ export interface StreamPlan {
   table: SourceTable;
   /** The stream's name in logs, state and quarantine: the target table name. */
   name: string;
+  /** The position in ferry.yaml's streams list of the stream rule that matched the table. */
+  ruleIndex: number;
   targetTable: string;
   mode: 'full_refresh' | 'incremental';
   cursor: string | undefined;
@@ -23,6 +25,10 @@ export interface StreamPlan {
   /** Validation of the rows (src/quality). */
   checks: CheckRule[];
   dedup: DedupRule | undefined;
+  /** The stream's primary_key when it stands in for the key the table does not declare (it must be unique). */
+  configuredKey: string[] | undefined;
+  /** What an incremental stream that cannot be incremental does (stream ferry.yaml's incremental_fallback). */
+  incrementalFallback: 'none' | 'full_refresh';
 }
 
 /** "*" and "?" globs, matched against the whole table name, case-sensitively. */
@@ -95,6 +101,7 @@ export function planStreams(
           ? { ...table, primaryKey: stream.primary_key }
           : table,
       name: targetTable,
+      ruleIndex: index,
       targetTable,
       mode: stream.mode,
       cursor: stream.cursor,
@@ -103,6 +110,8 @@ export function planStreams(
       columns: stream.columns,
       checks: stream.checks ?? [],
       dedup: stream.dedup,
+      configuredKey: stream.primary_key && table.primaryKey.length === 0 ? [...stream.primary_key] : undefined,
+      incrementalFallback: stream.incrementalFallback,
     });
   }
   const byTarget = new Map<string, string[]>();
@@ -116,11 +125,14 @@ export function planStreams(
     );
   }
   const gone = new Set(missingStreams(rules, plans, known).map((m) => m.sourceTable));
-  const literal = rules.filter((s, i) => !used.has(i) && !/[*?]/.test(s.table) && !gone.has(s.table));
+  const unused = rules.filter((s, i) => !used.has(i) && !/[*?]/.test(s.table) && !gone.has(s.table));
+  const shadowed = unused.filter((s) => tables.some((t) => t.name === s.table));
+  if (shadowed.length > 0) throw shadowedStreams(rules, shadowed);
+  const literal = unused.filter((s) => !shadowed.includes(s));
   if (literal.length > 0) {
     throw new ConfigError(
       'streams name tables that the source does not have',
-      literal.map((s) => `streams: table ${s.table} not found in the source database`),
+      literal.map((s) => `streams[${s.index}]: table ${s.table} not found in the source database`),
       {
         hint: `tables in the source: ${tables.map((t) => t.name).join(', ') || '(none)'}`,
       },
@@ -138,6 +150,24 @@ export function planStreams(
       });
   }
   return plans;
+}
+
+/**
+ * Streams naming a table the source has that an earlier stream matches already (or that ferry never
+ * replicates): their settings would never apply, so the file is wrong.
+ */
+function shadowedStreams(rules: readonly StreamRule[], shadowed: readonly StreamRule[]): ConfigError {
+  const problems = shadowed.map((s) => {
+    const first = ruleIndexOf(rules, s.table);
+    if (first < 0)
+      return `streams[${s.index}]: table ${s.table} starts with ${FERRY_PREFIX}: ferry never replicates such tables`;
+    const by = rules[first]!;
+    const pattern = /[*?]/.test(by.table) ? ` (table: ${JSON.stringify(by.table)})` : '';
+    return `streams[${s.index}]: table ${s.table} is matched by streams[${first}]${pattern} already, so these settings would never apply`;
+  });
+  return new ConfigError('a table is listed in two streams', problems, {
+    hint: 'the first stream whose table matches wins: merge the two entries into one, or put the one naming the table before the pattern (or add the table to the pattern\'s exclude:)',
+  });
 }
 
 /** The stream names --streams may give: those the source's tables have, and those whose table is gone. */
@@ -215,13 +245,29 @@ export function planWarnings(
   if (tables.length === 0)
     return [{ message: `the source database ${database} has no tables`, strict: true }, ...warnings];
   rules.forEach((rule, i) => {
-    if (/[*?]/.test(rule.table) && !tables.some((t) => globMatches(rule.table, t.name)))
+    if (!/[*?]/.test(rule.table)) return;
+    const matching = tables.filter((t) => globMatches(rule.table, t.name));
+    if (matching.length === 0)
       warnings.push({
         message: `streams[${i}]: table "${rule.table}" matches no table of the source database ${database}`,
         strict: true,
       });
+    else if (shadowedGlob(rules, i, matching))
+      warnings.push({
+        message: `streams[${i}]: every table "${rule.table}" matches is matched by an earlier stream (the first that matches wins), so its settings never apply`,
+        strict: true,
+      });
   });
   return warnings;
+}
+
+/** Whether every table a glob would copy (its matches less its exclude:) is an earlier stream's. */
+function shadowedGlob(rules: readonly StreamRule[], i: number, matching: readonly SourceTable[]): boolean {
+  const rule = rules[i]!;
+  const own = matching.filter(
+    (t) => !t.name.startsWith(FERRY_PREFIX) && !(rule.exclude ?? []).some((e) => globMatches(e, t.name)),
+  );
+  return own.length > 0 && own.every((t) => ruleIndexOf(rules, t.name) < i);
 }
 
 /** The column mappings of a stream: its selected columns (and always the key), in table order. */
