@@ -22,6 +22,7 @@ import { findHoles, holesToKeep, inHoles } from './cursor-holes.js';
 import { aboveMark, cursorOf, readSnapshotMark, type Cursor } from './cursor-mark.js';
 import { widenColumns } from './widen.js';
 import { fallbackWarning, incrementalBlocker } from './plan-checks.js';
+import { checkConfiguredKey } from './key-uniqueness.js';
 
 export async function incremental(
   ctx: RunContext,
@@ -113,6 +114,7 @@ export async function incremental(
     result.rowsQuarantined += settled.quarantined;
     result.warnings.push(...settled.warnings);
     Object.assign(result, quality.counts());
+    await checkConfiguredKey(target, plan, mappings, incoming.relation);
     await mergeRows(target, {
       schema,
       table: plan.targetTable,

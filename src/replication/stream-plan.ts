@@ -110,7 +110,8 @@ export function planStreams(
       columns: stream.columns,
       checks: stream.checks ?? [],
       dedup: stream.dedup,
-      configuredKey: stream.primary_key && table.primaryKey.length === 0 ? [...stream.primary_key] : undefined,
+      configuredKey:
+        stream.primary_key && table.primaryKey.length === 0 ? [...stream.primary_key] : undefined,
       incrementalFallback: stream.incrementalFallback,
     });
   }
@@ -166,7 +167,7 @@ function shadowedStreams(rules: readonly StreamRule[], shadowed: readonly Stream
     return `streams[${s.index}]: table ${s.table} is matched by streams[${first}]${pattern} already, so these settings would never apply`;
   });
   return new ConfigError('a table is listed in two streams', problems, {
-    hint: 'the first stream whose table matches wins: merge the two entries into one, or put the one naming the table before the pattern (or add the table to the pattern\'s exclude:)',
+    hint: "the first stream whose table matches wins: merge the two entries into one, or put the one naming the table before the pattern (or add the table to the pattern's exclude:)",
   });
 }
 

@@ -16,7 +16,9 @@ beforeAll(async () => {
   await f.db.source.query(
     'CREATE TABLE notes (id int PRIMARY KEY, body text, tag varchar(10), updated_at datetime NOT NULL)',
   );
-  await f.db.source.query("INSERT INTO notes VALUES (1, 'one', 'a', '2026-01-01'), (2, 'two', 'b', '2026-01-02')");
+  await f.db.source.query(
+    "INSERT INTO notes VALUES (1, 'one', 'a', '2026-01-01'), (2, 'two', 'b', '2026-01-02')",
+  );
   await f.db.source.query('CREATE TABLE loose (a int, b int)');
   await f.db.source.query('INSERT INTO loose VALUES (1, 1), (2, 2)');
 });
@@ -25,7 +27,7 @@ afterAll(() => f?.cleanup());
 const relationExists = async (name: string) =>
   (await f.db.target.query('SELECT to_regclass($1) AS r', [name])).rows[0].r !== null;
 
-describe("schemas ferry uses for itself are refused (exit 2), before anything is written", () => {
+describe('schemas ferry uses for itself are refused (exit 2), before anything is written', () => {
   it('target.schema: _ferry', async () => {
     // Before ferry refused it, the source table runs replaced ferry's own _ferry.runs.
     const result = await runFerry(['-c', f.config(undefined, { schema: '_ferry' }), 'sync']);
@@ -71,7 +73,9 @@ describe('the same table in two streams', () => {
   it('names the stream that already matched it', async () => {
     const result = await runFerry([
       '-c',
-      f.config('streams:\n  - { table: notes }\n  - { table: notes, mode: incremental, cursor: updated_at }\n'),
+      f.config(
+        'streams:\n  - { table: notes }\n  - { table: notes, mode: incremental, cursor: updated_at }\n',
+      ),
       'sync',
     ]);
     expectUsageError(result, /streams\[1\]: table notes is matched by streams\[0\] already/);
@@ -91,7 +95,11 @@ describe('the same table in two streams', () => {
 
 describe('an incremental stream that cannot be incremental', () => {
   const cases: Array<[string, string, RegExp]> = [
-    ['no cursor', '{ table: notes, mode: incremental }', /streams\[0\] \(notes\): incremental needs a cursor/],
+    [
+      'no cursor',
+      '{ table: notes, mode: incremental }',
+      /streams\[0\] \(notes\): incremental needs a cursor/,
+    ],
     [
       'a cursor column the table lacks',
       '{ table: notes, mode: incremental, cursor: changed_at }',
@@ -134,7 +142,9 @@ describe('an incremental stream that cannot be incremental', () => {
       ),
       'sync',
     ]);
-    expect(result.stdout).toMatch(/warning: loose: its cursor column updated_at does not exist.*copied in full/);
+    expect(result.stdout).toMatch(
+      /warning: loose: its cursor column updated_at does not exist.*copied in full/,
+    );
     expect(result.code).toBe(0);
   });
 });
@@ -149,9 +159,15 @@ describe('settings that do nothing are warned about', () => {
       'sync',
     ]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/warning: streams\[0\] \(notes\): deletes: soft does nothing on a full_refresh stream/);
-    expect(result.stdout).toMatch(/warning: streams\[0\] \(notes\): lookback: 5m does nothing on a full_refresh stream/);
-    expect(result.stdout).toMatch(/warning: notes: primary_key \[tag\] is not used: the table has a primary key \(id\)/);
+    expect(result.stdout).toMatch(
+      /warning: streams\[0\] \(notes\): deletes: soft does nothing on a full_refresh stream/,
+    );
+    expect(result.stdout).toMatch(
+      /warning: streams\[0\] \(notes\): lookback: 5m does nothing on a full_refresh stream/,
+    );
+    expect(result.stdout).toMatch(
+      /warning: notes: primary_key \[tag\] is not used: the table has a primary key \(id\)/,
+    );
   });
 
   it('but not for settings that come from defaults:', async () => {
