@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // ferry's command-line entry: parses global flags, registers the commands, turns errors into exit
 // codes (the table in docs/cli.md: src/errors.ts EXIT).
+// First: on a Node.js too old for ferry, say so and exit 2 before anything else loads.
+import './require-node.js';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, EXIT, exitCodeOf, isFerryError, messageOf } from '../errors.js';
 import { redact } from '../observability/redact.js';
