@@ -1,8 +1,7 @@
 // `ferry sync`: replicate the configured streams once, with progress bars and a summary table.
 import cliProgress from 'cli-progress';
 import { Option, type Command } from 'commander';
-import { sync, type SyncSummary } from '../replication/run.js';
-import { renderReport } from './verify.js';
+import type { SyncSummary } from '../replication/run.js';
 import type { SparkSyncSummary } from '../replication/spark-sync.js';
 import { compactTable } from '../observability/table.js';
 import type { Register } from './context.js';
@@ -27,10 +26,7 @@ export const registerSync: Register = (program: Command, context) => {
     .option('--json', 'print the run summary as JSON')
     .option('--strict', 'a table pattern that matches nothing, or an empty source, is an error (exit 2)')
     .addOption(
-      new Option(
-        '--engine <engine>',
-        'ferry: this process copies; spark: each table is a Spark job (full copies)',
-      )
+      new Option('--engine <engine>', 'ferry: this process copies; spark: each table is a Spark job')
         .choices(['ferry', 'spark'])
         .default('ferry'),
     )
@@ -49,6 +45,7 @@ export const registerSync: Register = (program: Command, context) => {
           state: ctx.state,
           ...(flags.sparkUrl ? { sparkUrl: flags.sparkUrl } : {}),
           ...(streams ? { streams } : {}),
+          ...(flags.fullRefresh ? { fullRefresh: true } : {}),
           ...(flags.strict ? { strict: true } : {}),
           logger: ctx.logger,
           signal: ctx.signal,
@@ -56,6 +53,7 @@ export const registerSync: Register = (program: Command, context) => {
         await printOutcome(summary, renderSparkSummary(summary), summary.status === 'succeeded');
         return;
       }
+      const { sync } = await import('../replication/run.js');
       const progress = ctx.interactive && !flags.json ? new ProgressBars() : undefined;
       let summary: SyncSummary;
       try {
@@ -88,6 +86,7 @@ export const registerSync: Register = (program: Command, context) => {
         }
         // Rows the source changed after the sync's snapshot are in flight, not differences.
         const { verify } = await import('../verify/verify.js');
+        const { renderReport } = await import('./verify.js');
         const report = await verify({
           project,
           state: ctx.state,
@@ -200,17 +199,24 @@ export function renderSummary(summary: SyncSummary): string {
 }
 
 export function renderSparkSummary(summary: SparkSyncSummary): string {
-  const table = compactTable(['stream', 'source rows', 'loaded', 'partitions', 'seconds']);
-  for (const t of summary.tables)
-    table.push([t.target, t.sourceRows, t.targetRows, t.partitions, t.seconds.toFixed(1)]);
-  const differing = summary.tables.filter((t) => t.sourceRows !== t.targetRows);
+  const table = compactTable(['stream', 'mode', 'read', 'loaded', 'quarantined', 'partitions', 'seconds']);
+  for (const s of summary.streams) {
+    const copied = summary.tables.find((t) => t.target.endsWith(`.${s.stream}`));
+    table.push([
+      s.stream,
+      s.mode,
+      s.rowsRead,
+      s.rowsLoaded,
+      s.rowsQuarantined,
+      copied?.partitions ?? '',
+      s.status === 'failed' ? 'failed' : s.seconds.toFixed(1),
+    ]);
+  }
   return [
     table.toString(),
-    `Spark ${summary.sparkVersion} at ${summary.spark}: ${summary.tables.length} table(s) in ${summary.seconds.toFixed(1)} s`,
+    `Spark ${summary.sparkVersion} at ${summary.spark} (write: ${summary.write}): ${summary.tables.length} table(s) in ${summary.seconds.toFixed(1)} s`,
     ...summary.warnings.map((w) => `warning: ${w}`),
-    ...differing.map(
-      (t) =>
-        `warning: ${t.target}: ${t.sourceRows} rows in the source when the copy started, ${t.targetRows} loaded (the source changed meanwhile?); run ferry verify`,
-    ),
+    ...summary.streams.filter((s) => s.error).map((s) => `${s.stream} failed: ${s.error}`),
+    ...summary.streams.flatMap((s) => s.warnings.map((w) => `warning: ${s.stream}: ${w}`)),
   ].join('\n');
 }

@@ -35,7 +35,8 @@ export function reservedSchemaIssues(config: SchemaSettings): SchemaIssue[] {
   const models = config.transform.schema;
   const modelsProblem = reservedSchemaProblem(models);
   if (modelsProblem) issues.push({ path: ['transform', 'schema'], message: modelsProblem });
-  else if (models === target) issues.push({ path: ['transform', 'schema'], message: sharedWithTarget(models) });
+  else if (models === target)
+    issues.push({ path: ['transform', 'schema'], message: sharedWithTarget(models) });
   const queue = config.orchestration.queue_schema;
   const queuePath = ['orchestration', 'queue_schema'];
   if (queue === FERRY_PREFIX)

@@ -3,7 +3,7 @@
 // would not expect: views and sequences a pattern matches, patterns matching nothing, an empty source.
 // Streams ferry synced before whose table the source no longer has are found too (missingStreams),
 // and reported rather than forgotten.
-import type { StreamRule } from '../config/project.js';
+import type { StreamMode, StreamRule } from '../config/project.js';
 import type { SkippedRelation, SourceTable } from '../schema/source-table.js';
 import { checkTargetNames, mapColumn, type ColumnMapping } from '../schema/type-mapping.js';
 import { ConfigError } from '../errors.js';
@@ -17,7 +17,7 @@ export interface StreamPlan {
   /** The position in ferry.yaml's streams list of the stream rule that matched the table. */
   ruleIndex: number;
   targetTable: string;
-  mode: 'full_refresh' | 'incremental';
+  mode: StreamMode;
   cursor: string | undefined;
   lookbackSeconds: number;
   deletes: 'ignore' | 'soft' | 'hard';
@@ -25,7 +25,10 @@ export interface StreamPlan {
   /** Validation of the rows (src/quality). */
   checks: CheckRule[];
   dedup: DedupRule | undefined;
-  /** The stream's primary_key when it stands in for the key the table does not declare (it must be unique). */
+  /**
+   * The stream's primary_key when it stands in for the key the table does not declare (it must be
+   * unique; the binlog has no key for such a table).
+   */
   configuredKey: string[] | undefined;
   /** What an incremental stream that cannot be incremental does (stream ferry.yaml's incremental_fallback). */
   incrementalFallback: 'none' | 'full_refresh';
@@ -94,12 +97,10 @@ export function planStreams(
         { hint: `columns of ${table.name}: ${table.columns.map((c) => c.name).join(', ')}` },
       );
     }
+    // primary_key stands in for the key a table does not declare (it must identify rows uniquely).
+    const declared = stream.primary_key !== undefined && table.primaryKey.length === 0;
     plans.push({
-      // primary_key stands in for the key a table does not declare (it must identify rows uniquely).
-      table:
-        stream.primary_key && table.primaryKey.length === 0
-          ? { ...table, primaryKey: stream.primary_key }
-          : table,
+      table: declared ? { ...table, primaryKey: stream.primary_key! } : table,
       name: targetTable,
       ruleIndex: index,
       targetTable,
@@ -110,8 +111,7 @@ export function planStreams(
       columns: stream.columns,
       checks: stream.checks ?? [],
       dedup: stream.dedup,
-      configuredKey:
-        stream.primary_key && table.primaryKey.length === 0 ? [...stream.primary_key] : undefined,
+      configuredKey: declared ? [...stream.primary_key!] : undefined,
       incrementalFallback: stream.incrementalFallback,
     });
   }
