@@ -24,7 +24,10 @@ export const registerSync: Register = (program: Command, context) => {
     .description('copy the configured streams from MySQL into PostgreSQL (full refresh or incremental)')
     .option('--streams <names>', 'only these streams, comma-separated (source or target table names)')
     .option('--full-refresh', 'copy every selected stream in full, whatever its mode')
-    .option('--verify', 'verify the synced streams afterwards (exit 1 when they differ)')
+    .option(
+      '--verify',
+      "verify the synced streams inside the sync's own source snapshot, exact (exit 1 when they differ)",
+    )
     .option('--json', 'print the run summary as JSON')
     .option('--strict', 'a table pattern that matches nothing, or an empty source, is an error (exit 2)')
     .addOption(
@@ -64,6 +67,7 @@ export const registerSync: Register = (program: Command, context) => {
         verified = await verify({
           project,
           state: ctx.state,
+          ...(streams ? { streams } : {}),
           inSnapshot: run,
           logger: ctx.logger,
           signal: ctx.signal,

@@ -22,7 +22,7 @@ export const registerVerify: Register = (program, context) => {
     .option('--samples <n>', 'sample keys to show per kind of difference', wholeNumber(0, 10_000), 5)
     .option(
       '--at-snapshot',
-      'compare with the source as of the last sync: rows whose cursor moved past the high-water mark since then count as in flight, not as differences',
+      'compare with the source as of the last sync: rows the source changed since then (a cursor past the mark, or a row a verified sync wrote) count as in flight, not as differences',
     )
     .option('--json', 'print the report as JSON')
     .action(async (flags: VerifyFlags) => {

@@ -63,6 +63,7 @@ const executors: Executors = {
               verified = await verify({
                 project: ctx.project,
                 state: ctx.state,
+                ...(spec.streams ? { streams: spec.streams } : {}),
                 inSnapshot: run,
                 logger: ctx.logger,
                 signal: ctx.signal,

@@ -129,6 +129,13 @@ describe.each(variants)('$name', ({ label, streams, syncVerify }) => {
     }
   });
 
+  it('ferry sync --verify --streams: reports only those streams', async () => {
+    const result = await ferry(shop, ['sync', '--verify', '--streams', 'customers', '--json']);
+    const { verify } = JSON.parse(result.stdout) as { verify: { streams: Verdict[] } };
+    expect(verify.streams.map((s) => [s.stream, s.status])).toEqual([['customers', 'in_sync']]);
+    expect(result.code).toBe(0);
+  });
+
   it("the demo pipeline's verify task passes while the simulator runs", async () => {
     const result = await ferry(shop, ['trigger', 'shop_replication', '--wait']);
     expect(result.stderr).not.toMatch(/bug in ferry/);
