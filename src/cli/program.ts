@@ -73,4 +73,3 @@ export function buildProgram(signal: AbortSignal): Command {
   for (const register of commands) register(program, getContext);
   return program;
 }
-
