@@ -48,6 +48,17 @@ function differences(report: VerifyReport, when = ''): DataError {
   );
 }
 
+/** verify while the source keeps changing, as a pipeline runs: rows changed after the sync are in flight. */
+const verifyAsOfSync = (ctx: TaskRunContext, streams: readonly string[] | undefined) =>
+  verify({
+    project: ctx.project,
+    state: ctx.state,
+    ...(streams ? { streams } : {}),
+    atSnapshot: true,
+    logger: ctx.logger,
+    signal: ctx.signal,
+  });
+
 const executors: Executors = {
   async sync(ctx, spec) {
     let verified: VerifyReport | undefined;
@@ -87,19 +98,16 @@ const executors: Executors = {
       );
     if (verified && !verified.inSync)
       throw differences(verified, `at the snapshot of sync run ${summary.runId}`);
+    // A run that read no source snapshot (cdc streams caught up from the binlog): verified after it.
+    if (spec.verify && !verified) {
+      const report = await verifyAsOfSync(ctx, spec.streams);
+      if (!report.inSync) throw differences(report, `after sync run ${summary.runId}`);
+    }
     return { rows };
   },
 
   async verify(ctx, spec) {
-    // The source keeps changing while a pipeline runs: rows changed after the sync are in flight.
-    const report = await verify({
-      project: ctx.project,
-      state: ctx.state,
-      ...(spec.streams ? { streams: spec.streams } : {}),
-      atSnapshot: true,
-      logger: ctx.logger,
-      signal: ctx.signal,
-    });
+    const report = await verifyAsOfSync(ctx, spec.streams);
     for (const s of report.streams)
       ctx.logger.info(
         { stream: s.stream, status: s.status, missing: s.missing, extra: s.extra, different: s.different },
