@@ -67,7 +67,7 @@ export const registerQuarantine: Register = (program, context) => {
     .option('--limit <n>', 'at most this many entries', '50')
     .action(async (flags: FilterFlags & { limit: string }) => {
       const ctx = context();
-      const filter = { ...filterOf(flags), schema: ctx.project().targetSchema };
+      const filter = { ...filterOf(flags), schema: ctx.project().targetSchemas };
       const { entries, counts } = await withTarget(ctx, async (client) => ({
         entries: await ctx.state.quarantine.list(client, filter, { limit: positive(flags.limit, '--limit') }),
         counts: await ctx.state.quarantine.count(client, filter),
@@ -107,12 +107,12 @@ export const registerQuarantine: Register = (program, context) => {
     .option('--json', 'print JSON')
     .action(async (id: string, flags: { json?: boolean }) => {
       const ctx = context();
-      const schema = ctx.project().targetSchema;
+      const schema = ctx.project().targetSchemas;
       const [entry] = await withTarget(ctx, (client) =>
         ctx.state.quarantine.list(client, { schema, ids: [positive(id, 'id')] }),
       );
       if (!entry)
-        throw new DataError(`no quarantine entry ${id} in schema ${schema}`, {
+        throw new DataError(`no quarantine entry ${id} in schema ${schema.join(', ')}`, {
           hint: `ferry quarantine list shows the entries; replayed and discarded ones are in ${ctx.state.quarantine.where.log}`,
         });
       if (flags.json) {
@@ -170,7 +170,7 @@ export const registerQuarantine: Register = (program, context) => {
       const discarded = await withTarget(ctx, (client) =>
         ctx.state.quarantine.discard(
           client,
-          { ...filter, schema: ctx.project().targetSchema },
+          { ...filter, schema: ctx.project().targetSchemas },
           flags.note ?? null,
         ),
       );

@@ -28,6 +28,8 @@ export interface StreamRule extends Omit<StreamConfig, 'mode' | 'lookback' | 'de
   cursor: string | undefined;
   lookbackSeconds: number;
   deletes: 'ignore' | 'soft' | 'hard';
+  /** The PostgreSQL schema of its target tables: target_schema, or target.schema. */
+  targetSchema: string;
 }
 
 /** The cdc section with its durations in seconds. */
@@ -53,8 +55,10 @@ export interface Project {
   readonly config: FerryConfig;
   readonly source: ConnectionSpec;
   readonly target: ConnectionSpec;
-  /** The PostgreSQL schema that receives the replicated tables. */
+  /** The PostgreSQL schema that receives the replicated tables (a stream may name another). */
   readonly targetSchema: string;
+  /** Every schema the streams write into: targetSchema first, then the streams' own target_schema. */
+  readonly targetSchemas: readonly string[];
   /** Where pipeline runs and the job queue live: orchestration.database, or the target. */
   readonly history: ConnectionSpec;
   readonly queueSchema: string;
@@ -89,6 +93,30 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/**
+ * Settings change data capture cannot honour yet: a `where:` (change events never pass through a
+ * query, and ferry does not evaluate MySQL conditions on row images) and a target schema of the
+ * stream's own (a cdc session, its checkpoints and ledger belong to target.schema).
+ */
+function refuseOnCdc(streams: readonly StreamRule[], defaultSchema: string): void {
+  const problems = streams.flatMap((s) =>
+    s.mode !== 'cdc'
+      ? []
+      : [
+          ...(s.where !== undefined ? [`streams[${s.index}].where: not for a cdc stream (${s.table})`] : []),
+          ...(s.targetSchema !== defaultSchema
+            ? [
+                `streams[${s.index}].target_schema: not for a cdc stream (${s.table}), which writes into ${defaultSchema}`,
+              ]
+            : []),
+        ],
+  );
+  if (problems.length > 0)
+    throw new ConfigError('cdc streams cannot take where: or target_schema:', problems, {
+      hint: 'change data capture applies every change of the table into target.schema; filter in a transform model instead, or use mode: incremental (docs/configuration.md#overrides)',
+    });
+}
+
 export function compileProject(config: FerryConfig, configPath = 'ferry.yaml'): Project {
   const target = targetConnection(config.target);
   const history = config.orchestration.database
@@ -110,8 +138,10 @@ export function compileProject(config: FerryConfig, configPath = 'ferry.yaml'): 
       lookbackSeconds: durationSeconds(lookback),
       // A cdc stream follows deletes by default: the binlog has them, exactly.
       deletes: s.deletes ?? config.defaults.deletes ?? (mode === 'cdc' ? 'hard' : 'ignore'),
+      targetSchema: s.target_schema ?? config.target.schema,
     };
   });
+  refuseOnCdc(streams, config.target.schema);
   const spark = config.spark ?? SPARK_DEFAULTS;
   return deepFreeze({
     configPath,
@@ -119,6 +149,7 @@ export function compileProject(config: FerryConfig, configPath = 'ferry.yaml'): 
     source: sourceConnection(config.source),
     target,
     targetSchema: config.target.schema,
+    targetSchemas: [...new Set([config.target.schema, ...streams.map((s) => s.targetSchema)])],
     history,
     queueSchema: config.orchestration.queue_schema,
     sync: config.sync,

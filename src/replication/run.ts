@@ -64,7 +64,8 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
     concurrency: (work) => tablesAtOnce(work),
     // Checks naming unknown columns stop the run before it starts.
     prepare: (work) => {
-      for (const { plan, mappings } of work) compileQuality(plan, mappings, targetSchema, state.quarantine);
+      for (const { plan, mappings } of work)
+        compileQuality(plan, mappings, plan.targetSchema, state.quarantine);
     },
     async copy(ctx, pair, { plan, mappings }) {
       if (plan.mode === 'cdc') {

@@ -3,6 +3,7 @@
 // ferry's own full refresh (publish.ts: set checks, swap with dependent views kept, stream state,
 // run record); one table after the other, so each job has the whole cluster. The stream locks are
 // the same as ferry sync's, so the two never write one stream at once.
+import { ConfigError } from '../errors.js';
 import { connectMysql } from '../connectors/mysql/connect.js';
 import { createTableSql } from '../connectors/postgres/ddl.js';
 import type { Logger } from '../observability/logger.js';
@@ -62,13 +63,18 @@ export async function syncWithSpark(options: SparkSyncOptions): Promise<SparkSyn
       readers: () => 0,
       concurrency: () => 1,
       prepare: (work) => {
+        const filtered = work.filter((w) => w.plan.where !== undefined).map((w) => w.plan.name);
+        if (filtered.length > 0)
+          throw new ConfigError(`--engine spark copies whole tables; ${filtered.join(', ')} set where:`, [], {
+            hint: 'sync those streams without --engine spark, or leave them out with --streams',
+          });
         for (const { plan, mappings } of work)
-          compileQuality(plan, mappings, project.targetSchema, options.state.quarantine);
+          compileQuality(plan, mappings, plan.targetSchema, options.state.quarantine);
       },
       async copy(ctx, _pair, { plan, mappings }) {
         const started = Date.now();
         const startedAt = new Date();
-        const schema = ctx.targetSchema;
+        const schema = plan.targetSchema;
         const staging = sparkStagingName(plan.targetTable);
         const result = emptyResult(plan.name, 'full_refresh');
         if (plan.mode === 'incremental')

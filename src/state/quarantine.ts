@@ -7,7 +7,8 @@ import type { Failure, SetAsideRow, ValueChange } from '../schema/row-outcome.js
 
 /** Which entries: always one target schema, optionally one stream, run, reason or ids. */
 export interface QuarantineFilter {
-  schema: string;
+  /** The target schema of the entries' streams, or several (a project whose streams name their own). */
+  schema: string | readonly string[];
   stream?: string | undefined;
   runId?: number | undefined;
   /** A reason code (not_null, zero_date, duplicate, ...) or a check name (email.unique). */
@@ -100,8 +101,8 @@ export function loadedRowJson(alias: string): string {
 
 /** WHERE clause over alias q and its parameters, starting at $start. */
 function filterSql(filter: QuarantineFilter, start = 1): { where: string; params: unknown[] } {
-  const parts = [`q.target_schema = $${start}`];
-  const params: unknown[] = [filter.schema];
+  const parts = [`q.target_schema = ANY($${start}::text[])`];
+  const params: unknown[] = [typeof filter.schema === 'string' ? [filter.schema] : filter.schema];
   const next = () => `$${start + params.length}`;
   if (filter.stream !== undefined) {
     parts.push(`q.stream = ${next()}`);

@@ -44,10 +44,16 @@ export interface VerifyDialect {
 
 const TWO_64 = '18446744073709551616';
 
-export function mysqlChecksums(connection: MysqlConnection, schema: string, table: string): VerifyDialect {
+/** `filter`: the stream's where: (only the rows meeting it are the stream's). */
+export function mysqlChecksums(
+  connection: MysqlConnection,
+  schema: string,
+  table: string,
+  filter?: string,
+): VerifyDialect {
   return {
     from: `${quoteMysql(schema)}.${quoteMysql(table)}`,
-    live: '',
+    live: filter ?? '',
     column: (m) => quoteMysql(m.column.name),
     rowText: mysqlRowText,
     keyText: mysqlKeyText,
@@ -75,6 +81,8 @@ export function postgresChecksums(
   schema: string,
   table: string,
   softDeletes: boolean,
+  /** The session is in a transaction already: streaming cursors live in it, and do not end it. */
+  inTransaction = false,
 ): VerifyDialect {
   return {
     from: qualifiedPg(schema, table),
@@ -100,7 +108,7 @@ export function postgresChecksums(
     },
     async *stream(sql) {
       const cursor = `ferry_verify_${Math.random().toString(36).slice(2, 10)}`;
-      await client.query('BEGIN');
+      if (!inTransaction) await client.query('BEGIN');
       try {
         await client.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${sql}`);
         for (;;) {
@@ -112,7 +120,7 @@ export function postgresChecksums(
           yield* rows;
         }
       } finally {
-        await client.query('COMMIT');
+        await client.query(inTransaction ? `CLOSE ${cursor}` : 'COMMIT');
       }
     },
   };

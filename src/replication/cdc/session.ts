@@ -28,7 +28,10 @@ import { followDdl, parseDdlTargets, type DdlOutcome } from './ddl-barrier.js';
 import { LagSampler } from './lag.js';
 import { earliest, hasReached, isApplied } from './positions.js';
 
-export type CdcProject = Pick<Project, 'source' | 'target' | 'targetSchema' | 'sync' | 'streams' | 'cdc'>;
+export type CdcProject = Pick<
+  Project,
+  'source' | 'target' | 'targetSchema' | 'targetSchemas' | 'sync' | 'streams' | 'cdc'
+>;
 
 export interface FollowOptions {
   project: CdcProject;
