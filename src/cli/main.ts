@@ -13,6 +13,7 @@ import { registerPipelines } from './pipelines.js';
 import { registerRuns } from './runs.js';
 import { registerScheduler } from './scheduler.js';
 import { registerQuarantine } from './quarantine.js';
+import { registerRepair } from './repair.js';
 import { registerSeed } from './seed.js';
 import { registerSimulate } from './simulate.js';
 import { registerStatus } from './status.js';
@@ -36,6 +37,7 @@ const commands: Register[] = [
   registerStream,
   registerStatus,
   registerVerify,
+  registerRepair,
   registerPipelines,
   registerTrigger,
   registerBackfill,

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Queryable } from '../connectors/postgres/connect.js';
 import { qualifiedPg } from '../schema/identifiers.js';
 
-export type RunKind = 'sync' | 'quarantine_replay' | 'cdc';
+export type RunKind = 'sync' | 'quarantine_replay' | 'cdc' | 'repair';
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
 
 export interface SnapshotPosition {

@@ -87,8 +87,12 @@ export interface ComparedSides {
 
 export interface StreamComparison {
   verdict: StreamVerdict;
-  /** Every differing key (key texts), less the expected and in-flight ones; empty for key-less tables. */
-  keys: { missing: string[]; extra: string[]; different: string[] };
+  /**
+   * Every differing key (key texts), less the expected and in-flight ones; empty for key-less
+   * tables. `expected`: the missing and different keys a sync policy explains (quarantined rows,
+   * values set to NULL), which a repair checks again.
+   */
+  keys: { missing: string[]; extra: string[]; different: string[]; expected: string[] };
   /** Columns compared apart that differ, by key. */
   apartDifferences: Map<string, ColumnDifference[]>;
   /** Undefined when the target table does not exist. */
@@ -167,7 +171,7 @@ export async function compareStream(
   const verdict = emptyVerdict(plan.name, 'in_sync', plan.table.primaryKey.length > 0);
   const comparison: StreamComparison = {
     verdict,
-    keys: { missing: [], extra: [], different: [] },
+    keys: { missing: [], extra: [], different: [], expected: [] },
     apartDifferences: new Map(),
     sides: undefined,
   };
@@ -242,18 +246,20 @@ export async function compareStream(
       verdict.notes.push(
         `${changedLater.size} of the differing rows changed in the source after the last sync; --at-snapshot counts them as in flight`,
       );
+    const expected: string[] = [];
     const missing = found.missing.filter((k) => {
-      if (quarantined.has(k)) verdict.expected++;
+      if (quarantined.has(k)) expected.push(k);
       else if (flight.has(k)) verdict.inFlight++;
       else return true;
       return false;
     });
     const differing = [...different].filter((k) => {
-      if (changed.has(k)) verdict.expected++;
+      if (changed.has(k)) expected.push(k);
       else if (flight.has(k)) verdict.inFlight++;
       else return true;
       return false;
     });
+    verdict.expected += expected.length;
     const kept = keepsDeletedRows(plan);
     const extra = found.extra.filter((k) => {
       if (kept) verdict.expected++;
@@ -265,7 +271,7 @@ export async function compareStream(
       verdict.notes.push(
         `${found.extra.length} row(s) the source no longer has${plan.where ? ' (or that left the filter)' : ''} are kept: deletes: ignore`,
       );
-    comparison.keys = { missing, extra, different: differing };
+    comparison.keys = { missing, extra, different: differing, expected };
     verdict.missing = missing.length;
     verdict.extra = extra.length;
     verdict.different = differing.length;
