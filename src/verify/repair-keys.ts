@@ -100,7 +100,9 @@ async function copyChunk(scope: RepairScope, keys: readonly string[], done: KeyR
     original: originalRowsFromSource(scope.source, plan.table, mappings),
   });
   // Every target row of these keys goes, soft-deleted ones too: what loads takes their place.
-  const removed = await target.query(`DELETE FROM ${table} WHERE ${sides.target.whereKeys(keys)}`);
+  const removed = await perBatch(keys, (batch) =>
+    target.query(`DELETE FROM ${table} WHERE ${sides.target.whereKeys(batch)}`),
+  );
   const list = columns.map(quotePg).join(', ');
   const written = await target.query(
     `INSERT INTO ${table} (${list}) SELECT ${list} FROM ${incoming.relation}`,
@@ -110,7 +112,7 @@ async function copyChunk(scope: RepairScope, keys: readonly string[], done: KeyR
   await ctx.state.quarantine.recordValueChanges(target, run, batch.nulled);
   await quality.resolveEarlier(target, incoming, ctx.runId, []);
   done.written += written.rowCount ?? 0;
-  done.deleted += Math.max(0, (removed.rowCount ?? 0) - (written.rowCount ?? 0));
+  done.deleted += Math.max(0, removed - (written.rowCount ?? 0));
   done.quarantined += batch.quarantined.length + settled.quarantined;
   done.nulled += batch.nulled.length;
 }
@@ -119,14 +121,26 @@ async function removeChunk(scope: RepairScope, keys: readonly string[], done: Ke
   const { plan, sides, target } = scope;
   const table = qualifiedPg(plan.targetSchema, plan.targetTable);
   if (plan.mode !== 'full_refresh' && plan.deletes === 'soft') {
-    const marked = await target.query(
-      `UPDATE ${table} SET ${quotePg(DELETED_AT)} = now() WHERE ${quotePg(DELETED_AT)} IS NULL AND (${sides.target.whereKeys(keys)})`,
+    done.marked += await perBatch(keys, (batch) =>
+      target.query(
+        `UPDATE ${table} SET ${quotePg(DELETED_AT)} = now() WHERE ${quotePg(DELETED_AT)} IS NULL AND (${sides.target.whereKeys(batch)})`,
+      ),
     );
-    done.marked += marked.rowCount ?? 0;
   } else {
-    const removed = await target.query(`DELETE FROM ${table} WHERE ${sides.target.whereKeys(keys)}`);
-    done.deleted += removed.rowCount ?? 0;
+    done.deleted += await perBatch(keys, (batch) =>
+      target.query(`DELETE FROM ${table} WHERE ${sides.target.whereKeys(batch)}`),
+    );
   }
+}
+
+/** Runs a statement per 500 keys (the length of its key list stays small); the rows it touched. */
+async function perBatch(
+  keys: readonly string[],
+  run: (batch: readonly string[]) => Promise<{ rowCount: number | null }>,
+): Promise<number> {
+  let rows = 0;
+  for (const batch of chunksOf(keys, 500)) rows += (await run(batch)).rowCount ?? 0;
+  return rows;
 }
 
 async function* once(text: string): AsyncGenerator<string> {

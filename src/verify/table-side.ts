@@ -171,7 +171,26 @@ export function tableSide(dialect: VerifyDialect, table: SideTable, bucketing: B
     whereKeys(keys) {
       if (bucketing.kind === 'range')
         return `${rangeKey} IN (${keys.map((k) => literal(k, INTEGER)).join(', ')})`;
-      return `${keyHash} IN (${keys.map((k) => literal(md5Hex(k), HEX)).join(', ')})`;
+      // By the key's own values where they read back (its index finds them), by its hash otherwise.
+      const byValue: string[][] = [];
+      const byHash: string[] = [];
+      for (const k of keys) {
+        const values = multiset ? undefined : dialect.keyLiterals(k, table.key);
+        if (values) byValue.push(values);
+        else byHash.push(k);
+      }
+      const columns = table.key.map((m) => dialect.column(m));
+      const parts = [
+        ...(byValue.length === 0
+          ? []
+          : columns.length === 1
+            ? [`${columns[0]!} IN (${byValue.map((v) => v[0]!).join(', ')})`]
+            : byValue.map((v) => `(${columns.map((c, i) => `${c} = ${v[i]!}`).join(' AND ')})`)),
+        ...(byHash.length === 0
+          ? []
+          : [`${keyHash} IN (${byHash.map((k) => literal(md5Hex(k), HEX)).join(', ')})`]),
+      ];
+      return parts.length === 0 ? '1 = 0' : parts.join(' OR ');
     },
     async keysWhere(condition, keys) {
       const found = new Set<string>();
