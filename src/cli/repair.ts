@@ -1,6 +1,6 @@
 // `ferry repair`: re-copy, by key, the rows verify finds missing, extra or different, then compare
 // those keys again; exit 0 when every stream is in sync afterwards, 1 when differences remain or a
-// stream failed, 3 when a stream is held by another process (a running ferry stream).
+// stream failed, 7 when a stream is held by another process (a running ferry stream).
 import type { Command } from 'commander';
 import { compactTable } from '../observability/table.js';
 import { repair, type RepairReport } from '../verify/repair.js';
