@@ -14,6 +14,7 @@ import { registerRuns } from './runs.js';
 import { registerScheduler } from './scheduler.js';
 import { registerQuarantine } from './quarantine.js';
 import { registerRepair } from './repair.js';
+import { registerReset } from './reset.js';
 import { registerSeed } from './seed.js';
 import { registerSimulate } from './simulate.js';
 import { registerStatus } from './status.js';
@@ -38,6 +39,7 @@ const commands: Register[] = [
   registerStatus,
   registerVerify,
   registerRepair,
+  registerReset,
   registerPipelines,
   registerTrigger,
   registerBackfill,
