@@ -10,6 +10,7 @@ import { registerBackfill } from './backfill.js';
 import { registerDoctor } from './doctor.js';
 import { registerLogs } from './logs.js';
 import { registerPipelines } from './pipelines.js';
+import { registerPlan } from './plan.js';
 import { registerRuns } from './runs.js';
 import { registerScheduler } from './scheduler.js';
 import { registerQuarantine } from './quarantine.js';
@@ -34,6 +35,7 @@ const commands: Register[] = [
   registerQuarantine,
   registerSeed,
   registerSimulate,
+  registerPlan,
   registerSync,
   registerStream,
   registerStatus,
