@@ -8,6 +8,7 @@ import { silentLogger } from '../../../src/observability/logger.js';
 import { repair, type StreamRepair } from '../../../src/verify/repair.js';
 import { REPAIR_CHUNK } from '../../../src/verify/repair-keys.js';
 import { verify } from '../../../src/verify/verify.js';
+import { replayQuarantine } from '../../../src/replication/replay.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ const STREAMS = [
   '  - { table: kept, mode: incremental, cursor: updated_at, deletes: ignore }',
   '  - { table: tags }',
   '  - { table: live, where: "state <> \'draft\'" }',
+  '  - { table: archive, target_schema: cold, checks: [{ column: v, not_null: true }] }',
   '',
 ].join('\n');
 
@@ -35,7 +37,7 @@ const opts = () => ({ ...testProject(config), logger: silentLogger(), signal: ne
 
 async function repairOf(stream: string, dryRun = false): Promise<StreamRepair> {
   const report = await repair({ ...opts(), streams: [stream], dryRun });
-  expect(report.streams.map((s) => s.stream)).toEqual([stream]);
+  expect(report.streams.map((s) => s.stream)).toEqual([stream.replace(/^.*\./, '')]);
   return report.streams[0]!;
 }
 
@@ -73,6 +75,8 @@ beforeAll(async () => {
   await db.source.query("INSERT INTO tags SELECT CONCAT('t', seq % 7), seq, 'x' FROM seq_1_to_300");
   await db.source.query('CREATE TABLE live (id int PRIMARY KEY, state varchar(10))');
   await db.source.query("INSERT INTO live SELECT seq, IF(seq % 3 = 0, 'draft', 'open') FROM seq_1_to_30");
+  await db.source.query('CREATE TABLE archive (id int PRIMARY KEY, v int)');
+  await db.source.query('INSERT INTO archive SELECT seq, IF(seq = 3, NULL, seq) FROM seq_1_to_10');
   yaml = STREAMS;
   config = testConfig(db, yaml);
   const summary = await runSync(config);
@@ -129,6 +133,57 @@ describe('ferry repair', () => {
     const fixed = await repairOf('orders');
     expect(fixed.done.written).toBe(1);
     expect(await verdictOf('orders')).toMatchObject({ status: 'in_sync', expected: 0 });
+  });
+
+  it('replays a quarantined row of an overridden stream into its renamed and retyped columns', async () => {
+    await db.source.query('UPDATE orders SET amount = -7 WHERE id = 43');
+    expect((await repairOf('orders')).done.quarantined).toBe(1);
+    const relaxed = testConfig(db, STREAMS.replace('    checks: [{ column: amount, min: 0 }]\n', ''));
+    const replay = await replayQuarantine({
+      ...testProject(relaxed),
+      filter: { stream: 'orders' },
+      logger: silentLogger(),
+      signal: new AbortController().signal,
+    });
+    expect(replay.streams[0]).toMatchObject({ stream: 'orders', replayed: 1, stillFailing: 0 });
+    const { rows } = await db.target.query(
+      'SELECT amount::text, flag::text, doc, remark FROM raw.orders WHERE id = 43',
+    );
+    expect(rows[0]).toEqual({
+      amount: '-7.00',
+      flag: '1',
+      doc: '{"n": 43, "tag": "a b"}',
+      remark: 'note 43',
+    });
+    await db.source.query('UPDATE orders SET amount = 0.43 WHERE id = 43');
+    await repairOf('orders');
+  });
+
+  it('keeps a stream with its own target schema there: rows, state, runs, quarantine, verify and repair', async () => {
+    expect((await db.target.query('SELECT count(*)::int AS n FROM cold.archive')).rows[0].n).toBe(9);
+    const state = await db.target.query(
+      "SELECT target_schema FROM _ferry.streams WHERE target_table = 'archive'",
+    );
+    expect(state.rows).toEqual([{ target_schema: 'cold' }]);
+    const quarantined = await db.target.query(
+      "SELECT target_schema FROM _ferry.quarantine WHERE stream = 'archive'",
+    );
+    expect(quarantined.rows).toEqual([{ target_schema: 'cold' }]);
+    const file = join(mkdtempSync(join(tmpdir(), 'ferry-repair-')), 'ferry.yaml');
+    writeFileSync(file, testConfigText());
+    const listed = await runFerry(['--config', file, 'quarantine', 'list', '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(
+      (JSON.parse(listed.stdout) as { entries: { stream: string }[] }).entries.map((e) => e.stream),
+    ).toContain('archive');
+    expect(await verdictOf('archive')).toMatchObject({ status: 'in_sync', expected: 1 });
+    await db.target.query('DELETE FROM cold.archive WHERE id > 7');
+    const r = await repairOf('cold.archive');
+    expect(r).toMatchObject({ stream: 'archive', found: { missing: 3 }, remaining: { missing: 0 } });
+    const runs = await db.target.query(
+      "SELECT DISTINCT target_schema FROM _ferry.stream_runs WHERE target_table = 'archive'",
+    );
+    expect(runs.rows).toEqual([{ target_schema: 'cold' }]);
   });
 
   it('marks rows the source deleted under deletes: soft, and keeps them under ignore as expected', async () => {
