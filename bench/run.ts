@@ -19,6 +19,7 @@ import {
 } from './scenarios.js';
 import { readSettings } from './settings.js';
 import { commandVersion, ensureCommand, pgloaderVersion } from './tools.js';
+import { measureSparkRead, sparkReachable } from './spark.js';
 
 const settings = readSettings();
 const began = Date.now();
@@ -70,8 +71,17 @@ async function main(): Promise<void> {
       log(`  ${f.name} ${f.version} could not be installed and is left out: ${f.reason}`);
     results.peers = peers;
   }
+  let spark = false;
+  if (wants('spark')) {
+    spark = await sparkReachable(settings.sparkUrl);
+    if (!spark)
+      log(
+        `  no Spark Connect server answers at ${settings.sparkUrl}: ferry sync --engine spark is left out (scripts/spark.sh start, or FERRY_BENCH_SPARK_URL)`,
+      );
+  }
   const names = [
     'ferry',
+    ...(spark ? ['ferry spark'] : []),
     ...(pipe ? ['raw pipe'] : []),
     ...(pgloader ? ['pgloader'] : []),
     ...peers.ready.map((p) => p.name),
@@ -81,10 +91,18 @@ async function main(): Promise<void> {
   results.full = await compareFullRefresh(
     settings,
     'bench_rows',
-    { pipe, pgloader, peers: peers.ready },
+    { pipe, pgloader, peers: peers.ready, spark },
     log,
   );
   sampleLoad();
+  if (spark) {
+    log("Spark copy profile: the read alone (the copy's query, Spark's noop writer)");
+    results.sparkRead = await measureSparkRead(settings, 'bench_rows', Math.min(3, settings.runs));
+    log(
+      `  read ${results.sparkRead.readSeconds.toFixed(2)} s, session ${results.sparkRead.sessionSeconds.toFixed(2)} s`,
+    );
+    sampleLoad();
+  }
 
   if (wants('verify')) {
     log('verify bench_rows (ferry verify, library call)');

@@ -5,7 +5,8 @@
 //   FERRY_BENCH_RUNS (5)           runs of each tool in the full-refresh comparison
 //   FERRY_BENCH_SEED_SCALE (1)     ferry seed --scale (0 skips it)
 //   FERRY_BENCH_SOURCE_URL / FERRY_BENCH_TARGET_URL   servers (default: the local dev servers)
-//   FERRY_BENCH_SKIP=pgloader,pipe,sling,dlt,big,scale,incremental,seed,verify   scenarios or tools to leave out
+//   FERRY_BENCH_SPARK_URL (sc://127.0.0.1:15002)   the Spark Connect server of ferry sync --engine spark
+//   FERRY_BENCH_SKIP=pgloader,pipe,sling,dlt,spark,big,scale,incremental,seed,verify   scenarios or tools to leave out
 //   FERRY_BENCH_NO_BUILD=1         do not rebuild dist/ first
 //   FERRY_BENCH_OUTPUT (docs/benchmarks.md)
 export interface BenchSettings {
@@ -16,6 +17,8 @@ export interface BenchSettings {
   seedScale: number;
   sourceUrl: URL;
   targetUrl: URL;
+  /** sc://host:port of the Spark Connect server for the Spark copy. */
+  sparkUrl: string;
   skip: Set<string>;
   build: boolean;
   output: string;
@@ -43,6 +46,7 @@ export function readSettings(): BenchSettings {
     targetUrl: new URL(
       process.env.FERRY_BENCH_TARGET_URL ?? 'postgres://ferry:ferry-dev-pw@127.0.0.1:5432/warehouse',
     ),
+    sparkUrl: process.env.FERRY_BENCH_SPARK_URL ?? 'sc://127.0.0.1:15002',
     skip: new Set(
       (process.env.FERRY_BENCH_SKIP ?? '')
         .split(',')

@@ -27,10 +27,7 @@ export const registerSync: Register = (program: Command, context) => {
     .option('--json', 'print the run summary as JSON')
     .option('--strict', 'a table pattern that matches nothing, or an empty source, is an error (exit 2)')
     .addOption(
-      new Option(
-        '--engine <engine>',
-        'ferry: this process copies; spark: each table is a Spark job (full copies)',
-      )
+      new Option('--engine <engine>', 'ferry: this process copies; spark: each table is a Spark job')
         .choices(['ferry', 'spark'])
         .default('ferry'),
     )
@@ -49,6 +46,7 @@ export const registerSync: Register = (program: Command, context) => {
           state: ctx.state,
           ...(flags.sparkUrl ? { sparkUrl: flags.sparkUrl } : {}),
           ...(streams ? { streams } : {}),
+          ...(flags.fullRefresh ? { fullRefresh: true } : {}),
           ...(flags.strict ? { strict: true } : {}),
           logger: ctx.logger,
           signal: ctx.signal,
@@ -200,17 +198,24 @@ export function renderSummary(summary: SyncSummary): string {
 }
 
 export function renderSparkSummary(summary: SparkSyncSummary): string {
-  const table = compactTable(['stream', 'source rows', 'loaded', 'partitions', 'seconds']);
-  for (const t of summary.tables)
-    table.push([t.target, t.sourceRows, t.targetRows, t.partitions, t.seconds.toFixed(1)]);
-  const differing = summary.tables.filter((t) => t.sourceRows !== t.targetRows);
+  const table = compactTable(['stream', 'mode', 'read', 'loaded', 'quarantined', 'partitions', 'seconds']);
+  for (const s of summary.streams) {
+    const copied = summary.tables.find((t) => t.target.endsWith(`.${s.stream}`));
+    table.push([
+      s.stream,
+      s.mode,
+      s.rowsRead,
+      s.rowsLoaded,
+      s.rowsQuarantined,
+      copied?.partitions ?? '',
+      s.status === 'failed' ? 'failed' : s.seconds.toFixed(1),
+    ]);
+  }
   return [
     table.toString(),
-    `Spark ${summary.sparkVersion} at ${summary.spark}: ${summary.tables.length} table(s) in ${summary.seconds.toFixed(1)} s`,
+    `Spark ${summary.sparkVersion} at ${summary.spark} (write: ${summary.write}): ${summary.tables.length} table(s) in ${summary.seconds.toFixed(1)} s`,
     ...summary.warnings.map((w) => `warning: ${w}`),
-    ...differing.map(
-      (t) =>
-        `warning: ${t.target}: ${t.sourceRows} rows in the source when the copy started, ${t.targetRows} loaded (the source changed meanwhile?); run ferry verify`,
-    ),
+    ...summary.streams.filter((s) => s.error).map((s) => `${s.stream} failed: ${s.error}`),
+    ...summary.streams.flatMap((s) => s.warnings.map((w) => `warning: ${s.stream}: ${w}`)),
   ].join('\n');
 }

@@ -7,6 +7,7 @@ import type { ConnectionSpec } from '../connectors/connection-spec.js';
 import { ConfigError } from '../errors.js';
 import { sourceConnection, targetConnection } from './connection.js';
 import { durationSeconds } from './duration.js';
+import { sparkSchema } from './sections/spark.js';
 import { DEFAULT_LOOKBACK } from './sections/streams.js';
 import type {
   CdcSettings,
@@ -69,11 +70,7 @@ export interface Project {
   readonly spark: Readonly<SparkServer>;
 }
 
-const SPARK_DEFAULTS: SparkSettings = {
-  url: 'sc://127.0.0.1:15002',
-  rows_per_partition: 250_000,
-  write_connections: 8,
-};
+const SPARK_DEFAULTS: SparkSettings = sparkSchema.parse({});
 
 function readCa(path: string): Buffer {
   try {

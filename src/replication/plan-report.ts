@@ -5,7 +5,6 @@
 // and the value policy that applies, what the target gets, what the next run copies; and the
 // settings that do nothing, the tables no stream matches.
 import type { Project } from '../config/project.js';
-import type { StreamConfig } from '../config/schema.js';
 import { connectPostgres, type PgClient } from '../connectors/postgres/connect.js';
 import { readTargetColumns } from '../connectors/postgres/ddl.js';
 import { sqlState } from '../connectors/postgres/server-error.js';
@@ -30,6 +29,9 @@ import {
   type MissingStream,
   type StreamPlan,
 } from './stream-plan.js';
+
+/** A stream's entry as ferry.yaml has it (before defaults): what it set itself. */
+type StreamConfig = Project['config']['streams'][number];
 
 export type PlanProject = Pick<
   Project,

@@ -25,18 +25,17 @@ const table: SourceTable = {
   estimatedRows: 0,
 } as unknown as SourceTable;
 
-const rule = (overrides: StreamRule['overrides'], extra: Partial<StreamRule> = {}): StreamRule =>
-  ({
-    table: 'orders',
-    index: 0,
-    mode: 'incremental',
-    cursor: 'at',
-    lookbackSeconds: 5,
-    deletes: 'ignore',
-    targetSchema: 'raw',
-    overrides,
-    ...extra,
-  });
+const rule = (overrides: StreamRule['overrides'], extra: Partial<StreamRule> = {}): StreamRule => ({
+  table: 'orders',
+  index: 0,
+  mode: 'incremental',
+  cursor: 'at',
+  lookbackSeconds: 5,
+  deletes: 'ignore',
+  targetSchema: 'raw',
+  overrides,
+  ...extra,
+});
 
 function problems(r: StreamRule): string[] {
   try {
