@@ -4,7 +4,7 @@
 // Exit 0, or 1 when a stream would fail (a column ferry cannot map, checks that cannot run).
 import type { Command } from 'commander';
 import { compactTable } from '../observability/table.js';
-import { planReport, type PlanReport, type PlannedStream } from '../replication/plan-report.js';
+import type { PlanReport, PlannedStream } from '../replication/plan-report.js';
 import type { Register } from './context.js';
 
 export const registerPlan: Register = (program: Command, context) => {
@@ -15,6 +15,7 @@ export const registerPlan: Register = (program: Command, context) => {
     .option('--json', 'print the plan as JSON')
     .action(async (flags: { streams?: string; json?: boolean }) => {
       const ctx = context();
+      const { planReport } = await import('../replication/plan-report.js');
       const report = await planReport({
         project: ctx.project(),
         state: ctx.state,

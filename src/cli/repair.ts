@@ -3,7 +3,7 @@
 // stream failed, 7 when a stream is held by another process (a running ferry stream).
 import type { Command } from 'commander';
 import { compactTable } from '../observability/table.js';
-import { repair, type RepairReport } from '../verify/repair.js';
+import type { RepairReport } from '../verify/repair.js';
 import type { Register } from './context.js';
 
 interface RepairFlags {
@@ -23,6 +23,7 @@ export const registerRepair: Register = (program: Command, context) => {
     .option('--json', 'print the report as JSON')
     .action(async (flags: RepairFlags) => {
       const ctx = context();
+      const { repair } = await import('../verify/repair.js');
       const report = await repair({
         project: ctx.project(),
         state: ctx.state,

@@ -3,7 +3,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
-import { resetStreams, streamsToReset, type StreamToReset } from '../replication/reset.js';
+import type { StreamToReset } from '../replication/reset.js';
 import type { Register } from './context.js';
 
 export const registerReset: Register = (program: Command, context) => {
@@ -16,6 +16,7 @@ export const registerReset: Register = (program: Command, context) => {
     .action(async (names: string[], flags: { yes?: boolean }) => {
       const ctx = context();
       const project = ctx.project();
+      const { resetStreams, streamsToReset } = await import('../replication/reset.js');
       const streams = await streamsToReset(project, ctx.state, names);
       process.stdout.write(streams.map(describe).join('\n') + '\n');
       if (!flags.yes) {

@@ -1,7 +1,15 @@
 // `ferry stream`: follow the binlog and apply every change of the cdc streams until stopped
 // (SIGTERM or Ctrl-C finish the batch in hand and exit 0: it is a service).
 import type { Command } from 'commander';
+import type { FollowSummary } from '../replication/cdc/session.js';
 import type { Register } from './context.js';
+
+/** "12.3 s: reading 4.1 s, staging 5.0 s, applying 2.2 s, committing 0.4 s" */
+function profileText(summary: FollowSummary): string {
+  const p = summary.profile;
+  const s = (x: number) => `${x.toFixed(1)} s`;
+  return `${s(summary.seconds)}: reading ${s(p.read)}, staging ${s(p.stage)}, applying ${s(p.apply)}, committing ${s(p.commit)}`;
+}
 
 export const registerStream: Register = (program: Command, context) => {
   program
@@ -33,8 +41,10 @@ export const registerStream: Register = (program: Command, context) => {
           batches: summary.batches,
           changes: summary.changes,
           position: summary.position,
+          seconds: summary.seconds,
+          profile: summary.profile,
         },
-        `stopped after ${summary.changes} changes in ${summary.batches} batches`,
+        `stopped after ${summary.changes} changes in ${summary.batches} batches (${profileText(summary)})`,
       );
       process.exitCode = summary.status === 'succeeded' ? 0 : 1;
     });

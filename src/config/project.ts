@@ -139,6 +139,17 @@ export function compileProject(config: FerryConfig, configPath = 'ferry.yaml'): 
     };
   });
   refuseOnCdc(streams, config.target.schema);
+  // Deduplication keeps one row per key of a load; a cdc stream applies each row's changes as the
+  // binlog has them, which a later duplicate could not undo: refused rather than half applied.
+  const deduped = streams.filter((s) => s.mode === 'cdc' && s.dedup);
+  if (deduped.length > 0)
+    throw new ConfigError(
+      'dedup does not apply to cdc streams',
+      deduped.map((s) => `streams[${s.index}] (${s.table}): dedup with mode cdc`),
+      {
+        hint: 'remove dedup from these streams (the source key is followed exactly), or use mode incremental or full_refresh to deduplicate; see docs/cdc.md',
+      },
+    );
   const spark = config.spark ?? SPARK_DEFAULTS;
   return deepFreeze({
     configPath,

@@ -2,6 +2,7 @@
 // scheduler and workers, and starts it again with backoff when it stops on an error (a server gone
 // for a while, a stream that needs attention is logged each time with what to do).
 import type { Project } from '../config/project.js';
+import { BinlogError } from '../connectors/mysql/binlog/errors.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { streamChanges } from '../replication/cdc/stream.js';
@@ -26,6 +27,13 @@ export async function superviseStreams(
     } catch (error) {
       failures++;
       logger.error({ err: error }, `change data capture stopped: ${messageOf(error)}`);
+      // Two readers taking one server_id from each other: starting again would only flap.
+      if (error instanceof BinlogError && error.reason === 'duplicate_server_id') {
+        logger.error(
+          'change data capture is not started again while another replica uses its server_id: fix cdc.server_id and restart ferry server',
+        );
+        return;
+      }
     }
     const wait = BACKOFF_SECONDS[Math.min(failures, BACKOFF_SECONDS.length) - 1] ?? BACKOFF_SECONDS[0]!;
     logger.info(`change data capture starts again in ${wait} s`);

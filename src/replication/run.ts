@@ -113,7 +113,12 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
     copier,
   );
   if (following.length === 0 || options.signal.aborted) return summary;
-  const caught = await catchUp({ ...options, plans: following });
+  const caught = await catchUp({
+    ...options,
+    plans: following,
+    // cdc.on_position_lost: resnapshot: a new snapshot of the streams whose binlog was purged
+    snapshot: async (streams) => (await sync({ ...options, streams, fullRefresh: true })).streams,
+  });
   const streams = [
     ...summary.streams.filter((s) => !caught.some((c) => c.stream === s.stream) || s.status === 'failed'),
     ...caught.map((c) => {

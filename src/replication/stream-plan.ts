@@ -40,6 +40,8 @@ export interface StreamPlan {
   /** Validation of the rows (src/quality). */
   checks: CheckRule[];
   dedup: DedupRule | undefined;
+  /** The key is the stream's primary_key:, standing in for one the table lacks (the binlog has none). */
+  keyDeclared?: boolean;
 }
 
 /** "*" and "?" globs, matched against the whole table name, case-sensitively. */
@@ -118,15 +120,14 @@ export function planStreams(
       );
     }
     // primary_key stands in for the key a table does not declare (it must identify rows uniquely).
-    const planned =
-      stream.primary_key && table.primaryKey.length === 0
-        ? { ...table, primaryKey: stream.primary_key }
-        : table;
+    const declared = stream.primary_key !== undefined && table.primaryKey.length === 0;
+    const planned = declared ? { ...table, primaryKey: stream.primary_key! } : table;
     const usedColumns = overridden.get(index) ?? new Set<string>();
     overridden.set(index, usedColumns);
     const resolved = resolveOverrides(stream, planned, planned.primaryKey, usedColumns);
     plans.push({
       table: planned,
+      ...(declared ? { keyDeclared: true } : {}),
       name: targetTable,
       rule: index,
       targetSchema,

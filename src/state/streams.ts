@@ -86,7 +86,7 @@ export function streamsTable(schema: string) {
            source_table = EXCLUDED.source_table, mode = EXCLUDED.mode, cursor_column = EXCLUDED.cursor_column,
            high_water = EXCLUDED.high_water, cursor_holes = EXCLUDED.cursor_holes, binlog_file = EXCLUDED.binlog_file, binlog_position = EXCLUDED.binlog_position,
            binlog_gtid = EXCLUDED.binlog_gtid, last_run_id = EXCLUDED.last_run_id,
-           rows_total = COALESCE(EXCLUDED.rows_total, ${streams}.rows_total), updated_at = now()`,
+           rows_total = COALESCE(EXCLUDED.rows_total, ${streams}.rows_total), last_error = NULL, updated_at = now()`,
         [
           s.targetSchema,
           s.table,

@@ -8,6 +8,7 @@ import { CommitUnknownError } from '../../errors.js';
 import type { BinlogPosition } from '../../connectors/mysql/binlog/events.js';
 import type { FerryState } from '../../state/ferry-state.js';
 import type { AppliedTransaction } from '../../state/cdc-ledger.js';
+import { checkWrittenRows, type CheckedStream } from './change-checks.js';
 import type { ChangeTable, RowChange } from './change-table.js';
 import { hasReached } from './positions.js';
 
@@ -24,6 +25,8 @@ export interface CdcStream {
   table: string;
   mode: string;
   changes: ChangeTable;
+  /** The stream's set checks (unique, relationship, expression), run on the rows each batch wrote. */
+  setChecks?: CheckedStream | undefined;
   /** The position the stream's target table reflects (its checkpoint). */
   checkpoint: BinlogPosition;
   totals: StreamTotals;
@@ -39,7 +42,18 @@ export interface BatchReport {
   seconds: number;
 }
 
+/** Where a session's time went, milliseconds: the benchmark's profile (decode is the session's). */
+export interface ApplyTimes {
+  /** Encoding changes and copying them into the temporary change tables. */
+  stage: number;
+  /** Applying the change tables to the target tables, with the state's rows. */
+  apply: number;
+  /** PostgreSQL's COMMIT. */
+  commit: number;
+}
+
 export class Batch {
+  readonly times: ApplyTimes = { stage: 0, apply: 0, commit: 0 };
   private open = false;
   private transactions: AppliedTransaction[] = [];
   private changes = 0;
@@ -79,9 +93,11 @@ export class Batch {
   }
 
   async add(stream: CdcStream, change: RowChange): Promise<void> {
+    const started = performance.now();
     await this.begin();
     this.changes++;
     await stream.changes.add(this.writer, change);
+    this.times.stage += performance.now() - started;
   }
 
   /** A source transaction ended; it counts in the ledger when it changed tracked rows. */
@@ -96,15 +112,26 @@ export class Batch {
    * the checkpoints. Returns what it committed.
    */
   async commit(streams: readonly CdcStream[], position: BinlogPosition): Promise<BatchReport> {
-    const started = Date.now();
+    const started = performance.now();
     await this.begin();
     const batchId = ++this.batchId;
     const applied = { written: 0, changes: 0 };
     try {
+      const written: CdcStream[] = [];
       for (const stream of streams) {
         if (stream.changes.pending === 0) continue;
         const result = await stream.changes.apply(this.writer);
+        written.push(stream);
         const run = { targetSchema: this.targetSchema, stream: stream.table, runId: this.runId };
+        // Earlier entries of the keys this batch loaded, deleted or set aside again are settled,
+        // as a sync settles them: the quarantine holds what does not load now.
+        await this.state.quarantine.settleChanged(
+          this.writer,
+          run,
+          { ...stream.changes.touched, primaryKey: stream.changes.spec.primaryKey },
+          result.quarantined.map((q) => q.primaryKey),
+          `change data capture run ${this.runId}`,
+        );
         await this.state.quarantine.add(this.writer, run, result.quarantined);
         await this.state.quarantine.recordValueChanges(this.writer, run, result.nulled);
         const t = stream.totals;
@@ -130,6 +157,13 @@ export class Batch {
           startedAt: t.startedAt,
         });
       }
+      // Set checks once every stream is applied: a parent written in the same batch counts.
+      for (const stream of written) {
+        if (!stream.setChecks) continue;
+        const aside = await checkWrittenRows(this.writer, this.state, stream.setChecks, this.runId);
+        stream.totals.quarantined += aside;
+        stream.totals.written -= aside;
+      }
       const moving = streams.filter((s) => hasReached(position, s.checkpoint));
       await this.state.streams.advance(
         this.writer,
@@ -147,8 +181,11 @@ export class Batch {
       await this.rollback(streams);
       throw error;
     }
+    const committing = performance.now();
+    this.times.apply += committing - started;
     try {
       await this.writer.query('COMMIT');
+      this.times.commit += performance.now() - committing;
     } catch (error) {
       this.open = false;
       for (const s of streams) s.changes.reset();
@@ -165,7 +202,7 @@ export class Batch {
       changes: this.changes,
       position,
       lastEventAt: this.lastEventAt,
-      seconds: (Date.now() - started) / 1000,
+      seconds: (performance.now() - started) / 1000,
     };
     this.open = false;
     this.transactions = [];

@@ -11,6 +11,7 @@ import { lockNames } from '../../state/locks.js';
 import { emptyResult, type StreamResult } from '../stream-context.js';
 import type { StreamPlan } from '../stream-plan.js';
 import { hasReached } from './positions.js';
+import { ensurePositions } from './resnapshot.js';
 import { followBinlog, type CdcProject } from './session.js';
 
 export interface CatchUpOptions {
@@ -21,6 +22,8 @@ export interface CatchUpOptions {
   signal: AbortSignal;
   /** How long to wait for a running `ferry stream` to pass the position (seconds). */
   waitSeconds?: number;
+  /** Takes a new snapshot of these streams (cdc.on_position_lost: resnapshot); run.ts gives its sync. */
+  snapshot?: (streams: string[]) => Promise<StreamResult[]>;
 }
 
 /** Brings the cdc streams up to the source's current position; one result per stream. */
@@ -44,8 +47,28 @@ export async function catchUp(options: CatchUpOptions): Promise<StreamResult[]> 
   const mine = options.plans.filter((p) => !followedElsewhere.includes(p));
   const results: StreamResult[] = [];
   if (mine.length > 0) {
-    const summary = await followBinlog({ ...options, plans: mine, until: 'current' });
-    results.push(...summary.streams);
+    const checked = await ensurePositions({
+      ...options,
+      plans: mine,
+      snapshot: options.snapshot ?? (() => Promise.resolve([])),
+    });
+    results.push(...checked.failed);
+    if (checked.plans.length > 0) {
+      const summary = await followBinlog({ ...options, plans: checked.plans, until: 'current' });
+      results.push(
+        ...summary.streams.map((r) =>
+          checked.resnapshotted.includes(r.stream)
+            ? {
+                ...r,
+                warnings: [
+                  ...r.warnings,
+                  'its binlog position was lost (purged): a new snapshot replaced the target (cdc.on_position_lost: resnapshot)',
+                ],
+              }
+            : r,
+        ),
+      );
+    }
   }
   if (followedElsewhere.length > 0) results.push(...(await waitForStream(options, followedElsewhere)));
   void logger;

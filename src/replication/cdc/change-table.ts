@@ -66,6 +66,11 @@ export interface ChangeTable {
   apply(client: PgClient): Promise<AppliedChanges>;
   /** Forgets the open batch (its transaction rolled back). */
   reset(): void;
+  /**
+   * After apply(), until the commit: the keys the batch touched (the key columns) and whether each
+   * one's final image loaded (`loaded`), for settling earlier quarantine entries of those keys.
+   */
+  readonly touched: { relation: string; loaded: string; keyColumns: readonly string[] };
 }
 
 export function createChangeTable(spec: ChangeTableSpec): ChangeTable {
@@ -131,6 +136,11 @@ export function createChangeTable(spec: ChangeTableSpec): ChangeTable {
 
   return {
     spec,
+    touched: {
+      relation: `pg_temp.${quotePg(finals)}`,
+      loaded: 'image',
+      keyColumns: keyIndexes.map((i) => names[i]!),
+    },
     get pending() {
       return pending;
     },

@@ -11,7 +11,7 @@ const isMariadbPosition = (text: string) =>
   text.split(',').every((p) => MARIADB_GTID.test(p.trim()) || p.trim() === '');
 
 /** binlog file order: "mariadb-bin.000012" by its numeric suffix. */
-function fileIndex(file: string): number {
+export function fileIndex(file: string): number {
   const m = /\.(\d+)$/.exec(file);
   return m ? Number(m[1]) : 0;
 }

@@ -16,15 +16,17 @@ import { serverPosition } from '../../connectors/mysql/snapshot.js';
 import { connectPostgres, type PgClient } from '../../connectors/postgres/connect.js';
 import { CommitUnknownError, FerryError, isTransient, messageOf, SchemaError } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
+import { planChecks } from '../../quality/check-plan.js';
 import { compileQuality } from '../../quality/stream-quality.js';
 import type { SourceRow } from '../../schema/row-outcome.js';
+import type { SourceTable } from '../../schema/source-table.js';
 import type { FerryState } from '../../state/ferry-state.js';
 import { lockNames } from '../../state/locks.js';
 import { emptyResult, type StreamResult } from '../stream-context.js';
 import { mappingsFor, type StreamPlan } from '../stream-plan.js';
 import { Batch, type BatchReport, type CdcStream } from './batch.js';
 import { createChangeTable } from './change-table.js';
-import { followDdl, parseDdlTargets, type DdlOutcome } from './ddl-barrier.js';
+import { followDdl, followTableMap, parseDdlTargets, type DdlOutcome } from './ddl-barrier.js';
 import { LagSampler } from './lag.js';
 import { earliest, hasReached, isApplied } from './positions.js';
 
@@ -53,6 +55,19 @@ export interface FollowSummary {
   changes: number;
   position: BinlogPosition | null;
   seconds: number;
+  /** Where the session's time went, seconds. */
+  profile: SessionProfile;
+}
+
+export interface SessionProfile {
+  /** Waiting for the next binlog event: the network, the source and decoding. */
+  read: number;
+  /** Encoding changes and copying them into the temporary change tables. */
+  stage: number;
+  /** Applying the batches to the target tables, with the state's rows. */
+  apply: number;
+  /** PostgreSQL's COMMIT of the batches. */
+  commit: number;
 }
 
 interface TableCursor {
@@ -64,6 +79,8 @@ interface TableCursor {
 }
 
 const BACKOFF_SECONDS = [1, 2, 4, 8, 15, 30];
+/** Two drops for a duplicate server_id within this long are a ping-pong between two readers. */
+const PING_PONG_SECONDS = 600;
 
 export async function followBinlog(options: FollowOptions): Promise<FollowSummary> {
   const { project, state, logger } = options;
@@ -104,12 +121,19 @@ class CdcSession {
   private readonly plans = new Map<string, StreamPlan>();
   private readonly failed = new Map<string, string>();
   private readonly tables = new Map<string, TableCursor>();
+  /** Streams that followed a table map inside the open batch, with their plan and stream before. */
+  private readonly evolvedInBatch = new Map<string, { plan: StreamPlan; stream: CdcStream }>();
+  private readonly binlogTables = new WeakMap<StreamPlan, SourceTable>();
+  /** When the source dropped this session's reader for a duplicate server_id (recent ones). */
+  private drops: number[] = [];
   private batches = 0;
   private changes = 0;
   private position: BinlogPosition | null = null;
   private goal: BinlogPosition | undefined;
   private readonly sampler: LagSampler;
   private tableVersion = 1000;
+  private readMs = 0;
+  private readonly startedAt = performance.now();
 
   private constructor(
     private readonly options: FollowOptions,
@@ -180,10 +204,27 @@ class CdcSession {
       gate: quality.gate,
     });
     await changes.create(this.writer);
+    const setChecks =
+      planChecks(
+        plan.name,
+        plan.checks,
+        mappings.map((m) => m.column.name),
+      ).set.length > 0;
     return {
       table: plan.targetTable,
       mode: 'cdc',
       changes,
+      ...(setChecks
+        ? {
+            setChecks: {
+              targetSchema: project.targetSchema,
+              targetTable: plan.targetTable,
+              primaryKey: plan.table.primaryKey,
+              quality,
+              touched: changes.touched,
+            },
+          }
+        : {}),
       checkpoint,
       totals: { changes: 0, written: 0, deleted: 0, quarantined: 0, nulled: 0, startedAt: new Date() },
     };
@@ -217,12 +258,13 @@ class CdcSession {
             heartbeatSeconds: project.cdc.heartbeatSeconds,
             ...(project.cdc.serverId ? { serverId: project.cdc.serverId } : {}),
             // A table map that differs from the table ferry expects turns its rows into error events.
-            expect: (schemaName, table) =>
-              schemaName === project.source.database
-                ? [...this.plans.values()].find(
-                    (p) => p.table.name === table && !this.failed.has(p.targetTable),
-                  )?.table
-                : undefined,
+            expect: (schemaName, table) => {
+              if (schemaName !== project.source.database) return undefined;
+              const plan = [...this.plans.values()].find(
+                (p) => p.table.name === table && !this.failed.has(p.targetTable),
+              );
+              return plan && this.binlogTable(plan);
+            },
             tables: this.live().map((s) => ({
               schema: project.source.database,
               table: this.plans.get(s.table)!.table.name,
@@ -234,10 +276,12 @@ class CdcSession {
         attempt = 0;
         if (done) return;
       } catch (error) {
-        await this.batch.rollback(this.live());
+        await this.rollbackBatch();
         if (error instanceof CommitUnknownError) await this.reloadCheckpoints();
         if (signal.aborted) return;
-        if (!isTransient(error)) throw error;
+        if (error instanceof BinlogError && error.reason === 'duplicate_server_id')
+          this.droppedForServerId(error, reader?.serverId);
+        else if (!isTransient(error)) throw error;
         const wait = BACKOFF_SECONDS[Math.min(attempt++, BACKOFF_SECONDS.length - 1)]!;
         logger.warn(
           { err: error },
@@ -248,6 +292,37 @@ class CdcSession {
         await reader?.close().catch(() => undefined);
       }
     }
+  }
+
+  /**
+   * The source dropped this reader because another replica connected with the same server_id. Once
+   * may be a short-lived reader, or a connection of a ferry that died: read again (which drops the
+   * other). Twice within PING_PONG_SECONDS is two readers taking the id from each other: stop,
+   * rather than flap, with what to do (ferry server does not restart it either).
+   */
+  private droppedForServerId(error: BinlogError, serverId: number | undefined): void {
+    const now = Date.now();
+    this.drops = [...this.drops.filter((t) => now - t < PING_PONG_SECONDS * 1000), now];
+    if (this.drops.length < 2) return;
+    const id = this.options.project.cdc.serverId ?? serverId;
+    throw new BinlogError(
+      'duplicate_server_id',
+      `the source dropped ferry's binlog reader ${this.drops.length} times in ${Math.round((now - this.drops[0]!) / 1000)} s because another replica connected with server_id ${id ?? '?'}: two readers are taking the id from each other, so ferry stops instead (${messageOf(error)})`,
+      {
+        hint: `give each reader its own server_id: leave cdc.server_id unset (ferry picks a free one per process) or set a different one in each ferry.yaml; SHOW SLAVE HOSTS on the source lists the replicas and their ids`,
+      },
+    );
+  }
+
+  /**
+   * The table as the binlog describes it: a key the stream declares (primary_key:) is not in the
+   * table's maps. One object per plan, so the reader checks each table map once.
+   */
+  private binlogTable(plan: StreamPlan): SourceTable {
+    if (!plan.keyDeclared) return plan.table;
+    let table = this.binlogTables.get(plan);
+    if (!table) this.binlogTables.set(plan, (table = { ...plan.table, primaryKey: [] }));
+    return table;
   }
 
   /** After a commit whose outcome is unknown: the checkpoints as PostgreSQL has them. */
@@ -267,7 +342,9 @@ class CdcSession {
     let inTransaction = false;
     let txn: { gtid: string | null; rows: number; skip: Set<string> } | undefined;
     let stopAt: number | undefined;
+    let waitFrom = performance.now();
     for await (const event of reader.events) {
+      this.readMs += performance.now() - waitFrom;
       if (signal.aborted && stopAt === undefined) stopAt = Date.now() + 10_000;
       if (stopAt !== undefined && !inTransaction) {
         await this.commitBatch();
@@ -275,7 +352,7 @@ class CdcSession {
       }
       if (stopAt !== undefined && Date.now() > stopAt) {
         // A source transaction that does not end: what is not committed is read again next time.
-        await this.batch.rollback(this.live());
+        await this.rollbackBatch();
         return true;
       }
       switch (event.kind) {
@@ -294,6 +371,8 @@ class CdcSession {
           };
           break;
         case 'table':
+          // The table as its rows were written, when it is not the table the stream expects.
+          if (event.table.differences) await this.onTableMap(event.table);
           break;
         case 'insert':
         case 'update':
@@ -332,17 +411,19 @@ class CdcSession {
             return true;
           }
           break;
-        case 'ddl':
+        case 'ddl': {
+          const gtid = txn?.gtid ?? null;
           inTransaction = false;
           txn = undefined;
           if (event.position) {
             // The batch before the statement commits at the position before it.
             await this.commitBatch();
-            await this.onDdl(event.schema, event.query, event.position);
+            await this.onDdl(event.schema, event.query, event.position, gtid);
             this.position = event.position;
             if (this.goal && hasReached(event.position, this.goal)) return true;
           }
           break;
+        }
         case 'heartbeat':
           if (!inTransaction) {
             this.sampler.caughtUp();
@@ -359,6 +440,7 @@ class CdcSession {
       }
       await this.sampler.maybeSample(this.control, this.live());
       if (this.live().length === 0) return true;
+      waitFrom = performance.now();
     }
     // The reader ended without an error: it was closed.
     void project;
@@ -384,9 +466,24 @@ class CdcSession {
   private async commitBatch(): Promise<void> {
     if (!this.position || (!this.batch.isOpen && !this.checkpointsBehind())) return;
     const report = await this.batch.commit(this.live(), this.position);
+    this.evolvedInBatch.clear();
     this.batches++;
     this.options.onBatch?.(report);
     this.sampler.applied(report);
+  }
+
+  /**
+   * Drops the open batch. Streams that followed a table map inside it go back to their plan before:
+   * the target's columns added with it are rolled back too, and the map is followed again when read.
+   */
+  private async rollbackBatch(): Promise<void> {
+    await this.batch.rollback(this.live());
+    for (const [table, before] of this.evolvedInBatch) {
+      this.plans.set(table, before.plan);
+      this.streams.set(table, before.stream);
+      this.tables.delete(table);
+    }
+    this.evolvedInBatch.clear();
   }
 
   /** The stream a table map belongs to, and how its columns line up with the stream's. */
@@ -418,11 +515,21 @@ class CdcSession {
    * After a DDL statement: the batch before it is committed; each stream whose table it names is
    * brought along, and every stream's checkpoint moves past the statement, in one transaction.
    */
-  private async onDdl(defaultSchema: string, query: string, position: BinlogPosition): Promise<void> {
+  private async onDdl(
+    defaultSchema: string,
+    query: string,
+    position: BinlogPosition,
+    gtid: string | null,
+  ): Promise<void> {
     const { project, logger } = this.options;
     const database = project.source.database;
+    // A stream whose checkpoint is past the statement (read again for a stream further behind)
+    // followed it already: neither its target nor its checkpoint may go back.
+    const behind = (table: string) => !isApplied(this.streams.get(table)!.checkpoint, gtid, position);
     const targets = parseDdlTargets(query, defaultSchema || database, database).filter((t) =>
-      [...this.plans.values()].some((p) => p.table.name === t.table && !this.failed.has(p.targetTable)),
+      [...this.plans.values()].some(
+        (p) => p.table.name === t.table && !this.failed.has(p.targetTable) && behind(p.targetTable),
+      ),
     );
     const outcomes: { plan: StreamPlan; outcome: DdlOutcome }[] = [];
     await this.writer.query('BEGIN');
@@ -431,11 +538,22 @@ class CdcSession {
         const plan = [...this.plans.values()].find((p) => p.table.name === target.table)!;
         outcomes.push({
           plan,
-          outcome: await followDdl({ project, writer: this.writer, plan, target, query, logger }),
+          outcome: await followDdl({
+            project,
+            state: this.options.state,
+            runId: this.runId,
+            writer: this.writer,
+            plan,
+            target,
+            query,
+            logger,
+          }),
         });
       }
       const moving = this.live().filter(
-        (s) => !outcomes.some((o) => o.plan.targetTable === s.table && o.outcome.kind === 'stop'),
+        (s) =>
+          hasReached(position, s.checkpoint) &&
+          !outcomes.some((o) => o.plan.targetTable === s.table && o.outcome.kind === 'stop'),
       );
       await this.options.state.streams.advance(
         this.writer,
@@ -451,19 +569,62 @@ class CdcSession {
     }
     for (const { plan, outcome } of outcomes) {
       if (outcome.kind === 'stop') await this.markStopped(plan.targetTable, outcome.reason, outcome.hint);
-      else if (outcome.kind === 'replan') {
-        logger.info(
-          { stream: plan.name, added: outcome.added, dropped: outcome.dropped },
-          `${plan.name}: follows the source's schema change (${[...outcome.added.map((c) => `+${c}`), ...outcome.dropped.map((c) => `-${c} (kept, NULL from now on)`)].join(', ')})`,
-        );
-        this.plans.set(plan.targetTable, outcome.plan);
-        const old = this.streams.get(plan.targetTable)!;
-        const fresh = await this.streamOf(outcome.plan, position, ++this.tableVersion);
-        fresh.totals = old.totals;
-        this.streams.set(plan.targetTable, fresh);
-        this.tables.delete(plan.targetTable);
-      }
+      else if (outcome.kind === 'replan') await this.replan(plan, outcome);
     }
+  }
+
+  /**
+   * A table map that is not the table the stream expects (a statement changed it, perhaps again
+   * since): the stream follows the map (ddl-barrier.ts), inside the open batch, before any of the
+   * map's rows. Its own changes are never pending then: a statement that changes a table commits
+   * the batch before it.
+   */
+  private async onTableMap(map: TableMap): Promise<void> {
+    const { project, logger } = this.options;
+    if (map.schema !== project.source.database) return;
+    const plan = [...this.plans.values()].find((p) => p.table.name === map.table);
+    if (!plan || this.failed.has(plan.targetTable)) return;
+    const stream = this.streams.get(plan.targetTable)!;
+    if (stream.changes.pending > 0)
+      await this.stopStream(
+        plan.targetTable,
+        `the binlog changed the shape of ${map.table} inside a batch (${(map.differences ?? []).join('; ')})`,
+        `take a new snapshot of the stream: ferry sync --full-refresh --streams ${plan.name}`,
+      );
+    const own = !this.batch.isOpen;
+    if (own) await this.writer.query('BEGIN');
+    let outcome;
+    try {
+      outcome = await followTableMap(
+        { project, state: this.options.state, runId: this.runId, writer: this.writer, plan, logger },
+        map,
+      );
+      if (own) await this.writer.query('COMMIT');
+    } catch (error) {
+      if (own) await this.writer.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    if (outcome.kind === 'stop') await this.stopStream(plan.targetTable, outcome.reason, outcome.hint);
+    else if (outcome.kind === 'replan') {
+      if (!own && !this.evolvedInBatch.has(plan.targetTable))
+        this.evolvedInBatch.set(plan.targetTable, { plan, stream });
+      await this.replan(plan, outcome);
+    }
+  }
+
+  /** The stream goes on with the table as it is now: a new change table, the same counters. */
+  private async replan(plan: StreamPlan, outcome: Extract<DdlOutcome, { kind: 'replan' }>): Promise<void> {
+    if (outcome.added.length > 0 || outcome.dropped.length > 0)
+      this.options.logger.info(
+        { stream: plan.name, added: outcome.added, dropped: outcome.dropped },
+        `${plan.name}: follows the source's schema change (${[...outcome.added.map((c) => `+${c}`), ...outcome.dropped.map((c) => `-${c} (kept, NULL from now on)`)].join(', ')})`,
+      );
+    this.plans.set(plan.targetTable, outcome.plan);
+    const old = this.streams.get(plan.targetTable)!;
+    const fresh = await this.streamOf(outcome.plan, old.checkpoint, ++this.tableVersion);
+    fresh.totals = old.totals;
+    this.streams.set(plan.targetTable, fresh);
+    this.tables.delete(plan.targetTable);
   }
 
   private async onError(event: Extract<BinlogEvent, { kind: 'error' }>): Promise<void> {
@@ -486,7 +647,7 @@ class CdcSession {
    * reading starts again from the checkpoints, so the others go on without it.
    */
   private async stopStream(table: string, reason: string, hint: string): Promise<never> {
-    await this.batch.rollback(this.live());
+    await this.rollbackBatch();
     await this.markStopped(table, reason, hint);
     throw new StreamStopped();
   }
@@ -543,9 +704,24 @@ class CdcSession {
     await this.sampler.flush(this.control, this.live()).catch(() => undefined);
     await state.ledger.prune(this.control, schema, project.cdc.ledgerRetentionSeconds).catch(() => undefined);
     const status = error !== undefined || this.failed.size > 0 ? 'failed' : 'succeeded';
+    const times = this.batch.times;
+    const profile: SessionProfile = {
+      read: this.readMs / 1000,
+      stage: times.stage / 1000,
+      apply: times.apply / 1000,
+      commit: times.commit / 1000,
+    };
+    const seconds = (performance.now() - this.startedAt) / 1000;
     await state.runs.finish(this.control, this.runId, {
       status: error !== undefined && signal.aborted ? 'interrupted' : status,
-      summary: { streams: results, batches: this.batches, changes: this.changes, position: this.position },
+      summary: {
+        streams: results,
+        batches: this.batches,
+        changes: this.changes,
+        position: this.position,
+        seconds,
+        profile,
+      },
       error: error === undefined ? undefined : messageOf(error),
     });
     return {
@@ -555,7 +731,8 @@ class CdcSession {
       batches: this.batches,
       changes: this.changes,
       position: this.position,
-      seconds: 0,
+      seconds,
+      profile,
     };
   }
 }

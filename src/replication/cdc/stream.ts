@@ -1,14 +1,17 @@
 // `ferry stream`: follow the binlog for the cdc streams until stopped. Streams without a checkpoint
-// get their snapshot first (a sync of just those streams), then one session applies the changes of
-// all of them. A signal ends it after the batch in hand (it is a service: that is a clean stop).
+// get their snapshot first (a sync of just those streams); every checkpoint is checked against the
+// source's binlog (resnapshot.ts); then one session applies the changes of all of them. A signal
+// ends it after the batch in hand (it is a service: that is a clean stop).
 import { connectPostgres } from '../../connectors/postgres/connect.js';
-import { ConfigError } from '../../errors.js';
+import { BinlogError } from '../../connectors/mysql/binlog/errors.js';
+import { ConfigError, messageOf, SchemaError } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
 import type { FerryState } from '../../state/ferry-state.js';
 import { sync } from '../run.js';
 import { planFromSource } from '../run-lifecycle.js';
 import type { StreamPlan } from '../stream-plan.js';
 import type { BatchReport } from './batch.js';
+import { ensurePositions } from './resnapshot.js';
 import { followBinlog, type CdcProject, type FollowSummary } from './session.js';
 
 export interface StreamOptions {
@@ -63,19 +66,54 @@ export async function streamChanges(options: StreamOptions): Promise<FollowSumma
         failed.map((f) => `${f.stream}: ${f.error ?? 'failed'}`),
       );
   }
-  if (options.signal.aborted)
-    return { runId: 0, status: 'succeeded', streams: [], batches: 0, changes: 0, position: null, seconds: 0 };
-  logger.info(
-    { streams: plans.map((p) => p.name) },
-    `following the binlog for ${plans.map((p) => p.name).join(', ')}`,
-  );
-  return followBinlog({
-    project,
-    state,
-    plans,
-    until: 'never',
-    logger,
-    signal: options.signal,
-    onBatch: options.onBatch,
-  });
+  // A position lost while following (binlogs purged while ferry was disconnected) is checked again
+  // from the top: under cdc.on_position_lost: resnapshot the streams concerned get a new snapshot.
+  for (let attempt = 0; ; attempt++) {
+    if (options.signal.aborted)
+      return {
+        runId: 0,
+        status: 'succeeded',
+        streams: [],
+        batches: 0,
+        changes: 0,
+        position: null,
+        seconds: 0,
+        profile: { read: 0, stage: 0, apply: 0, commit: 0 },
+      };
+    const checked = await ensurePositions({
+      project,
+      state,
+      plans,
+      logger,
+      signal: options.signal,
+      snapshot: async (streams) =>
+        (await sync({ project, state, streams, fullRefresh: true, logger, signal: options.signal })).streams,
+    });
+    if (checked.plans.length === 0)
+      throw new SchemaError(
+        `no cdc stream can follow the binlog: ${checked.failed.map((f) => `${f.stream}: ${f.error ?? 'failed'}`).join('; ')}`,
+      );
+    logger.info(
+      { streams: checked.plans.map((p) => p.name) },
+      `following the binlog for ${checked.plans.map((p) => p.name).join(', ')}`,
+    );
+    try {
+      const summary = await followBinlog({
+        project,
+        state,
+        plans: checked.plans,
+        until: 'never',
+        logger,
+        signal: options.signal,
+        onBatch: options.onBatch,
+      });
+      return checked.failed.length > 0
+        ? { ...summary, status: 'failed', streams: [...summary.streams, ...checked.failed] }
+        : summary;
+    } catch (error) {
+      const lost = error instanceof BinlogError && error.reason === 'position_lost';
+      if (!lost || project.cdc.onPositionLost !== 'resnapshot' || attempt >= 2) throw error;
+      logger.warn({ err: error }, `${messageOf(error)}; checking the streams' positions again`);
+    }
+  }
 }

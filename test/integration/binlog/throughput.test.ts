@@ -30,7 +30,8 @@ describe.runIf(process.env.FERRY_SOAK === '1' && canStartMariadb)('decoding 1M r
     start = await gtidNow(c);
     const n = 's.seq';
     for (let from = 1; from <= 500_000; from += 10_000) {
-      await c.query(`INSERT INTO changes SELECT ${n}, (${n} * 7919) % 100000 + 1,
+      await c.query(`INSERT INTO changes SELECT ${n},
+        CAST(${n} AS UNSIGNED) * 2654435761 + IF(${n} % 2 = 0, 9223372036854775808, 0), (${n} * 7919) % 100000 + 1,
         ELT(1 + (${n} * 31) % 5, 'new', 'paid', 'shipped', 'delivered', 'cancelled'), ((${n} * 104729) % 10000000) / 100,
         CONCAT(CHAR(65 + ${n} % 26), LPAD(CONV((${n} * 2654435761) % 78364164096, 10, 36), 7, '0')), ${n} % 7 = 0,
         IF(${n} % 3 = 0, NULL, CONCAT('note ', ${n}, ' ', REPEAT('x', ${n} % 20))),

@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectMysql, type MysqlConnection } from '../../../src/connectors/mysql/connect.js';
-import { openBinlogReader } from '../../../src/connectors/mysql/binlog/reader.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { seedShop } from '../../../src/seed/seed.js';
 import { simulate } from '../../../src/seed/simulate/simulate.js';
 import { ferryState } from '../../../src/state/ferry-state.js';
 import { runFerry, spawnFerry } from '../../support/cli.js';
 import { createTestDatabases, type TestDatabases } from '../../support/databases.js';
+import { binlogTransactions } from './support.js';
 
 const KILLS = Number(process.env.FERRY_CDC_KILLS ?? 20);
 let db: TestDatabases;
@@ -47,46 +47,6 @@ afterAll(async () => {
   await db?.drop();
 });
 
-/** The GTIDs of the source transactions after `from` that changed rows of the test's tables. */
-async function sourceTransactions(from: string, until: string): Promise<string[]> {
-  const reader = await openBinlogReader(
-    db.mysql,
-    { from: { gtid: from, file: null, position: null } },
-    silentLogger(),
-  );
-  const gtids: string[] = [];
-  try {
-    let current: { gtid: string | null; rows: number } | undefined;
-    for await (const event of reader.events) {
-      if (event.kind === 'begin') current = { gtid: event.gtid, rows: 0 };
-      else if (
-        (event.kind === 'insert' || event.kind === 'update' || event.kind === 'delete') &&
-        event.table.schema === db.name
-      )
-        current!.rows += event.rows.length;
-      else if (event.kind === 'commit') {
-        if (current && current.rows > 0 && current.gtid) gtids.push(current.gtid);
-        current = undefined;
-        if (event.position.gtid && reachedGoal(event.position.gtid, until)) break;
-      } else if (event.kind === 'heartbeat') break;
-    }
-  } finally {
-    await reader.close();
-  }
-  return gtids;
-}
-
-const reachedGoal = (position: string, goal: string) => {
-  const seq = (text: string, domain: string) =>
-    BigInt(
-      text
-        .split(',')
-        .find((p) => p.startsWith(`${domain}-`))
-        ?.split('-')[2] ?? '-1',
-    );
-  return goal.split(',').every((g) => seq(position, g.split('-')[0]!) >= BigInt(g.split('-')[2]!));
-};
-
 /** Resolves once the child logs its first batch (or when it exits, or after `ms`). */
 function following(child: ChildProcess, ms: number): Promise<void> {
   return new Promise((resolve) => {
@@ -105,112 +65,116 @@ function following(child: ChildProcess, ms: number): Promise<void> {
 }
 
 describe('a cdc stream killed at random moments', () => {
-  it('applies every source transaction exactly once', async () => {
-    const first = await runFerry(['--config', configFile, 'sync'], { timeoutMs: 300_000 });
-    expect(first.code, first.stderr).toBe(0);
-    const state = ferryState();
-    const start = await state.streams.read(db.target, { targetSchema: 'raw', table: 'orders' });
-    expect(start?.binlog.gtid).toBeTruthy();
+  it(
+    'applies every source transaction exactly once',
+    async () => {
+      const first = await runFerry(['--config', configFile, 'sync'], { timeoutMs: 300_000 });
+      expect(first.code, first.stderr).toBe(0);
+      const state = ferryState();
+      const start = await state.streams.read(db.target, { targetSchema: 'raw', table: 'orders' });
+      expect(start?.binlog.gtid).toBeTruthy();
 
-    const stop = new AbortController();
-    // The application: the shop's workload, and transactions that bump a counter and move money
-    // between two accounts together with other changes.
-    const workload = simulate(writer, {
-      seed: 9,
-      rate: 150,
-      durationSeconds: 600,
-      logger: silentLogger(),
-      signal: stop.signal,
-    });
-    const side = await connectMysql(db.mysql);
-    const sideWork = (async () => {
-      for (let i = 0; !stop.signal.aborted; i++) {
-        await side.query('START TRANSACTION');
-        await side.query('UPDATE counters SET n = n + 1 WHERE id = ?', [1 + (i % 3)]);
-        await side.query('UPDATE accounts SET balance = balance - 7 WHERE id = 1');
-        await side.query('UPDATE accounts SET balance = balance + 7 WHERE id = 2');
-        await side.query('COMMIT');
-        await new Promise((resolve) => setTimeout(resolve, 15));
-      }
-    })();
-    // The poller: counters never go backwards, the two accounts always add up.
-    const poller = new pg.Client({ connectionString: db.postgresUrl });
-    await poller.connect();
-    const seen = new Map<number, number>();
-    const problems: string[] = [];
-    let polls = 0;
-    const polling = (async () => {
-      while (!stop.signal.aborted) {
-        try {
-          await poller.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-          const { rows: counters } = await poller.query<{ id: number; n: string }>(
-            'SELECT id, n FROM raw.counters',
-          );
-          const { rows: sum } = await poller.query<{ total: string }>(
-            'SELECT sum(balance)::text AS total FROM raw.accounts',
-          );
-          await poller.query('COMMIT');
-          for (const c of counters) {
-            const n = Number(c.n);
-            if (n < (seen.get(c.id) ?? 0))
-              problems.push(`counter ${c.id} went back from ${seen.get(c.id)} to ${n}`);
-            seen.set(c.id, n);
-          }
-          if (sum[0]?.total !== '2000') problems.push(`the accounts added up to ${sum[0]?.total}`);
-          polls++;
-        } catch {
-          await poller.query('ROLLBACK').catch(() => undefined);
+      const stop = new AbortController();
+      // The application: the shop's workload, and transactions that bump a counter and move money
+      // between two accounts together with other changes.
+      const workload = simulate(writer, {
+        seed: 9,
+        rate: 150,
+        durationSeconds: 600,
+        logger: silentLogger(),
+        signal: stop.signal,
+      });
+      const side = await connectMysql(db.mysql);
+      const sideWork = (async () => {
+        for (let i = 0; !stop.signal.aborted; i++) {
+          await side.query('START TRANSACTION');
+          await side.query('UPDATE counters SET n = n + 1 WHERE id = ?', [1 + (i % 3)]);
+          await side.query('UPDATE accounts SET balance = balance - 7 WHERE id = 1');
+          await side.query('UPDATE accounts SET balance = balance + 7 WHERE id = 2');
+          await side.query('COMMIT');
+          await new Promise((resolve) => setTimeout(resolve, 15));
         }
-        await new Promise((resolve) => setTimeout(resolve, 40));
+      })();
+      // The poller: counters never go backwards, the two accounts always add up.
+      const poller = new pg.Client({ connectionString: db.postgresUrl });
+      await poller.connect();
+      const seen = new Map<number, number>();
+      const problems: string[] = [];
+      let polls = 0;
+      const polling = (async () => {
+        while (!stop.signal.aborted) {
+          try {
+            await poller.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+            const { rows: counters } = await poller.query<{ id: number; n: string }>(
+              'SELECT id, n FROM raw.counters',
+            );
+            const { rows: sum } = await poller.query<{ total: string }>(
+              'SELECT sum(balance)::text AS total FROM raw.accounts',
+            );
+            await poller.query('COMMIT');
+            for (const c of counters) {
+              const n = Number(c.n);
+              if (n < (seen.get(c.id) ?? 0))
+                problems.push(`counter ${c.id} went back from ${seen.get(c.id)} to ${n}`);
+              seen.set(c.id, n);
+            }
+            if (sum[0]?.total !== '2000') problems.push(`the accounts added up to ${sum[0]?.total}`);
+            polls++;
+          } catch {
+            await poller.query('ROLLBACK').catch(() => undefined);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 40));
+        }
+      })();
+
+      try {
+        for (let kill = 0; kill < KILLS; kill++) {
+          const child: ChildProcess = spawnFerry(['--config', configFile, '--log-level', 'debug', 'stream']);
+          let logs = '';
+          child.stderr?.on('data', (chunk: Buffer) => (logs += chunk.toString()));
+          // Killed while reading, copying into the change tables or committing a batch: once it
+          // applies, after a random time.
+          await following(child, 30_000);
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 2000));
+          const exited = child.exitCode !== null;
+          child.kill('SIGKILL');
+          await new Promise((resolve) =>
+            child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve),
+          );
+          if (process.env.FERRY_CDC_DEBUG)
+            console.log('kill', kill, 'exited before', exited, child.exitCode, logs.slice(-600));
+        }
+        // The killed streams did the work, not only the last catch-up.
+        const applied = await state.ledger.list(db.target, 'raw');
+        expect(new Set(applied.map((l) => l.runId)).size).toBeGreaterThanOrEqual(Math.ceil(KILLS / 2));
+      } finally {
+        stop.abort();
+        await Promise.allSettled([workload, sideWork, polling]);
+        await side.end().catch(() => undefined);
       }
-    })();
 
-    try {
-      for (let kill = 0; kill < KILLS; kill++) {
-        const child: ChildProcess = spawnFerry(['--config', configFile, '--log-level', 'debug', 'stream']);
-        let logs = '';
-        child.stderr?.on('data', (chunk: Buffer) => (logs += chunk.toString()));
-        // Killed while reading, copying into the change tables or committing a batch: once it
-        // applies, after a random time.
-        await following(child, 30_000);
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 2000));
-        const exited = child.exitCode !== null;
-        child.kill('SIGKILL');
-        await new Promise((resolve) =>
-          child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve),
-        );
-        if (process.env.FERRY_CDC_DEBUG)
-          console.log('kill', kill, 'exited before', exited, child.exitCode, logs.slice(-600));
-      }
-      // The killed streams did the work, not only the last catch-up.
-      const applied = await state.ledger.list(db.target, 'raw');
-      expect(new Set(applied.map((l) => l.runId)).size).toBeGreaterThanOrEqual(Math.ceil(KILLS / 2));
-    } finally {
-      stop.abort();
-      await Promise.allSettled([workload, sideWork, polling]);
-      await side.end().catch(() => undefined);
-    }
+      // The source is quiet now: a last catch-up, then everything must agree.
+      const last = await runFerry(['--config', configFile, 'sync'], { timeoutMs: 300_000 });
+      expect(last.code, last.stderr).toBe(0);
+      const verify = await runFerry(['--config', configFile, 'verify', '--json'], { timeoutMs: 300_000 });
+      expect(verify.code, verify.stdout + verify.stderr).toBe(0);
 
-    // The source is quiet now: a last catch-up, then everything must agree.
-    const last = await runFerry(['--config', configFile, 'sync'], { timeoutMs: 300_000 });
-    expect(last.code, last.stderr).toBe(0);
-    const verify = await runFerry(['--config', configFile, 'verify', '--json'], { timeoutMs: 300_000 });
-    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
-
-    const [[goal]] = (await writer.query('SELECT @@gtid_binlog_pos AS g')) as unknown as [[{ g: string }]];
-    const expected = await sourceTransactions(start!.binlog.gtid!, goal.g);
-    const ledger = (await state.ledger.list(db.target, 'raw')).map((l) => l.gtid);
-    expect(ledger.length).toBe(new Set(ledger).size);
-    const missing = expected.filter((g) => !ledger.includes(g));
-    const extra = ledger.filter((g) => !expected.includes(g));
-    expect({ missing: missing.slice(0, 5), extra: extra.slice(0, 5), count: expected.length }).toEqual({
-      missing: [],
-      extra: [],
-      count: ledger.length,
-    });
-    expect(expected.length).toBeGreaterThan(200);
-    expect(problems).toEqual([]);
-    expect(polls).toBeGreaterThan(50);
-    await poller.end();
-  });
+      const [[goal]] = (await writer.query('SELECT @@gtid_binlog_pos AS g')) as unknown as [[{ g: string }]];
+      const expected = [...(await binlogTransactions(db.mysql, db.name, start!.binlog.gtid!, goal.g)).keys()];
+      const ledger = (await state.ledger.list(db.target, 'raw')).map((l) => l.gtid);
+      expect(ledger.length).toBe(new Set(ledger).size);
+      const missing = expected.filter((g) => !ledger.includes(g));
+      const extra = ledger.filter((g) => !expected.includes(g));
+      expect({ missing: missing.slice(0, 5), extra: extra.slice(0, 5), count: expected.length }).toEqual({
+        missing: [],
+        extra: [],
+        count: ledger.length,
+      });
+      expect(expected.length).toBeGreaterThan(200);
+      expect(problems).toEqual([]);
+      expect(polls).toBeGreaterThan(50);
+      await poller.end();
+    },
+    90_000 + KILLS * 4_000,
+  );
 });

@@ -40,13 +40,18 @@ describe('ferry status', () => {
     );
     expect((await runFerry(['--config', file, 'sync'])).code).toBe(0);
     await db.source.query('UPDATE items SET qty = 10 WHERE id = 1');
+    const caughtUpAt = Date.now();
     expect((await runFerry(['--config', file, 'sync'])).code).toBe(0);
     const run = await runFerry(['--config', file, 'status', '--json']);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as StatusReport;
     expect(report.healthy).toBe(true);
     const items = report.streams.find((s) => s.stream === 'items')!;
-    expect(items).toMatchObject({ mode: 'cdc', health: 'ok', lagSeconds: 0, followed: false });
+    expect(items).toMatchObject({ mode: 'cdc', health: 'ok', followed: false });
+    // Caught up by the sync: 0, unless other databases' writes (the server is shared by the tests)
+    // moved the source past the checkpoint since, when it is the time since the last change applied.
+    expect(items.lagSeconds).toBeGreaterThanOrEqual(0);
+    expect(items.lagSeconds!).toBeLessThanOrEqual((Date.now() - caughtUpAt) / 1000 + 1);
     expect(items.lastRun?.status).toBe('succeeded');
     expect(items.checkpoint?.gtid).toMatch(/^\d+-\d+-\d+/);
     const events = report.streams.find((s) => s.stream === 'events')!;

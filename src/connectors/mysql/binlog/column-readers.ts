@@ -1,8 +1,9 @@
 // One value reader per binlog column type: each reads a value of the row format at the cursor and
 // returns it exactly as ferry's snapshot select list reads the same stored value (the `select` of
 // each row of the type mapping): integers, DECIMAL, dates and times as the server prints them, FLOAT
-// widened to DOUBLE, BIT as a string of 0s and 1s, text in UTF-8, binary and geometry (WKB, without
-// the SRID) as bytes. The readers are chosen once per table map, so the row loop only calls them.
+// widened to DOUBLE, BIT as a string of 0s and 1s, text in UTF-8, binary values as bytes, geometry as
+// EWKB (WKB with its SRID, plain WKB for SRID 0). The readers are chosen once per table map, so the
+// row loop only calls them. MariaDB's UUID and INET types look like BINARY here: mariadb-types.ts.
 import { TEXT_DECODERS } from './charsets.js';
 import { decimalReader } from './decimal.js';
 import { formatDouble } from './format-double.js';
@@ -184,12 +185,28 @@ function paddedBinaryReader(prefixBytes: number, width: number): ValueReader {
   };
 }
 
-/** GEOMETRY: a 4-byte SRID, then the WKB that ST_AsBinary() returns. */
+/**
+ * GEOMETRY: the server stores a 4-byte little-endian SRID, then the WKB that ST_AsBinary() returns.
+ * The select list reads EWKB (type-mapping.ts): for SRID 0 the WKB itself; otherwise the WKB's
+ * first 4 bytes (byte order and the type's low bytes), its fifth byte with the SRID flag 0x20 set,
+ * the SRID, then the rest of the WKB.
+ */
 function geometryReader(prefixBytes: number): ValueReader {
   return (c) => {
     const length = lengthPrefix(c, prefixBytes);
-    c.pos += 4;
-    return bytesOf(c, length - 4);
+    const at = c.pos;
+    const srid = length >= 4 ? c.buf.readUInt32LE(at) : 0;
+    c.pos += Math.min(4, length);
+    const wkbLength = Math.max(0, length - 4);
+    if (srid === 0 || wkbLength < 5) return bytesOf(c, wkbLength);
+    const value = Buffer.allocUnsafe(wkbLength + 4);
+    const wkb = c.pos;
+    c.buf.copy(value, 0, wkb, wkb + 4);
+    value[4] = c.buf[wkb + 4]! | 0x20;
+    value.writeUInt32LE(srid, 5);
+    c.buf.copy(value, 9, wkb + 5, wkb + wkbLength);
+    c.pos += wkbLength;
+    return value;
   };
 }
 

@@ -10,6 +10,7 @@ import type { BinlogErrorCode, BinlogEvent, BinlogPosition, TableMap } from './e
 import { mariadbState, mysqlState, uuidText, type GtidState } from './gtid.js';
 import { decodeTableMap, type DecodedTableMap } from './table-map.js';
 import { tableMapDifferences } from './table-shape.js';
+import { withPluginTypes } from './mariadb-types.js';
 import type { SourceTable } from '../../../schema/source-table.js';
 import { BinlogError } from './errors.js';
 import { uncompress, uncompressRows } from './uncompress.js';
@@ -133,7 +134,15 @@ export function createEventDecoder(options: EventDecoderOptions): EventDecoder {
   /** Table maps by table id: as decoded, and as rows use it (with the consumer's differences). */
   const maps = new Map<
     number,
-    { raw: Buffer; map: DecodedTableMap; view: DecodedTableMap; tracked: boolean }
+    {
+      raw: Buffer;
+      map: DecodedTableMap;
+      view: DecodedTableMap;
+      tracked: boolean;
+      /** The view was checked against `expected` (once per map and expected table). */
+      checked?: boolean;
+      expected?: SourceTable | undefined;
+    }
   >();
   const tx = { open: false, gtid: null as string | null, begun: false, ddl: false, trackedRows: false };
   let resume: BinlogPosition = { ...options.from };
@@ -155,13 +164,14 @@ export function createEventDecoder(options: EventDecoderOptions): EventDecoder {
   }
 
   /** The map as rows use it: undecodable, with the differences, when it is not the table expected. */
-  function checked(map: DecodedTableMap): DecodedTableMap {
-    const expected = options.expect?.(map.schema, map.table);
+  function checked(map: DecodedTableMap, expected: SourceTable | undefined): DecodedTableMap {
     if (!expected) return map;
-    const differences = tableMapDifferences(map, expected);
-    if (differences.length === 0) return map;
+    // UUID and INET columns are BINARY in the binlog: the expected table says what they are
+    const typed = withPluginTypes(map, expected);
+    const differences = tableMapDifferences(typed, expected);
+    if (differences.length === 0) return typed;
     return {
-      ...map,
+      ...typed,
       differences,
       undecodable: map.undecodable ?? `the table is not the one ferry expects: ${differences.join('; ')}`,
     };
@@ -277,7 +287,12 @@ export function createEventDecoder(options: EventDecoderOptions): EventDecoder {
           maps.set(id, entry);
         }
         if (!entry.tracked) return undefined;
-        entry.view = checked(entry.map);
+        const expected = options.expect?.(entry.map.schema, entry.map.table);
+        if (!entry.checked || expected !== entry.expected) {
+          entry.view = checked(entry.map, expected);
+          entry.expected = expected;
+          entry.checked = true;
+        }
         return { kind: 'table', ...at, table: entry.view };
       }
       case E.INCIDENT:
@@ -303,6 +318,12 @@ export function createEventDecoder(options: EventDecoderOptions): EventDecoder {
       if (!entry)
         throw new BinlogError('protocol', `a row event refers to table id ${id}, which no table map named`);
       if (!entry.tracked) return undefined;
+      // the consumer may have changed the table it expects on the table map event (schema evolution)
+      const expected = options.expect?.(entry.map.schema, entry.map.table);
+      if (expected !== entry.expected) {
+        entry.view = checked(entry.map, expected);
+        entry.expected = expected;
+      }
       tx.trackedRows = true;
       let decoded;
       if (rows[2]) {

@@ -5,6 +5,7 @@
 // rows into the wrong columns.
 import type { SourceTable } from '../../../schema/source-table.js';
 import type { BinlogColumn, TableMap } from './events.js';
+import { isPluginColumn } from './mariadb-types.js';
 
 const GEOMETRY = new Set([
   'geometry',
@@ -29,7 +30,9 @@ function columnDifferences(column: BinlogColumn, expected: SourceTable['columns'
   const expectedType = GEOMETRY.has(expected.dataType) ? 'geometry' : expected.dataType;
   // MariaDB's JSON is a LONGTEXT with a json_valid() check, and its binlog says longtext
   const json = expectedType === 'json' && column.type === 'longtext';
-  if (column.type !== expectedType && !json)
+  // MariaDB's UUID and INET types are BINARY(n) in the binlog (mariadb-types.ts)
+  const plugin = isPluginColumn(column, expectedType);
+  if (column.type !== expectedType && !json && !plugin)
     out.push(`${where}: the binlog has ${column.type}, ferry expects ${expected.dataType}`);
   if (column.nullable !== expected.nullable) {
     out.push(
