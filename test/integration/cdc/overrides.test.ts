@@ -4,10 +4,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileProject } from '../../../src/config/project.js';
 import { silentLogger } from '../../../src/observability/logger.js';
+import { hasReached } from '../../../src/replication/cdc/positions.js';
+import { streamChanges } from '../../../src/replication/cdc/stream.js';
+import { ferryState } from '../../../src/state/ferry-state.js';
 import { verify } from '../../../src/verify/verify.js';
 import { createTestDatabases, type TestDatabases } from '../../support/databases.js';
 import { runSync, testConfig, testProject } from '../../support/sync.js';
 import { OVERRIDE_CASES, overriddenSql, overriddenStream } from '../../support/type-cases.js';
+import { gtidNow, waitFor } from './support.js';
 
 let db: TestDatabases;
 
@@ -61,4 +65,88 @@ describe('a cdc stream with overrides', () => {
     );
     expect(() => compileProject(cfg)).toThrow(/cdc streams cannot take where: or target_schema:/);
   });
+});
+
+describe('a cdc stream whose overridden columns change in the source', () => {
+  const streams = [
+    'streams:',
+    '  - table: ovr_changed',
+    '    mode: cdc',
+    '    overrides: { label: { type: text, rename: title }, note: { rename: remark } }',
+    '  - { table: ovr_other, mode: cdc }',
+    '',
+  ].join('\n');
+  const follow = `${streams}cdc: { batch_wait: 20ms, heartbeat: 500ms }\n`;
+
+  it('keeps a widened column in its overridden type, and stops alone when an overridden column is dropped', async () => {
+    await db.source.query(
+      'CREATE TABLE ovr_changed (id int PRIMARY KEY, label varchar(10), note varchar(10))',
+    );
+    await db.source.query("INSERT INTO ovr_changed VALUES (1, 'a', 'n')");
+    await db.source.query('CREATE TABLE ovr_other (id int PRIMARY KEY, v int)');
+    await db.source.query('INSERT INTO ovr_other VALUES (1, 1)');
+    expect((await runSync(testConfig(db, streams))).status).toBe('succeeded');
+    // a widening the override already covers: the column stays text, the longer value arrives
+    await db.source.query('ALTER TABLE ovr_changed MODIFY label varchar(200)');
+    await db.source.query("INSERT INTO ovr_changed VALUES (2, REPEAT('w', 150), 'm')");
+    const widened = await runSync(testConfig(db, streams));
+    expect(widened.streams.find((s) => s.stream === 'ovr_changed')).toMatchObject({ status: 'succeeded' });
+    const { rows: types } = await db.target.query<{ t: string }>(
+      "SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'raw.ovr_changed'::regclass AND attname = 'title'",
+    );
+    expect(types).toEqual([{ t: 'text' }]);
+    expect(
+      (await db.target.query('SELECT length(title) AS n FROM raw.ovr_changed WHERE id = 2')).rows,
+    ).toEqual([{ n: 150 }]);
+    // the column an override names is dropped while ferry stream follows: the override no longer
+    // fits; that stream stops with what to do, the other goes on
+    const stop = new AbortController();
+    const session = streamChanges({
+      ...testProject(testConfig(db, follow)),
+      logger: silentLogger(),
+      signal: stop.signal,
+    });
+    // following: a row written now arrives before the statement
+    await db.source.query('INSERT INTO ovr_other VALUES (10, 10)');
+    await waitFor(
+      'ferry stream follows',
+      async () => (await db.target.query('SELECT 1 FROM raw.ovr_other WHERE id = 10')).rowCount === 1,
+      30_000,
+      100,
+    );
+    await db.source.query('ALTER TABLE ovr_changed DROP COLUMN note');
+    await db.source.query("INSERT INTO ovr_changed VALUES (3, 'c')");
+    await db.source.query('INSERT INTO ovr_other VALUES (2, 2)');
+    const goal = { gtid: await gtidNow(db.source), file: null, position: null };
+    try {
+      await waitFor(
+        'the streams follow or stop',
+        async () => {
+          const all = await ferryState().streams.list(db.target, 'raw');
+          const of = (t: string) => all.find((s) => s.table === t);
+          return of('ovr_changed')?.lastError != null && hasReached(of('ovr_other')!.binlog, goal);
+        },
+        30_000,
+        200,
+      );
+    } finally {
+      stop.abort();
+    }
+    const summary = await session;
+    const changed = summary.streams.find((s) => s.stream === 'ovr_changed')!;
+    expect(changed.status).toBe('failed');
+    const saved = await ferryState().streams.read(db.target, { targetSchema: 'raw', table: 'ovr_changed' });
+    expect(saved?.lastError).toContain('streams[0].overrides.note: ovr_changed has no column note');
+    expect(saved?.lastError).toContain('change the stream in ferry.yaml');
+    expect(summary.streams.find((s) => s.stream === 'ovr_other')?.status).not.toBe('failed');
+    expect((await db.target.query('SELECT id FROM raw.ovr_other ORDER BY id')).rows).toEqual([
+      { id: 1 },
+      { id: 2 },
+      { id: 10 },
+    ]);
+    // a sync with the same ferry.yaml refuses it before copying anything, as for any stream
+    await expect(runSync(testConfig(db, streams))).rejects.toThrow(
+      /overrides of streams\[0\] do not fit ovr_changed/,
+    );
+  }, 60_000);
 });
