@@ -133,4 +133,42 @@ describe('ferry reset', () => {
     expect(rows[0]!.n).toBe(20);
     expect(await stateOf('events')).toMatchObject({ mode: 'incremental' });
   });
+
+  it('forgets a cdc stream\u2019s checkpoint: the next sync takes a new snapshot and follows the binlog from it', async () => {
+    await db.source.query('CREATE TABLE feed (id int PRIMARY KEY, v int)');
+    await db.source.query('INSERT INTO feed SELECT seq, seq FROM seq_1_to_10');
+    const cdcFile = join(mkdtempSync(join(tmpdir(), 'ferry-reset-')), 'ferry.yaml');
+    writeFileSync(
+      cdcFile,
+      `source: { url: "${db.mysqlUrl}" }\ntarget: { url: "${db.postgresUrl}", schema: raw }\n` +
+        'streams:\n  - { table: feed, mode: cdc }\n',
+    );
+    const checkpoint = async () =>
+      (
+        await db.target.query<{ gtid: string | null; run: string }>(
+          "SELECT binlog_gtid AS gtid, last_run_id::text AS run FROM _ferry.streams WHERE target_schema = 'raw' AND target_table = 'feed'",
+        )
+      ).rows[0];
+    expect((await runFerry(['--config', cdcFile, 'sync'])).code).toBe(0);
+    const first = await checkpoint();
+    expect(first?.gtid).toBeTruthy();
+    // a row lost from the target: following the binlog would never bring it back, a snapshot does
+    await db.target.query('DELETE FROM raw.feed WHERE id = 3');
+    const asked = await runFerry(['--config', cdcFile, 'reset', 'feed']);
+    expect(asked.stdout).toMatch(/raw\.feed: cdc, checkpoint \S+.*takes a new snapshot/);
+    const reset = await runFerry(['--config', cdcFile, 'reset', 'feed', '--yes']);
+    expect(reset.code, reset.stderr).toBe(0);
+    expect(await checkpoint()).toBeUndefined();
+    const sync = await runFerry(['--config', cdcFile, 'sync', '--json']);
+    expect(sync.code, sync.stderr).toBe(0);
+    expect(JSON.parse(sync.stdout).streams[0]).toMatchObject({ stream: 'feed', mode: 'cdc', rowsRead: 10 });
+    expect((await db.target.query('SELECT count(*)::int AS n FROM raw.feed')).rows[0]!.n).toBe(10);
+    const second = await checkpoint();
+    expect(second?.gtid).toBeTruthy();
+    expect(second?.run).not.toBe(first?.run);
+    // and from the new checkpoint on, the binlog
+    await db.source.query('UPDATE feed SET v = 100 WHERE id = 3');
+    expect((await runFerry(['--config', cdcFile, 'sync'])).code).toBe(0);
+    expect((await db.target.query('SELECT v FROM raw.feed WHERE id = 3')).rows).toEqual([{ v: 100 }]);
+  });
 });
