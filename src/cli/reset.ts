@@ -39,7 +39,11 @@ export const registerReset: Register = (program: Command, context) => {
 };
 
 function describe(s: StreamToReset): string {
-  const { state } = s;
+  const { state, progress } = s;
+  const load = progress
+    ? [`a load in progress (${progress.chunks} chunk(s), ${progress.rows} row(s) staged)`]
+    : [];
+  if (!state) return `${s.targetSchema}.${s.table}: ${load.join(', ')}; ${s.next}`;
   const what = [
     state.mode,
     ...(state.highWater !== null
@@ -49,6 +53,7 @@ function describe(s: StreamToReset): string {
       ? [`checkpoint ${state.binlog.gtid ?? `${state.binlog.file}:${state.binlog.position}`}`]
       : []),
     ...(state.lastRunId !== null ? [`last run ${state.lastRunId}`] : []),
+    ...load,
   ];
   return `${s.targetSchema}.${s.table}: ${what.join(', ')}; ${s.next}`;
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectPostgres } from '../../../src/connectors/postgres/connect.js';
 import { ferryState } from '../../../src/state/ferry-state.js';
 import { lockNames } from '../../../src/state/locks.js';
-import { REPO_ROOT, runFerry } from '../../support/cli.js';
+import { REPO_ROOT, runFerry, spawnFerry } from '../../support/cli.js';
 import { createTestDatabases, type TestDatabases } from '../../support/databases.js';
 
 let db: TestDatabases;
@@ -171,4 +171,47 @@ describe('ferry reset', () => {
     expect((await runFerry(['--config', cdcFile, 'sync'])).code).toBe(0);
     expect((await db.target.query('SELECT v FROM raw.feed WHERE id = 3')).rows).toEqual([{ v: 100 }]);
   });
+
+  it('forgets the progress of a load killed before its first success, and its staging table', async () => {
+    await db.source.query('CREATE TABLE bulk (id int PRIMARY KEY, b varchar(40))');
+    await db.source.query("INSERT INTO bulk SELECT seq, CONCAT('row ', seq) FROM seq_1_to_60000");
+    const bulkFile = join(mkdtempSync(join(tmpdir(), 'ferry-reset-')), 'ferry.yaml');
+    writeFileSync(
+      bulkFile,
+      `source: { url: "${db.mysqlUrl}" }\ntarget: { url: "${db.postgresUrl}", schema: raw }\n` +
+        'streams:\n  - { table: bulk }\nsync: { chunk_rows: 1000, batch_rows: 500 }\n',
+    );
+    const chunks = async () =>
+      (
+        await db.target
+          .query<{ n: number }>("SELECT count(*)::int AS n FROM _ferry.chunks WHERE target_table = 'bulk'")
+          .catch(() => ({ rows: [{ n: 0 }] }))
+      ).rows[0]!.n;
+    const child = spawnFerry(['--config', bulkFile, 'sync']);
+    const deadline = Date.now() + 60_000;
+    while ((await chunks()) < 3 && Date.now() < deadline && child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGKILL');
+    await new Promise((r) =>
+      child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r),
+    );
+    expect(await chunks()).toBeGreaterThanOrEqual(3);
+    expect(await stateOf('bulk')).toBeUndefined(); // no run finished: only progress
+    const asked = await runFerry(['--config', bulkFile, 'reset', 'bulk']);
+    expect(asked.stdout).toMatch(
+      /raw\.bulk: a load in progress \(\d+ chunk\(s\), \d+ row\(s\) staged\); the next ferry sync starts its load over/,
+    );
+    const reset = await runFerry(['--config', bulkFile, 'reset', 'bulk', '--yes']);
+    expect(reset.code, reset.stderr).toBe(0);
+    expect(await chunks()).toBe(0);
+    const { rows: staged } = await db.target.query("SELECT to_regclass('raw._ferry_stage_bulk') AS t");
+    expect(staged[0]!.t).toBeNull();
+    const sync = await runFerry(['--config', bulkFile, 'sync', '--json']);
+    expect(sync.code, sync.stderr).toBe(0);
+    expect(JSON.parse(sync.stdout).streams[0]).toMatchObject({
+      stream: 'bulk',
+      rowsRead: 60000,
+      chunksSkipped: 0,
+    });
+  }, 90_000);
 });
