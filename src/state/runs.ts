@@ -221,14 +221,14 @@ export function runsTable(schema: string) {
     /** Per stream of a target schema: its latest stream run, and when it last succeeded. */
     async latestByStream(
       db: Queryable,
-      targetSchema: string,
+      targetSchema: string | readonly string[],
     ): Promise<Map<string, { last: StreamRunRow; lastSuccessAt: Date | null }>> {
       const { rows } = await db.query<RawStreamRun & { last_success_at: Date | null }>(
         `SELECT DISTINCT ON (target_table) *,
                 (SELECT max(finished_at) FROM ${streamRuns} s WHERE s.target_schema = r.target_schema
                     AND s.target_table = r.target_table AND s.status = 'succeeded') AS last_success_at
-           FROM ${streamRuns} r WHERE target_schema = $1 ORDER BY target_table, run_id DESC`,
-        [targetSchema],
+           FROM ${streamRuns} r WHERE target_schema = ANY($1) ORDER BY target_table, run_id DESC`,
+        [typeof targetSchema === 'string' ? [targetSchema] : targetSchema],
       );
       return new Map(
         rows.map((r) => [r.target_table, { last: toStreamRun(r), lastSuccessAt: r.last_success_at }]),

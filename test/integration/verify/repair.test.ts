@@ -184,6 +184,12 @@ describe('ferry repair', () => {
       "SELECT DISTINCT target_schema FROM _ferry.stream_runs WHERE target_table = 'archive'",
     );
     expect(runs.rows).toEqual([{ target_schema: 'cold' }]);
+    // ferry status reads its state there too, not as a stream never synced
+    const status = await runFerry(['--config', file, 'status', '--json']);
+    const archive = (
+      JSON.parse(status.stdout) as { streams: { stream: string; health: string; rows: number | null }[] }
+    ).streams.find((s) => s.stream === 'archive');
+    expect(archive).toMatchObject({ health: 'ok', rows: 9 });
   });
 
   it('marks rows the source deleted under deletes: soft, and keeps them under ignore as expected', async () => {
