@@ -91,26 +91,16 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * Settings change data capture cannot honour yet: a `where:` (change events never pass through a
- * query, and ferry does not evaluate MySQL conditions on row images) and a target schema of the
- * stream's own (a cdc session, its checkpoints and ledger belong to target.schema).
+ * A `where:` on a cdc stream: change events never pass through a query, and ferry does not evaluate
+ * MySQL conditions on row images, so it is refused rather than applied to the snapshot alone.
  */
-function refuseOnCdc(streams: readonly StreamRule[], defaultSchema: string): void {
-  const problems = streams.flatMap((s) =>
-    s.mode !== 'cdc'
-      ? []
-      : [
-          ...(s.where !== undefined ? [`streams[${s.index}].where: not for a cdc stream (${s.table})`] : []),
-          ...(s.targetSchema !== defaultSchema
-            ? [
-                `streams[${s.index}].target_schema: not for a cdc stream (${s.table}), which writes into ${defaultSchema}`,
-              ]
-            : []),
-        ],
-  );
+function refuseOnCdc(streams: readonly StreamRule[]): void {
+  const problems = streams
+    .filter((s) => s.mode === 'cdc' && s.where !== undefined)
+    .map((s) => `streams[${s.index}].where: not for a cdc stream (${s.table})`);
   if (problems.length > 0)
-    throw new ConfigError('cdc streams cannot take where: or target_schema:', problems, {
-      hint: 'change data capture applies every change of the table into target.schema; filter in a transform model instead, or use mode: incremental (docs/configuration.md#overrides)',
+    throw new ConfigError('cdc streams cannot take where:', problems, {
+      hint: 'change data capture applies every change of the table; filter in a transform model instead, or use mode: incremental (docs/configuration.md#overrides)',
     });
 }
 
@@ -138,7 +128,7 @@ export function compileProject(config: FerryConfig, configPath = 'ferry.yaml'): 
       targetSchema: s.target_schema ?? config.target.schema,
     };
   });
-  refuseOnCdc(streams, config.target.schema);
+  refuseOnCdc(streams);
   // Deduplication keeps one row per key of a load; a cdc stream applies each row's changes as the
   // binlog has them, which a later duplicate could not undo: refused rather than half applied.
   const deduped = streams.filter((s) => s.mode === 'cdc' && s.dedup);

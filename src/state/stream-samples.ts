@@ -101,7 +101,10 @@ export function streamSamplesTable(schema: string) {
     },
 
     /** The newest sample of each stream of a target schema; undefined without the table. */
-    async latest(db: Queryable, targetSchema: string | readonly string[]): Promise<Map<string, StreamSample> | undefined> {
+    async latest(
+      db: Queryable,
+      targetSchema: string | readonly string[],
+    ): Promise<Map<string, StreamSample> | undefined> {
       if (!(await present(db))) return undefined;
       const { rows } = await db.query<{ j: RawSample }>(
         `SELECT DISTINCT ON (s.target_table) to_jsonb(s) AS j FROM ${samples} s

@@ -169,7 +169,7 @@ export const streamSchema = z
     target_table: identifier.optional().describe('Target table name; defaults to the source name'),
     target_schema: identifier
       .optional()
-      .describe('PostgreSQL schema of the target table; defaults to target.schema (not for cdc streams)'),
+      .describe('PostgreSQL schema of the target table; defaults to target.schema'),
     where: z
       .string()
       .min(1, 'expected a condition')

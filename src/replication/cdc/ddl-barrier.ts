@@ -149,8 +149,8 @@ export async function followDdl(ctx: DdlContext): Promise<DdlOutcome> {
 }
 
 async function evolve(ctx: DdlContext): Promise<DdlOutcome> {
-  const { project, plan, writer, target } = ctx;
-  const schema = project.targetSchema;
+  const { plan, writer, target } = ctx;
+  const schema = plan.targetSchema;
   const resync = `take a new snapshot of the stream: ferry sync --full-refresh --streams ${plan.name}`;
   const statement = ctx.query.slice(0, 120);
   if (target.verb === 'truncate') {
@@ -308,7 +308,7 @@ async function followMap(ctx: EvolveContext, map: TableMap): Promise<DdlOutcome>
  */
 async function evolveTo(ctx: EvolveContext, now: StreamPlan): Promise<DdlOutcome> {
   const { project, plan, writer } = ctx;
-  const schema = project.targetSchema;
+  const schema = plan.targetSchema;
   const resync = `take a new snapshot of the stream: ferry sync --full-refresh --streams ${plan.name}`;
   if (now.table.primaryKey.join(',') !== plan.table.primaryKey.join(','))
     return {

@@ -7,7 +7,9 @@ import { silentLogger } from '../../../src/observability/logger.js';
 import { hasReached } from '../../../src/replication/cdc/positions.js';
 import { streamChanges } from '../../../src/replication/cdc/stream.js';
 import { ferryState } from '../../../src/state/ferry-state.js';
+import { repair } from '../../../src/verify/repair.js';
 import { verify } from '../../../src/verify/verify.js';
+import { streamStatus } from '../../../src/replication/stream-status.js';
 import { createTestDatabases, type TestDatabases } from '../../support/databases.js';
 import { runSync, testConfig, testProject } from '../../support/sync.js';
 import { OVERRIDE_CASES, overriddenSql, overriddenStream } from '../../support/type-cases.js';
@@ -58,13 +60,116 @@ describe('a cdc stream with overrides', () => {
     expect(report.streams[0]).toMatchObject({ status: 'in_sync', missing: 0, different: 0 });
   });
 
-  it('refuses where: and a target schema of its own', () => {
-    const cfg = testConfig(
-      db,
-      "streams:\n  - { table: a, mode: cdc, where: 'x > 1' }\n  - { table: b, mode: cdc, target_schema: other }\n",
-    );
-    expect(() => compileProject(cfg)).toThrow(/cdc streams cannot take where: or target_schema:/);
+  it('refuses where:, which change events never pass through', () => {
+    const cfg = testConfig(db, "streams:\n  - { table: a, mode: cdc, where: 'x > 1' }\n");
+    expect(() => compileProject(cfg)).toThrow(/cdc streams cannot take where:/);
   });
+});
+
+describe('a cdc stream with a target schema of its own', () => {
+  const streams = [
+    'streams:',
+    '  - { table: own_t, mode: cdc, target_schema: crm, checks: [{ column: v, min: 0 }] }',
+    '  - { table: home_t, mode: cdc }',
+    'cdc: { batch_wait: 20ms, heartbeat: 500ms }',
+    '',
+  ].join('\n');
+  const cfg = () => testConfig(db, streams);
+  const stateOf = (schema: string, table: string) =>
+    ferryState().streams.read(db.target, { targetSchema: schema, table });
+
+  it('snapshots, follows, evolves, checks, verifies and repairs it in that schema', async () => {
+    await db.source.query('CREATE TABLE own_t (id int PRIMARY KEY, v int)');
+    await db.source.query('CREATE TABLE home_t (id int PRIMARY KEY, v int)');
+    await db.source.query('INSERT INTO own_t SELECT seq, seq FROM seq_1_to_5');
+    await db.source.query('INSERT INTO home_t SELECT seq, seq FROM seq_1_to_5');
+    expect((await runSync(cfg())).status).toBe('succeeded');
+    expect((await stateOf('crm', 'own_t'))?.binlog.gtid).toBeTruthy();
+    expect(await stateOf('raw', 'own_t')).toBeUndefined();
+    // caught up by a sync: the changes land in crm, the checkpoint there moves
+    await db.source.query('UPDATE own_t SET v = 50 WHERE id = 1');
+    await db.source.query('DELETE FROM own_t WHERE id = 2');
+    await db.source.query('INSERT INTO home_t VALUES (6, 6)');
+    const caught = await runSync(cfg());
+    expect(caught.streams.map((s) => [s.stream, s.status, s.rowsRead])).toEqual([
+      ['home_t', 'succeeded', 1],
+      ['own_t', 'succeeded', 2],
+    ]);
+    expect((await db.target.query('SELECT id, v FROM crm.own_t ORDER BY id')).rows).toEqual([
+      { id: 1, v: 50 },
+      { id: 3, v: 3 },
+      { id: 4, v: 4 },
+      { id: 5, v: 5 },
+    ]);
+    // followed live: a column added with a default (filled in by key), a row the check sets aside
+    const stop = new AbortController();
+    const session = streamChanges({ ...testProject(cfg()), logger: silentLogger(), signal: stop.signal });
+    try {
+      await db.source.query('INSERT INTO home_t VALUES (7, 7)');
+      await waitFor(
+        'ferry stream follows',
+        async () => (await db.target.query('SELECT 1 FROM raw.home_t WHERE id = 7')).rowCount === 1,
+        30_000,
+        100,
+      );
+      await db.source.query("ALTER TABLE own_t ADD COLUMN tag varchar(5) NOT NULL DEFAULT 'd'");
+      await db.source.query("INSERT INTO own_t VALUES (8, -1, 'bad'), (9, 9, 'ok')");
+      const goal = { gtid: await gtidNow(db.source), file: null, position: null };
+      await waitFor(
+        'both streams apply the source position',
+        async () =>
+          hasReached((await stateOf('crm', 'own_t'))!.binlog, goal) &&
+          hasReached((await stateOf('raw', 'home_t'))!.binlog, goal),
+        30_000,
+        100,
+      );
+    } finally {
+      stop.abort();
+    }
+    const summary = await session;
+    expect(summary.streams.every((s) => s.status === 'succeeded')).toBe(true);
+    expect((await stateOf('crm', 'own_t'))?.lastError).toBeNull();
+    expect((await db.target.query('SELECT id, v, tag FROM crm.own_t ORDER BY id')).rows).toEqual([
+      { id: 1, v: 50, tag: 'd' },
+      { id: 3, v: 3, tag: 'd' },
+      { id: 4, v: 4, tag: 'd' },
+      { id: 5, v: 5, tag: 'd' },
+      { id: 9, v: 9, tag: 'ok' },
+    ]);
+    const aside = await db.target.query(
+      "SELECT target_schema, primary_key->>'id' AS id FROM _ferry.quarantine WHERE stream = 'own_t'",
+    );
+    expect(aside.rows).toEqual([{ target_schema: 'crm', id: '8' }]);
+    const runs = await db.target.query(
+      "SELECT DISTINCT target_schema FROM _ferry.stream_runs WHERE target_table = 'own_t'",
+    );
+    expect(runs.rows).toEqual([{ target_schema: 'crm' }]);
+    const lag = await db.target.query(
+      "SELECT DISTINCT target_schema FROM _ferry.stream_samples WHERE target_table = 'own_t'",
+    );
+    expect(lag.rows).toEqual([{ target_schema: 'crm' }]);
+    const opts = { ...testProject(cfg()), logger: silentLogger(), signal: new AbortController().signal };
+    expect((await verify({ ...opts, streams: ['own_t'] })).streams[0]).toMatchObject({
+      status: 'in_sync',
+      missing: 0,
+      different: 0,
+    });
+    // repaired there while no ferry stream runs, then caught up from its checkpoint
+    await db.target.query('DELETE FROM crm.own_t WHERE id = 3');
+    const repaired = await repair({ ...opts, streams: ['crm.own_t'] });
+    expect(repaired.streams[0]).toMatchObject({
+      stream: 'own_t',
+      found: { missing: 1 },
+      remaining: { missing: 0 },
+    });
+    expect((await db.target.query('SELECT v FROM crm.own_t WHERE id = 3')).rows).toEqual([{ v: 3 }]);
+    const status = await streamStatus(testProject(cfg()).project, ferryState());
+    expect(status.streams.find((s) => s.stream === 'own_t')).toMatchObject({
+      mode: 'cdc',
+      rows: expect.any(Number),
+    });
+    expect(status.streams.find((s) => s.stream === 'own_t')?.checkpoint?.gtid).toBeTruthy();
+  }, 90_000);
 });
 
 describe('a cdc stream whose overridden columns change in the source', () => {
