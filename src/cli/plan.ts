@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { compactTable } from '../observability/table.js';
 import type { PlanReport, PlannedStream } from '../replication/plan-report.js';
-import type { Register } from './context.js';
+import { streamNames, type Register } from './context.js';
 
 export const registerPlan: Register = (program: Command, context) => {
   program
@@ -19,10 +19,7 @@ export const registerPlan: Register = (program: Command, context) => {
       const report = await planReport({
         project: ctx.project(),
         state: ctx.state,
-        streams: flags.streams
-          ?.split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
+        streams: streamNames(flags.streams),
       });
       process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : renderPlan(report) + '\n');
       process.exitCode = report.streams.some((s) => s.errors.length > 0) ? 1 : 0;

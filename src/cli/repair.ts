@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { compactTable } from '../observability/table.js';
 import type { RepairReport } from '../verify/repair.js';
-import type { Register } from './context.js';
+import { streamNames, type Register } from './context.js';
 
 interface RepairFlags {
   streams?: string;
@@ -27,10 +27,7 @@ export const registerRepair: Register = (program: Command, context) => {
       const report = await repair({
         project: ctx.project(),
         state: ctx.state,
-        streams: flags.streams
-          ?.split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
+        streams: streamNames(flags.streams),
         dryRun: flags.dryRun === true,
         logger: ctx.logger,
         signal: ctx.signal,

@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import type { SyncSummary } from '../replication/run.js';
 import type { SparkSyncSummary } from '../replication/spark-sync.js';
 import { compactTable } from '../observability/table.js';
-import type { Register } from './context.js';
+import { streamNames, type Register } from './context.js';
 
 interface SyncFlags {
   streams?: string;
@@ -34,10 +34,7 @@ export const registerSync: Register = (program: Command, context) => {
     .action(async (flags: SyncFlags) => {
       const ctx = context();
       const project = ctx.project();
-      const streams = flags.streams
-        ?.split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
+      const streams = streamNames(flags.streams);
       if (flags.engine === 'spark') {
         const { syncWithSpark } = await import('../replication/spark-sync.js');
         const summary = await syncWithSpark({

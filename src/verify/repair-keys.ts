@@ -36,6 +36,11 @@ export interface KeyRepair {
   chunks: number;
 }
 
+/** A repair that re-copied nothing (yet). */
+export function nothingDone(): KeyRepair {
+  return { read: 0, written: 0, deleted: 0, marked: 0, quarantined: 0, nulled: 0, chunks: 0 };
+}
+
 export interface RepairScope {
   ctx: RunContext;
   source: MysqlConnection;
@@ -55,15 +60,7 @@ export async function repairKeys(
   copy: readonly string[],
   gone: readonly string[],
 ): Promise<KeyRepair> {
-  const done: KeyRepair = {
-    read: 0,
-    written: 0,
-    deleted: 0,
-    marked: 0,
-    quarantined: 0,
-    nulled: 0,
-    chunks: 0,
-  };
+  const done = nothingDone();
   for (const chunk of chunksOf(copy, REPAIR_CHUNK)) {
     if (scope.ctx.signal.aborted) throw scope.ctx.signal.reason;
     await inTransaction(scope.target, () => copyChunk(scope, chunk, done));

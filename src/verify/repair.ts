@@ -18,7 +18,7 @@ import type { FerryState } from '../state/ferry-state.js';
 import { lockNames } from '../state/locks.js';
 import { compareKeys } from './compare-stream.js';
 import { changedKeys, quarantinedKeys } from './expected.js';
-import { repairKeys, type KeyRepair } from './repair-keys.js';
+import { nothingDone, repairKeys, type KeyRepair } from './repair-keys.js';
 import { compareStream, type ComparedSides } from './stream-compare.js';
 import { displayKey } from './table-side.js';
 import type { ConnectionPair } from '../replication/pair-pool.js';
@@ -71,15 +71,6 @@ export interface RepairReport {
 }
 
 const NONE: KeyCounts = { missing: 0, extra: 0, different: 0 };
-const NOTHING_DONE: KeyRepair = {
-  read: 0,
-  written: 0,
-  deleted: 0,
-  marked: 0,
-  quarantined: 0,
-  nulled: 0,
-  chunks: 0,
-};
 
 export async function repair(options: RepairOptions): Promise<RepairReport> {
   const started = Date.now();
@@ -173,7 +164,7 @@ function emptyRepair(stream: string): StreamRepair {
     status: 'in_sync',
     found: { ...NONE },
     expected: 0,
-    done: { ...NOTHING_DONE },
+    done: nothingDone(),
     remaining: { ...NONE },
     nowExpected: 0,
     samples: [],
