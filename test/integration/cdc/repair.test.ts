@@ -2,6 +2,7 @@
 // snapshot taken after the stream's checkpoint and then re-applies the binlog from that checkpoint
 // over the repaired rows, which the source kept changing meanwhile (those very rows too): afterwards
 // verify finds the target equal to the source, and a stream started again goes on without a fault.
+// A new snapshot (--full-refresh) of a soft-delete cdc stream keeps the rows the binlog marked.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import { repair } from '../../../src/verify/repair.js';
 import { verify } from '../../../src/verify/verify.js';
 import { runFerry, spawnFerry } from '../../support/cli.js';
 import { createTestDatabases, type TestDatabases } from '../../support/databases.js';
-import { testProject } from '../../support/sync.js';
+import { runSync, testConfig, testProject } from '../../support/sync.js';
 
 let db: TestDatabases;
 let configFile: string;
@@ -128,5 +129,44 @@ describe('ferry repair on a cdc stream', () => {
       expect(await stopped(stream)).toBe(0);
     }
     expect((await verify(options())).streams[0]).toMatchObject({ status: 'in_sync' });
+  });
+});
+
+describe('a new snapshot of a cdc stream with deletes: soft', () => {
+  it('keeps the rows the binlog marked deleted, marked', async () => {
+    await writer.query('CREATE TABLE marks (id INT PRIMARY KEY, v INT)');
+    await writer.query('INSERT INTO marks SELECT seq, seq FROM seq_1_to_6');
+    const config = testConfig(db, 'streams:\n  - { table: marks, mode: cdc, deletes: soft }\n');
+    expect((await runSync(config)).status).toBe('succeeded');
+    await writer.query('DELETE FROM marks WHERE id IN (2, 3)');
+    expect((await runSync(config)).status).toBe('succeeded');
+    const marked = async () =>
+      (
+        await db.target.query<{ id: number }>(
+          'SELECT id FROM raw.marks WHERE _ferry_deleted_at IS NOT NULL ORDER BY id',
+        )
+      ).rows.map((r) => r.id);
+    expect(await marked()).toEqual([2, 3]);
+    const { rows: before } = await db.target.query<{ at: Date }>(
+      'SELECT _ferry_deleted_at AS at FROM raw.marks WHERE id = 2',
+    );
+    await writer.query('DELETE FROM marks WHERE id = 4');
+    const again = await runSync(config, { fullRefresh: true });
+    expect(again.streams[0]).toMatchObject({
+      stream: 'marks',
+      mode: 'cdc',
+      status: 'succeeded',
+      rowsRead: 3,
+    });
+    // the tombstones stay (the one marked before keeps its time); the row deleted since is marked
+    expect(await marked()).toEqual([2, 3, 4]);
+    const { rows: after } = await db.target.query<{ at: Date }>(
+      'SELECT _ferry_deleted_at AS at FROM raw.marks WHERE id = 2',
+    );
+    expect(after[0]!.at.getTime()).toBe(before[0]!.at.getTime());
+    // and the binlog goes on from the new snapshot
+    await writer.query('DELETE FROM marks WHERE id = 5');
+    expect((await runSync(config)).status).toBe('succeeded');
+    expect(await marked()).toEqual([2, 3, 4, 5]);
   });
 });
