@@ -298,14 +298,14 @@ export function quarantineTables(schema: string) {
     /** Entries waiting per stream (all streams, or these). */
     async waitingByStream(
       db: Queryable,
-      targetSchema: string,
+      targetSchema: string | readonly string[],
       streams?: readonly string[],
     ): Promise<Map<string, number>> {
       const { rows } = await db.query<{ stream: string; n: string }>(
         `SELECT stream, count(*) AS n FROM ${quarantine}
-          WHERE target_schema = $1 AND ($2::text[] IS NULL OR stream = ANY($2))
+          WHERE target_schema = ANY($1) AND ($2::text[] IS NULL OR stream = ANY($2))
           GROUP BY stream ORDER BY stream`,
-        [targetSchema, streams ?? null],
+        [typeof targetSchema === 'string' ? [targetSchema] : targetSchema, streams ?? null],
       );
       return new Map(rows.map((r) => [r.stream, Number(r.n)]));
     },

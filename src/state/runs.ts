@@ -260,19 +260,19 @@ export function runsTable(schema: string) {
       return rows.map(toStreamRun);
     },
 
-    /** Each stream of a target schema: its latest run, its last success, rows loaded over all runs. */
-    async streamSummaries(db: Queryable, targetSchema: string): Promise<StreamSummary[]> {
+    /** Each stream of these target schemas: its latest run, its last success, rows loaded over all runs. */
+    async streamSummaries(db: Queryable, targetSchema: string | readonly string[]): Promise<StreamSummary[]> {
       const { rows } = await db.query<
         RawStreamRun & { last_success: Date | null; rows_loaded_total: string; runs: string }
       >(
         `SELECT l.*, s.last_success, s.rows_loaded_total, s.runs
-           FROM (SELECT DISTINCT ON (target_table) * FROM ${streamRuns} WHERE target_schema = $1
+           FROM (SELECT DISTINCT ON (target_table) * FROM ${streamRuns} WHERE target_schema = ANY($1)
                   ORDER BY target_table, run_id DESC) l
            JOIN (SELECT target_table, max(finished_at) FILTER (WHERE status = 'succeeded') AS last_success,
                         sum(rows_loaded) AS rows_loaded_total, count(*) AS runs
-                   FROM ${streamRuns} WHERE target_schema = $1 GROUP BY 1) s USING (target_table)
+                   FROM ${streamRuns} WHERE target_schema = ANY($1) GROUP BY 1) s USING (target_table)
           ORDER BY l.target_table`,
-        [targetSchema],
+        [typeof targetSchema === 'string' ? [targetSchema] : targetSchema],
       );
       return rows.map((r) => ({
         latest: toStreamRun(r),

@@ -8,6 +8,7 @@ import { silentLogger } from '../../../src/observability/logger.js';
 import { repair, type StreamRepair } from '../../../src/verify/repair.js';
 import { REPAIR_CHUNK } from '../../../src/verify/repair-keys.js';
 import { verify } from '../../../src/verify/verify.js';
+import { quarantinedByStream } from '../../../src/orchestration/quality-gate.js';
 import { replayQuarantine } from '../../../src/replication/replay.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -169,6 +170,11 @@ describe('ferry repair', () => {
       "SELECT target_schema FROM _ferry.quarantine WHERE stream = 'archive'",
     );
     expect(quarantined.rows).toEqual([{ target_schema: 'cold' }]);
+    // a pipeline's quality task counts it there too
+    const waiting = await quarantinedByStream(testProject(config).project, testProject(config).state, [
+      'archive',
+    ]);
+    expect(waiting.get('archive')).toBe(1);
     const file = join(mkdtempSync(join(tmpdir(), 'ferry-repair-')), 'ferry.yaml');
     writeFileSync(file, testConfigText());
     const listed = await runFerry(['--config', file, 'quarantine', 'list', '--json']);
