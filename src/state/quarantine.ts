@@ -441,19 +441,19 @@ export function quarantineTables(schema: string) {
       return Number(rows[0]!.n);
     },
 
-    /** What the entries of a schema can be filtered by: their streams, checks, reason codes and runs. */
+    /** What the entries of these schemas can be filtered by: their streams, checks, reason codes and runs. */
     async filterChoices(
       db: Queryable,
-      targetSchema: string,
+      targetSchema: string | readonly string[],
     ): Promise<{ streams: string[]; checks: string[]; codes: string[]; runs: number[] }> {
       const { rows } = await db.query<{ kind: string; value: string }>(
-        `SELECT DISTINCT 'stream' AS kind, stream AS value FROM ${quarantine} WHERE target_schema = $1
-         UNION SELECT DISTINCT 'run', run_id::text FROM ${quarantine} WHERE target_schema = $1
+        `SELECT DISTINCT 'stream' AS kind, stream AS value FROM ${quarantine} WHERE target_schema = ANY($1)
+         UNION SELECT DISTINCT 'run', run_id::text FROM ${quarantine} WHERE target_schema = ANY($1)
          UNION SELECT DISTINCT 'check', f->>'check' FROM ${quarantine} q, jsonb_array_elements(q.failures) f
-                WHERE q.target_schema = $1 AND f->>'check' IS NOT NULL
+                WHERE q.target_schema = ANY($1) AND f->>'check' IS NOT NULL
          UNION SELECT DISTINCT 'code', f->>'code' FROM ${quarantine} q, jsonb_array_elements(q.failures) f
-                WHERE q.target_schema = $1 AND f->>'code' IS NOT NULL`,
-        [targetSchema],
+                WHERE q.target_schema = ANY($1) AND f->>'code' IS NOT NULL`,
+        [typeof targetSchema === 'string' ? [targetSchema] : targetSchema],
       );
       const of = (kind: string) =>
         rows
