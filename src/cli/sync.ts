@@ -6,7 +6,7 @@ import type { AfterCopies } from '../replication/run-lifecycle.js';
 import type { VerifyReport } from '../verify/verify.js';
 import type { SparkSyncSummary } from '../replication/spark-sync.js';
 import { compactTable } from '../observability/table.js';
-import type { Register } from './context.js';
+import { streamNames, type Register } from './context.js';
 
 interface SyncFlags {
   streams?: string;
@@ -39,10 +39,7 @@ export const registerSync: Register = (program: Command, context) => {
     .action(async (flags: SyncFlags) => {
       const ctx = context();
       const project = ctx.project();
-      const streams = flags.streams
-        ?.split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
+      const streams = streamNames(flags.streams);
       if (flags.engine === 'spark') {
         const { syncWithSpark } = await import('../replication/spark-sync.js');
         const summary = await syncWithSpark({

@@ -24,13 +24,16 @@ import type { FerryState } from '../../state/ferry-state.js';
 import { lockNames } from '../../state/locks.js';
 import { emptyResult, type StreamResult } from '../stream-context.js';
 import { mappingsFor, type StreamPlan } from '../stream-plan.js';
-import { Batch, type BatchReport, type CdcStream } from './batch.js';
+import { advanceCheckpoints, Batch, type BatchReport, type CdcStream } from './batch.js';
 import { createChangeTable } from './change-table.js';
 import { followDdl, followTableMap, parseDdlTargets, type DdlOutcome } from './ddl-barrier.js';
 import { LagSampler } from './lag.js';
 import { earliest, hasReached, isApplied } from './positions.js';
 
-export type CdcProject = Pick<Project, 'source' | 'target' | 'targetSchema' | 'sync' | 'streams' | 'cdc'>;
+export type CdcProject = Pick<
+  Project,
+  'source' | 'target' | 'targetSchema' | 'targetSchemas' | 'sync' | 'streams' | 'cdc'
+>;
 
 export interface FollowOptions {
   project: CdcProject;
@@ -89,7 +92,7 @@ export async function followBinlog(options: FollowOptions): Promise<FollowSummar
     await state.migrate(control);
     const locks = await state.locks.acquire(
       control,
-      options.plans.map((p) => lockNames.stream(schema, p.targetTable)),
+      options.plans.map((p) => lockNames.stream(p.targetSchema, p.targetTable)),
       'ferry stream',
     );
     try {
@@ -141,7 +144,6 @@ class CdcSession {
   ) {
     this.sampler = new LagSampler(
       options.state,
-      options.project.targetSchema,
       options.project.cdc.sampleEverySeconds,
       options.project.cdc.samplesRetentionDays,
     );
@@ -152,7 +154,10 @@ class CdcSession {
     const schema = project.targetSchema;
     const starts: BinlogPosition[] = [];
     for (const plan of options.plans) {
-      const saved = await state.streams.read(control, { targetSchema: schema, table: plan.targetTable });
+      const saved = await state.streams.read(control, {
+        targetSchema: plan.targetSchema,
+        table: plan.targetTable,
+      });
       if (!saved || saved.mode !== 'cdc' || (saved.binlog.gtid === null && saved.binlog.file === null))
         throw new SchemaError(`${plan.name} has no change-data-capture checkpoint yet`, {
           hint: `run ferry sync --streams ${plan.name} first: its snapshot records where the binlog takes over`,
@@ -177,7 +182,10 @@ class CdcSession {
     );
     let index = 0;
     for (const plan of options.plans) {
-      const saved = await state.streams.read(control, { targetSchema: schema, table: plan.targetTable });
+      const saved = await state.streams.read(control, {
+        targetSchema: plan.targetSchema,
+        table: plan.targetTable,
+      });
       session.plans.set(plan.targetTable, plan);
       session.streams.set(plan.targetTable, await session.streamOf(plan, saved!.binlog, index++));
     }
@@ -188,11 +196,11 @@ class CdcSession {
   private async streamOf(plan: StreamPlan, checkpoint: BinlogPosition, index: number): Promise<CdcStream> {
     const { project, state } = this.options;
     const mappings = mappingsFor(plan);
-    const quality = compileQuality(plan, mappings, project.targetSchema, state.quarantine);
+    const quality = compileQuality(plan, mappings, plan.targetSchema, state.quarantine);
     const changes = createChangeTable({
       index,
       stream: plan.name,
-      targetSchema: project.targetSchema,
+      targetSchema: plan.targetSchema,
       targetTable: plan.targetTable,
       mappings,
       primaryKey: plan.table.primaryKey,
@@ -209,12 +217,13 @@ class CdcSession {
       ).set.length > 0;
     return {
       table: plan.targetTable,
+      targetSchema: plan.targetSchema,
       mode: 'cdc',
       changes,
       ...(setChecks
         ? {
             setChecks: {
-              targetSchema: project.targetSchema,
+              targetSchema: plan.targetSchema,
               targetTable: plan.targetTable,
               primaryKey: plan.table.primaryKey,
               quality,
@@ -326,7 +335,7 @@ class CdcSession {
   private async reloadCheckpoints(): Promise<void> {
     for (const stream of this.streams.values()) {
       const saved = await this.options.state.streams.read(this.control, {
-        targetSchema: this.options.project.targetSchema,
+        targetSchema: stream.targetSchema,
         table: stream.table,
       });
       if (saved) stream.checkpoint = saved.binlog;
@@ -552,12 +561,11 @@ class CdcSession {
           hasReached(position, s.checkpoint) &&
           !outcomes.some((o) => o.plan.targetTable === s.table && o.outcome.kind === 'stop'),
       );
-      await this.options.state.streams.advance(
-        this.writer,
-        project.targetSchema,
-        moving.map((s) => s.table),
-        { position, lastEventAt: null, runId: this.runId },
-      );
+      await advanceCheckpoints(this.options.state, this.writer, moving, {
+        position,
+        lastEventAt: null,
+        runId: this.runId,
+      });
       await this.writer.query('COMMIT');
       for (const s of moving) s.checkpoint = position;
     } catch (error) {
@@ -656,7 +664,7 @@ class CdcSession {
     this.options.logger.error({ stream: table }, `${table}: change data capture stopped: ${reason}; ${hint}`);
     await this.options.state.streams.recordError(
       this.control,
-      { targetSchema: this.options.project.targetSchema, table },
+      { targetSchema: this.plans.get(table)?.targetSchema ?? this.options.project.targetSchema, table },
       `${reason}; ${hint}`,
     );
   }
@@ -683,7 +691,7 @@ class CdcSession {
       await state.runs
         .recordStream(this.control, {
           runId: this.runId,
-          targetSchema: schema,
+          targetSchema: stream.targetSchema,
           table: stream.table,
           mode: 'cdc',
           status: failure ? 'failed' : 'succeeded',

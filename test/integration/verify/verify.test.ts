@@ -5,7 +5,13 @@ import { silentLogger } from '../../../src/observability/logger.js';
 import { verify, type StreamVerdict } from '../../../src/verify/verify.js';
 import { createTestDatabases, type TestDatabases } from '../../support/databases.js';
 import { runSync, testConfig, testProject } from '../../support/sync.js';
-import { everyTypeSql, TYPE_CASES } from '../../support/type-cases.js';
+import {
+  everyTypeSql,
+  OVERRIDE_CASES,
+  overriddenSql,
+  overriddenStream,
+  TYPE_CASES,
+} from '../../support/type-cases.js';
 
 let db: TestDatabases;
 let config: FerryConfig;
@@ -33,6 +39,7 @@ beforeAll(async () => {
   db = await createTestDatabases('verify');
   await db.source.query("SET SESSION sql_mode = ''");
   for (const sql of everyTypeSql()) await db.source.query(sql);
+  for (const sql of overriddenSql()) await db.source.query(sql);
   await db.source.query('CREATE TABLE log_lines (level varchar(10), message text, n int)');
   await db.source.query(
     "INSERT INTO log_lines VALUES ('info', 'started', 1), ('info', 'started', 1), ('warn', NULL, 2), ('error', '', NULL)",
@@ -56,6 +63,7 @@ beforeAll(async () => {
     [
       'streams:',
       '  - { table: events, mode: incremental, cursor: updated_at }',
+      overriddenStream(),
       '  - { table: "*" }',
       'sync: { zero_dates: "null", invalid_values: "null" }',
       '',
@@ -125,7 +133,7 @@ describe('after a clean sync', () => {
       `SELECT r.in_sync, count(s.*)::text AS streams FROM "_ferry"."verify_runs" r JOIN "_ferry"."verify_streams" s USING (run_id) WHERE r.run_id = $1 GROUP BY r.in_sync`,
       [report.runId],
     );
-    expect(rows).toEqual([{ in_sync: true, streams: '5' }]);
+    expect(rows).toEqual([{ in_sync: true, streams: '6' }]); // five tables and the overridden one
   });
 });
 
@@ -187,6 +195,56 @@ describe('differences injected into the target', () => {
       expect(byKey.get('1')).toEqual([expect.objectContaining({ column, target: null })]);
       expect(byKey.get('3')).toEqual([expect.objectContaining({ column, source: null })]);
     });
+  });
+
+  describe.each(OVERRIDE_CASES.map(([type, as], i) => [type, as, `r${i}`, i] as const))(
+    'a %s column loaded as %s (renamed)',
+    (_type, as, column, i) => {
+      async function restoreOverridden() {
+        await db.target.query('DELETE FROM raw.overridden');
+        await db.target.query('INSERT INTO raw.overridden SELECT * FROM raw.overridden_backup');
+      }
+      beforeEach(async () => {
+        await db.target.query('DROP TABLE IF EXISTS raw.overridden_backup');
+        await db.target.query('CREATE TABLE raw.overridden_backup AS SELECT * FROM raw.overridden');
+      });
+
+      it('lands with the chosen type and the values as the rule reads them, and verifies in sync', async () => {
+        const { rows } = await db.target.query<{ t: string }>(
+          `SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'raw.overridden'::regclass AND attname = $1`,
+          [column],
+        );
+        expect(rows[0]!.t).toBe(as);
+        const values = await db.target.query<{ v: string | null }>(
+          `SELECT "${column}"::text AS v FROM raw.overridden ORDER BY id`,
+        );
+        expect(values.rows.map((r) => r.v)).toEqual(OVERRIDE_CASES[i]![3]);
+        expect(counts(await verifyStream('overridden'))).toEqual(CLEAN);
+      });
+
+      it('a changed value, a value turned NULL and a NULL turned into a value are found', async () => {
+        await db.target.query(
+          `UPDATE raw.overridden SET "${column}" = (SELECT "${column}" FROM raw.overridden_backup WHERE id = 2) WHERE id = 1`,
+        );
+        await db.target.query(
+          `UPDATE raw.overridden SET "${column}" = (SELECT "${column}" FROM raw.overridden_backup WHERE id = 1) WHERE id = 3`,
+        );
+        await db.target.query(`UPDATE raw.overridden SET "${column}" = NULL WHERE id = 2`);
+        const verdict = await verifyStream('overridden');
+        await restoreOverridden();
+        expect(counts(verdict)).toEqual({ missing: 0, extra: 0, different: 3, status: 'different' });
+        for (const d of verdict.samples.different) expect(d.columns.map((c) => c.column)).toEqual([`o${i}`]);
+      });
+    },
+  );
+
+  it('does not compare a column the stream excludes, nor create it', async () => {
+    const { rows } = await db.target.query(
+      `SELECT 1 FROM pg_attribute WHERE attrelid = 'raw.overridden'::regclass AND attname = 'secret'`,
+    );
+    expect(rows).toEqual([]);
+    await db.source.query("UPDATE overridden SET secret = 'changed' WHERE id = 1");
+    expect(counts(await verifyStream('overridden'))).toEqual(CLEAN);
   });
 
   it('tells an empty string from NULL', async () => {
