@@ -29,6 +29,7 @@ import { createChangeTable } from './change-table.js';
 import { followDdl, followTableMap, parseDdlTargets, type DdlOutcome } from './ddl-barrier.js';
 import { LagSampler } from './lag.js';
 import { earliest, hasReached, isApplied } from './positions.js';
+import { waitOrAbort } from '../../wait.js';
 
 export type CdcProject = Pick<
   Project,
@@ -293,7 +294,7 @@ class CdcSession {
           { err: error },
           `cdc: ${messageOf(error)}; reading again from the checkpoint in ${wait} s`,
         );
-        await sleep(wait * 1000 * (0.75 + Math.random() / 2), signal);
+        await waitOrAbort(wait * 1000 * (0.75 + Math.random() / 2), signal);
       } finally {
         await reader?.close().catch(() => undefined);
       }
@@ -747,18 +748,6 @@ class StreamStopped extends FerryError {
   constructor() {
     super('schema', 'a stream stopped', { transient: true });
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 export { BinlogError };
