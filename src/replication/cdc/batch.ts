@@ -8,6 +8,7 @@ import { CommitUnknownError } from '../../errors.js';
 import type { BinlogPosition } from '../../connectors/mysql/binlog/events.js';
 import type { FerryState } from '../../state/ferry-state.js';
 import type { AppliedTransaction } from '../../state/cdc-ledger.js';
+import type { StreamRunRecord } from '../../state/runs.js';
 import { checkWrittenRows, type CheckedStream } from './change-checks.js';
 import type { ChangeTable, RowChange } from './change-table.js';
 import { hasReached } from './positions.js';
@@ -68,6 +69,31 @@ export async function advanceCheckpoints(
       streams.filter((s) => s.targetSchema === schema).map((s) => s.table),
       to,
     );
+}
+
+/** A cdc stream's line of the run history, its counters so far. */
+export function streamRunRecord(
+  runId: number,
+  stream: Pick<CdcStream, 'targetSchema' | 'table' | 'mode' | 'totals'>,
+  status: StreamRunRecord['status'],
+  error?: string,
+): StreamRunRecord {
+  const t = stream.totals;
+  return {
+    runId,
+    targetSchema: stream.targetSchema,
+    table: stream.table,
+    mode: stream.mode,
+    status,
+    rowsRead: t.changes,
+    rowsLoaded: t.written,
+    rowsQuarantined: t.quarantined,
+    valuesNulled: t.nulled,
+    rowsDeleted: t.deleted,
+    bytes: 0,
+    startedAt: t.startedAt,
+    error,
+  };
 }
 
 export class Batch {
@@ -160,20 +186,7 @@ export class Batch {
         t.nulled += result.nulled.length;
         applied.written += result.written;
         applied.changes += result.changes;
-        await this.state.runs.recordStream(this.writer, {
-          runId: this.runId,
-          targetSchema: stream.targetSchema,
-          table: stream.table,
-          mode: stream.mode,
-          status: 'running',
-          rowsRead: t.changes,
-          rowsLoaded: t.written,
-          rowsQuarantined: t.quarantined,
-          valuesNulled: t.nulled,
-          rowsDeleted: t.deleted,
-          bytes: 0,
-          startedAt: t.startedAt,
-        });
+        await this.state.runs.recordStream(this.writer, streamRunRecord(this.runId, stream, 'running'));
       }
       // Set checks once every stream is applied: a parent written in the same batch counts.
       for (const stream of written) {

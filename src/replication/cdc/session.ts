@@ -24,7 +24,7 @@ import type { FerryState } from '../../state/ferry-state.js';
 import { lockNames } from '../../state/locks.js';
 import { emptyResult, type StreamResult } from '../stream-context.js';
 import { mappingsFor, type StreamPlan } from '../stream-plan.js';
-import { advanceCheckpoints, Batch, type BatchReport, type CdcStream } from './batch.js';
+import { advanceCheckpoints, Batch, streamRunRecord, type BatchReport, type CdcStream } from './batch.js';
 import { createChangeTable } from './change-table.js';
 import { followDdl, followTableMap, parseDdlTargets, type DdlOutcome } from './ddl-barrier.js';
 import { LagSampler } from './lag.js';
@@ -690,21 +690,10 @@ class CdcSession {
       };
       results.push(result);
       await state.runs
-        .recordStream(this.control, {
-          runId: this.runId,
-          targetSchema: stream.targetSchema,
-          table: stream.table,
-          mode: 'cdc',
-          status: failure ? 'failed' : 'succeeded',
-          rowsRead: t.changes,
-          rowsLoaded: t.written,
-          rowsQuarantined: t.quarantined,
-          valuesNulled: t.nulled,
-          rowsDeleted: t.deleted,
-          bytes: 0,
-          startedAt: t.startedAt,
-          error: failure,
-        })
+        .recordStream(
+          this.control,
+          streamRunRecord(this.runId, stream, failure ? 'failed' : 'succeeded', failure),
+        )
         .catch(() => undefined);
     }
     await this.sampler.flush(this.control, this.live()).catch(() => undefined);
