@@ -1,9 +1,6 @@
 // `ferry scheduler`: create runs as schedules come due and move runs forward; stops on Ctrl-C.
 // `ferry server`: the scheduler, a worker and the web UI in one process.
 import type { Command } from 'commander';
-import { openOrchestrator } from '../orchestration/orchestrator.js';
-import { runScheduler } from '../orchestration/scheduler.js';
-import { startWorker } from '../orchestration/worker.js';
 import type { Register } from './context.js';
 import type { UiServer } from '../web/server.js';
 import { startUi, uiBinding, withUiFlags, type UiFlags } from './ui.js';
@@ -18,6 +15,9 @@ interface SchedulerFlags extends UiFlags {
 
 export const registerScheduler: Register = (program: Command, context) => {
   const action = (withWorker: boolean) => async (flags: SchedulerFlags) => {
+    const { openOrchestrator } = await import('../orchestration/orchestrator.js');
+    const { runScheduler } = await import('../orchestration/scheduler.js');
+    const { startWorker } = await import('../orchestration/worker.js');
     const ctx = context();
     const binding = withWorker && flags.ui !== false ? uiBinding(ctx, flags) : undefined;
     const orch = await openOrchestrator(ctx.project(), ctx.state, ctx.logger);

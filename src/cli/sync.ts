@@ -1,8 +1,7 @@
 // `ferry sync`: replicate the configured streams once, with progress bars and a summary table.
 import cliProgress from 'cli-progress';
 import { Option, type Command } from 'commander';
-import { sync, type SyncSummary } from '../replication/run.js';
-import { renderReport } from './verify.js';
+import type { SyncSummary } from '../replication/run.js';
 import type { SparkSyncSummary } from '../replication/spark-sync.js';
 import { compactTable } from '../observability/table.js';
 import type { Register } from './context.js';
@@ -54,6 +53,7 @@ export const registerSync: Register = (program: Command, context) => {
         await printOutcome(summary, renderSparkSummary(summary), summary.status === 'succeeded');
         return;
       }
+      const { sync } = await import('../replication/run.js');
       const progress = ctx.interactive && !flags.json ? new ProgressBars() : undefined;
       let summary: SyncSummary;
       try {
@@ -86,6 +86,7 @@ export const registerSync: Register = (program: Command, context) => {
         }
         // Rows the source changed after the sync's snapshot are in flight, not differences.
         const { verify } = await import('../verify/verify.js');
+        const { renderReport } = await import('./verify.js');
         const report = await verify({
           project,
           state: ctx.state,

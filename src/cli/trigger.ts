@@ -1,11 +1,7 @@
 // `ferry trigger`: start a run of a pipeline now, with optional params; --wait runs it here.
 import type { Command } from 'commander';
-import { openOrchestrator } from '../orchestration/orchestrator.js';
-import { runUntilDone, triggerRun } from '../orchestration/operations.js';
-import { pipelineNamed } from '../orchestration/pipeline.js';
 import type { Register } from './context.js';
 import { collectParam } from './pipeline-flags.js';
-import { printGrid } from './runs.js';
 
 export const registerTrigger: Register = (program: Command, context) => {
   program
@@ -19,6 +15,10 @@ export const registerTrigger: Register = (program: Command, context) => {
     )
     .option('--wait', 'run the tasks in this process and wait for the run to finish')
     .action(async (pipeline: string, flags: { param: Record<string, string>; wait?: boolean }) => {
+      const { openOrchestrator } = await import('../orchestration/orchestrator.js');
+      const { runUntilDone, triggerRun } = await import('../orchestration/operations.js');
+      const { pipelineNamed } = await import('../orchestration/pipeline.js');
+      const { printGrid } = await import('./runs.js');
       const ctx = context();
       pipelineNamed(ctx.config(), pipeline); // a wrong name fails before connecting
       const orch = await openOrchestrator(ctx.project(), ctx.state, ctx.logger);
