@@ -8,6 +8,7 @@ import type { BenchSettings } from './settings.js';
 import type { SourceColumn } from './target-types.js';
 import type { SparkReadFigures } from './spark.js';
 import { sparkSection, sparkTarget } from './describe-spark.js';
+import { slowdownSection, type SlowdownFigures } from './slowdown.js';
 
 /** One ferry full refresh and verify at a table size. */
 export interface ScaleRow {
@@ -46,6 +47,9 @@ export interface Results {
   incremental?: IncrementalFigures;
   verify?: VerifyFigures;
   seed?: SeedFigures;
+  /** This checkout against an earlier build (slowdown.ts), and the load meanwhile. */
+  slowdown?: SlowdownFigures;
+  slowdownLoad?: string;
   minutes?: number;
 }
 
@@ -175,6 +179,7 @@ export function describeResults(r: Results): { preamble: string; sections: Secti
       ].join('\n'),
     });
   }
+  if (r.slowdown) sections.push(slowdownSection(r.slowdown, r.slowdownLoad ?? 'not sampled'));
   if (r.seed) {
     sections.push({
       title: 'Seed',
@@ -197,7 +202,8 @@ export function describeResults(r: Results): { preamble: string; sections: Secti
       '',
       'Environment: `FERRY_BENCH_ROWS` (1000000), `FERRY_BENCH_BIG_ROWS` (5000000, 0 skips), ' +
         '`FERRY_BENCH_SCALE_ROWS` (0; 10000000 adds the 10M-row scale point), `FERRY_BENCH_RUNS` (5), ' +
-        '`FERRY_BENCH_SEED_SCALE` (1, 0 skips), `FERRY_BENCH_SKIP` (comma list of pgloader, pipe, sling, dlt, spark, verify, incremental, big, scale, seed), ' +
+        '`FERRY_BENCH_SEED_SCALE` (1, 0 skips), `FERRY_BENCH_SKIP` (comma list of pgloader, pipe, sling, dlt, spark, verify, incremental, slowdown, big, scale, seed), ' +
+        '`FERRY_BENCH_BASELINE` (a0ef904: the build the slowdown check compares with), ' +
         '`FERRY_BENCH_SOURCE_URL` / `FERRY_BENCH_TARGET_URL` (the local dev servers), `FERRY_BENCH_SPARK_URL` (sc://127.0.0.1:15002; Spark is left out, with a line saying so, when nothing answers there), `FERRY_BENCH_NO_BUILD=1`, `FERRY_BENCH_OUTPUT`.',
     ].join('\n'),
   });
