@@ -6,7 +6,8 @@ import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { ensureDatabases, ensureTable, sourceConnection, targetClient } from './data.js';
 import { run } from './measure.js';
 import { describeResults, type Results } from './describe.js';
-import { writeSections } from './report.js';
+import { replaceSection, writeSections } from './report.js';
+import { CDC_SECTION, cdcBench, describeCdc, type CdcFigures } from './cdc.js';
 import { installPeers, PEERS, type PeerInstall } from './peers.js';
 import {
   compareFullRefresh,
@@ -173,9 +174,19 @@ async function main(): Promise<void> {
     sampleLoad();
   }
 
+  let cdc: CdcFigures | undefined;
+  if (wants('cdc') && settings.cdc.changes > 0) {
+    log(
+      `change data capture: ferry stream, ${settings.cdc.changes} changes, lag, ${settings.cdc.backlogMb} MB backlog`,
+    );
+    cdc = await cdcBench(settings, log);
+    sampleLoad();
+  }
+
   results.minutes = (Date.now() - began) / 60000;
   const { preamble, sections } = describeResults(results);
   writeSections(settings.output, preamble, sections);
+  if (cdc) replaceSection(settings.output, { title: CDC_SECTION, body: describeCdc(cdc) });
   log(`wrote ${settings.output}`);
 }
 

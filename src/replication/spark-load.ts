@@ -26,7 +26,7 @@ import type { SparkSyncOptions } from './spark-sync.js';
 export interface SparkTableResult extends SparkFillResult {
   table: string;
   target: string;
-  mode: 'full_refresh' | 'incremental';
+  mode: StreamResult['mode'];
   /** Rows the read was planned for (COUNT(*) of the rows to read before the job). */
   sourceRows: number;
   targetRows: number;
