@@ -1,8 +1,9 @@
 // Turns MySQL text-protocol row packets straight into COPY text bytes, without making a string or
-// an array per row. Values that are plain (the overwhelming majority) are copied or escaped byte
-// by byte; a row with anything a policy or a check must judge (a zero date, a NUL byte, a boolean
-// that is not 0/1, a SET, invalid UTF-8) is decoded into values and handed to the row encoder, so
-// policies, quarantine and checks behave exactly as they do for decoded rows.
+// an array per row; row checks read the packet's bytes too (RowGate.screen). Values that are plain
+// (the overwhelming majority) are copied or escaped byte by byte; a row with anything a policy or a
+// check must judge (a zero date, a NUL byte, a boolean that is not 0/1, a SET, invalid UTF-8) is
+// decoded into values and handed to the row encoder, so policies, quarantine and checks behave
+// exactly as they do for decoded rows.
 import { isUtf8 } from 'node:buffer';
 import type { RowEncoder } from './row-encoder.js';
 import type { ColumnMapping, EncoderKind } from './type-mapping.js';
@@ -340,10 +341,28 @@ export function createPacketEncoder(
     return true;
   }
 
+  // Where each value of the row starts and its length (-1: NULL), for the checks on the bytes.
+  const valueAt = new Int32Array(width);
+  const valueLength = new Int32Array(width);
+  function locate(buffer: Buffer, start: number): void {
+    let at = start;
+    for (let i = 0; i < width; i++) {
+      at = readLength(buffer, at);
+      valueAt[i] = at;
+      valueLength[i] = lengthOf.value;
+      if (lengthOf.value > 0) at += lengthOf.value;
+    }
+  }
+  const screen = gate?.screen;
+
   return {
     add(buffer, start, end) {
       if (gate) {
-        const failures = gate.check(decode(buffer, start, checked, checkRow));
+        if (screen) locate(buffer, start);
+        const failures =
+          screen && screen(buffer, valueAt, valueLength)
+            ? undefined
+            : gate.check(decode(buffer, start, checked, checkRow));
         if (failures) {
           slowPath.setAside(decode(buffer, start), failures);
           return;

@@ -179,6 +179,34 @@ describe('the byte-level COPY encoder', () => {
     expect(fast.text).toBe(slow.text);
   });
 
+  it("decodes nothing for the checks when their screen on the packet's bytes passes the row", () => {
+    const checked: string[] = [];
+    const gate: RowGate = {
+      columns: [0, 6],
+      presence: [],
+      // passes rows whose id is one byte long, as the packet holds it
+      screen: (_buffer, _at, length) => length[0] === 1,
+      check: (row) => {
+        checked.push(String(row[0]));
+        return undefined;
+      },
+      noteValueFailure: () => undefined,
+    };
+    const encoder = createPacketEncoder(
+      mappings,
+      createRowEncoder('t', mappings, ['id'], POLICIES, { gate }),
+      {
+        gate,
+      },
+    );
+    for (const row of [plain(1), plain(22), plain(3)]) {
+      const p = packet(row);
+      encoder.add(p, 3, p.length);
+    }
+    expect(checked).toEqual(['22']);
+    expect(encoder.take().rows).toBe(3);
+  });
+
   it('decodes only the columns the quality checks read; a failing row is set aside whole', () => {
     const seen: (string | Buffer | null)[][] = [];
     const gate: RowGate = {
