@@ -32,7 +32,15 @@ export interface FerryRunner {
 export interface FerrySummary {
   status: string;
   seconds: number;
-  streams: { stream: string; rowsLoaded: number; seconds: number; status: string; error?: string }[];
+  streams: {
+    stream: string;
+    rowsLoaded: number;
+    seconds: number;
+    status: string;
+    error?: string;
+    /** A full load's key build, swap and the put-in-place transaction, seconds (src/replication/publish.ts). */
+    putInPlace?: { keys: number; swap: number; total: number };
+  }[];
   /** --engine spark: each table's Spark job and where its time went. */
   tables?: SparkTableFigures[];
 }
