@@ -284,6 +284,11 @@ export interface IncrementalFigures {
   inProcessSeconds: number;
   /** Median wall time of `ferry --version`: the process start a CLI run pays on top. */
   processStart: number;
+  /**
+   * What the snapshot's GTID costs each run: MariaDB's BINLOG_GTID_POS at the current binlog offset
+   * reads the file from its start (seconds, median of 3; the offset in MB). Undefined without a binlog.
+   */
+  gtidLookup?: { seconds: number; offsetMb: number };
   checksumsMatch: boolean;
 }
 
@@ -300,6 +305,27 @@ async function syncInProcess(settings: BenchSettings, schema: string, table: str
   });
   if (summary.status !== 'succeeded') throw new Error(`sync() failed: ${JSON.stringify(summary.streams)}`);
   return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/** Times BINLOG_GTID_POS at the server's current binlog position, as ferry's snapshot runs it. */
+async function gtidLookupSeconds(settings: BenchSettings): Promise<IncrementalFigures['gtidLookup']> {
+  const my = await sourceConnection(settings);
+  try {
+    const [status] = await my.query('SHOW MASTER STATUS');
+    const row = (status as { File?: string; Position?: number }[])[0];
+    if (!row?.File) return undefined;
+    const walls: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      await my.query('SELECT BINLOG_GTID_POS(?, ?) AS gtid', [row.File, row.Position]);
+      walls.push((performance.now() - started) / 1000);
+    }
+    return { seconds: median(walls), offsetMb: Number(row.Position) / 2 ** 20 };
+  } catch {
+    return undefined; // MySQL: no BINLOG_GTID_POS
+  } finally {
+    await my.end();
+  }
 }
 
 /** Median wall seconds of `ferry --version` (Node start and ferry's CLI, no work). */
@@ -354,6 +380,7 @@ export async function incrementalRuns(
       log(`  in process ${round}: ${seconds.toFixed(2)} s, rows ${same ? 'match' : 'DIFFER'}`);
     }
     const processStart = await processStartSeconds();
+    const gtidLookup = await gtidLookupSeconds(settings);
     return {
       rows: settings.rows,
       changedRows,
@@ -364,6 +391,7 @@ export async function incrementalRuns(
       inProcess,
       inProcessSeconds: median(inProcess),
       processStart,
+      ...(gtidLookup ? { gtidLookup } : {}),
       checksumsMatch: match,
     };
   } finally {
