@@ -19,6 +19,8 @@ export const registerStream: Register = (program: Command, context) => {
     .action(async (flags: { streams?: string }) => {
       const ctx = context();
       const { streamChanges } = await import('../replication/cdc/stream.js');
+      const { useStreamHeapSettings } = await import('../replication/cdc/heap-settings.js');
+      useStreamHeapSettings();
       const streams = flags.streams
         ?.split(',')
         .map((s) => s.trim())

@@ -2,6 +2,8 @@
 import cliProgress from 'cli-progress';
 import { Option, type Command } from 'commander';
 import type { SyncSummary } from '../replication/run.js';
+import type { AfterCopies } from '../replication/run-lifecycle.js';
+import type { VerifyReport } from '../verify/verify.js';
 import type { SparkSyncSummary } from '../replication/spark-sync.js';
 import { compactTable } from '../observability/table.js';
 import type { Register } from './context.js';
@@ -22,7 +24,10 @@ export const registerSync: Register = (program: Command, context) => {
     .description('copy the configured streams from MySQL into PostgreSQL (full refresh or incremental)')
     .option('--streams <names>', 'only these streams, comma-separated (source or target table names)')
     .option('--full-refresh', 'copy every selected stream in full, whatever its mode')
-    .option('--verify', 'verify the synced streams afterwards (exit 1 when they differ)')
+    .option(
+      '--verify',
+      "verify the synced streams inside the sync's own source snapshot, exact (exit 1 when they differ)",
+    )
     .option('--json', 'print the run summary as JSON')
     .option('--strict', 'a table pattern that matches nothing, or an empty source, is an error (exit 2)')
     .addOption(
@@ -55,6 +60,19 @@ export const registerSync: Register = (program: Command, context) => {
       }
       const { sync } = await import('../replication/run.js');
       const progress = ctx.interactive && !flags.json ? new ProgressBars() : undefined;
+      // --verify compares inside the sync's own source snapshot, before it lets go of it: exact.
+      let verified: VerifyReport | undefined;
+      const afterCopies = async (run: AfterCopies) => {
+        const { verify } = await import('../verify/verify.js');
+        verified = await verify({
+          project,
+          state: ctx.state,
+          ...(streams ? { streams } : {}),
+          inSnapshot: run,
+          logger: ctx.logger,
+          signal: ctx.signal,
+        });
+      };
       let summary: SyncSummary;
       try {
         summary = await sync({
@@ -63,6 +81,7 @@ export const registerSync: Register = (program: Command, context) => {
           ...(streams ? { streams } : {}),
           ...(flags.fullRefresh ? { fullRefresh: true } : {}),
           ...(flags.strict ? { strict: true } : {}),
+          ...(flags.verify ? { afterCopies } : {}),
           logger: ctx.logger,
           signal: ctx.signal,
           ...(progress
@@ -84,17 +103,19 @@ export const registerSync: Register = (program: Command, context) => {
           process.exitCode = succeeded ? 0 : 1;
           return;
         }
-        // Rows the source changed after the sync's snapshot are in flight, not differences.
+        // Without the sync's snapshot (a Spark copy): as of the last sync, rows changed since in flight.
         const { verify } = await import('../verify/verify.js');
         const { renderReport } = await import('./verify.js');
-        const report = await verify({
-          project,
-          state: ctx.state,
-          ...(streams ? { streams } : {}),
-          atSnapshot: true,
-          logger: ctx.logger,
-          signal: ctx.signal,
-        });
+        const report =
+          verified ??
+          (await verify({
+            project,
+            state: ctx.state,
+            ...(streams ? { streams } : {}),
+            atSnapshot: true,
+            logger: ctx.logger,
+            signal: ctx.signal,
+          }));
         process.stdout.write(
           flags.json
             ? JSON.stringify({ sync: result, verify: report }, null, 2) + '\n'
