@@ -76,7 +76,7 @@ const PLAIN_NUMBERS = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'bigin
 /**
  * Inside the row text, CONCAT_WS prints an integer or a decimal as `CAST(col + 0 AS CHAR)` does, unless
  * ZEROFILL pads it (YEAR, whose 0000 is 0, is not among them): the column goes in bare, a third of
- * the MySQL side's text cost on a table of numbers (decision 0015). A NOT NULL one needs no COALESCE.
+ * the MySQL side's text cost on a table of numbers (decision 0016). A NOT NULL one needs no COALESCE.
  */
 function mysqlRowPart(m: ColumnMapping): string {
   const q = quoteMysql(m.column.name);
