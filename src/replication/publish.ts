@@ -51,6 +51,7 @@ export async function publishFullLoad(
   const schema = plan.targetSchema;
   const key = { targetSchema: schema, table: plan.targetTable };
   const table = `${schema}.${plan.targetTable}`;
+  const started = performance.now();
   await inTransaction(target, async () => {
     const settled = await load.quality.settle(
       target,
@@ -90,6 +91,7 @@ export async function publishFullLoad(
         }),
       failed: (step, error) => cannotPutInPlace(table, step, error),
     });
+    result.putInPlace = { ...swap.seconds, total: 0 };
     for (const column of swap.added)
       ctx.logger.info({ stream: plan.name, column }, `${plan.name}: column ${column} added`);
     for (const notice of [...indexes.notices, ...swap.notices]) {
@@ -132,6 +134,7 @@ export async function publishFullLoad(
   }).catch((error: unknown) => {
     throw error instanceof FerryError ? error : cannotPutInPlace(table, 'putting it in place', error);
   });
+  if (result.putInPlace) result.putInPlace.total = (performance.now() - started) / 1000;
 }
 
 /**

@@ -54,6 +54,10 @@ beforeAll(async () => {
   await db.source.query(
     "INSERT INTO odd_values VALUES (1, '2024-01-01', 'fine'), (2, '0000-00-00', 'zero date'), (3, '2024-01-03', CONCAT('nul', CHAR(0)))",
   );
+  await db.source.query('CREATE TABLE ledger (id int PRIMARY KEY, amount decimal(10,2) NOT NULL, n int)');
+  await db.source.query(
+    'INSERT INTO ledger VALUES (1, 10.00, 1), (2, 20.00, 2), (3, 30.00, 3), (4, 40.00, 4)',
+  );
   await db.source.query('CREATE TABLE floats (id int PRIMARY KEY, f float, d double)');
   await db.source.query(
     'INSERT INTO floats VALUES (1, 123456.789, 0.00001), (2, 16777217, 1e14), (3, -0.1, 1.7976931348623157e308), (4, NULL, -2.5e-300)',
@@ -133,7 +137,7 @@ describe('after a clean sync', () => {
       `SELECT r.in_sync, count(s.*)::text AS streams FROM "_ferry"."verify_runs" r JOIN "_ferry"."verify_streams" s USING (run_id) WHERE r.run_id = $1 GROUP BY r.in_sync`,
       [report.runId],
     );
-    expect(rows).toEqual([{ in_sync: true, streams: '6' }]); // five tables and the overridden one
+    expect(rows).toEqual([{ in_sync: true, streams: '7' }]); // six tables and the overridden one
   });
 });
 
@@ -256,6 +260,29 @@ describe('differences injected into the target', () => {
     expect(verdict.samples.different[0]!.columns).toEqual([
       { column: `c${index}`, source: '', target: null },
     ]);
+  });
+
+  it('finds two changes that cancel out in one bucket, which a linear or per-column checksum would hide', async () => {
+    // All four rows share one bucket. Row 1's amount +1 and row 2's -1 leave the sum of the values as
+    // it was; swapping n between rows 3 and 4 leaves every column's multiset of values as it was.
+    await db.target.query('UPDATE raw.ledger SET amount = amount + 1 WHERE id = 1');
+    await db.target.query('UPDATE raw.ledger SET amount = amount - 1 WHERE id = 2');
+    await db.target.query('UPDATE raw.ledger SET n = 7 - n WHERE id IN (3, 4)');
+    const { rows } = await db.target.query<{ total: string; ns: string }>(
+      'SELECT sum(amount)::text AS total, sum(n)::text AS ns FROM raw.ledger',
+    );
+    const verdict = await verifyStream('ledger');
+    await db.target.query('UPDATE raw.ledger SET amount = amount - 1 WHERE id = 1');
+    await db.target.query('UPDATE raw.ledger SET amount = amount + 1 WHERE id = 2');
+    await db.target.query('UPDATE raw.ledger SET n = 7 - n WHERE id IN (3, 4)');
+    expect(rows[0]).toEqual({ total: '100.00', ns: '10' }); // the sums say nothing changed
+    expect(counts(verdict)).toEqual({ missing: 0, extra: 0, different: 4, status: 'different' });
+    const byKey = new Map(verdict.samples.different.map((d) => [d.key, d.columns]));
+    expect(byKey.get('1')).toEqual([{ column: 'amount', source: '10.00', target: '11.00' }]);
+    expect(byKey.get('2')).toEqual([{ column: 'amount', source: '20.00', target: '19.00' }]);
+    expect(byKey.get('3')).toEqual([{ column: 'n', source: '3', target: '4' }]);
+    expect(byKey.get('4')).toEqual([{ column: 'n', source: '4', target: '3' }]);
+    expect(counts(await verifyStream('ledger'))).toEqual(CLEAN);
   });
 
   it('finds a duplicated row, and a lost duplicate, in a table without a primary key', async () => {
