@@ -40,6 +40,9 @@ export const registerSync: Register = (program: Command, context) => {
       const ctx = context();
       const project = ctx.project();
       const streams = streamNames(flags.streams);
+      // --verify compares inside the sync's own source snapshot, before it lets go of it: exact
+      // (ferry's copier; the Spark copy is verified after it).
+      let verified: VerifyReport | undefined;
       if (flags.engine === 'spark') {
         const { syncWithSpark } = await import('../replication/spark-sync.js');
         const summary = await syncWithSpark({
@@ -57,8 +60,6 @@ export const registerSync: Register = (program: Command, context) => {
       }
       const { sync } = await import('../replication/run.js');
       const progress = ctx.interactive && !flags.json ? new ProgressBars() : undefined;
-      // --verify compares inside the sync's own source snapshot, before it lets go of it: exact.
-      let verified: VerifyReport | undefined;
       const afterCopies = async (run: AfterCopies) => {
         const { verify } = await import('../verify/verify.js');
         verified = await verify({
