@@ -6,6 +6,7 @@ import { ConfigError, DataError } from '../errors.js';
 import { compactTable } from '../observability/table.js';
 import { replayQuarantine, type ReplayReport } from '../replication/replay.js';
 import type { CommandContext, Register } from './context.js';
+import { printJson } from './output.js';
 import type { QuarantineEntry, QuarantineFilter } from '../state/quarantine.js';
 
 interface FilterFlags {
@@ -73,7 +74,7 @@ export const registerQuarantine: Register = (program, context) => {
         counts: await ctx.state.quarantine.count(client, filter),
       }));
       if (flags.json) {
-        process.stdout.write(JSON.stringify({ counts, entries }, null, 2) + '\n');
+        printJson({ counts, entries });
         return;
       }
       const table = compactTable(['id', 'stream', 'run', 'key', 'checks', 'reason', 'quarantined at']);
@@ -116,7 +117,7 @@ export const registerQuarantine: Register = (program, context) => {
           hint: `ferry quarantine list shows the entries; replayed and discarded ones are in ${ctx.state.quarantine.where.log}`,
         });
       if (flags.json) {
-        process.stdout.write(JSON.stringify(entry, null, 2) + '\n');
+        printJson(entry);
         return;
       }
       const lines = [
@@ -149,7 +150,8 @@ export const registerQuarantine: Register = (program, context) => {
         logger: ctx.logger,
         signal: ctx.signal,
       });
-      process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : renderReplay(report) + '\n');
+      if (flags.json) printJson(report);
+      else process.stdout.write(renderReplay(report) + '\n');
       process.exitCode = report.streams.some((s) => s.stillFailing > 0) ? 1 : 0;
     });
 
@@ -174,11 +176,11 @@ export const registerQuarantine: Register = (program, context) => {
           flags.note ?? null,
         ),
       );
-      process.stdout.write(
-        flags.json
-          ? JSON.stringify({ discarded }) + '\n'
-          : `${discarded} entr${discarded === 1 ? 'y' : 'ies'} discarded (kept in ${ctx.state.quarantine.where.log})\n`,
-      );
+      if (flags.json) printJson({ discarded });
+      else
+        process.stdout.write(
+          `${discarded} entr${discarded === 1 ? 'y' : 'ies'} discarded (kept in ${ctx.state.quarantine.where.log})\n`,
+        );
     });
 };
 

@@ -6,6 +6,7 @@ import { renderReport } from './verify.js';
 import type { SparkSyncSummary } from '../replication/spark-sync.js';
 import { compactTable } from '../observability/table.js';
 import type { Register } from './context.js';
+import { printJson } from './output.js';
 
 interface SyncFlags {
   streams?: string;
@@ -82,7 +83,8 @@ export const registerSync: Register = (program: Command, context) => {
       /** Prints the sync's summary, verified afterwards with --verify; sets the exit status. */
       async function printOutcome(result: object, text: string, succeeded: boolean): Promise<void> {
         if (!flags.verify || !succeeded) {
-          process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : text + '\n');
+          if (flags.json) printJson(result);
+          else process.stdout.write(text + '\n');
           process.exitCode = succeeded ? 0 : 1;
           return;
         }
@@ -96,11 +98,8 @@ export const registerSync: Register = (program: Command, context) => {
           logger: ctx.logger,
           signal: ctx.signal,
         });
-        process.stdout.write(
-          flags.json
-            ? JSON.stringify({ sync: result, verify: report }, null, 2) + '\n'
-            : `${text}\n\n${renderReport(report)}\n`,
-        );
+        if (flags.json) printJson({ sync: result, verify: report });
+        else process.stdout.write(`${text}\n\n${renderReport(report)}\n`);
         process.exitCode = report.inSync ? 0 : 1;
       }
     });

@@ -6,6 +6,7 @@ import { compactTable } from '../observability/table.js';
 import type { TransformSummary } from '../transform/run.js';
 import { ENGINE_NAMES, type EngineName } from '../transform/plan/functions.js';
 import type { Register } from './context.js';
+import { printJson } from './output.js';
 
 interface TransformFlags {
   select?: string;
@@ -73,9 +74,8 @@ export const registerTransform: Register = (program: Command, context) => {
         logger: ctx.logger,
         signal: ctx.signal,
       });
-      process.stdout.write(
-        flags.json ? JSON.stringify(summary, null, 2) + '\n' : renderTransform(summary) + '\n',
-      );
+      if (flags.json) printJson(summary);
+      else process.stdout.write(renderTransform(summary) + '\n');
       process.exitCode = summary.status === 'succeeded' ? 0 : 1;
     });
 };

@@ -5,7 +5,8 @@ import { runUntilDone, triggerRun } from '../orchestration/operations.js';
 import { pipelineNamed } from '../orchestration/pipeline.js';
 import type { Register } from './context.js';
 import { collectParam } from './pipeline-flags.js';
-import { printGrid } from './runs.js';
+import { printJson } from './output.js';
+import { printGrid, reportOfRuns } from './runs.js';
 
 export const registerTrigger: Register = (program: Command, context) => {
   program
@@ -18,19 +19,22 @@ export const registerTrigger: Register = (program: Command, context) => {
       {},
     )
     .option('--wait', 'run the tasks in this process and wait for the run to finish')
-    .action(async (pipeline: string, flags: { param: Record<string, string>; wait?: boolean }) => {
-      const ctx = context();
-      pipelineNamed(ctx.config(), pipeline); // a wrong name fails before connecting
-      const orch = await openOrchestrator(ctx.project(), ctx.state, ctx.logger);
-      try {
-        const runId = await triggerRun(orch, pipeline, flags.param);
-        process.stdout.write(`run ${runId} of ${pipeline} queued\n`);
-        if (!flags.wait) return;
-        const [run] = await runUntilDone(orch, [runId], ctx.signal);
-        await printGrid(orch.pool, orch.state, orch.config, pipeline, [runId]);
-        process.exitCode = run?.state === 'succeeded' ? 0 : 1;
-      } finally {
-        await orch.close();
-      }
-    });
+    .option('--json', 'print the run (with --wait: as it ended) as JSON')
+    .action(
+      async (pipeline: string, flags: { param: Record<string, string>; wait?: boolean; json?: boolean }) => {
+        const ctx = context();
+        pipelineNamed(ctx.config(), pipeline); // a wrong name fails before connecting
+        const orch = await openOrchestrator(ctx.project(), ctx.state, ctx.logger);
+        try {
+          const runId = await triggerRun(orch, pipeline, flags.param);
+          if (!flags.json) process.stdout.write(`run ${runId} of ${pipeline} queued\n`);
+          const run = flags.wait ? (await runUntilDone(orch, [runId], ctx.signal))[0] : undefined;
+          if (flags.json) printJson(await reportOfRuns(orch.pool, orch.state, pipeline, [runId]));
+          else if (flags.wait) await printGrid(orch.pool, orch.state, orch.config, pipeline, [runId]);
+          if (flags.wait) process.exitCode = run?.state === 'succeeded' ? 0 : 1;
+        } finally {
+          await orch.close();
+        }
+      },
+    );
 };

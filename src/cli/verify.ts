@@ -3,6 +3,7 @@ import { isFerryError } from '../errors.js';
 import { compactTable } from '../observability/table.js';
 import { verify, type VerifyReport } from '../verify/verify.js';
 import type { Register } from './context.js';
+import { printJson } from './output.js';
 
 interface VerifyFlags {
   streams?: string;
@@ -43,9 +44,8 @@ export const registerVerify: Register = (program, context) => {
           logger: ctx.logger,
           signal: ctx.signal,
         });
-        process.stdout.write(
-          flags.json ? JSON.stringify(report, null, 2) + '\n' : renderReport(report) + '\n',
-        );
+        if (flags.json) printJson(report);
+        else process.stdout.write(renderReport(report) + '\n');
         process.exitCode = report.inSync ? 0 : 1;
       } catch (error) {
         // verify's contract: 2 whenever it could not run, whatever the cause
