@@ -1,11 +1,11 @@
 // `ferry sync`: replicate the configured streams once, with progress bars and a summary table.
-import cliProgress from 'cli-progress';
 import { Option, type Command } from 'commander';
 import { sync, type SyncSummary } from '../replication/run.js';
 import { renderReport } from './verify.js';
 import type { SparkSyncSummary } from '../replication/spark-sync.js';
 import { compactTable } from '../observability/table.js';
 import type { Register } from './context.js';
+import { commandProgress } from './progress-bars.js';
 import { printJson } from './output.js';
 
 interface SyncFlags {
@@ -43,41 +43,30 @@ export const registerSync: Register = (program: Command, context) => {
         ?.split(',')
         .map((s) => s.trim())
         .filter(Boolean);
+      // Bars in a terminal (not with --json), a progress line per stream every few seconds otherwise.
+      const { progress, stop } = commandProgress(ctx, { bars: !flags.json, key: 'stream' });
+      const common = {
+        project,
+        state: ctx.state,
+        ...(streams ? { streams } : {}),
+        ...(flags.strict ? { strict: true } : {}),
+        logger: ctx.logger,
+        signal: ctx.signal,
+        progress,
+      };
       if (flags.engine === 'spark') {
         const { syncWithSpark } = await import('../replication/spark-sync.js');
-        const summary = await syncWithSpark({
-          project,
-          state: ctx.state,
+        const summary: SparkSyncSummary = await syncWithSpark({
+          ...common,
           ...(flags.sparkUrl ? { sparkUrl: flags.sparkUrl } : {}),
-          ...(streams ? { streams } : {}),
-          ...(flags.strict ? { strict: true } : {}),
-          logger: ctx.logger,
-          signal: ctx.signal,
-        });
+        }).finally(stop);
         await printOutcome(summary, renderSparkSummary(summary), summary.status === 'succeeded');
         return;
       }
-      const progress = ctx.interactive && !flags.json ? new ProgressBars() : undefined;
-      let summary: SyncSummary;
-      try {
-        summary = await sync({
-          project,
-          state: ctx.state,
-          ...(streams ? { streams } : {}),
-          ...(flags.fullRefresh ? { fullRefresh: true } : {}),
-          ...(flags.strict ? { strict: true } : {}),
-          logger: ctx.logger,
-          signal: ctx.signal,
-          ...(progress
-            ? {
-                onProgress: (stream: string, done: number, total: number) =>
-                  progress.update(stream, done, total),
-              }
-            : {}),
-        });
-      } finally {
-        progress?.stop();
-      }
+      const summary: SyncSummary = await sync({
+        ...common,
+        ...(flags.fullRefresh ? { fullRefresh: true } : {}),
+      }).finally(stop);
       await printOutcome(summary, renderSummary(summary), summary.status === 'succeeded');
 
       /** Prints the sync's summary, verified afterwards with --verify; sets the exit status. */
@@ -90,6 +79,7 @@ export const registerSync: Register = (program: Command, context) => {
         }
         // Rows the source changed after the sync's snapshot are in flight, not differences.
         const { verify } = await import('../verify/verify.js');
+        const lines = commandProgress(ctx, { bars: false, key: 'stream' });
         const report = await verify({
           project,
           state: ctx.state,
@@ -97,52 +87,14 @@ export const registerSync: Register = (program: Command, context) => {
           atSnapshot: true,
           logger: ctx.logger,
           signal: ctx.signal,
-        });
+          progress: lines.progress,
+        }).finally(lines.stop);
         if (flags.json) printJson({ sync: result, verify: report });
         else process.stdout.write(`${text}\n\n${renderReport(report)}\n`);
         process.exitCode = report.inSync ? 0 : 1;
       }
     });
 };
-
-class ProgressBars {
-  private readonly multibar = new cliProgress.MultiBar(
-    {
-      format: ' {stream} [{bar}] {value}/{total} rows | {speed} rows/s | ETA {eta_formatted}',
-      hideCursor: true,
-      clearOnComplete: false,
-      etaBuffer: 50,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  private readonly bars = new Map<string, { bar: cliProgress.SingleBar; started: number }>();
-  private readonly width: number;
-
-  constructor() {
-    this.width = 24;
-  }
-
-  update(stream: string, done: number, total: number): void {
-    let entry = this.bars.get(stream);
-    if (!entry) {
-      entry = {
-        bar: this.multibar.create(total, 0, {
-          stream: stream.padEnd(this.width).slice(0, this.width),
-          speed: 0,
-        }),
-        started: Date.now(),
-      };
-      this.bars.set(stream, entry);
-    }
-    const seconds = Math.max((Date.now() - entry.started) / 1000, 0.001);
-    entry.bar.setTotal(total);
-    entry.bar.update(done, { speed: Math.round(done / seconds) });
-  }
-
-  stop(): void {
-    this.multibar.stop();
-  }
-}
 
 export function renderSummary(summary: SyncSummary): string {
   const table = compactTable([

@@ -7,6 +7,7 @@ import type { TransformSummary } from '../transform/run.js';
 import { ENGINE_NAMES, type EngineName } from '../transform/plan/functions.js';
 import type { Register } from './context.js';
 import { printJson } from './output.js';
+import { commandProgress } from './progress-bars.js';
 
 interface TransformFlags {
   select?: string;
@@ -63,6 +64,7 @@ export const registerTransform: Register = (program: Command, context) => {
       };
       // Loaded on use: the engines bring DuckDB and the Spark client, which other commands need not load.
       const { runTransform } = await import('../transform/run.js');
+      const { progress, stop } = commandProgress(ctx, { bars: false, key: 'model' });
       const summary = await runTransform({
         project: { ...project, transform },
         state: ctx.state,
@@ -73,7 +75,8 @@ export const registerTransform: Register = (program: Command, context) => {
         testsOnly: flags.testsOnly ?? false,
         logger: ctx.logger,
         signal: ctx.signal,
-      });
+        progress,
+      }).finally(stop);
       if (flags.json) printJson(summary);
       else process.stdout.write(renderTransform(summary) + '\n');
       process.exitCode = summary.status === 'succeeded' ? 0 : 1;

@@ -4,6 +4,7 @@ import { compactTable } from '../observability/table.js';
 import { verify, type VerifyReport } from '../verify/verify.js';
 import type { Register } from './context.js';
 import { printJson } from './output.js';
+import { commandProgress } from './progress-bars.js';
 
 interface VerifyFlags {
   streams?: string;
@@ -27,6 +28,7 @@ export const registerVerify: Register = (program, context) => {
     .option('--json', 'print the report as JSON')
     .action(async (flags: VerifyFlags) => {
       const ctx = context();
+      const { progress, stop } = commandProgress(ctx, { bars: false, key: 'stream' });
       try {
         const report = await verify({
           project: ctx.project(),
@@ -43,6 +45,7 @@ export const registerVerify: Register = (program, context) => {
           atSnapshot: flags.atSnapshot === true,
           logger: ctx.logger,
           signal: ctx.signal,
+          progress,
         });
         if (flags.json) printJson(report);
         else process.stdout.write(renderReport(report) + '\n');
@@ -51,6 +54,8 @@ export const registerVerify: Register = (program, context) => {
         // verify's contract: 2 whenever it could not run, whatever the cause
         if (isFerryError(error)) Object.defineProperty(error, 'exitCode', { value: 2 });
         throw error;
+      } finally {
+        stop();
       }
     });
 };

@@ -8,6 +8,7 @@ import type { Project } from '../config/project.js';
 import type { FerryState } from '../state/ferry-state.js';
 import { DataError, EXIT, FerryError, type ErrorKind } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import { logProgress } from '../observability/progress.js';
 import { sync } from '../replication/run.js';
 import { verify } from '../verify/verify.js';
 import { quarantinedByStream } from './quality-gate.js';
@@ -40,6 +41,7 @@ type Executors = {
 
 const executors: Executors = {
   async sync(ctx, spec) {
+    const progress = logProgress(ctx.logger, { key: 'stream' });
     const summary = await sync({
       project: ctx.project,
       state: ctx.state,
@@ -47,7 +49,8 @@ const executors: Executors = {
       ...(spec.full_refresh ? { fullRefresh: true } : {}),
       logger: ctx.logger,
       signal: ctx.signal,
-    });
+      progress,
+    }).finally(progress.stop);
     const rows = summary.streams.reduce((n, s) => n + s.rowsLoaded, 0);
     const failed = summary.streams.filter((s) => s.status === 'failed');
     if (failed.length > 0)
@@ -64,6 +67,7 @@ const executors: Executors = {
 
   async verify(ctx, spec) {
     // The source keeps changing while a pipeline runs: rows changed after the sync are in flight.
+    const progress = logProgress(ctx.logger, { key: 'stream' });
     const report = await verify({
       project: ctx.project,
       state: ctx.state,
@@ -71,7 +75,8 @@ const executors: Executors = {
       atSnapshot: true,
       logger: ctx.logger,
       signal: ctx.signal,
-    });
+      progress,
+    }).finally(progress.stop);
     for (const s of report.streams)
       ctx.logger.info(
         { stream: s.stream, status: s.status, missing: s.missing, extra: s.extra, different: s.different },

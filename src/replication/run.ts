@@ -2,6 +2,7 @@
 // path, a full refresh (staging table, chunk by chunk, swapped in) or an incremental merge by cursor.
 // The run itself (locks, run record, streams side by side, failures) is run-lifecycle.ts.
 import type { Logger } from '../observability/logger.js';
+import type { Progress } from '../observability/progress.js';
 import type { FerryState } from '../state/ferry-state.js';
 import { compileQuality } from '../quality/stream-quality.js';
 import { fullRefresh, type FullRefreshOptions } from './full-refresh.js';
@@ -20,7 +21,8 @@ export interface SyncOptions {
   strict?: boolean | undefined;
   logger: Logger;
   signal: AbortSignal;
-  onProgress?: ((stream: string, rowsDone: number, rowsEstimated: number) => void) | undefined;
+  /** Each stream's rows, chunks and put-in-place steps (observability/progress.ts). */
+  progress?: Progress | undefined;
 }
 
 export type SyncSummary = RunSummary;

@@ -6,6 +6,7 @@
 import { connectMysql } from '../connectors/mysql/connect.js';
 import { createTableSql } from '../connectors/postgres/ddl.js';
 import type { Logger } from '../observability/logger.js';
+import { progressInterval, type Progress } from '../observability/progress.js';
 import { compileQuality } from '../quality/stream-quality.js';
 import { qualifiedPg, sparkStagingName } from '../schema/identifiers.js';
 import { connectSpark, type SparkSession } from '../spark/session.js';
@@ -13,6 +14,7 @@ import type { FerryState } from '../state/ferry-state.js';
 import type { Project } from '../config/project.js';
 import { originalRowsFromSource } from './original-rows.js';
 import { publishFullLoad } from './publish.js';
+import { watchStagingRows } from './staging-progress.js';
 import { runCopies, type Copier, type CopyProject, type RunSummary } from './run-lifecycle.js';
 import { emptyResult } from './stream-context.js';
 import { fillWithSpark, type SparkFillResult } from './spark-copy.js';
@@ -27,6 +29,8 @@ export interface SparkSyncOptions {
   strict?: boolean | undefined;
   logger: Logger;
   signal: AbortSignal;
+  /** Each stream's rows (as PostgreSQL counts the job's commits) and put-in-place steps. */
+  progress?: Progress | undefined;
 }
 
 export interface SparkTableResult extends SparkFillResult {
@@ -84,6 +88,17 @@ export async function syncWithSpark(options: SparkSyncOptions): Promise<SparkSyn
           ),
         );
         const source = await connectMysql(project.source);
+        ctx.progress?.update(plan.name, {
+          phase: 'copying with Spark',
+          rows: 0,
+          rowsTotal: plan.table.estimatedRows,
+        });
+        const unwatch = watchStagingRows(
+          ctx.control,
+          { schema, staging, target: plan.targetTable },
+          progressInterval(),
+          (rows) => ctx.progress?.update(plan.name, { rows: Math.min(rows, plan.table.estimatedRows) }),
+        );
         try {
           const filled = await fillWithSpark({
             session,
@@ -96,7 +111,7 @@ export async function syncWithSpark(options: SparkSyncOptions): Promise<SparkSyn
             writeConnections: settings.write_connections,
             logger,
             signal: ctx.signal,
-          });
+          }).finally(unwatch);
           const { rows } = await ctx.control.query<{ n: string }>(
             `SELECT count(*) AS n FROM ${qualifiedPg(schema, staging)}`,
           );

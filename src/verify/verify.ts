@@ -8,6 +8,7 @@ import { introspectTables } from '../connectors/mysql/introspect.js';
 import { connectPostgres, type PgClient } from '../connectors/postgres/connect.js';
 import { readTargetColumns } from '../connectors/postgres/ddl.js';
 import type { Logger } from '../observability/logger.js';
+import type { Progress } from '../observability/progress.js';
 import {
   mappingsFor,
   missingStreams,
@@ -42,6 +43,8 @@ export interface VerifyOptions {
   atSnapshot?: boolean;
   logger: Logger;
   signal: AbortSignal;
+  /** Each stream's phase while it is compared (observability/progress.ts). */
+  progress?: Progress | undefined;
 }
 
 export interface StreamVerdict {
@@ -112,7 +115,7 @@ async function verifyStream(
   target: PgClient,
   schema: string,
   plan: StreamPlan,
-  options: { samples: number; atSnapshot: boolean; signal: AbortSignal },
+  options: { samples: number; atSnapshot: boolean; signal: AbortSignal; onPhase?: (phase: string) => void },
 ): Promise<StreamVerdict> {
   const { samples: sampleSize, signal } = options;
   const started = Date.now();
@@ -149,7 +152,12 @@ async function verifyStream(
   const dst = tableSide(targetDialect, sideTable, bucketing);
 
   const multiset = key.length === 0;
-  const found = await compareByChecksums(src, dst, { multiset, levels: levelCount(bucketing), signal });
+  const found = await compareByChecksums(src, dst, {
+    multiset,
+    levels: levelCount(bucketing),
+    signal,
+    ...(options.onPhase ? { onPhase: options.onPhase } : {}),
+  });
   verdict.sourceRows = found.sourceRows;
   verdict.targetRows = found.targetRows;
   const scope: ExpectedScope = {
@@ -278,11 +286,16 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       streams.push(await missingSourceVerdict(target, schema, gone));
     for (const plan of plans) {
       if (options.signal.aborted) throw options.signal.reason;
+      const progress = options.progress;
+      progress?.update(plan.name, {
+        phase: `comparing checksums of about ${plan.table.estimatedRows} rows`,
+      });
       const verdict = await verifyStream(state, source, target, schema, plan, {
         samples: options.samples ?? 5,
         atSnapshot: options.atSnapshot ?? false,
         signal: options.signal,
-      });
+        onPhase: (phase) => progress?.update(plan.name, { phase }),
+      }).finally(() => progress?.end(plan.name));
       options.logger.info(
         { stream: plan.name, status: verdict.status, seconds: verdict.seconds },
         `${plan.name}: ${verdict.status}`,

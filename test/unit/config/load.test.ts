@@ -76,7 +76,11 @@ describe('loading ferry.yaml', () => {
     const text =
       'source: { url: "mysql://ferry:${SRC_PW}@h/shop", tls: { mode: "${TLS_MODE}" } }\ntarget: { url: "postgres://ferry:${DST_PW}@h/w" }\n';
     const config = parseConfig(text, 'ferry.yaml', {
-      env: { FERRY_SOURCE_URL: 'mysql://u:pw@src/s', FERRY_TARGET_URL: 'postgres://v@dst/t', TLS_MODE: 'disable' },
+      env: {
+        FERRY_SOURCE_URL: 'mysql://u:pw@src/s',
+        FERRY_TARGET_URL: 'postgres://v@dst/t',
+        TLS_MODE: 'disable',
+      },
     });
     expect(config.source.url).toBe('mysql://u:pw@src/s');
     expect(config.target.url).toBe('postgres://v@dst/t');
