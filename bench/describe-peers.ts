@@ -16,10 +16,11 @@ const SHORT_SETTINGS: Record<string, string> = {
   pgloader: 'defaults',
   sling: 'full-refresh, use_bulk, table_keys',
   dlt: 'connectorx, parquet via ADBC',
+  'ferry spark': '--engine spark, write: copy',
 };
 
 function version(r: Results, tool: string): string {
-  if (tool === 'ferry') return r.machine.ferry;
+  if (tool === 'ferry' || tool === 'ferry spark') return r.machine.ferry;
   if (tool === 'raw pipe') return r.machine.pipe;
   if (tool === 'pgloader') return r.machine.pgloader.replace(/^pgloader version "?([^"]+)"?$/, '$1');
   return r.peers?.ready.find((p) => p.name === tool)?.version ?? '?';
@@ -56,6 +57,7 @@ export function fullRefreshSection(r: Results): Section {
         'CPU-s (tool)',
         'CPU-s MariaDB',
         'CPU-s PostgreSQL',
+        ...(tools.some((t) => t.serverCpu.spark !== undefined) ? ['CPU-s Spark'] : []),
         'peak memory',
         'rows/s',
         'values equal',
@@ -70,6 +72,7 @@ export function fullRefreshSection(r: Results): Section {
         seconds(t.cpu),
         cpu(t.serverCpu.mariadb),
         cpu(t.serverCpu.postgres),
+        ...(tools.some((x) => x.serverCpu.spark !== undefined) ? [cpu(t.serverCpu.spark)] : []),
         megabytes(t.peakMb),
         rowsPerSecond(t),
         t.error && !t.runs.length ? 'failed' : t.checksumsMatch ? 'yes' : '**NO**',
@@ -95,6 +98,8 @@ const SETTINGS: Record<string, string> = {
   'raw pipe':
     "`mariadb --batch --raw --quick --skip-column-names -e 'SELECT ...' | psql -c '\\copy t FROM STDIN WITH (NULL ''NULL'')'` " +
     'into a table created beforehand with the column types ferry creates and no keys (mariadb prints NULL as the word NULL); the transfer alone.',
+  'ferry spark':
+    '`node dist/cli/main.js sync --engine spark --streams bench_rows --full-refresh` (default settings: `write: auto`, which is `copy` with the local Connect server): process start to exit; the Spark Connect server of scripts/spark.sh (local[2], 1 GiB driver) runs already. Its CPU is the column after PostgreSQL\'s; the section "Spark copy" has its profile.',
   pgloader:
     'the Debian package with its defaults (`include drop, create tables, create indexes, reset sequences`), migrating only this table; it builds the primary key too.',
   ...PEER_SETTINGS,

@@ -6,6 +6,8 @@ import { megabytes, ratio, seconds, table, verdict, type Section } from './repor
 import type { IncrementalFigures, SeedFigures, ToolFigures, VerifyFigures } from './scenarios.js';
 import type { BenchSettings } from './settings.js';
 import type { SourceColumn } from './target-types.js';
+import type { SparkReadFigures } from './spark.js';
+import { sparkSection, sparkTarget } from './describe-spark.js';
 
 /** One ferry full refresh and verify at a table size. */
 export interface ScaleRow {
@@ -38,6 +40,8 @@ export interface Results {
   peers?: PeerInstall;
   sourceColumns?: SourceColumn[];
   full?: ToolFigures[];
+  /** The Spark copy's read alone, when Spark took part. */
+  sparkRead?: SparkReadFigures;
   scale: ScaleRow[];
   incremental?: IncrementalFigures;
   verify?: VerifyFigures;
@@ -76,6 +80,7 @@ export function describeResults(r: Results): { preamble: string; sections: Secti
         ratio(vsPgloader),
         verdict(Number.isFinite(vsPgloader) ? vsPgloader <= 0.5 : undefined),
       ],
+      ...sparkTarget(r),
       [
         `peak memory < 256 MB at ${n(r.settings.rows)} rows`,
         megabytes(ferry?.peakMb ?? NaN),
@@ -126,6 +131,8 @@ export function describeResults(r: Results): { preamble: string; sections: Secti
 
   const sections: Section[] = [];
   if (r.full) sections.push(fullRefreshSection(r));
+  const spark = sparkSection(r);
+  if (spark) sections.push(spark);
   const types = typesSection(r);
   if (types) sections.push(types);
   const scale = scaleSection(r);
@@ -190,8 +197,8 @@ export function describeResults(r: Results): { preamble: string; sections: Secti
       '',
       'Environment: `FERRY_BENCH_ROWS` (1000000), `FERRY_BENCH_BIG_ROWS` (5000000, 0 skips), ' +
         '`FERRY_BENCH_SCALE_ROWS` (0; 10000000 adds the 10M-row scale point), `FERRY_BENCH_RUNS` (5), ' +
-        '`FERRY_BENCH_SEED_SCALE` (1, 0 skips), `FERRY_BENCH_SKIP` (comma list of pgloader, pipe, sling, dlt, verify, incremental, big, scale, seed), ' +
-        '`FERRY_BENCH_SOURCE_URL` / `FERRY_BENCH_TARGET_URL` (the local dev servers), `FERRY_BENCH_NO_BUILD=1`, `FERRY_BENCH_OUTPUT`.',
+        '`FERRY_BENCH_SEED_SCALE` (1, 0 skips), `FERRY_BENCH_SKIP` (comma list of pgloader, pipe, sling, dlt, spark, verify, incremental, big, scale, seed), ' +
+        '`FERRY_BENCH_SOURCE_URL` / `FERRY_BENCH_TARGET_URL` (the local dev servers), `FERRY_BENCH_SPARK_URL` (sc://127.0.0.1:15002; Spark is left out, with a line saying so, when nothing answers there), `FERRY_BENCH_NO_BUILD=1`, `FERRY_BENCH_OUTPUT`.',
     ].join('\n'),
   });
   return { preamble, sections };

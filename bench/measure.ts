@@ -21,7 +21,7 @@ export interface Measurement {
 export interface CommandOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
-  /** Called with the child's process id once it is spawned. */
+  /** Called with the child's process id once it is spawned (under measure(): GNU time's). */
   onSpawn?: (pid: number) => void;
   /** Exit codes that are results, not failures (ferry verify's 1: differences). Default [0]. */
   exitCodes?: number[];
@@ -42,7 +42,10 @@ export async function measure(
     const { stdout, stderr, code } = await run(TIME, ['-f', '%e %U %S %M', '-o', report, command, ...args], {
       ...options,
       // GNU time is the root: its descendants are the tool's processes.
-      onSpawn: (pid) => (sampler = sampleTreeMemory(pid)),
+      onSpawn: (pid) => {
+        sampler = sampleTreeMemory(pid);
+        options.onSpawn?.(pid);
+      },
     });
     const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     const treeMb = sampler?.stop() ?? 0;

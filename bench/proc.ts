@@ -45,7 +45,8 @@ function childrenOf(pid: number): number[] {
   return children;
 }
 
-function descendants(pid: number): number[] {
+/** Every process below `pid`, children first. */
+export function descendants(pid: number): number[] {
   const found: number[] = [];
   const queue = childrenOf(pid);
   while (queue.length > 0) {
@@ -54,6 +55,13 @@ function descendants(pid: number): number[] {
     queue.push(...childrenOf(next));
   }
   return found;
+}
+
+/** The summed resident memory of `pid`'s descendants now, MB. */
+export function treeResidentMb(pid: number): number {
+  let bytes = 0;
+  for (const child of descendants(pid)) bytes += readStat(child)?.rssBytes ?? 0;
+  return bytes / 2 ** 20;
 }
 
 export interface TreeSampler {
@@ -65,9 +73,7 @@ export interface TreeSampler {
 export function sampleTreeMemory(pid: number, everyMs = 50): TreeSampler {
   let peak = 0;
   const sample = () => {
-    let bytes = 0;
-    for (const child of descendants(pid)) bytes += readStat(child)?.rssBytes ?? 0;
-    peak = Math.max(peak, bytes);
+    peak = Math.max(peak, treeResidentMb(pid));
   };
   sample();
   const timer = setInterval(sample, everyMs);
@@ -75,7 +81,7 @@ export function sampleTreeMemory(pid: number, everyMs = 50): TreeSampler {
     stop() {
       clearInterval(timer);
       sample();
-      return peak / 2 ** 20;
+      return peak;
     },
   };
 }

@@ -6,7 +6,8 @@ import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { ensureDatabases, ensureTable, sourceConnection, targetClient } from './data.js';
 import { run } from './measure.js';
 import { describeResults, type Results } from './describe.js';
-import { writeSections } from './report.js';
+import { replaceSection, writeSections } from './report.js';
+import { CDC_SECTION, cdcBench, describeCdc, type CdcFigures } from './cdc.js';
 import { installPeers, PEERS, type PeerInstall } from './peers.js';
 import {
   compareFullRefresh,
@@ -19,6 +20,7 @@ import {
 } from './scenarios.js';
 import { readSettings } from './settings.js';
 import { commandVersion, ensureCommand, pgloaderVersion } from './tools.js';
+import { measureSparkRead, sparkReachable } from './spark.js';
 
 const settings = readSettings();
 const began = Date.now();
@@ -70,8 +72,17 @@ async function main(): Promise<void> {
       log(`  ${f.name} ${f.version} could not be installed and is left out: ${f.reason}`);
     results.peers = peers;
   }
+  let spark = false;
+  if (wants('spark')) {
+    spark = await sparkReachable(settings.sparkUrl);
+    if (!spark)
+      log(
+        `  no Spark Connect server answers at ${settings.sparkUrl}: ferry sync --engine spark is left out (scripts/spark.sh start, or FERRY_BENCH_SPARK_URL)`,
+      );
+  }
   const names = [
     'ferry',
+    ...(spark ? ['ferry spark'] : []),
     ...(pipe ? ['raw pipe'] : []),
     ...(pgloader ? ['pgloader'] : []),
     ...peers.ready.map((p) => p.name),
@@ -81,10 +92,18 @@ async function main(): Promise<void> {
   results.full = await compareFullRefresh(
     settings,
     'bench_rows',
-    { pipe, pgloader, peers: peers.ready },
+    { pipe, pgloader, peers: peers.ready, spark },
     log,
   );
   sampleLoad();
+  if (spark) {
+    log("Spark copy profile: the read alone (the copy's query, Spark's noop writer)");
+    results.sparkRead = await measureSparkRead(settings, 'bench_rows', Math.min(3, settings.runs));
+    log(
+      `  read ${results.sparkRead.readSeconds.toFixed(2)} s, session ${results.sparkRead.sessionSeconds.toFixed(2)} s`,
+    );
+    sampleLoad();
+  }
 
   if (wants('verify')) {
     log('verify bench_rows (ferry verify, library call)');
@@ -143,9 +162,19 @@ async function main(): Promise<void> {
     sampleLoad();
   }
 
+  let cdc: CdcFigures | undefined;
+  if (wants('cdc') && settings.cdc.changes > 0) {
+    log(
+      `change data capture: ferry stream, ${settings.cdc.changes} changes, lag, ${settings.cdc.backlogMb} MB backlog`,
+    );
+    cdc = await cdcBench(settings, log);
+    sampleLoad();
+  }
+
   results.minutes = (Date.now() - began) / 60000;
   const { preamble, sections } = describeResults(results);
   writeSections(settings.output, preamble, sections);
+  if (cdc) replaceSection(settings.output, { title: CDC_SECTION, body: describeCdc(cdc) });
   log(`wrote ${settings.output}`);
 }
 

@@ -30,6 +30,8 @@ export interface ToolFigures {
   serverCpu: ServerCpu;
   /** ferry only: the run time ferry reports (without process start), median. */
   runSeconds?: number;
+  /** ferry spark only: where each run's time went (medians), from the run summary. */
+  spark?: { partitions: number; job: number; copy: number; plan: number; recheck: number; publish: number };
   /** The target table's types and key, read after the last run. */
   target?: TargetTable;
   /** Why the tool stopped (its runs before the failure are kept). */
@@ -53,11 +55,30 @@ function figures(
     cpu: median(runs.map((r) => r.cpuSeconds)),
     peakMb: runs.length ? Math.max(...runs.map((r) => r.peakMb)) : NaN,
     checksumsMatch: checksumsMatch && runs.length > 0,
-    serverCpu: { ...serverMedian('mariadb'), ...serverMedian('postgres') },
+    serverCpu: { ...serverMedian('mariadb'), ...serverMedian('postgres'), ...serverMedian('spark') },
     ...(runs.length > 0 && runs.every((r) => 'summary' in r)
       ? { runSeconds: median(runs.map((r) => (r as unknown as { summary: FerrySummary }).summary.seconds)) }
       : {}),
+    ...sparkProfile(runs),
     ...extra,
+  };
+}
+
+/** The medians of the Spark copy's own profile, when the runs are ferry sync --engine spark's. */
+function sparkProfile(runs: ToolFigures['runs']): Pick<ToolFigures, 'spark'> {
+  const tables = runs.map((r) => (r as unknown as { summary?: FerrySummary }).summary?.tables?.[0]);
+  if (runs.length === 0 || !tables.every((t) => t !== undefined)) return {};
+  const of = (pick: (t: NonNullable<(typeof tables)[number]>) => number) =>
+    median(tables.map((t) => pick(t)));
+  return {
+    spark: {
+      partitions: tables[0]!.partitions,
+      job: of((t) => t.jobSeconds),
+      copy: of((t) => t.profile.copy),
+      plan: of((t) => t.profile.plan),
+      recheck: of((t) => t.profile.recheck),
+      publish: of((t) => t.profile.publish),
+    },
   };
 }
 
@@ -103,15 +124,22 @@ const REAP_MS = 200;
 export async function compareFullRefresh(
   settings: BenchSettings,
   table: string,
-  tools: { pipe: boolean; pgloader: boolean; peers: Peer[] },
+  tools: { pipe: boolean; pgloader: boolean; peers: Peer[]; spark: boolean },
   log: Log,
 ): Promise<ToolFigures[]> {
   const expected = await sourceSum(settings, table);
   const servers = await openServerProbe(settings);
   const ferry = ferryRunner(settings, 'ferry_full');
+  const spark = ferryRunner(settings, 'ferry_spark');
   const runners: Runner[] = [
     { name: 'ferry', schema: 'ferry_full', run: () => ferry.sync(table, { fullRefresh: true }) },
   ];
+  if (tools.spark)
+    runners.push({
+      name: 'ferry spark',
+      schema: 'ferry_spark',
+      run: () => spark.sync(table, { fullRefresh: true, engine: 'spark' }),
+    });
   if (tools.pipe) runners.push({ name: 'raw pipe', schema: 'pipe', run: () => runPipe(settings, table) });
   if (tools.pgloader)
     runners.push({ name: 'pgloader', schema: 'pgloader', run: () => runPgloader(settings, table) });
@@ -151,7 +179,7 @@ export async function compareFullRefresh(
         const ok = sameChecksum(sum, expected);
         entry.runs.push({ ...m, serverCpu });
         entry.match &&= ok;
-        const server = `MariaDB ${serverCpu.mariadb?.toFixed(2) ?? '?'} / PostgreSQL ${serverCpu.postgres?.toFixed(2) ?? '?'} CPU-s`;
+        const server = `MariaDB ${serverCpu.mariadb?.toFixed(2) ?? '?'} / PostgreSQL ${serverCpu.postgres?.toFixed(2) ?? '?'}${serverCpu.spark !== undefined ? ` / Spark ${serverCpu.spark.toFixed(2)}` : ''} CPU-s`;
         log(
           `  ${runner.name.padEnd(9)} run ${round + 1}: ${m.wallSeconds.toFixed(2)} s wall, ${m.cpuSeconds.toFixed(2)} CPU-s (servers: ${server}), ${Math.round(m.peakMb)} MB peak, values ${ok ? 'equal' : `DIFFER (${sum.rows} rows)`}`,
         );
@@ -159,6 +187,7 @@ export async function compareFullRefresh(
     }
   } finally {
     ferry.close();
+    spark.close();
   }
   const pgc = await targetClient(settings, settings.database);
   try {

@@ -4,8 +4,12 @@
 //   FERRY_BENCH_SCALE_ROWS (0)     rows of the scale table, e.g. 10000000: full refresh and verify (0 skips it)
 //   FERRY_BENCH_RUNS (5)           runs of each tool in the full-refresh comparison
 //   FERRY_BENCH_SEED_SCALE (1)     ferry seed --scale (0 skips it)
+//   FERRY_BENCH_CDC_CHANGES (1,000,000) row changes of the change-data-capture backlog (0 skips cdc)
+//   FERRY_BENCH_CDC_RATE (5,000), FERRY_BENCH_CDC_SECONDS (60)   the steady workload the lag is measured under
+//   FERRY_BENCH_CDC_BACKLOG_MB (1,024)   binlog bytes of the backlog the stream's memory is watched on
 //   FERRY_BENCH_SOURCE_URL / FERRY_BENCH_TARGET_URL   servers (default: the local dev servers)
-//   FERRY_BENCH_SKIP=pgloader,pipe,sling,dlt,big,scale,incremental,seed,verify   scenarios or tools to leave out
+//   FERRY_BENCH_SPARK_URL (sc://127.0.0.1:15002)   the Spark Connect server of ferry sync --engine spark
+//   FERRY_BENCH_SKIP=pgloader,pipe,sling,dlt,spark,big,scale,incremental,seed,verify,cdc   scenarios or tools to leave out
 //   FERRY_BENCH_NO_BUILD=1         do not rebuild dist/ first
 //   FERRY_BENCH_OUTPUT (docs/benchmarks.md)
 export interface BenchSettings {
@@ -14,8 +18,11 @@ export interface BenchSettings {
   scaleRows: number;
   runs: number;
   seedScale: number;
+  cdc: { changes: number; rate: number; seconds: number; backlogMb: number };
   sourceUrl: URL;
   targetUrl: URL;
+  /** sc://host:port of the Spark Connect server for the Spark copy. */
+  sparkUrl: string;
   skip: Set<string>;
   build: boolean;
   output: string;
@@ -39,10 +46,17 @@ export function readSettings(): BenchSettings {
     scaleRows: Math.round(numberFrom('FERRY_BENCH_SCALE_ROWS', 0)),
     runs: Math.max(1, Math.round(numberFrom('FERRY_BENCH_RUNS', 5))),
     seedScale: numberFrom('FERRY_BENCH_SEED_SCALE', 1),
+    cdc: {
+      changes: Math.round(numberFrom('FERRY_BENCH_CDC_CHANGES', 1_000_000)),
+      rate: numberFrom('FERRY_BENCH_CDC_RATE', 5_000),
+      seconds: numberFrom('FERRY_BENCH_CDC_SECONDS', 60),
+      backlogMb: numberFrom('FERRY_BENCH_CDC_BACKLOG_MB', 1024),
+    },
     sourceUrl: new URL(process.env.FERRY_BENCH_SOURCE_URL ?? 'mysql://ferry:ferry-dev-pw@127.0.0.1:3306/'),
     targetUrl: new URL(
       process.env.FERRY_BENCH_TARGET_URL ?? 'postgres://ferry:ferry-dev-pw@127.0.0.1:5432/warehouse',
     ),
+    sparkUrl: process.env.FERRY_BENCH_SPARK_URL ?? 'sc://127.0.0.1:15002',
     skip: new Set(
       (process.env.FERRY_BENCH_SKIP ?? '')
         .split(',')

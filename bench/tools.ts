@@ -18,7 +18,10 @@ export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 export interface FerryRunner {
   /** Runs `ferry sync` for one stream and returns the measurement and the run summary. */
-  sync(stream: string, options: { fullRefresh: boolean }): Promise<Measurement & { summary: FerrySummary }>;
+  sync(
+    stream: string,
+    options: { fullRefresh: boolean; engine?: 'ferry' | 'spark' },
+  ): Promise<Measurement & { summary: FerrySummary }>;
   /** Runs `ferry verify` for one stream: in sync (exit 0) or not (exit 1). */
   verify(stream: string): Promise<Measurement & { inSync: boolean }>;
   /** The config file path (for in-process calls). */
@@ -30,6 +33,17 @@ export interface FerrySummary {
   status: string;
   seconds: number;
   streams: { stream: string; rowsLoaded: number; seconds: number; status: string; error?: string }[];
+  /** --engine spark: each table's Spark job and where its time went. */
+  tables?: SparkTableFigures[];
+}
+
+/** What `ferry sync --engine spark --json` reports of a table (src/replication/spark-sync.ts). */
+export interface SparkTableFigures {
+  write: string;
+  partitions: number;
+  jobSeconds: number;
+  seconds: number;
+  profile: { plan: number; copy: number; recheck: number; publish: number };
 }
 
 export function ferryConfigText(
@@ -43,6 +57,7 @@ export function ferryConfigText(
   return [
     `source: { url: ${JSON.stringify(source)} }`,
     `target: { url: ${JSON.stringify(target)}, schema: ${schema} }`,
+    `spark: { url: ${JSON.stringify(settings.sparkUrl)} }`,
     'streams:',
     "  - { table: 'bench_inc*', mode: incremental, cursor: updated_at, deletes: ignore }",
     "  - { table: '*', mode: full_refresh }",
@@ -66,6 +81,7 @@ export function ferryRunner(
     async sync(stream, options) {
       const args = [...cli, 'sync', '--streams', stream, '--json'];
       if (options.fullRefresh) args.push('--full-refresh');
+      if (options.engine === 'spark') args.push('--engine', 'spark');
       const m = await measure(process.execPath, args, { env: childEnv() });
       const summary = JSON.parse(m.stdout) as FerrySummary;
       if (summary.status !== 'succeeded')

@@ -1,13 +1,9 @@
 // `ferry backfill`: one run per schedule interval lying within --from .. --to, run here by default.
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
-import { openOrchestrator } from '../orchestration/orchestrator.js';
-import { backfill, runUntilDone } from '../orchestration/operations.js';
-import { pipelineNamed } from '../orchestration/pipeline.js';
 import type { Register } from './context.js';
 import { parseDate } from './pipeline-flags.js';
 import { printJson } from './output.js';
-import { printGrid, reportOfRuns } from './runs.js';
 
 export const registerBackfill: Register = (program: Command, context) => {
   program
@@ -20,6 +16,10 @@ export const registerBackfill: Register = (program: Command, context) => {
     .option('--no-wait', 'only queue the runs for `ferry worker`')
     .option('--json', 'print the runs created and the intervals skipped as JSON')
     .action(async (pipeline: string, flags: { from: string; to: string; wait: boolean; json?: boolean }) => {
+      const { openOrchestrator } = await import('../orchestration/orchestrator.js');
+      const { backfill, runUntilDone } = await import('../orchestration/operations.js');
+      const { pipelineNamed } = await import('../orchestration/pipeline.js');
+      const { printGrid, reportOfRuns } = await import('./runs.js');
       const ctx = context();
       const from = parseDate(flags.from, '--from');
       const to = parseDate(flags.to, '--to');

@@ -1,7 +1,5 @@
 // `ferry doctor`: connects to both ends and prints what it found, with a fix for each problem.
 import pc from 'picocolors';
-import { checkSource } from '../doctor/source-checks.js';
-import { checkTarget } from '../doctor/target-checks.js';
 import type { Finding } from '../doctor/finding.js';
 import { compactTable } from '../observability/table.js';
 import type { Register } from './context.js';
@@ -15,6 +13,8 @@ export const registerDoctor: Register = (program, context) => {
     .description('check both databases: versions, privileges, binlog, time zones, character sets')
     .option('--json', 'print the findings as JSON')
     .action(async (options: { json?: boolean }) => {
+      const { checkSource } = await import('../doctor/source-checks.js');
+      const { checkTarget } = await import('../doctor/target-checks.js');
       const project = context().project();
       const [source, target] = await Promise.all([
         checkSource(project.source),

@@ -1,7 +1,6 @@
 // `ferry logs`: the log of one task instance of a run, all attempts.
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
-import { openHistory } from '../orchestration/orchestrator.js';
 import type { Register } from './context.js';
 
 export const registerLogs: Register = (program: Command, context) => {
@@ -14,6 +13,7 @@ export const registerLogs: Register = (program: Command, context) => {
         throw new ConfigError(`run id ${runId}: expected a number`, [], {
           hint: 'run ids are in the header of `ferry runs`',
         });
+      const { openHistory } = await import('../orchestration/orchestrator.js');
       const pool = await openHistory(ctx.project(), ctx.state, ctx.logger, 1);
       try {
         const found = await ctx.state.pipelines.readLog(pool, runId, task);

@@ -16,6 +16,8 @@ import { registerScheduler } from './scheduler.js';
 import { registerQuarantine } from './quarantine.js';
 import { registerSeed } from './seed.js';
 import { registerSimulate } from './simulate.js';
+import { registerStatus } from './status.js';
+import { registerStream } from './stream.js';
 import { registerSync } from './sync.js';
 import { registerTask } from './task.js';
 import { registerTrigger } from './trigger.js';
@@ -33,6 +35,8 @@ const commands: Register[] = [
   registerSeed,
   registerSimulate,
   registerSync,
+  registerStream,
+  registerStatus,
   registerVerify,
   registerPipelines,
   registerTrigger,

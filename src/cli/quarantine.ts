@@ -1,10 +1,10 @@
 // `ferry quarantine list|show|replay|discard`: look at the rows set aside, load them once the data or
 // the rule is fixed, or drop them with a record. Logic lives in src/quality; this file parses and prints.
 import type { Command } from 'commander';
-import { connectPostgres, type PgClient } from '../connectors/postgres/connect.js';
+import type { PgClient } from '../connectors/postgres/connect.js';
 import { ConfigError, DataError } from '../errors.js';
 import { compactTable } from '../observability/table.js';
-import { replayQuarantine, type ReplayReport } from '../replication/replay.js';
+import type { ReplayReport } from '../replication/replay.js';
 import type { CommandContext, Register } from './context.js';
 import { printJson } from './output.js';
 import type { QuarantineEntry, QuarantineFilter } from '../state/quarantine.js';
@@ -42,6 +42,7 @@ const withFilters = (command: Command) =>
     .option('--json', 'print JSON');
 
 async function withTarget<T>(ctx: CommandContext, fn: (client: PgClient) => Promise<T>): Promise<T> {
+  const { connectPostgres } = await import('../connectors/postgres/connect.js');
   const client = await connectPostgres(ctx.project().target);
   try {
     await ctx.state.migrate(client);
@@ -142,6 +143,7 @@ export const registerQuarantine: Register = (program, context) => {
     .option('--dry-run', 'check and report, change nothing')
     .action(async (flags: FilterFlags & { dryRun?: boolean }) => {
       const ctx = context();
+      const { replayQuarantine } = await import('../replication/replay.js');
       const report = await replayQuarantine({
         project: ctx.project(),
         state: ctx.state,

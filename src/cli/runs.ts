@@ -2,8 +2,6 @@
 import type { Command } from 'commander';
 import type { FerryConfig } from '../config/schema.js';
 import { renderGrid } from '../orchestration/grid.js';
-import { openHistory, openOrchestrator } from '../orchestration/orchestrator.js';
-import { retryRun, runUntilDone } from '../orchestration/operations.js';
 import { buildPipeline } from '../orchestration/pipeline.js';
 import type { Queryable } from '../connectors/postgres/connect.js';
 import type { FerryState } from '../state/ferry-state.js';
@@ -93,6 +91,7 @@ export const registerRuns: Register = (program: Command, context) => {
     .option('--limit <n>', 'runs per pipeline', (v) => Number(v), 10)
     .option('--json', 'print runs and task instances as JSON')
     .action(async (pipeline: string | undefined, flags: { limit: number; json?: boolean }) => {
+      const { openHistory } = await import('../orchestration/orchestrator.js');
       const ctx = context();
       const pool = await openHistory(ctx.project(), ctx.state, ctx.logger, 1);
       try {
@@ -113,6 +112,8 @@ export const registerRuns: Register = (program: Command, context) => {
     .option('--wait', 'run the tasks in this process and wait')
     .option('--json', 'print the run (and what was cleared) as JSON')
     .action(async (runId: string, flags: { from?: string; wait?: boolean; json?: boolean }) => {
+      const { openOrchestrator } = await import('../orchestration/orchestrator.js');
+      const { retryRun, runUntilDone } = await import('../orchestration/operations.js');
       const ctx = context();
       // `ferry runs` has a --json of its own, which commander gives it wherever the flag stands
       const json = flags.json === true || runs.opts<{ json?: boolean }>().json === true;

@@ -1,9 +1,6 @@
 // `ferry scheduler`: create runs as schedules come due and move runs forward; stops on Ctrl-C.
 // `ferry server`: the scheduler, a worker and the web UI in one process.
 import type { Command } from 'commander';
-import { openOrchestrator } from '../orchestration/orchestrator.js';
-import { runScheduler } from '../orchestration/scheduler.js';
-import { startWorker } from '../orchestration/worker.js';
 import type { Register } from './context.js';
 import type { UiServer } from '../web/server.js';
 import { startUi, uiBinding, withUiFlags, type UiFlags } from './ui.js';
@@ -18,6 +15,9 @@ interface SchedulerFlags extends UiFlags {
 
 export const registerScheduler: Register = (program: Command, context) => {
   const action = (withWorker: boolean) => async (flags: SchedulerFlags) => {
+    const { openOrchestrator } = await import('../orchestration/orchestrator.js');
+    const { runScheduler } = await import('../orchestration/scheduler.js');
+    const { startWorker } = await import('../orchestration/worker.js');
     const ctx = context();
     const binding = withWorker && flags.ui !== false ? uiBinding(ctx, flags) : undefined;
     const orch = await openOrchestrator(ctx.project(), ctx.state, ctx.logger);
@@ -28,8 +28,16 @@ export const registerScheduler: Register = (program: Command, context) => {
         withWorker || flags.worker
           ? await startWorker(orch, { concurrency: flags.concurrency, signal: ctx.signal })
           : undefined;
+      // ferry server also follows the cdc streams (restarted with backoff when they stop).
+      // Loaded on use: the binlog reader is not needed by the other commands.
+      const streaming = withWorker
+        ? import('../orchestration/stream-service.js').then(({ superviseStreams }) =>
+            superviseStreams(ctx.project(), ctx.state, ctx.logger, ctx.signal),
+          )
+        : undefined;
       await runScheduler(orch, { tickSeconds: flags.tick, signal: ctx.signal });
       await stop?.();
+      await streaming;
     } finally {
       await ui?.close();
       await orch.close();
@@ -45,7 +53,7 @@ export const registerScheduler: Register = (program: Command, context) => {
   withUiFlags(
     program
       .command('server')
-      .description('scheduler, worker and the web UI in one process')
+      .description('scheduler, worker, the web UI and the cdc streams (ferry stream) in one process')
       .option('--tick <seconds>', 'seconds between checks of the schedules', Number, 5)
       .option('--concurrency <n>', 'tasks run at once', Number, 2)
       .option('--no-ui', 'do not serve the web UI'),

@@ -1,6 +1,5 @@
 // `ferry seed`: fill the source database with the demo shop.
 import cliProgress from 'cli-progress';
-import { connectMysql } from '../connectors/mysql/connect.js';
 import { ConfigError } from '../errors.js';
 import type { Register } from './context.js';
 import { printJson } from './output.js';
@@ -36,6 +35,7 @@ export const registerSeed: Register = (program, context) => {
       const scale = parseNumberFlag('scale', flags.scale, false);
       const seed = parseNumberFlag('seed', flags.seed, true);
       const spec = source;
+      const { connectMysql } = await import('../connectors/mysql/connect.js');
       const connection = await connectMysql(spec);
       // Loaded here, not at the top: Faker takes a third of a second to load, which every other command would pay.
       const { seedShop } = await import('../seed/seed.js');

@@ -1,6 +1,5 @@
 // `ferry simulate`: keep the seeded shop changing like a live application.
 import { writeFileSync } from 'node:fs';
-import { connectMysql } from '../connectors/mysql/connect.js';
 import { compactTable } from '../observability/table.js';
 import { parseNumberFlag } from './seed.js';
 import type { Register } from './context.js';
@@ -34,6 +33,7 @@ export const registerSimulate: Register = (program, context) => {
       const durationSeconds = flags.duration ? parseDuration(flags.duration) : undefined;
       const operations = flags.operations ? parseNumberFlag('operations', flags.operations, true) : undefined;
       const seed = parseNumberFlag('seed', flags.seed, true);
+      const { connectMysql } = await import('../connectors/mysql/connect.js');
       const connection = await connectMysql(source);
       try {
         const log = await simulate(connection, {

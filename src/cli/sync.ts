@@ -1,7 +1,6 @@
 // `ferry sync`: replicate the configured streams once, with progress bars and a summary table.
 import { Option, type Command } from 'commander';
-import { sync, type SyncSummary } from '../replication/run.js';
-import { renderReport } from './verify.js';
+import type { SyncSummary } from '../replication/run.js';
 import type { SparkSyncSummary } from '../replication/spark-sync.js';
 import { compactTable } from '../observability/table.js';
 import type { Register } from './context.js';
@@ -28,10 +27,7 @@ export const registerSync: Register = (program: Command, context) => {
     .option('--json', 'print the run summary as JSON')
     .option('--strict', 'a table pattern that matches nothing, or an empty source, is an error (exit 2)')
     .addOption(
-      new Option(
-        '--engine <engine>',
-        'ferry: this process copies; spark: each table is a Spark job (full copies)',
-      )
+      new Option('--engine <engine>', 'ferry: this process copies; spark: each table is a Spark job')
         .choices(['ferry', 'spark'])
         .default('ferry'),
     )
@@ -49,6 +45,7 @@ export const registerSync: Register = (program: Command, context) => {
         project,
         state: ctx.state,
         ...(streams ? { streams } : {}),
+        ...(flags.fullRefresh ? { fullRefresh: true } : {}),
         ...(flags.strict ? { strict: true } : {}),
         logger: ctx.logger,
         signal: ctx.signal,
@@ -63,10 +60,8 @@ export const registerSync: Register = (program: Command, context) => {
         await printOutcome(summary, renderSparkSummary(summary), summary.status === 'succeeded');
         return;
       }
-      const summary: SyncSummary = await sync({
-        ...common,
-        ...(flags.fullRefresh ? { fullRefresh: true } : {}),
-      }).finally(stop);
+      const { sync } = await import('../replication/run.js');
+      const summary: SyncSummary = await sync(common).finally(stop);
       await printOutcome(summary, renderSummary(summary), summary.status === 'succeeded');
 
       /** Prints the sync's summary, verified afterwards with --verify; sets the exit status. */
@@ -79,6 +74,7 @@ export const registerSync: Register = (program: Command, context) => {
         }
         // Rows the source changed after the sync's snapshot are in flight, not differences.
         const { verify } = await import('../verify/verify.js');
+        const { renderReport } = await import('./verify.js');
         const lines = commandProgress(ctx, { bars: false, key: 'stream' });
         const report = await verify({
           project,
@@ -151,17 +147,24 @@ export function renderSummary(summary: SyncSummary): string {
 }
 
 export function renderSparkSummary(summary: SparkSyncSummary): string {
-  const table = compactTable(['stream', 'source rows', 'loaded', 'partitions', 'seconds']);
-  for (const t of summary.tables)
-    table.push([t.target, t.sourceRows, t.targetRows, t.partitions, t.seconds.toFixed(1)]);
-  const differing = summary.tables.filter((t) => t.sourceRows !== t.targetRows);
+  const table = compactTable(['stream', 'mode', 'read', 'loaded', 'quarantined', 'partitions', 'seconds']);
+  for (const s of summary.streams) {
+    const copied = summary.tables.find((t) => t.target.endsWith(`.${s.stream}`));
+    table.push([
+      s.stream,
+      s.mode,
+      s.rowsRead,
+      s.rowsLoaded,
+      s.rowsQuarantined,
+      copied?.partitions ?? '',
+      s.status === 'failed' ? 'failed' : s.seconds.toFixed(1),
+    ]);
+  }
   return [
     table.toString(),
-    `Spark ${summary.sparkVersion} at ${summary.spark}: ${summary.tables.length} table(s) in ${summary.seconds.toFixed(1)} s`,
+    `Spark ${summary.sparkVersion} at ${summary.spark} (write: ${summary.write}): ${summary.tables.length} table(s) in ${summary.seconds.toFixed(1)} s`,
     ...summary.warnings.map((w) => `warning: ${w}`),
-    ...differing.map(
-      (t) =>
-        `warning: ${t.target}: ${t.sourceRows} rows in the source when the copy started, ${t.targetRows} loaded (the source changed meanwhile?); run ferry verify`,
-    ),
+    ...summary.streams.filter((s) => s.error).map((s) => `${s.stream} failed: ${s.error}`),
+    ...summary.streams.flatMap((s) => s.warnings.map((w) => `warning: ${s.stream}: ${w}`)),
   ].join('\n');
 }

@@ -1,6 +1,5 @@
 // `ferry task run`: run one task of a pipeline here and record it; what Airflow's DAG calls.
 import type { Command } from 'commander';
-import { runExternalTask } from '../orchestration/task-run.js';
 import type { Register } from './context.js';
 import { printJson } from './output.js';
 import { collectParam, parseDate } from './pipeline-flags.js';
@@ -27,6 +26,7 @@ export const registerTask: Register = (program: Command, context) => {
       const ctx = context();
       const start = flags.intervalStart ? parseDate(flags.intervalStart, '--interval-start') : undefined;
       const end = flags.intervalEnd ? parseDate(flags.intervalEnd, '--interval-end') : undefined;
+      const { runExternalTask } = await import('../orchestration/task-run.js');
       const { run, rows } = await runExternalTask({
         project: ctx.project(),
         state: ctx.state,

@@ -1,12 +1,8 @@
 // `ferry trigger`: start a run of a pipeline now, with optional params; --wait runs it here.
 import type { Command } from 'commander';
-import { openOrchestrator } from '../orchestration/orchestrator.js';
-import { runUntilDone, triggerRun } from '../orchestration/operations.js';
-import { pipelineNamed } from '../orchestration/pipeline.js';
 import type { Register } from './context.js';
 import { collectParam } from './pipeline-flags.js';
 import { printJson } from './output.js';
-import { printGrid, reportOfRuns } from './runs.js';
 
 export const registerTrigger: Register = (program: Command, context) => {
   program
@@ -22,6 +18,10 @@ export const registerTrigger: Register = (program: Command, context) => {
     .option('--json', 'print the run (with --wait: as it ended) as JSON')
     .action(
       async (pipeline: string, flags: { param: Record<string, string>; wait?: boolean; json?: boolean }) => {
+        const { openOrchestrator } = await import('../orchestration/orchestrator.js');
+        const { runUntilDone, triggerRun } = await import('../orchestration/operations.js');
+        const { pipelineNamed } = await import('../orchestration/pipeline.js');
+        const { printGrid, reportOfRuns } = await import('./runs.js');
         const ctx = context();
         pipelineNamed(ctx.config(), pipeline); // a wrong name fails before connecting
         const orch = await openOrchestrator(ctx.project(), ctx.state, ctx.logger);

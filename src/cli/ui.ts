@@ -3,9 +3,9 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import { registerSecret } from '../observability/redact.js';
-import { openOrchestrator, type Orchestrator } from '../orchestration/orchestrator.js';
+import type { Orchestrator } from '../orchestration/orchestrator.js';
 import { checkBinding } from '../web/security/binding.js';
-import { startUiServer, type UiServer } from '../web/server.js';
+import type { UiServer } from '../web/server.js';
 import type { CommandContext, Register } from './context.js';
 
 export interface UiFlags {
@@ -51,6 +51,7 @@ export async function startUi(
   orch: Orchestrator,
   binding: UiBinding,
 ): Promise<UiServer> {
+  const { startUiServer } = await import('../web/server.js');
   const server = await startUiServer({ ...binding, orch, logger: ctx.logger, signal: ctx.signal });
   process.stdout.write(`ferry UI: ${server.url}${binding.token ? ' (sign in with the UI token)' : ''}\n`);
   return server;
@@ -69,6 +70,7 @@ export const registerUi: Register = (program, context) => {
       .command('ui')
       .description('serve the web UI alone: runs, logs, streams, quarantine, verify, models (docs/ui.md)'),
   ).action(async (flags: UiFlags) => {
+    const { openOrchestrator } = await import('../orchestration/orchestrator.js');
     const ctx = context();
     const binding = uiBinding(ctx, flags);
     const orch = await openOrchestrator(ctx.project(), ctx.state, ctx.logger);

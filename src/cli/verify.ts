@@ -1,7 +1,7 @@
 // `ferry verify`: compare source and target; exit 0 in sync, 1 with differences, 2 when it cannot run.
 import { isFerryError } from '../errors.js';
 import { compactTable } from '../observability/table.js';
-import { verify, type VerifyReport } from '../verify/verify.js';
+import type { VerifyReport } from '../verify/verify.js';
 import type { Register } from './context.js';
 import { printJson } from './output.js';
 import { commandProgress } from './progress-bars.js';
@@ -27,6 +27,7 @@ export const registerVerify: Register = (program, context) => {
     )
     .option('--json', 'print the report as JSON')
     .action(async (flags: VerifyFlags) => {
+      const { verify } = await import('../verify/verify.js');
       const ctx = context();
       const { progress, stop } = commandProgress(ctx, { bars: false, key: 'stream' });
       try {

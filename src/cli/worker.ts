@@ -1,7 +1,5 @@
 // `ferry worker`: run pipeline tasks from the queue until Ctrl-C; start as many as you like.
 import type { Command } from 'commander';
-import { openOrchestrator } from '../orchestration/orchestrator.js';
-import { startWorker } from '../orchestration/worker.js';
 import type { Register } from './context.js';
 import { untilAborted } from './pipeline-flags.js';
 
@@ -11,6 +9,8 @@ export const registerWorker: Register = (program: Command, context) => {
     .description('run pipeline tasks from the queue (on any number of machines; each task runs once)')
     .option('--concurrency <n>', 'tasks run at once by this process', Number, 2)
     .action(async (flags: { concurrency: number }) => {
+      const { openOrchestrator } = await import('../orchestration/orchestrator.js');
+      const { startWorker } = await import('../orchestration/worker.js');
       const ctx = context();
       const orch = await openOrchestrator(ctx.project(), ctx.state, ctx.logger);
       try {

@@ -7,17 +7,40 @@ import type { ConnectionSpec } from '../connectors/connection-spec.js';
 import { ConfigError } from '../errors.js';
 import { sourceConnection, targetConnection } from './connection.js';
 import { durationSeconds } from './duration.js';
+import { sparkSchema } from './sections/spark.js';
 import { DEFAULT_LOOKBACK } from './sections/streams.js';
-import type { FerryConfig, SparkSettings, StreamConfig, SyncSettings, TransformSettings } from './schema.js';
+import type {
+  CdcSettings,
+  FerryConfig,
+  SparkSettings,
+  StreamConfig,
+  SyncSettings,
+  TransformSettings,
+} from './schema.js';
+
+/** How a stream copies: in full, by cursor, or by following the binlog. */
+export type StreamMode = 'full_refresh' | 'incremental' | 'cdc';
 
 /** A stream rule of ferry.yaml with the defaults applied and its lookback in seconds. */
 export interface StreamRule extends Omit<StreamConfig, 'mode' | 'lookback' | 'deletes' | 'cursor'> {
   /** Its position in ferry.yaml's streams list, for messages ("streams[2]"). */
   index: number;
-  mode: 'full_refresh' | 'incremental';
+  mode: StreamMode;
   cursor: string | undefined;
   lookbackSeconds: number;
   deletes: 'ignore' | 'soft' | 'hard';
+}
+
+/** The cdc section with its durations in seconds. */
+export interface CdcRules {
+  serverId: number | undefined;
+  heartbeatSeconds: number;
+  batchRows: number;
+  batchWaitSeconds: number;
+  onPositionLost: CdcSettings['on_position_lost'];
+  ledgerRetentionSeconds: number;
+  sampleEverySeconds: number;
+  samplesRetentionDays: number;
 }
 
 export interface SparkServer extends SparkSettings {
@@ -37,16 +60,13 @@ export interface Project {
   readonly history: ConnectionSpec;
   readonly queueSchema: string;
   readonly sync: Readonly<SyncSettings>;
+  readonly cdc: Readonly<CdcRules>;
   readonly streams: readonly StreamRule[];
   readonly transform: Readonly<TransformSettings>;
   readonly spark: Readonly<SparkServer>;
 }
 
-const SPARK_DEFAULTS: SparkSettings = {
-  url: 'sc://127.0.0.1:15002',
-  rows_per_partition: 250_000,
-  write_connections: 8,
-};
+const SPARK_DEFAULTS: SparkSettings = sparkSchema.parse({});
 
 function readCa(path: string): Buffer {
   try {
@@ -78,15 +98,28 @@ export function compileProject(config: FerryConfig, configPath = 'ferry.yaml'): 
     : target;
   const streams = config.streams.map((s, index): StreamRule => {
     const lookback = s.lookback ?? config.defaults.lookback ?? DEFAULT_LOOKBACK;
+    const mode = s.mode ?? config.defaults.mode;
     return {
       ...s,
       index,
-      mode: s.mode ?? config.defaults.mode,
+      mode,
       cursor: s.cursor ?? config.defaults.cursor,
       lookbackSeconds: durationSeconds(lookback),
-      deletes: s.deletes ?? config.defaults.deletes ?? 'ignore',
+      // A cdc stream follows deletes by default: the binlog has them, exactly.
+      deletes: s.deletes ?? config.defaults.deletes ?? (mode === 'cdc' ? 'hard' : 'ignore'),
     };
   });
+  // Deduplication keeps one row per key of a load; a cdc stream applies each row's changes as the
+  // binlog has them, which a later duplicate could not undo: refused rather than half applied.
+  const deduped = streams.filter((s) => s.mode === 'cdc' && s.dedup);
+  if (deduped.length > 0)
+    throw new ConfigError(
+      'dedup does not apply to cdc streams',
+      deduped.map((s) => `streams[${s.index}] (${s.table}): dedup with mode cdc`),
+      {
+        hint: 'remove dedup from these streams (the source key is followed exactly), or use mode incremental or full_refresh to deduplicate; see docs/cdc.md',
+      },
+    );
   const spark = config.spark ?? SPARK_DEFAULTS;
   return deepFreeze({
     configPath,
@@ -97,6 +130,16 @@ export function compileProject(config: FerryConfig, configPath = 'ferry.yaml'): 
     history,
     queueSchema: config.orchestration.queue_schema,
     sync: config.sync,
+    cdc: {
+      serverId: config.cdc.server_id,
+      heartbeatSeconds: durationSeconds(config.cdc.heartbeat),
+      batchRows: config.cdc.batch_rows,
+      batchWaitSeconds: durationSeconds(config.cdc.batch_wait),
+      onPositionLost: config.cdc.on_position_lost,
+      ledgerRetentionSeconds: durationSeconds(config.cdc.ledger_retention),
+      sampleEverySeconds: durationSeconds(config.cdc.sample_every),
+      samplesRetentionDays: durationSeconds(config.cdc.samples_retention) / 86400,
+    },
     streams,
     transform: config.transform,
     spark: { ...spark, caPem: spark.ca ? readCa(spark.ca) : undefined },

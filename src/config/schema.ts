@@ -14,6 +14,7 @@ import { sparkSchema } from './sections/spark.js';
 import { checkSchema, dedupSchema, streamModes, streamSchema } from './sections/streams.js';
 import { syncSchema } from './sections/sync.js';
 import { sparkSourceModes, transformSchema } from './sections/transform.js';
+import { cdcSchema } from './sections/cdc.js';
 import { uiSchema } from './sections/ui.js';
 
 export { sparkSchema, sparkSourceModes };
@@ -37,6 +38,7 @@ export const configSchema = z
       .default({ mode: 'full_refresh' })
       .describe('Stream settings used where a stream sets none'),
     sync: syncSchema.default(syncSchema.parse({})),
+    cdc: cdcSchema.default(cdcSchema.parse({})),
     pipelines: z.record(pipelineName, pipelineSchema).default({}).describe('Pipelines, by name'),
     orchestration: orchestrationSchema.default({ queue_schema: '_ferry_queue' }),
     spark: sparkSchema.optional(),
@@ -58,5 +60,6 @@ export type SparkSettings = z.infer<typeof sparkSchema>;
 export type CheckRule = z.infer<typeof checkSchema>;
 export type DedupRule = z.infer<typeof dedupSchema>;
 export type TransformSettings = z.infer<typeof transformSchema>;
+export type CdcSettings = z.infer<typeof cdcSchema>;
 export type SparkSourceMode = (typeof sparkSourceModes)[number];
 export type UiSettings = z.infer<typeof uiSchema>;

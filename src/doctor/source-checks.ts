@@ -1,6 +1,8 @@
-// Checks of the MySQL/MariaDB source: reachability, version, privileges, binlog, time zone, charset.
+// Checks of the MySQL/MariaDB source: reachability, version, privileges, time zone, charset, and what
+// change data capture needs (cdc-checks.ts).
 import { connectMysql, type MysqlConnection } from '../connectors/mysql/connect.js';
 import { isFerryError, messageOf } from '../errors.js';
+import { checkCdc } from './cdc-checks.js';
 import type { Finding } from './finding.js';
 import { type ConnectionSpec, describeConnection } from '../connectors/connection-spec.js';
 
@@ -78,54 +80,25 @@ export async function checkSource(spec: ConnectionSpec): Promise<Finding[]> {
       canSelect ? 'granted' : 'missing',
       canSelect ? undefined : `GRANT SELECT ON \`${spec.database}\`.* TO the ferry user`,
     );
-    const replication = has('REPLICATION SLAVE') || has('REPLICATION REPLICA') || has('BINLOG MONITOR');
-    const client = has('REPLICATION CLIENT') || has('BINLOG MONITOR') || has('SLAVE MONITOR');
-    add(
-      'privileges for CDC',
-      replication && client ? 'ok' : 'warn',
-      replication && client
-        ? 'REPLICATION SLAVE, REPLICATION CLIENT granted'
-        : 'REPLICATION SLAVE / CLIENT missing',
-      replication && client
-        ? undefined
-        : 'needed only for change data capture: GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO the ferry user',
-    );
-
     const v = await variables(connection, [
       'log_bin',
       'binlog_format',
       'binlog_row_image',
+      'binlog_row_metadata',
+      'binlog_expire_logs_seconds',
+      'expire_logs_days',
+      'gtid_binlog_pos',
+      'gtid_domain_id',
+      'gtid_strict_mode',
+      'gtid_mode',
+      'enforce_gtid_consistency',
       'server_id',
       'time_zone',
       'system_time_zone',
       'character_set_server',
       'collation_server',
     ]);
-    const logBin = v.get('log_bin') === 'ON';
-    add(
-      'binary log',
-      logBin ? 'ok' : 'warn',
-      logBin ? 'enabled' : 'disabled',
-      logBin
-        ? undefined
-        : 'needed only for change data capture: start the server with log-bin=mysql-bin and server_id=1 (my.cnf, [mysqld]), then restart it',
-    );
-    const format = v.get('binlog_format') ?? 'unknown';
-    add(
-      'binlog format',
-      format === 'ROW' ? 'ok' : 'warn',
-      format,
-      format === 'ROW'
-        ? undefined
-        : 'change data capture needs binlog_format=ROW: SET GLOBAL binlog_format = ROW and put it in my.cnf',
-    );
-    const image = v.get('binlog_row_image') ?? 'unknown';
-    add(
-      'binlog row image',
-      image === 'FULL' ? 'ok' : 'warn',
-      image,
-      image === 'FULL' ? undefined : 'set binlog_row_image=FULL so updates carry every column',
-    );
+    await checkCdc(connection, spec, v, mariadb, add);
 
     const [dbRows] = await connection.query(
       'SELECT DEFAULT_CHARACTER_SET_NAME AS cs, DEFAULT_COLLATION_NAME AS co FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',

@@ -19,12 +19,13 @@ import { emptyResult, type RunContext, type StreamResult } from './stream-contex
 import type { TypeChange } from './widen.js';
 import type { StreamPlan } from './stream-plan.js';
 import type { ConnectionPair } from './pair-pool.js';
+import type { StreamMode } from '../config/project.js';
 
 export interface FullRefreshOptions {
   /** For incremental streams loaded in full: the cursor column whose maximum becomes the high-water mark. */
   cursor?: string | undefined;
   /** Stream mode recorded in the state (incremental streams loaded in full keep their mode). */
-  mode: 'full_refresh' | 'incremental';
+  mode: StreamMode;
 }
 
 export async function fullRefresh(

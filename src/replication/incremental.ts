@@ -178,7 +178,7 @@ export async function incremental(
  * The holes to keep after this run: those of earlier runs this snapshot still lacks, and the new
  * ones between the old mark and the snapshot's maximum, less those that cannot fill any more.
  */
-async function nextHoles(
+export async function nextHoles(
   ctx: RunContext,
   source: MysqlConnection,
   plan: StreamPlan,

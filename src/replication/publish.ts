@@ -19,6 +19,7 @@ import type { CursorHole } from '../state/streams.js';
 import type { RunContext, StreamResult } from './stream-context.js';
 import { describeWidening, widenColumns, type TypeChange } from './widen.js';
 import type { StreamPlan } from './stream-plan.js';
+import type { StreamMode } from '../config/project.js';
 
 export interface FullLoad {
   plan: StreamPlan;
@@ -28,7 +29,7 @@ export interface FullLoad {
   /** Where the set checks find the original values of the rows they set aside. */
   settle: SettleHow;
   /** Mode recorded in the state (an incremental stream loaded in full keeps its mode). */
-  mode: 'full_refresh' | 'incremental';
+  mode: StreamMode;
   cursor: string | null;
   highWater: string | null;
   /** Holes a numeric cursor left below the mark (cursor-holes.ts). */

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import type { Project } from '../config/project.js';
 import { connectMysql } from '../connectors/mysql/connect.js';
 import { introspectSkipped, introspectTables } from '../connectors/mysql/introspect.js';
-import { openSnapshot, type BinlogPosition } from '../connectors/mysql/snapshot.js';
+import { openSnapshot, type BinlogPosition, type SnapshotPosition } from '../connectors/mysql/snapshot.js';
 import { connectPostgres, lostReason, type PgClient } from '../connectors/postgres/connect.js';
 import type { ConnectionSpec } from '../connectors/connection-spec.js';
 import { ConfigError, FerryError, messageOf, SchemaError } from '../errors.js';
@@ -84,7 +84,13 @@ export interface RunSummary {
   warnings: string[];
 }
 
-const NO_POSITION: BinlogPosition = { file: null, position: null, gtid: null };
+const NO_POSITION: SnapshotPosition = {
+  file: null,
+  position: null,
+  gtid: null,
+  exact: false,
+  inexact: 'the copier does not read the source in one snapshot',
+};
 
 export async function runCopies(options: RunOptions, copier: Copier): Promise<RunSummary> {
   const { project, state, logger, signal } = options;
@@ -216,7 +222,7 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
 }
 
 /** The streams of the project that the source has now, from one look at information_schema, and what they leave out. */
-async function planFromSource(
+export async function planFromSource(
   project: CopyProject,
   only: readonly string[] | undefined,
   known: readonly KnownStream[],

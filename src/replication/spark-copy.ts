@@ -1,278 +1,285 @@
-// The Spark copier: one MySQL/MariaDB table into a PostgreSQL table as a Spark job, a JDBC read
-// spread over executors by primary-key ranges and a JDBC write. ferry creates the table it fills
-// with its own type mapping (Spark never guesses a type). fillWithSpark() is the copier role the
-// sync lifecycle uses (it fills a staging table that publish.ts puts in place); copyTableWithSpark()
-// is the library form for one table: it swaps a staging table in (overwrite) or appends.
-import { inTransaction } from '../connectors/postgres/transaction.js';
-import { connectMysql } from '../connectors/mysql/connect.js';
-import { introspectTables } from '../connectors/mysql/introspect.js';
-import type { SourceTable } from '../schema/source-table.js';
-import { connectPostgres } from '../connectors/postgres/connect.js';
-import { createTableSql, tableExists } from '../connectors/postgres/ddl.js';
-import { swapTable } from '../connectors/postgres/swap.js';
-import { targetIndexes } from '../schema/index-mapping.js';
-import { SchemaError } from '../errors.js';
-import type { Logger } from '../observability/logger.js';
-import { mapColumn, targetNameOf, type ColumnMapping } from '../schema/type-mapping.js';
-import { jdbcReadOptions, jdbcWriteOptions, mysqlJdbc, postgresJdbc } from '../spark/jdbc.js';
-import { write } from '../spark/plan/commands.js';
-import { drop, readSource } from '../spark/plan/relations.js';
-import type { RelationNode } from '../spark/plan/nodes.js';
-import type { SparkSession } from '../spark/session.js';
-import { sparkSelectList } from '../schema/spark-select-list.js';
+// The Spark copier's job: one MySQL/MariaDB table (or the rows of an incremental range) into a
+// staging table ferry created with its own type mapping (Spark never picks a type), as a Spark job.
+// The read is a JDBC query spread over executors by ranges of the integer primary key itself, so
+// MySQL reads each range through the key. The query NULLs every value a policy must judge and marks
+// the rows that ferry must read again and judge itself (spark-recheck.ts): values PostgreSQL cannot
+// hold never reach it. The write is COPY text files that ferry loads with COPY (spark.write: copy,
+// spark-exchange.ts) or Spark's JDBC writer (spark.write: jdbc).
 import type { ConnectionSpec } from '../connectors/connection-spec.js';
-import { qualifiedPg, quoteMysql, quotePg, sparkStagingName } from '../schema/identifiers.js';
+import type { MysqlConnection } from '../connectors/mysql/connect.js';
+import type { Logger } from '../observability/logger.js';
+import { mysqlRowChecks } from '../quality/mysql-row-checks.js';
+import { qualifiedPg, quoteMysql, RECHECK_COLUMN } from '../schema/identifiers.js';
+import { valueConditionsByColumn } from '../schema/mysql-value-checks.js';
+import type { SourceTable } from '../schema/source-table.js';
+import {
+  COPY_NULL_FIELD,
+  copyField,
+  copyLine,
+  copyTextField,
+  sourceExpression,
+  sparkColumnSelect,
+} from '../schema/spark-select-list.js';
+import type { ColumnMapping } from '../schema/type-mapping.js';
+import {
+  clampToLong,
+  fetchSize,
+  jdbcReadOptions,
+  jdbcWriteOptions,
+  mysqlJdbc,
+  postgresJdbc,
+} from '../spark/jdbc.js';
+import { write } from '../spark/plan/commands.js';
+import type { RelationNode } from '../spark/plan/nodes.js';
+import { drop, readSource } from '../spark/plan/relations.js';
+import type { SparkSession } from '../spark/session.js';
+import { chunkColumn } from './chunks.js';
+import { writeThroughExchange } from './spark-exchange.js';
+import type { CheckRule } from '../quality/check-rules.js';
 
-export interface SparkCopyOptions {
-  session: SparkSession;
-  source: ConnectionSpec;
-  target: ConnectionSpec;
-  table: string;
-  targetSchema: string;
-  /** Target table name; the source name by default. */
-  targetTable?: string;
-  /** Only these columns (the primary key is always included); all by default. */
-  columns?: readonly string[];
-  /** overwrite: replace the table's rows atomically; append: add to them. */
-  mode: 'overwrite' | 'append';
-  /** Read partitions (executor tasks); by default one per `rowsPerPartition` estimated rows. */
-  partitions?: number;
-  rowsPerPartition?: number;
-  /** Parallel JDBC connections writing into PostgreSQL (default: the read partitions, at most 8). */
-  writeConnections?: number;
-  logger?: Logger;
-  signal?: AbortSignal;
-}
+export type SparkWrite = 'copy' | 'jdbc';
 
-export interface SparkCopyResult {
-  table: string;
-  target: string;
-  partitions: number;
-  partitionColumn: string | undefined;
-  bounds: readonly [string, string] | undefined;
-  /** COUNT(*) of the source when the copy started, and of the target table when it ended. */
-  sourceRows: number;
-  targetRows: number;
-  seconds: number;
-}
-
-const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'bigint']);
-
-/** The column Spark partitions by: the key as a signed 64-bit integer, dropped again after the read. */
+/** The column Spark partitions by: the integer key itself, selected again and dropped after the read. */
 const PARTITION_COLUMN = '_ferry_part';
-const LONG_MIN = -(2n ** 63n);
-const LONG_MAX = 2n ** 63n - 1n;
+/** At most this many read partitions (Spark tasks, MySQL connections over the copy). */
+const MAX_PARTITIONS = 512;
 
-/**
- * The read: a JDBC query whose SELECT list hands over exact values (see source-select.ts), spread
- * over partitions by the integer key. The key is also selected as a signed integer under its own
- * name, since Spark partitions only by numbers and a BIGINT UNSIGNED key travels as text.
- */
-export function sparkSourceRead(
-  sourceSpec: ConnectionSpec,
+const asText = (expr: string) => `CAST(${expr} AS CHAR CHARACTER SET utf8mb4)`;
+
+/** What one Spark read of a table is, decided before the job from one look at MySQL. */
+export interface SparkReadPlan {
+  table: SourceTable;
+  mappings: readonly ColumnMapping[];
+  /** A MySQL condition on the rows to read (an incremental range, literal values), or none: all rows. */
+  where: string | undefined;
+  /** Rows matching `where` when the plan was made, or information_schema's estimate for a large table. */
+  rows: number;
+  partitioning: { column: string; lower: bigint; upper: bigint; partitions: number } | undefined;
+  fetchSize: number;
+  /** Per column, when its value is NULLed in the read (a value policy must judge it). */
+  nulled: Map<string, string>;
+  /** The rows ferry must read again and judge: any value or row check that may fail; undefined when none can. */
+  recheck: string | undefined;
+}
+
+export interface ReadPlanOptions {
+  where?: string | undefined;
+  checks: readonly CheckRule[];
+  streamName: string;
+  rowsPerPartition: number;
+}
+
+/** Counts the rows to read, the key's range and the row length, and compiles the checks into the query. */
+export async function planSparkRead(
+  mysql: MysqlConnection,
   table: SourceTable,
   mappings: readonly ColumnMapping[],
-  partitioning?: { key: string; lower: bigint; upper: bigint; partitions: number },
-): RelationNode {
+  options: ReadPlanOptions,
+): Promise<SparkReadPlan> {
   const from = `${quoteMysql(table.schema)}.${quoteMysql(table.name)}`;
-  const partitionSelect = partitioning
-    ? `, CAST(${quoteMysql(partitioning.key)} AS SIGNED) AS ${quoteMysql(PARTITION_COLUMN)}`
+  const where = options.where ? ` WHERE ${options.where}` : '';
+  const key = chunkColumn(table);
+  const range = key
+    ? `, CAST(MIN(${quoteMysql(key)}) AS CHAR) AS lo, CAST(MAX(${quoteMysql(key)}) AS CHAR) AS hi`
     : '';
-  const dbtable = `(SELECT ${sparkSelectList(mappings)}${partitionSelect} FROM ${from}) AS ${quoteMysql('_ferry_src')}`;
-  const clamp = (v: bigint) => (v < LONG_MIN ? LONG_MIN : v > LONG_MAX ? LONG_MAX : v);
-  const options = jdbcReadOptions(mysqlJdbc(sourceSpec), {
-    dbtable,
-    ...(partitioning
+  // information_schema's estimate will do for a large table; it lags behind a fresh bulk load, so
+  // a table it calls small, and a range of changed rows, are counted.
+  const count = options.where !== undefined || table.estimatedRows < 2 * options.rowsPerPartition;
+  const [counted] = await mysql.query(
+    `SELECT ${count ? 'COUNT(*)' : 'NULL'} AS n${range} FROM ${from}${where}`,
+  );
+  const row = (counted as { n: number | string | null; lo?: string | null; hi?: string | null }[])[0]!;
+  const rows = row.n === null ? table.estimatedRows : Number(row.n);
+  const [lengths] = await mysql.query(
+    'SELECT AVG_ROW_LENGTH AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+    [table.schema, table.name],
+  );
+  const rowBytes = Number((lengths as { n: number | string | null }[])[0]?.n ?? 0);
+  const partitions = Math.min(MAX_PARTITIONS, Math.ceil(rows / options.rowsPerPartition));
+  const partitioning =
+    key && row.lo && row.hi && row.lo !== row.hi && partitions > 1
+      ? { column: key, lower: BigInt(row.lo), upper: BigInt(row.hi), partitions }
+      : undefined;
+  const nulled = valueConditionsByColumn(mappings);
+  const checks = await mysqlRowChecks(options.streamName, options.checks, mappings, async (pattern) => {
+    try {
+      await mysql.query(`SELECT '' REGEXP ?`, [pattern]);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  const conditions = [...nulled.values(), ...checks];
+  return {
+    table,
+    mappings,
+    where: options.where,
+    rows,
+    partitioning,
+    fetchSize: fetchSize(rowBytes),
+    nulled,
+    recheck: conditions.length > 0 ? conditions.map((c) => `(${c})`).join(' OR ') : undefined,
+  };
+}
+
+/** The staging table's columns the read fills, in order: the mapped ones, then the recheck mark when there is one. */
+export function stagingColumns(plan: SparkReadPlan): string[] {
+  return [...plan.mappings.map((m) => m.targetName), ...(plan.recheck ? [RECHECK_COLUMN] : [])];
+}
+
+const INTEGER_KEY = /^(tiny|small|medium|big)?int$/;
+
+/** The key of a row as ferry's reader prints it, as a JSON array: what the recheck column holds. */
+function keyMark(plan: SparkReadPlan): string {
+  const keys = plan.table.primaryKey.map((k) => plan.mappings.find((m) => m.column.name === k)!);
+  // Integer keys need no JSON escaping, and JSON_QUOTE's long text result would slow every row.
+  const element = (m: ColumnMapping) =>
+    INTEGER_KEY.test(m.column.dataType)
+      ? `'"', ${asText(quoteMysql(m.column.name))}, '"'`
+      : `JSON_QUOTE(${asText(sourceExpression(m))})`;
+  return keys.length === 0 ? "'[]'" : `CONCAT('[', ${keys.map(element).join(", ',', ")}, ']')`;
+}
+
+/**
+ * The query MySQL runs, once per partition (Spark adds the key range around it). A marked row
+ * carries only its mark (its values are read again by ferry), so each condition runs once a row.
+ */
+function readQuery(plan: SparkReadPlan, form: SparkWrite): string {
+  const mark = plan.recheck ? keyMark(plan) : undefined;
+  let select: string;
+  if (form === 'copy') {
+    const fields = plan.mappings.map((m) => copyField(m));
+    const line = mark
+      ? `CASE WHEN ${plan.recheck} THEN ${copyLine([...fields.map(() => COPY_NULL_FIELD), copyTextField(mark)])} ELSE ${copyLine([...fields, COPY_NULL_FIELD])} END`
+      : copyLine(fields);
+    select = `${line} AS ${quoteMysql('value')}`;
+  } else {
+    const columns = plan.mappings.map((m) => {
+      const nulled = plan.nulled.get(m.column.name);
+      const value = nulled
+        ? `CASE WHEN ${nulled} THEN NULL ELSE ${sparkColumnSelect(m)} END`
+        : sparkColumnSelect(m);
+      return `${value} AS ${quoteMysql(m.targetName)}`;
+    });
+    if (mark) columns.push(`CASE WHEN ${plan.recheck} THEN ${mark} END AS ${quoteMysql(RECHECK_COLUMN)}`);
+    select = columns.join(', ');
+  }
+  const part = plan.partitioning
+    ? `, ${quoteMysql(plan.partitioning.column)} AS ${quoteMysql(PARTITION_COLUMN)}`
+    : '';
+  const from = `${quoteMysql(plan.table.schema)}.${quoteMysql(plan.table.name)}`;
+  return `(SELECT ${select}${part} FROM ${from}${plan.where ? ` WHERE ${plan.where}` : ''}) AS ${quoteMysql('_ferry_src')}`;
+}
+
+/** The Spark read of the plan's rows, as COPY lines (one string column) or as columns. */
+export function sparkSourceRead(source: ConnectionSpec, plan: SparkReadPlan, form: SparkWrite): RelationNode {
+  const p = plan.partitioning;
+  const options = jdbcReadOptions(mysqlJdbc(source), {
+    dbtable: readQuery(plan, form),
+    ...(p
       ? {
           partitionColumn: PARTITION_COLUMN,
-          lowerBound: clamp(partitioning.lower),
-          upperBound: clamp(partitioning.upper),
-          numPartitions: partitioning.partitions,
+          lowerBound: clampToLong(p.lower),
+          upperBound: clampToLong(p.upper),
+          numPartitions: p.partitions,
         }
       : {}),
   });
+  options.fetchsize = String(plan.fetchSize);
   const read = readSource({ format: 'jdbc', options });
-  return partitioning ? drop(read, [PARTITION_COLUMN]) : read;
+  return p ? drop(read, [PARTITION_COLUMN]) : read;
 }
 
 export interface SparkFill {
   session: SparkSession;
   source: ConnectionSpec;
   target: ConnectionSpec;
-  table: SourceTable;
-  mappings: readonly ColumnMapping[];
-  /** The existing PostgreSQL table to fill (its columns include the mapped ones). */
+  plan: SparkReadPlan;
+  /** The existing PostgreSQL table to fill (its columns include stagingColumns(plan)). */
   into: { schema: string; table: string };
-  partitions?: number | undefined;
-  rowsPerPartition?: number | undefined;
-  writeConnections?: number | undefined;
+  write: SparkWrite;
+  /** spark.write: copy: the directory Spark writes its files to and ferry reads them from. */
+  exchangeDir: string;
+  /** COPY connections (copy) or Spark's JDBC write partitions (jdbc). */
+  writeConnections: number;
   logger?: Logger | undefined;
-  signal?: AbortSignal | undefined;
+  signal: AbortSignal;
 }
 
 export interface SparkFillResult {
+  write: SparkWrite;
   partitions: number;
   partitionColumn: string | undefined;
   bounds: readonly [string, string] | undefined;
-  /** COUNT(*) of the source when the copy started. */
-  sourceRows: number;
+  /** Rows the job wrote into the staging table (copy: counted by COPY; jdbc: undefined, count the table). */
+  rows: number | undefined;
+  /** Of them, rows marked for a recheck (known without a look at the table: copy, or no check in the read). */
+  marked: number | undefined;
+  /** The Spark job, start to end. */
+  jobSeconds: number;
+  /** The job and the loads of its files (copy), start to end. */
+  seconds: number;
 }
 
-/** Reads the table's size and key range from MySQL. */
-async function measureSource(
-  spec: ConnectionSpec,
-  table: SourceTable,
-): Promise<{ sourceRows: number; bounds: readonly [string, string] | undefined }> {
-  const mysql = await connectMysql(spec);
-  try {
-    const key =
-      table.primaryKey.length === 1 ? table.columns.find((c) => c.name === table.primaryKey[0]) : undefined;
-    const from = `${quoteMysql(table.schema)}.${quoteMysql(table.name)}`;
-    const [countRows] = await mysql.query(`SELECT COUNT(*) AS n FROM ${from}`);
-    const sourceRows = Number((countRows as { n: number | string }[])[0]!.n);
-    if (!key || !INTEGER_TYPES.has(key.dataType)) return { sourceRows, bounds: undefined };
-    const q = quoteMysql(key.name);
-    const [rows] = await mysql.query(
-      `SELECT CAST(MIN(${q}) AS CHAR) AS lo, CAST(MAX(${q}) AS CHAR) AS hi FROM ${from}`,
-    );
-    const { lo, hi } = (rows as { lo: string | null; hi: string | null }[])[0]!;
-    return { sourceRows, bounds: lo !== null && hi !== null ? [lo, hi] : undefined };
-  } finally {
-    await mysql.end().catch(() => undefined);
-  }
-}
-
-/** Runs the Spark job that appends the table's rows to `into`. */
+/** Runs the Spark job that fills `into` with the plan's rows. */
 export async function fillWithSpark(options: SparkFill): Promise<SparkFillResult> {
-  const { table } = options;
-  const { sourceRows, bounds } = await measureSource(options.source, table);
-  const partitionColumn = bounds ? table.primaryKey[0] : undefined;
-  const estimated =
-    options.partitions ??
-    Math.ceil(Math.max(sourceRows, table.estimatedRows) / (options.rowsPerPartition ?? 250_000));
-  const partitions = bounds ? Math.max(1, Math.min(estimated, 512)) : 1;
-  if (!bounds) {
-    options.logger?.warn(
-      { table: table.name },
-      'no single-column integer primary key: Spark reads this table in one partition',
-    );
-  }
-  const read = sparkSourceRead(
-    options.source,
-    table,
-    options.mappings,
-    bounds && partitionColumn
-      ? { key: partitionColumn, lower: BigInt(bounds[0]), upper: BigInt(bounds[1]), partitions }
-      : undefined,
-  );
-  const writeOptions = jdbcWriteOptions(
-    postgresJdbc(options.target),
-    qualifiedPg(options.into.schema, options.into.table),
-    options.writeConnections ?? Math.min(partitions, 8),
-  );
+  const { plan } = options;
+  const started = Date.now();
+  const p = plan.partitioning;
+  const described = {
+    write: options.write,
+    partitions: p?.partitions ?? 1,
+    partitionColumn: p?.column,
+    bounds: p ? ([String(p.lower), String(p.upper)] as const) : undefined,
+  };
   options.logger?.info(
     {
-      table: table.name,
+      table: plan.table.name,
       into: `${options.into.schema}.${options.into.table}`,
-      partitions,
-      partitionColumn,
-      bounds,
+      rows: plan.rows,
+      ...described,
     },
     'copying with Spark',
   );
-  await options.session.run(write(read, { format: 'jdbc', mode: 'append', options: writeOptions }), {
-    ...(options.signal ? { signal: options.signal } : {}),
-    tags: ['ferry-copy'],
-  });
-  return { partitions, partitionColumn, bounds, sourceRows };
-}
-
-/** One table copied by Spark, outside a sync run (no state recorded): overwrite swaps a staging table in, append adds. */
-export async function copyTableWithSpark(options: SparkCopyOptions): Promise<SparkCopyResult> {
-  const started = Date.now();
-  const targetTable = options.targetTable ?? options.table;
-  const mysql = await connectMysql(options.source);
-  let table: SourceTable;
-  try {
-    const [found] = await introspectTables(mysql, options.source.database, [options.table]);
-    if (!found) {
-      throw new SchemaError(`table ${options.source.database}.${options.table} not found in the source`, {
-        hint: 'check the table name (names are case-sensitive on most servers)',
-      });
-    }
-    table = found;
-  } finally {
-    await mysql.end().catch(() => undefined);
-  }
-  const wanted = options.columns ? new Set([...options.columns, ...table.primaryKey]) : undefined;
-  const mappings = table.columns
-    .filter((c) => !wanted || wanted.has(c.name))
-    .map((c) => mapColumn(c, table.name));
-
-  const pg = await connectPostgres(options.target);
-  const schema = options.targetSchema;
-  const finalName = qualifiedPg(schema, targetTable);
-  const loadName = options.mode === 'overwrite' ? sparkStagingName(targetTable) : targetTable;
-  const columns = mappings.map((m) => ({ name: m.targetName, pgType: m.pgType }));
-  try {
-    await pg.query(`CREATE SCHEMA IF NOT EXISTS ${quotePg(schema)}`);
-    if (options.mode === 'overwrite') {
-      await pg.query(`DROP TABLE IF EXISTS ${qualifiedPg(schema, loadName)}`);
-      await pg.query(createTableSql(schema, loadName, columns, []));
-    } else if (!(await tableExists(pg, schema, targetTable))) {
-      await pg.query(
-        createTableSql(
-          schema,
-          targetTable,
-          columns,
-          table.primaryKey.map((k) => targetNameOf(mappings, k)),
-        ),
-      );
-    }
-    const filled = await fillWithSpark({
+  if (options.write === 'copy') {
+    const done = await writeThroughExchange({
       session: options.session,
-      source: options.source,
+      lines: sparkSourceRead(options.source, plan, 'copy'),
+      exchangeDir: options.exchangeDir,
       target: options.target,
-      table,
-      mappings,
-      into: { schema, table: loadName },
-      partitions: options.partitions,
-      rowsPerPartition: options.rowsPerPartition,
-      writeConnections: options.writeConnections,
+      into: { ...options.into, columns: stagingColumns(plan) },
+      connections: options.writeConnections,
+      countMarked: plan.recheck !== undefined,
       logger: options.logger,
       signal: options.signal,
     });
-    if (options.mode === 'overwrite') {
-      const names = new Set(mappings.map((m) => m.column.name));
-      const indexes = targetIndexes(table.indexes, mappings);
-      for (const notice of indexes.notices) options.logger?.warn({ table: table.name }, notice);
-      const swapped = await inTransaction(pg, () =>
-        swapTable(pg, {
-          schema,
-          table: targetTable,
-          staging: loadName,
-          primaryKey: table.primaryKey.filter((k) => names.has(k)).map((k) => targetNameOf(mappings, k)),
-          indexes: indexes.indexes,
-          keepChangedColumns: true,
-          replaceView: false,
-          refuse: (why) => new SchemaError(why),
-        }),
-      );
-      for (const notice of swapped.notices) options.logger?.warn({ table: table.name }, notice);
-    }
-    const { rows } = await pg.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${finalName}`);
     return {
-      table: table.name,
-      target: `${schema}.${targetTable}`,
-      ...filled,
-      targetRows: Number(rows[0]!.n),
-      seconds: (Date.now() - started) / 1000,
+      ...described,
+      rows: done.rows,
+      marked: plan.recheck ? done.marked : 0,
+      jobSeconds: done.jobSeconds,
+      seconds: done.seconds,
     };
-  } catch (error) {
-    if (options.mode === 'overwrite')
-      await pg.query(`DROP TABLE IF EXISTS ${qualifiedPg(schema, loadName)}`).catch(() => undefined);
-    throw error;
-  } finally {
-    await pg.end().catch(() => undefined);
   }
+  const writeOptions = jdbcWriteOptions(
+    postgresJdbc(options.target),
+    qualifiedPg(options.into.schema, options.into.table),
+    options.writeConnections,
+  );
+  await options.session.run(
+    write(sparkSourceRead(options.source, plan, 'jdbc'), {
+      format: 'jdbc',
+      mode: 'append',
+      options: writeOptions,
+    }),
+    { signal: options.signal, tags: ['ferry-copy'] },
+  );
+  const seconds = (Date.now() - started) / 1000;
+  return {
+    ...described,
+    rows: undefined,
+    marked: plan.recheck ? undefined : 0,
+    jobSeconds: seconds,
+    seconds,
+  };
 }

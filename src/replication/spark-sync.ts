@@ -1,23 +1,34 @@
 // `ferry sync --engine spark`: the sync lifecycle with the Spark copier. Each selected stream is a
-// Spark job (partitioned JDBC read, JDBC write into a ferry-typed staging table) put in place like
-// ferry's own full refresh (publish.ts: set checks, swap with dependent views kept, stream state,
-// run record); one table after the other, so each job has the whole cluster. The stream locks are
-// the same as ferry sync's, so the two never write one stream at once.
+// Spark job (partitioned JDBC read; COPY files or a JDBC write into a ferry-typed staging table),
+// one table after the other so each job has the whole cluster. The rows a value policy or a row
+// check must judge are judged by ferry itself (spark-recheck.ts), and the load is put in place like
+// ferry's own: a full load by publish.ts (set checks, dedup, swap with dependent views kept), the
+// changed rows of an incremental stream by publish-merge.ts (merge by key, deletes, the mark moved).
+// The stream locks are the same as ferry sync's, so the two never write one stream at once.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Project } from '../config/project.js';
 import { connectMysql } from '../connectors/mysql/connect.js';
-import { createTableSql } from '../connectors/postgres/ddl.js';
+import { readWriteHorizon, sourceClock } from '../connectors/mysql/write-horizon.js';
+import { readTargetColumns } from '../connectors/postgres/ddl.js';
 import type { Logger } from '../observability/logger.js';
-import { progressInterval, type Progress } from '../observability/progress.js';
+import type { Progress } from '../observability/progress.js';
 import { compileQuality } from '../quality/stream-quality.js';
-import { qualifiedPg, sparkStagingName } from '../schema/identifiers.js';
 import { connectSpark, type SparkSession } from '../spark/session.js';
 import type { FerryState } from '../state/ferry-state.js';
-import type { Project } from '../config/project.js';
-import { originalRowsFromSource } from './original-rows.js';
-import { publishFullLoad } from './publish.js';
-import { watchStagingRows } from './staging-progress.js';
-import { runCopies, type Copier, type CopyProject, type RunSummary } from './run-lifecycle.js';
-import { emptyResult } from './stream-context.js';
-import { fillWithSpark, type SparkFillResult } from './spark-copy.js';
+import { cursorOf } from './cursor-mark.js';
+import { incrementalBlocker } from './incremental.js';
+import {
+  runCopies,
+  type Copier,
+  type CopyProject,
+  type RunSummary,
+  type StreamWork,
+} from './run-lifecycle.js';
+import { checkSchemaPolicy, diffSchema } from './schema-evolution.js';
+import type { SparkWrite } from './spark-copy.js';
+import { changedLoad, fullLoad, type Job, type SparkTableResult } from './spark-load.js';
+import type { RunContext, StreamResult } from './stream-context.js';
 
 export interface SparkSyncOptions {
   project: CopyProject & Pick<Project, 'spark'>;
@@ -27,24 +38,28 @@ export interface SparkSyncOptions {
   streams?: readonly string[] | undefined;
   /** Patterns that match nothing and an empty source are errors, not warnings. */
   strict?: boolean | undefined;
+  /** Copy every selected stream in full, whatever its mode. */
+  fullRefresh?: boolean | undefined;
   logger: Logger;
   signal: AbortSignal;
-  /** Each stream's rows (as PostgreSQL counts the job's commits) and put-in-place steps. */
+  /** Each stream's rows (as PostgreSQL receives them) and put-in-place steps. */
   progress?: Progress | undefined;
-}
-
-export interface SparkTableResult extends SparkFillResult {
-  table: string;
-  target: string;
-  targetRows: number;
-  seconds: number;
 }
 
 export interface SparkSyncSummary extends RunSummary {
   /** host:port of the Spark Connect server. */
   spark: string;
   sparkVersion: string;
+  write: SparkWrite;
   tables: SparkTableResult[];
+}
+
+const LOOPBACK = /^(127\.|localhost$|::1$|\[::1\]$)/;
+
+/** spark.write: auto means copy when the Connect server (and so, in local mode, its executors) is on this machine. */
+export function resolveWrite(setting: 'auto' | SparkWrite, sparkHost: string): SparkWrite {
+  if (setting !== 'auto') return setting;
+  return LOOPBACK.test(sparkHost) ? 'copy' : 'jdbc';
 }
 
 export async function syncWithSpark(options: SparkSyncOptions): Promise<SparkSyncSummary> {
@@ -57,8 +72,19 @@ export async function syncWithSpark(options: SparkSyncOptions): Promise<SparkSyn
   });
   try {
     const sparkVersion = await session.sparkVersion(options.signal);
-    logger.info({ spark: session.target.host, version: sparkVersion }, `sync with Spark ${sparkVersion}`);
-    const tables: SparkTableResult[] = [];
+    const job: Job = {
+      session,
+      project,
+      write: resolveWrite(settings.write, session.target.host),
+      exchangeDir: settings.exchange_dir ?? join(tmpdir(), 'ferry-spark'),
+      fullRefresh: options.fullRefresh ?? false,
+      logger,
+      tables: [],
+    };
+    logger.info(
+      { spark: session.target.host, version: sparkVersion, write: job.write },
+      `sync with Spark ${sparkVersion} (write: ${job.write})`,
+    );
     const copier: Copier = {
       kind: 'sync',
       engine: 'spark',
@@ -69,97 +95,70 @@ export async function syncWithSpark(options: SparkSyncOptions): Promise<SparkSyn
         for (const { plan, mappings } of work)
           compileQuality(plan, mappings, project.targetSchema, options.state.quarantine);
       },
-      async copy(ctx, _pair, { plan, mappings }) {
-        const started = Date.now();
-        const startedAt = new Date();
-        const schema = ctx.targetSchema;
-        const staging = sparkStagingName(plan.targetTable);
-        const result = emptyResult(plan.name, 'full_refresh');
-        if (plan.mode === 'incremental')
-          result.warnings.push('incremental stream copied in full (--engine spark copies whole tables)');
-        const quality = compileQuality(plan, mappings, schema, ctx.state.quarantine);
-        await ctx.control.query(`DROP TABLE IF EXISTS ${qualifiedPg(schema, staging)}`);
-        await ctx.control.query(
-          createTableSql(
-            schema,
-            staging,
-            mappings.map((m) => ({ name: m.targetName, pgType: m.pgType })),
-            [],
-          ),
-        );
-        const source = await connectMysql(project.source);
-        ctx.progress?.update(plan.name, {
-          phase: 'copying with Spark',
-          rows: 0,
-          rowsTotal: plan.table.estimatedRows,
-        });
-        const unwatch = watchStagingRows(
-          ctx.control,
-          { schema, staging, target: plan.targetTable },
-          progressInterval(),
-          (rows) => ctx.progress?.update(plan.name, { rows: Math.min(rows, plan.table.estimatedRows) }),
-        );
-        try {
-          const filled = await fillWithSpark({
-            session,
-            source: project.source,
-            target: project.target,
-            table: plan.table,
-            mappings,
-            into: { schema, table: staging },
-            rowsPerPartition: settings.rows_per_partition,
-            writeConnections: settings.write_connections,
-            logger,
-            signal: ctx.signal,
-          }).finally(unwatch);
-          const { rows } = await ctx.control.query<{ n: string }>(
-            `SELECT count(*) AS n FROM ${qualifiedPg(schema, staging)}`,
-          );
-          result.rowsRead = filled.sourceRows;
-          result.rowsLoaded = Number(rows[0]!.n);
-          await publishFullLoad(
-            ctx,
-            ctx.control,
-            {
-              plan,
-              mappings,
-              staging,
-              quality,
-              settle: { original: originalRowsFromSource(source, plan.table, mappings) },
-              mode: 'full_refresh',
-              cursor: null,
-              highWater: null,
-              startedAt,
-              started,
-            },
-            result,
-          );
-          tables.push({
-            ...filled,
-            table: plan.table.name,
-            target: `${schema}.${plan.targetTable}`,
-            targetRows: result.rowsLoaded,
-            seconds: (Date.now() - started) / 1000,
-          });
-          return result;
-        } catch (error) {
-          await ctx.control
-            .query(`DROP TABLE IF EXISTS ${qualifiedPg(schema, staging)}`)
-            .catch(() => undefined);
-          throw error;
-        } finally {
-          await source.end().catch(() => undefined);
-        }
-      },
+      copy: (ctx, _pair, work) => copyStream(ctx, work, job),
     };
     const summary = await runCopies(options, copier);
     return {
       ...summary,
       spark: `${session.target.host}:${session.target.port}`,
       sparkVersion,
-      tables,
+      write: job.write,
+      tables: job.tables,
     };
   } finally {
     await session.close().catch(() => undefined);
+  }
+}
+
+/** One stream: incremental from its mark when it has a usable one, otherwise a full load. */
+async function copyStream(ctx: RunContext, work: StreamWork, job: Job): Promise<StreamResult> {
+  const { plan, mappings } = work;
+  const source = await connectMysql(job.project.source);
+  try {
+    if (plan.mode !== 'incremental') return await fullLoad(ctx, work, job, source, { mode: 'full_refresh' });
+    const blocker = incrementalBlocker(plan.table, plan.cursor);
+    if (blocker) {
+      const warning = `${plan.name} cannot be incremental because ${blocker}; copying it in full`;
+      ctx.logger.warn({ stream: plan.name }, warning);
+      const result = await fullLoad(ctx, work, job, source, { mode: 'full_refresh' });
+      result.warnings.push(warning);
+      return result;
+    }
+    const cursor = cursorOf(plan.table, plan.cursor)!;
+    // What may still commit below the mark, read before the job as a snapshot would (cursor-mark.ts).
+    const horizon = await readWriteHorizon(source);
+    const withHorizon: RunContext = {
+      ...ctx,
+      horizon: { ...horizon, snapshotAt: await sourceClock(source) },
+    };
+    const full = { mode: 'incremental', cursor } as const;
+    if (job.fullRefresh) return await fullLoad(withHorizon, work, job, source, full);
+    const key = { targetSchema: ctx.targetSchema, table: plan.targetTable };
+    const state = await ctx.state.streams.read(ctx.control, key);
+    const existing = await readTargetColumns(ctx.control, ctx.targetSchema, plan.targetTable);
+    if (
+      !state ||
+      !existing ||
+      state.mode !== 'incremental' ||
+      state.cursorColumn !== cursor.name ||
+      state.highWater === null
+    ) {
+      ctx.logger.info(
+        { stream: plan.name },
+        `${plan.name}: no high-water mark yet; first load copies the table in full`,
+      );
+      return await fullLoad(withHorizon, work, job, source, full);
+    }
+    const diff = diffSchema(mappings, existing);
+    const { rebuild, widen } = checkSchemaPolicy(plan.name, diff, ctx.settings.schema_changes, ctx.logger);
+    if (rebuild) return await fullLoad(withHorizon, work, job, source, full);
+    return await changedLoad(withHorizon, work, job, source, {
+      cursor,
+      state: { ...state, highWater: state.highWater },
+      diff,
+      widen,
+    });
+  } finally {
+    await source.end().catch(() => undefined);
   }
 }

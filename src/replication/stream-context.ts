@@ -1,6 +1,6 @@
 // What every stream of a run shares: settings, the run id, the snapshot's binlog position, logging.
-import type { Project } from '../config/project.js';
-import type { BinlogPosition } from '../connectors/mysql/snapshot.js';
+import type { Project, StreamMode } from '../config/project.js';
+import type { SnapshotPosition } from '../connectors/mysql/snapshot.js';
 import type { WriteHorizon } from '../connectors/mysql/write-horizon.js';
 import type { PgClient } from '../connectors/postgres/connect.js';
 import type { Logger } from '../observability/logger.js';
@@ -16,7 +16,8 @@ export interface RunContext {
   state: FerryState;
   /** The run's control session: it holds the locks and the run record (a copier without readers writes through it). */
   control: PgClient;
-  binlog: BinlogPosition;
+  /** Where the run's snapshot is in the binlog, and whether change data capture may start there. */
+  binlog: SnapshotPosition;
   /** What may still commit below the run's snapshot, and the source's clock (when it has readers). */
   horizon?: WriteHorizon;
   logger: Logger;
@@ -40,7 +41,7 @@ export interface ResumedLoad {
 
 export interface StreamResult {
   stream: string;
-  mode: 'full_refresh' | 'incremental';
+  mode: StreamMode;
   /** source_missing: the source table is gone; the target table was kept, marked or dropped (sync.missing_tables). */
   status: 'succeeded' | 'failed' | 'source_missing';
   rowsRead: number;

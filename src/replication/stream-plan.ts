@@ -3,7 +3,7 @@
 // would not expect: views and sequences a pattern matches, patterns matching nothing, an empty source.
 // Streams ferry synced before whose table the source no longer has are found too (missingStreams),
 // and reported rather than forgotten.
-import type { StreamRule } from '../config/project.js';
+import type { StreamMode, StreamRule } from '../config/project.js';
 import type { SkippedRelation, SourceTable } from '../schema/source-table.js';
 import { checkTargetNames, mapColumn, type ColumnMapping } from '../schema/type-mapping.js';
 import { ConfigError } from '../errors.js';
@@ -15,7 +15,7 @@ export interface StreamPlan {
   /** The stream's name in logs, state and quarantine: the target table name. */
   name: string;
   targetTable: string;
-  mode: 'full_refresh' | 'incremental';
+  mode: StreamMode;
   cursor: string | undefined;
   lookbackSeconds: number;
   deletes: 'ignore' | 'soft' | 'hard';
@@ -23,6 +23,8 @@ export interface StreamPlan {
   /** Validation of the rows (src/quality). */
   checks: CheckRule[];
   dedup: DedupRule | undefined;
+  /** The key is the stream's primary_key:, standing in for one the table lacks (the binlog has none). */
+  keyDeclared?: boolean;
 }
 
 /** "*" and "?" globs, matched against the whole table name, case-sensitively. */
@@ -85,12 +87,11 @@ export function planStreams(
         { hint: `columns of ${table.name}: ${table.columns.map((c) => c.name).join(', ')}` },
       );
     }
+    // primary_key stands in for the key a table does not declare (it must identify rows uniquely).
+    const declared = stream.primary_key !== undefined && table.primaryKey.length === 0;
     plans.push({
-      // primary_key stands in for the key a table does not declare (it must identify rows uniquely).
-      table:
-        stream.primary_key && table.primaryKey.length === 0
-          ? { ...table, primaryKey: stream.primary_key }
-          : table,
+      table: declared ? { ...table, primaryKey: stream.primary_key! } : table,
+      ...(declared ? { keyDeclared: true } : {}),
       name: targetTable,
       targetTable,
       mode: stream.mode,

@@ -50,6 +50,8 @@ export const DELETED_AT = '_ferry_deleted_at';
 export const stagingName = (table: string) => identifier(`_ferry_stage_${table}`);
 /** The staging table of a Spark copy. */
 export const sparkStagingName = (table: string) => identifier(`_ferry_spark_${table}`);
+/** The Spark copy's staging column naming the rows ferry reads again and judges itself (their key), NULL for the others. */
+export const RECHECK_COLUMN = '_ferry_recheck';
 /** A transform model's table built aside before the swap, and an incremental model's delta. */
 export const modelStagingName = (model: string) => identifier(`_ferry_new_${model}`);
 export const modelDeltaName = (model: string) => identifier(`_ferry_delta_${model}`);

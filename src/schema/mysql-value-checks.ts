@@ -1,6 +1,7 @@
 // The value checks of encode-copy.ts (zero dates, NUL bytes, TINYINT(1) values other than 0/1,
 // \u0000 in JSON) as MySQL conditions, so a read that ferry does not decode itself (a Spark JDBC
-// read) can apply the same sync.zero_dates / sync.invalid_values policies inside its query.
+// read) can apply the same sync.zero_dates / sync.invalid_values policies inside its query, or tell
+// which rows ferry must read again and judge itself (the Spark copy).
 import type { ValueIssue } from './encode-copy.js';
 import type { ColumnMapping, EncoderKind } from './type-mapping.js';
 import { quoteMysql } from './identifiers.js';
@@ -86,4 +87,25 @@ export function valueChecks(mappings: readonly ColumnMapping[]): ValueCheck[] {
       condition: `(${q} IS NOT NULL AND ${rule.condition(q)})`,
     }));
   });
+}
+
+/**
+ * Per column, one condition true whenever any of its checks is: which values a policy must judge.
+ * A date's two checks are one here: DATE_ADD(d, INTERVAL 0 DAY) is NULL for a zero date and a
+ * zero part too (MariaDB 10.11: 0000-00-00, 2024-00-10, 2024-01-00, 0000-01-01 and 2023-02-29
+ * all give NULL, 2024-02-29 does not), which saves MySQL four functions per date and row.
+ */
+export function valueConditionsByColumn(mappings: readonly ColumnMapping[]): Map<string, string> {
+  const byColumn = new Map<string, string>();
+  for (const m of mappings) {
+    const q = quoteMysql(m.column.name);
+    const rules = CHECKS_BY_ENCODER[m.rule.encoder];
+    const union = rules.includes(IMPOSSIBLE) ? [IMPOSSIBLE] : rules;
+    if (union.length > 0)
+      byColumn.set(
+        m.column.name,
+        `(${q} IS NOT NULL AND (${union.map((r) => r.condition(q)).join(' OR ')}))`,
+      );
+  }
+  return byColumn;
 }

@@ -175,6 +175,8 @@ export const TYPE_MAPPING: readonly TypeRule[] = [
     matches: is('double'),
     pgType: fixed('double precision'),
     encoder: 'float',
+    // DOUBLE(M,D) prints D decimals; the cast prints the stored double itself, as the binlog has it
+    select: (q) => `CAST(${q} AS DOUBLE)`,
     note: 'REAL and DOUBLE PRECISION are synonyms in MySQL',
   },
   {

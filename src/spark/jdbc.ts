@@ -19,9 +19,24 @@ function credentials(spec: ConnectionSpec): Record<string, string> {
 }
 
 /**
+ * MariaDB Connector/J streams a result only when the statement has a fetch size (Spark's fetchsize),
+ * holding that many rows; without one it reads the whole result into the executor's memory. A
+ * streamed result makes MySQL wait for the reader, so the write timeout is raised from its 60 s.
+ * Sessions run in UTC with utf8mb4, like ferry's own.
+ */
+const MYSQL_SESSION_INIT = "SET time_zone = '+00:00', NAMES utf8mb4, SESSION net_write_timeout = 600";
+/** About this many bytes of rows held per read partition; the fetch size follows the average row length. */
+const FETCH_BYTES = 16 * 1024 * 1024;
+
+/** Rows per fetch for rows of `rowBytes` bytes on average: 16 MiB of them, between 100 and 10,000. */
+export function fetchSize(rowBytes: number): number {
+  return Math.max(100, Math.min(10_000, Math.floor(FETCH_BYTES / Math.max(1, rowBytes))));
+}
+
+/**
  * A MariaDB/MySQL source. The URL uses the jdbc:mysql scheme so that Spark applies its MySQL
  * dialect (backtick quoting, MySQL types); permitMysqlScheme lets Connector/J 3 accept it, and
- * Connector/J 2 (Debian's libmariadb-java) accepts it anyway. Sessions run in UTC, like ferry's own.
+ * Connector/J 2 (Debian's libmariadb-java) accepts it anyway.
  */
 export function mysqlJdbc(spec: ConnectionSpec): JdbcEndpoint {
   const params = new URLSearchParams({
@@ -39,7 +54,7 @@ export function mysqlJdbc(spec: ConnectionSpec): JdbcEndpoint {
     options: Object.freeze({
       driver: MARIADB_DRIVER,
       ...credentials(spec),
-      sessionInitStatement: "SET time_zone = '+00:00', NAMES utf8mb4",
+      sessionInitStatement: MYSQL_SESSION_INIT,
       fetchsize: '10000',
     }),
   };
@@ -61,11 +76,19 @@ export function postgresJdbc(spec: ConnectionSpec): JdbcEndpoint {
     options: Object.freeze({
       driver: POSTGRES_DRIVER,
       ...credentials(spec),
-      batchsize: '10000',
+      // Measured on a 1M-row table (decision 0014): 1,000 rows a batch wrote in 9-13 s, 10,000 in
+      // 19-46 s, 50,000 in 55 s, with reWriteBatchedInserts folding each batch into multi-row INSERTs.
+      batchsize: '1000',
       isolationLevel: 'READ_COMMITTED',
     }),
   };
 }
+
+const LONG_MIN = -(2n ** 63n);
+const LONG_MAX = 2n ** 63n - 1n;
+
+/** A partition bound Spark can hold (a 64-bit long); rows past a clamped bound still land in the last partition. */
+export const clampToLong = (v: bigint): bigint => (v < LONG_MIN ? LONG_MIN : v > LONG_MAX ? LONG_MAX : v);
 
 function hostPort(spec: ConnectionSpec): string {
   const host = spec.host.includes(':') ? `[${spec.host}]` : spec.host;

@@ -2,6 +2,7 @@
 // every statement over its tables, bound to the schema's name. Nothing outside src/state/ names the
 // schema or its tables; callers pass the connection (or the transaction's client) to each call.
 import type { PgSession } from '../connectors/postgres/connect.js';
+import { cdcLedger } from './cdc-ledger.js';
 import { chunksTable } from './chunks.js';
 import { locksTable } from './locks.js';
 import { migrate, type MigrationTrack } from './migrate.js';
@@ -30,6 +31,7 @@ export interface FerryState {
   readonly locks: ReturnType<typeof locksTable>;
   readonly pipelines: ReturnType<typeof pipelineRunsTables>;
   readonly verifyRuns: ReturnType<typeof verifyRunsTables>;
+  readonly ledger: ReturnType<typeof cdcLedger>;
   readonly transformRuns: ReturnType<typeof transformRunsTables>;
   readonly streamSamples: ReturnType<typeof streamSamplesTable>;
 }
@@ -45,6 +47,7 @@ export function ferryState(schema: string = STATE_SCHEMA): FerryState {
     locks: locksTable(schema),
     pipelines: pipelineRunsTables(schema),
     verifyRuns: verifyRunsTables(schema),
+    ledger: cdcLedger(schema),
     transformRuns: transformRunsTables(schema),
     streamSamples: streamSamplesTable(schema),
   });

@@ -78,6 +78,20 @@ export function locksTable(schema: string) {
       return { names: [...names], release };
     },
 
+    /** Of these locks, the ones another session holds now (this session must hold none of them). */
+    async heldElsewhere(db: Queryable, names: readonly string[]): Promise<string[]> {
+      const held: string[] = [];
+      for (const name of names) {
+        const key = lockKey(name).toString();
+        const { rows } = await db.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [
+          key,
+        ]);
+        if (rows[0]?.ok) await db.query('SELECT pg_advisory_unlock($1::bigint)', [key]);
+        else held.push(name);
+      }
+      return held;
+    },
+
     /** A transaction lock: held until the caller's transaction ends (run inside one). */
     async inTransaction(db: Queryable, name: string): Promise<void> {
       await db.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey(name).toString()]);

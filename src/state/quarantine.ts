@@ -309,6 +309,54 @@ export function quarantineTables(schema: string) {
       return new Map(rows.map((r) => [r.stream, Number(r.n)]));
     },
 
+    /**
+     * After a change-data-capture batch: earlier entries of the keys it touched leave the quarantine,
+     * resolved_by_sync where the key's final image loaded, superseded where the key was deleted or
+     * set aside again (`again`: the keys this batch quarantines, added after this call). `touched`
+     * is a relation with the key columns and a boolean column saying whether the key's image loaded.
+     * With `touched` null, every entry of the stream is superseded (the source table was emptied).
+     */
+    async settleChanged(
+      db: Queryable,
+      run: StreamRunRef,
+      touched: {
+        relation: string;
+        primaryKey: readonly string[];
+        /** The key's column names in the relation (target names), in the same order. */
+        keyColumns: readonly string[];
+        loaded: string;
+      } | null,
+      again: readonly (Record<string, unknown> | null)[],
+      note: string,
+    ): Promise<number> {
+      // Most batches touch streams without entries: one index probe, then nothing to do.
+      const { rows: waiting } = await db.query(
+        `SELECT 1 FROM ${quarantine} WHERE target_schema = $1 AND stream = $2 LIMIT 1`,
+        [run.targetSchema, run.stream],
+      );
+      if (waiting.length === 0) return 0;
+      const keys = touched
+        ? `SELECT ${keyJson(touched.primaryKey, 't', touched.keyColumns)} AS k, bool_or(t.${quotePg(touched.loaded)}) AS loaded FROM ${touched.relation} t GROUP BY 1`
+        : 'SELECT NULL::jsonb AS k, false AS loaded WHERE false';
+      const { rowCount } = await db.query(
+        `WITH keys AS (${keys}),
+         gone AS (
+           DELETE FROM ${quarantine} q WHERE q.target_schema = $1 AND q.stream = $2
+              AND ($5 OR q.primary_key IN (SELECT k FROM keys))
+           RETURNING q.*)
+         INSERT INTO ${log} (${logColumns}, resolution, resolved_run_id, note)
+         SELECT ${LOG_COLUMNS.map((c) => `g.${c}`).join(', ')},
+                CASE WHEN k.loaded THEN 'resolved_by_sync' ELSE 'superseded' END, $3,
+                CASE WHEN k.loaded THEN 'loaded by ' || $6
+                     WHEN g.primary_key IN (SELECT jsonb_array_elements($4::jsonb)) THEN 'set aside again by ' || $6
+                     WHEN $5 THEN $6
+                     ELSE 'deleted in the source (' || $6 || ')' END
+           FROM gone g LEFT JOIN keys k ON k.k = g.primary_key`,
+        [run.targetSchema, run.stream, run.runId, JSON.stringify(again), touched === null, note],
+      );
+      return rowCount ?? 0;
+    },
+
     /** Streams with entries matching the filter. */
     async streams(db: Queryable, filter: QuarantineFilter): Promise<string[]> {
       const { where, params } = filterSql(filter);

@@ -208,6 +208,44 @@ export function runsTable(schema: string) {
       return rows.map(toStreamRun);
     },
 
+    /** Whether the process of a running run is still there (it holds the run's lock). */
+    async isAlive(db: Queryable, runId: number): Promise<boolean> {
+      const { rows } = await db.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [
+        runLock(runId),
+      ]);
+      if (!rows[0]?.ok) return true;
+      await db.query('SELECT pg_advisory_unlock($1::bigint)', [runLock(runId)]);
+      return false;
+    },
+
+    /** Per stream of a target schema: its latest stream run, and when it last succeeded. */
+    async latestByStream(
+      db: Queryable,
+      targetSchema: string,
+    ): Promise<Map<string, { last: StreamRunRow; lastSuccessAt: Date | null }>> {
+      const { rows } = await db.query<RawStreamRun & { last_success_at: Date | null }>(
+        `SELECT DISTINCT ON (target_table) *,
+                (SELECT max(finished_at) FROM ${streamRuns} s WHERE s.target_schema = r.target_schema
+                    AND s.target_table = r.target_table AND s.status = 'succeeded') AS last_success_at
+           FROM ${streamRuns} r WHERE target_schema = $1 ORDER BY target_table, run_id DESC`,
+        [targetSchema],
+      );
+      return new Map(
+        rows.map((r) => [r.target_table, { last: toStreamRun(r), lastSuccessAt: r.last_success_at }]),
+      );
+    },
+
+    /** The running runs of a kind whose process is alive. */
+    async liveRuns(db: Queryable, targetSchema: string, kind: RunKind): Promise<number[]> {
+      const { rows } = await db.query<{ run_id: string }>(
+        `SELECT run_id FROM ${runs} WHERE target_schema = $1 AND kind = $2 AND status = 'running'`,
+        [targetSchema, kind],
+      );
+      const alive: number[] = [];
+      for (const r of rows) if (await this.isAlive(db, Number(r.run_id))) alive.push(Number(r.run_id));
+      return alive;
+    },
+
     /** A stream's runs, newest first. */
     async historyOf(
       db: Queryable,

@@ -35,6 +35,9 @@ export interface StreamState {
   lastRunId: number | null;
   rowsTotal: number | null;
   updatedAt: Date;
+  /** Change data capture: the source time of the last change applied, and why the stream last stopped. */
+  lastEventAt: Date | null;
+  lastError: string | null;
 }
 
 export interface StreamStateUpdate extends StreamKey {
@@ -79,7 +82,7 @@ export function streamsTable(schema: string) {
            source_table = EXCLUDED.source_table, mode = EXCLUDED.mode, cursor_column = EXCLUDED.cursor_column,
            high_water = EXCLUDED.high_water, cursor_holes = EXCLUDED.cursor_holes, binlog_file = EXCLUDED.binlog_file, binlog_position = EXCLUDED.binlog_position,
            binlog_gtid = EXCLUDED.binlog_gtid, last_run_id = EXCLUDED.last_run_id,
-           rows_total = COALESCE(EXCLUDED.rows_total, ${streams}.rows_total), updated_at = now()`,
+           rows_total = COALESCE(EXCLUDED.rows_total, ${streams}.rows_total), last_error = NULL, updated_at = now()`,
         [
           s.targetSchema,
           s.table,
@@ -94,6 +97,41 @@ export function streamsTable(schema: string) {
           s.rowsTotal,
           JSON.stringify(s.holes ?? []),
         ],
+      );
+    },
+
+    /**
+     * Moves the checkpoint of change-data-capture streams: the source position their tables now
+     * reflect, in the transaction that applied the changes up to it.
+     */
+    async advance(
+      db: Queryable,
+      targetSchema: string,
+      tables: readonly string[],
+      to: { position: SnapshotPosition; lastEventAt: Date | null; runId: number },
+    ): Promise<void> {
+      if (tables.length === 0) return;
+      await db.query(
+        `UPDATE ${streams} SET binlog_file = $3, binlog_position = $4, binlog_gtid = $5,
+                last_event_at = coalesce($6, last_event_at), last_run_id = $7, last_error = NULL, updated_at = now()
+          WHERE target_schema = $1 AND target_table = ANY($2::text[])`,
+        [
+          targetSchema,
+          tables,
+          to.position.file,
+          to.position.position,
+          to.position.gtid,
+          to.lastEventAt,
+          to.runId,
+        ],
+      );
+    },
+
+    /** Records why a stream stopped (shown by ferry status until it runs again). */
+    async recordError(db: Queryable, key: StreamKey, error: string): Promise<void> {
+      await db.query(
+        `UPDATE ${streams} SET last_error = $3, updated_at = now() WHERE target_schema = $1 AND target_table = $2`,
+        [key.targetSchema, key.table, error],
       );
     },
 
@@ -122,6 +160,8 @@ interface RawStream {
   last_run_id: string | null;
   rows_total: string | null;
   updated_at: Date;
+  last_event_at?: Date | null;
+  last_error?: string | null;
 }
 
 const toState = (r: RawStream): StreamState => ({
@@ -138,4 +178,6 @@ const toState = (r: RawStream): StreamState => ({
   lastRunId: r.last_run_id === null ? null : Number(r.last_run_id),
   rowsTotal: r.rows_total === null ? null : Number(r.rows_total),
   updatedAt: r.updated_at,
+  lastEventAt: r.last_event_at ?? null,
+  lastError: r.last_error ?? null,
 });

@@ -29,6 +29,10 @@ import { changedKeys, quarantinedKeys, quarantinedRows, type ExpectedScope } fro
 import { displayKey, keyBounds, tableSide, type Side } from './table-side.js';
 import { DELETED_AT, qualifiedPg, quoteMysql } from '../schema/identifiers.js';
 import type { FerryState } from '../state/ferry-state.js';
+import type { ConnectionSpec } from '../connectors/connection-spec.js';
+import { snapshotPositionOf } from '../connectors/mysql/snapshot.js';
+import type { ColumnMapping } from '../schema/type-mapping.js';
+import { keysChangedBetween, keyTextsOf } from './in-flight.js';
 
 export interface VerifyOptions {
   project: Pick<Project, 'source' | 'target' | 'targetSchema' | 'streams'>;
@@ -115,7 +119,14 @@ async function verifyStream(
   target: PgClient,
   schema: string,
   plan: StreamPlan,
-  options: { samples: number; atSnapshot: boolean; signal: AbortSignal; onPhase?: (phase: string) => void },
+  options: {
+    samples: number;
+    atSnapshot: boolean;
+    signal: AbortSignal;
+    onPhase?: ((phase: string) => void) | undefined;
+    /** cdc streams: of these differing keys, those the binlog changed between the two sides' positions. */
+    inFlight?: ((keys: readonly string[], key: readonly ColumnMapping[]) => Promise<Set<string>>) | undefined;
+  },
 ): Promise<StreamVerdict> {
   const { samples: sampleSize, signal } = options;
   const started = Date.now();
@@ -197,7 +208,11 @@ async function verifyStream(
       plan,
       [...found.missing, ...different].slice(0, 10_000),
     );
-    const flight = options.atSnapshot ? changedLater : new Set<string>();
+    const flight = options.inFlight
+      ? await options.inFlight([...found.missing, ...found.extra, ...different], key)
+      : options.atSnapshot
+        ? changedLater
+        : new Set<string>();
     if (!options.atSnapshot && changedLater.size > 0)
       verdict.notes.push(
         `${changedLater.size} of the differing rows changed in the source after the last sync; --at-snapshot counts them as in flight`,
@@ -214,11 +229,16 @@ async function verifyStream(
       else return true;
       return false;
     });
+    const extra = found.extra.filter((k) => {
+      if (!options.inFlight || !flight.has(k)) return true;
+      verdict.inFlight++;
+      return false;
+    });
     verdict.missing = missing.length;
-    verdict.extra = found.extra.length;
+    verdict.extra = extra.length;
     verdict.different = differing.length;
     verdict.samples.missing = missing.slice(0, sampleSize).map(displayKey);
-    verdict.samples.extra = found.extra.slice(0, sampleSize).map(displayKey);
+    verdict.samples.extra = extra.slice(0, sampleSize).map(displayKey);
     const sample = differing.slice(0, sampleSize);
     const described = await describeDifferences(src, dst, mappings, sample);
     verdict.samples.different = described.map((d, i) => ({
@@ -230,6 +250,67 @@ async function verifyStream(
     verdict.status = 'different';
   verdict.seconds = (Date.now() - started) / 1000;
   return verdict;
+}
+
+/**
+ * A cdc stream, while the binlog keeps being applied: the source in one consistent snapshot, the
+ * target in one transaction with the checkpoint it reflects; keys the binlog changed between the two
+ * positions are in flight, everything else must be equal.
+ */
+async function verifyAtCheckpoint(
+  state: FerryState,
+  source: MysqlConnection,
+  target: PgClient,
+  sourceSpec: ConnectionSpec,
+  schema: string,
+  plan: StreamPlan,
+  options: {
+    samples: number;
+    atSnapshot: boolean;
+    signal: AbortSignal;
+    onPhase?: ((phase: string) => void) | undefined;
+  },
+  logger: Logger,
+): Promise<StreamVerdict> {
+  await source.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+  await target.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+  try {
+    const sourceAt = await snapshotPositionOf(source);
+    const saved = await state.streams.read(target, { targetSchema: schema, table: plan.targetTable });
+    const targetAt = saved?.mode === 'cdc' ? saved.binlog : undefined;
+    const verdict = await verifyStream(state, source, target, schema, plan, {
+      ...options,
+      inFlight: async (keys, key) => {
+        if (keys.length === 0 || !sourceAt || !targetAt) return new Set();
+        const changed = await keysChangedBetween(
+          sourceSpec,
+          plan,
+          sourceAt,
+          targetAt,
+          logger,
+          options.signal,
+        );
+        const texts = await keyTextsOf(target, key, changed, (k) =>
+          postgresChecksums(target, schema, plan.targetTable, false).keyText(k),
+        );
+        return new Set(keys.filter((k) => texts.has(k)));
+      },
+    });
+    if (!sourceAt || !targetAt)
+      verdict.notes.push(
+        !targetAt
+          ? 'no cdc checkpoint yet (run ferry sync): compared as it is'
+          : 'the source reported no snapshot position: compared as it is, changes in flight count as differences',
+      );
+    else if (verdict.inFlight > 0)
+      verdict.notes.push(
+        `${verdict.inFlight} row(s) changed between the source's snapshot and the applied checkpoint: in flight`,
+      );
+    return verdict;
+  } finally {
+    await target.query('COMMIT').catch(() => undefined);
+    await source.query('COMMIT').catch(() => undefined);
+  }
 }
 
 /** A stream whose source table is gone: listed with what the target still holds. */
@@ -290,12 +371,17 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       progress?.update(plan.name, {
         phase: `comparing checksums of about ${plan.table.estimatedRows} rows`,
       });
-      const verdict = await verifyStream(state, source, target, schema, plan, {
+      const common = {
         samples: options.samples ?? 5,
         atSnapshot: options.atSnapshot ?? false,
         signal: options.signal,
-        onPhase: (phase) => progress?.update(plan.name, { phase }),
-      }).finally(() => progress?.end(plan.name));
+        onPhase: (phase: string) => progress?.update(plan.name, { phase }),
+      };
+      const verdict = await (
+        plan.mode === 'cdc'
+          ? verifyAtCheckpoint(state, source, target, sourceSpec, schema, plan, common, options.logger)
+          : verifyStream(state, source, target, schema, plan, common)
+      ).finally(() => progress?.end(plan.name));
       options.logger.info(
         { stream: plan.name, status: verdict.status, seconds: verdict.seconds },
         `${plan.name}: ${verdict.status}`,

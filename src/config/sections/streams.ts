@@ -106,7 +106,7 @@ export const dedupSchema = z
   })
   .describe('Keep one row per key (the latest by the cursor); the others are recorded in the quarantine');
 
-export const streamModes = ['full_refresh', 'incremental'] as const;
+export const streamModes = ['full_refresh', 'incremental', 'cdc'] as const;
 
 /**
  * The lookback of a stream that sets none (here or in defaults:). Small on purpose: the open
@@ -121,7 +121,9 @@ export const streamSchema = z
     mode: z
       .enum(streamModes)
       .optional()
-      .describe('full_refresh copies the whole table; incremental copies rows past the cursor'),
+      .describe(
+        'full_refresh copies the whole table; incremental copies rows past the cursor; cdc follows the binlog and applies every insert, update and delete (docs/cdc.md)',
+      ),
     cursor: identifier
       .optional()
       .describe('Column whose growth marks new or changed rows (updated_at, or a growing id)'),
@@ -140,7 +142,9 @@ export const streamSchema = z
     deletes: z
       .enum(['ignore', 'soft', 'hard'])
       .optional()
-      .describe(`Incremental streams: ignore source deletes, mark them in ${DELETED_AT}, or delete them`),
+      .describe(
+        `Incremental and cdc streams: ignore source deletes, mark them in ${DELETED_AT}, or delete them (default: ignore; hard for cdc)`,
+      ),
     exclude: z.array(identifier).optional().describe('Tables the glob must skip'),
     target_table: identifier.optional().describe('Target table name; defaults to the source name'),
     columns: z

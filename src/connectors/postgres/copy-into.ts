@@ -7,7 +7,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { postgresErrorOf, type PgClient } from './connect.js';
 import { qualifiedPg, quotePg } from '../../schema/identifiers.js';
 
-/** Copies COPY text (a byte stream, or batches of complete lines) into schema.table(columns). */
+/** Copies COPY text (a byte stream, or batches of complete lines) into schema.table(columns); returns the rows copied. */
 export async function copyInto(
   client: PgClient,
   schema: string,
@@ -15,7 +15,7 @@ export async function copyInto(
   columns: readonly string[],
   batches: Readable | AsyncIterable<string | Buffer>,
   signal?: AbortSignal,
-): Promise<void> {
+): Promise<number> {
   const sql = `COPY ${qualifiedPg(schema, table)} (${columns.map(quotePg).join(', ')}) FROM STDIN`;
   const target = client.query(copyFrom(sql));
   const source = batches instanceof Readable ? batches : Readable.from(batches, { objectMode: false });
@@ -27,4 +27,5 @@ export async function copyInto(
     if (signal?.aborted) throw error;
     throw postgresErrorOf(client, error);
   }
+  return target.rowCount;
 }

@@ -39,7 +39,8 @@ export async function streamSummaries(
       lag: lag ? sampleJson(lag) : null,
     };
   });
-  return { streams, samplesRecorded: samples !== undefined };
+  // Samples exist once change data capture has run on this schema.
+  return { streams, samplesRecorded: (samples?.size ?? 0) > 0 };
 }
 
 export async function streamDetail(ctx: UiContext, table: string): Promise<StreamDetailJson> {
@@ -56,6 +57,7 @@ export async function streamDetail(ctx: UiContext, table: string): Promise<Strea
     table,
     summary: summaries.streams.find((s) => s.table === table) ?? null,
     history: history.map((h) => streamRunJson(h, now)).reverse(),
-    samples: samples ? samples.map((s): SampleJson => sampleJson(s)) : null,
+    // null: this stream is not sampled (not a cdc stream, or it has not run yet)
+    samples: samples && samples.length > 0 ? samples.map((s): SampleJson => sampleJson(s)) : null,
   };
 }

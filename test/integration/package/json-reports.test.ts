@@ -98,6 +98,9 @@ describe('--json', () => {
       (s) => s.stream === 'order_items',
     );
     expect(items?.rowsQuarantined).toBeGreaterThan(0);
+    const status = await report(['status'], [0, 1]);
+    expect(status.doc.healthy).toBe(status.run.code === 0);
+    expect((status.doc.streams as { stream: string }[]).map((s) => s.stream)).toContain('orders');
     const verify = await report(['verify'], [0, 1]);
     expect(verify.doc.inSync).toBe(verify.run.code === 0);
 

@@ -1,5 +1,6 @@
-// The example configuration's checks on the demo shop: a consistent shop passes them all, parents are
-// loaded before the children that reference them, and every count adds up.
+// The example configuration's checks on the demo shop: a consistent shop passes them all, on the
+// snapshot and on the catch-up that follows (parents before the children that reference them), and
+// every count adds up.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';

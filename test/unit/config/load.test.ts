@@ -116,7 +116,7 @@ describe('a malformed ferry.yaml gives one clear message per problem', () => {
     [
       'an unknown top-level key',
       minimal + 'stream: []\n',
-      /ferry\.yaml:\d+:\d+ stream: unknown key \(valid keys: source, target, streams, defaults, sync, pipelines, orchestration, spark, transform, ui\)/,
+      /ferry\.yaml:\d+:\d+ stream: unknown key \(valid keys: source, target, streams, defaults, sync, cdc, pipelines, orchestration, spark, transform, ui\)/,
     ],
     [
       'an unknown key in a stream',

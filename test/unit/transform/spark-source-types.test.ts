@@ -2,7 +2,7 @@
 // the value checks it pushes into MySQL.
 import { describe, expect, it } from 'vitest';
 import { valueChecks } from '../../../src/schema/mysql-value-checks.js';
-import { fetchSize } from '../../../src/transform/engines/spark/mysql-sources.js';
+import { fetchSize } from '../../../src/spark/jdbc.js';
 import { mapColumn } from '../../../src/schema/type-mapping.js';
 import {
   mysqlColumnRead,

@@ -13,7 +13,7 @@ import type { ValuePolicies } from '../../../schema/row-outcome.js';
 import type { SourceTable } from '../../../schema/source-table.js';
 import { mapColumn } from '../../../schema/type-mapping.js';
 import { partitionedRead, type Partitioning } from '../../../spark/jdbc-tables.js';
-import { jdbcReadOptions, mysqlJdbc } from '../../../spark/jdbc.js';
+import { fetchSize, jdbcReadOptions, mysqlJdbc } from '../../../spark/jdbc.js';
 import { createOrReplaceTempView, sqlCommand } from '../../../spark/plan/commands.js';
 import { as, sqlExpr } from '../../../spark/plan/expressions.js';
 import { project, readSource } from '../../../spark/plan/relations.js';
@@ -51,20 +51,6 @@ const PARTITION_COLUMN = '_ferry_part';
 const ISSUE_COLUMN = '_ferry_issue';
 /** The cached, typed read of a table; the models' view filters it. */
 const readView = (table: string) => `_ferry_read__${table}`;
-
-/**
- * MariaDB Connector/J streams a result only when the statement has a fetch size (Spark's fetchsize),
- * holding that many rows; without one it reads the whole result into the executor's memory. A
- * streamed result makes MySQL wait for the reader, so the write timeout is raised from its 60 s.
- */
-const SESSION_INIT = "SET time_zone = '+00:00', NAMES utf8mb4, SESSION net_write_timeout = 600";
-/** About this many bytes of rows held per partition; the fetch size follows the table's average row length. */
-const FETCH_BYTES = 16 * 1024 * 1024;
-
-/** Rows per fetch for rows of `rowBytes` bytes on average: 16 MiB of them, between 100 and 10,000. */
-export function fetchSize(rowBytes: number): number {
-  return Math.max(100, Math.min(10_000, Math.floor(FETCH_BYTES / Math.max(1, rowBytes))));
-}
 
 interface TablePlan {
   table: SourceTable;
@@ -214,7 +200,6 @@ async function registerRead(plan: TablePlan, options: MysqlSourcesOptions): Prom
     mysqlJdbc(options.source),
     partitionedRead(mysqlReadQuery(plan), plan.partitioning),
   );
-  jdbc.sessionInitStatement = SESSION_INIT;
   jdbc.fetchsize = String(plan.fetchSize);
   const typed = table.columns.map((c) => {
     const read = mysqlColumnRead(mapColumn(c, table.name));
