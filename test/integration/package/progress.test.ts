@@ -5,10 +5,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, spawnFerry } from '../../support/cli.js';
+import { REPO_ROOT, runFerry, spawnFerry } from '../../support/cli.js';
 import { createTestDatabases, type TestDatabases } from '../../support/databases.js';
 
 let db: TestDatabases;
@@ -140,6 +140,62 @@ describe('progress outside a terminal', () => {
       /^big: merging \d+ rows \(step 1\/1\), \d+ rows, \d+ s so far$/,
     );
   });
+});
+
+describe('progress of ferry stream', () => {
+  it('logs its catch-up of a backlog every interval, and nothing once it keeps up', async () => {
+    await db.source.query('CREATE TABLE backlog (id INT PRIMARY KEY, v INT NOT NULL)');
+    const file = join(dirname(config), 'cdc.yaml');
+    writeFileSync(
+      file,
+      `source: { url: "${db.mysqlUrl}" }
+target: { url: "${db.postgresUrl}", schema: raw }
+streams:
+  - { table: backlog, mode: cdc }
+cdc: { batch_wait: 100ms, heartbeat: 500ms }
+`,
+    );
+    const snapshot = await runFerry(['--config', file, 'sync']);
+    expect(snapshot.code, snapshot.stderr).toBe(0);
+    // 600 transactions of 100 rows, older than the few seconds that count as keeping up
+    for (let t = 0; t < 600; t++)
+      await db.source.query(
+        `INSERT INTO backlog SELECT seq, seq % 7 FROM seq_${t * 100 + 1}_to_${t * 100 + 100}`,
+      );
+    await new Promise((r) => setTimeout(r, 6500));
+    const child = spawnFerry(['--config', file, 'stream'], { env: { FERRY_PROGRESS_INTERVAL: '0.2' } });
+    const run = watch(child, 'stderr');
+    try {
+      // the shared server's binlog holds other tests' writes too, which the reader reads past first
+      await run.until(/"cdc":"catch-up"/, 100_000);
+      // caught up: the target has the backlog, and no catch-up line comes any more
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline) {
+        const { rows } = await reader.query<{ n: string }>('SELECT count(*) AS n FROM raw.backlog');
+        if (Number(rows[0]!.n) === 60_000) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+      const before = run.text().length;
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(run.text().slice(before)).not.toMatch(/"cdc":"catch-up"/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await run.exited).toBe(0);
+    const lines = run
+      .text()
+      .split('\n')
+      .filter((l) => l.includes('"cdc":"catch-up"'))
+      .map((l) => JSON.parse(l) as ProgressLine);
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    expect(lines[0]!.msg).toMatch(
+      /^catch-up: catching up the binlog, \d+ s behind the source \(applied up to .+\), [\d,]+ rows, /,
+    );
+    const rows = lines.map((l) => l.progress!.rows);
+    expect(rows).toEqual([...rows].sort((a, b) => a - b));
+    expect(rows.at(-1)).toBeLessThanOrEqual(60_000);
+  }, 200_000);
 });
 
 describe('progress in a terminal', () => {

@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../../src/observability/logger.js';
 import { describeProgress, logProgress, progressBoard } from '../../../src/observability/progress.js';
+import { catchUpProgress } from '../../../src/replication/cdc/catch-up-progress.js';
 
 function capture(): { stream: Writable; lines: () => string[] } {
   const chunks: string[] = [];
@@ -104,5 +105,37 @@ describe('pretty logs', () => {
       /INFO: run 3: 9 stream\(s\) \{"runId":3,"binlog":\{"file":"mysql-bin.000003","position":4\}\}$/,
     );
     expect(out.lines()[1]).toMatch(/ERROR: orders failed: boom$/);
+  });
+});
+
+describe('the catch-up of ferry stream', () => {
+  it('reports the changes applied while the stream is behind the source, and ends once it keeps up', () => {
+    const now = Date.parse('2026-12-01T12:00:00Z');
+    const board = progressBoard(() => now);
+    const { onBatch, onCaughtUp } = catchUpProgress(board, () => now);
+    const batch = (changes: number, secondsBehind: number) =>
+      onBatch({
+        batchId: 1,
+        transactions: 1,
+        changes,
+        position: { file: 'mariadb-bin.000003', position: 4096, gtid: null },
+        lastEventAt: new Date(now - secondsBehind * 1000),
+        seconds: 0.1,
+      });
+    batch(100, 2);
+    expect(board.reports()).toEqual([]);
+    batch(5000, 90);
+    batch(3000, 60);
+    expect(board.report('catch-up')).toMatchObject({
+      rows: 8000,
+      phase: 'catching up the binlog, 1 min 0 s behind the source (applied up to mariadb-bin.000003:4096)',
+    });
+    batch(10, 1);
+    expect(board.reports()).toEqual([]);
+    // a backlog applied to its end: the heartbeat says so, no batch comes after it
+    batch(5000, 30);
+    expect(board.reports()).toHaveLength(1);
+    onCaughtUp();
+    expect(board.reports()).toEqual([]);
   });
 });
