@@ -129,6 +129,7 @@ async function fill(
       (await ctx.control.query<{ n: string }>(`SELECT count(*) AS n FROM ${qualifiedPg(schema, staging)}`))
         .rows[0]!.n,
     );
+  ctx.progress?.update(plan.name, { rows });
   const rechecked = await recheckRows({
     control: ctx.control,
     source,

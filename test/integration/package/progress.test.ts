@@ -1,13 +1,16 @@
 // What a user watching a long sync sees: outside a terminal, a JSON progress line per stream every
 // few seconds, also while the put-in-place step waits (the old table locked by a reader) and while an
 // incremental merge waits on a row lock; in a terminal (a real pseudo-terminal from `script`), bars
-// that stay below 100% through those steps and end at 100% with "done".
+// that stay below 100% through those steps and end at 100% with "done". Also `ferry stream` catching
+// up a backlog, and the rows of a Spark copy read from its staging table.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectPostgres } from '../../../src/connectors/postgres/connect.js';
+import { watchStagingRows } from '../../../src/replication/staging-progress.js';
 import { REPO_ROOT, runFerry, spawnFerry } from '../../support/cli.js';
 import { createTestDatabases, type TestDatabases } from '../../support/databases.js';
 
@@ -196,6 +199,41 @@ cdc: { batch_wait: 100ms, heartbeat: 500ms }
     expect(rows).toEqual([...rows].sort((a, b) => a - b));
     expect(rows.at(-1)).toBeLessThanOrEqual(60_000);
   }, 200_000);
+});
+
+describe("the Spark copy's rows, read from its staging table", () => {
+  it('reports the rows the staging table holds, estimated from the size of a row of the table it replaces', async () => {
+    const control = await connectPostgres(db.postgres);
+    try {
+      await control.query('CREATE SCHEMA IF NOT EXISTS spark_watch');
+      await control.query(
+        'CREATE TABLE spark_watch.t AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 20000) g',
+      );
+      await control.query('ANALYZE spark_watch.t');
+      await control.query('CREATE TABLE spark_watch.t_staging (id int, v text)');
+      const seen: number[] = [];
+      const unwatch = watchStagingRows(
+        control,
+        { schema: 'spark_watch', staging: 't_staging', target: 't' },
+        0.1,
+        (rows) => seen.push(rows),
+      );
+      // another session writes, as the Spark job's connections do
+      await reader.query(
+        'INSERT INTO spark_watch.t_staging SELECT g, md5(g::text) FROM generate_series(1, 12000) g',
+      );
+      const deadline = Date.now() + 10_000;
+      while (!seen.some((n) => n >= 11_000) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      unwatch();
+      expect(
+        seen.some((n) => n >= 11_000 && n <= 13_000),
+        `reported ${seen.join(', ')}`,
+      ).toBe(true);
+    } finally {
+      await control.end();
+    }
+  });
 });
 
 describe('progress in a terminal', () => {
