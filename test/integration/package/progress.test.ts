@@ -124,6 +124,15 @@ describe('progress outside a terminal', () => {
     expect(times[1]! - times[0]!).toBeGreaterThan(0.1);
   });
 
+  it('logs what ferry verify compares, per stream', async () => {
+    const run = await runFerry(['--config', config, 'verify'], { env: { FERRY_PROGRESS_INTERVAL: '0.05' } });
+    expect(run.code, run.stderr).toBe(0);
+    expect(progressLines(run.stderr)[0]).toMatchObject({
+      stream: 'big',
+      msg: expect.stringMatching(/^big: comparing checksums of about \d+ rows, \d+ s so far$/) as unknown,
+    });
+  });
+
   it('logs the merge of an incremental run while it waits on a row lock', async () => {
     await db.source.query("UPDATE big SET v = 'changed', updated_at = NOW(6) WHERE id = 7");
     await reader.query('BEGIN');
