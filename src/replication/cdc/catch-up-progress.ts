@@ -23,7 +23,10 @@ export function catchUpProgress(
     changes = undefined;
   };
   const onBatch = (report: BatchReport) => {
-    const behind = report.lastEventAt ? (now() - report.lastEventAt.getTime()) / 1000 : 0;
+    // a batch without a source transaction (one that only moves the checkpoints, as before a DDL
+    // statement of another schema) says nothing about how far behind the stream is
+    if (!report.lastEventAt) return;
+    const behind = (now() - report.lastEventAt.getTime()) / 1000;
     if (behind <= CAUGHT_UP_SECONDS) return caughtUp();
     changes = (changes ?? 0) + report.changes;
     const { file, position, gtid } = report.position;

@@ -7,12 +7,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectPostgres } from '../../../src/connectors/postgres/connect.js';
 import { watchStagingRows } from '../../../src/replication/staging-progress.js';
 import { REPO_ROOT, runFerry, spawnFerry } from '../../support/cli.js';
 import { createTestDatabases, type TestDatabases } from '../../support/databases.js';
+import { startThrowawayMariadb } from '../../support/throwaway-mariadb.js';
+import { BINLOG_SERVER_ARGS } from '../binlog/support.js';
 
 let db: TestDatabases;
 let config: string;
@@ -156,59 +159,73 @@ describe('progress outside a terminal', () => {
 
 describe('progress of ferry stream', () => {
   it('logs its catch-up of a backlog every interval, and nothing once it keeps up', async () => {
-    await db.source.query('CREATE TABLE backlog (id INT PRIMARY KEY, v INT NOT NULL)');
-    const file = join(dirname(config), 'cdc.yaml');
-    writeFileSync(
-      file,
-      `source: { url: "${db.mysqlUrl}" }
+    // a server of its own: the shared one's binlog holds other tests' writes, which the reader would
+    // read past first (a large transaction of another test can take it longer than any bound here)
+    const server = await startThrowawayMariadb(BINLOG_SERVER_ARGS);
+    const source = await mysql.createConnection({ uri: server.url });
+    try {
+      await catchUp(server.url, source);
+    } finally {
+      await source.end().catch(() => undefined);
+      await server.stop();
+    }
+  }, 200_000);
+});
+
+/** A cdc stream's snapshot, a backlog of 60,000 row changes, then `ferry stream` catching it up. */
+async function catchUp(sourceUrl: string, source: mysql.Connection): Promise<void> {
+  await source.query('CREATE TABLE backlog (id INT PRIMARY KEY, v INT NOT NULL)');
+  const file = join(dirname(config), 'cdc.yaml');
+  writeFileSync(
+    file,
+    `source: { url: "${sourceUrl}" }
 target: { url: "${db.postgresUrl}", schema: raw }
 streams:
   - { table: backlog, mode: cdc }
 cdc: { batch_wait: 100ms, heartbeat: 500ms }
 `,
-    );
-    const snapshot = await runFerry(['--config', file, 'sync']);
-    expect(snapshot.code, snapshot.stderr).toBe(0);
-    // 600 transactions of 100 rows, older than the few seconds that count as keeping up
-    for (let t = 0; t < 600; t++)
-      await db.source.query(
-        `INSERT INTO backlog SELECT seq, seq % 7 FROM seq_${t * 100 + 1}_to_${t * 100 + 100}`,
-      );
-    await new Promise((r) => setTimeout(r, 6500));
-    const child = spawnFerry(['--config', file, 'stream'], { env: { FERRY_PROGRESS_INTERVAL: '0.2' } });
-    const run = watch(child, 'stderr');
-    try {
-      // the shared server's binlog holds other tests' writes too, which the reader reads past first
-      await run.until(/"cdc":"catch-up"/, 100_000);
-      // caught up: the target has the backlog, and no catch-up line comes any more
-      const deadline = Date.now() + 60_000;
-      while (Date.now() < deadline) {
-        const { rows } = await reader.query<{ n: string }>('SELECT count(*) AS n FROM raw.backlog');
-        if (Number(rows[0]!.n) === 60_000) break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      await new Promise((r) => setTimeout(r, 1000));
-      const before = run.text().length;
-      await new Promise((r) => setTimeout(r, 1000));
-      expect(run.text().slice(before)).not.toMatch(/"cdc":"catch-up"/);
-    } finally {
-      child.kill('SIGTERM');
+  );
+  const snapshot = await runFerry(['--config', file, 'sync']);
+  expect(snapshot.code, snapshot.stderr).toBe(0);
+  // 600 transactions of 100 rows, older than the few seconds that count as keeping up
+  for (let t = 0; t < 600; t++)
+    await source.query(`INSERT INTO backlog SELECT seq, seq % 7 FROM seq_${t * 100 + 1}_to_${t * 100 + 100}`);
+  await new Promise((r) => setTimeout(r, 6500));
+  // debug: each batch is logged too, which says what happened if no progress line comes
+  const child = spawnFerry(['--config', file, '--log-level', 'debug', 'stream'], {
+    env: { FERRY_PROGRESS_INTERVAL: '0.2' },
+  });
+  const run = watch(child, 'stderr');
+  try {
+    await run.until(/"cdc":"catch-up"/);
+    // caught up: the target has the backlog, and no catch-up line comes any more
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const { rows } = await reader.query<{ n: string }>('SELECT count(*) AS n FROM raw.backlog');
+      if (Number(rows[0]!.n) === 60_000) break;
+      await new Promise((r) => setTimeout(r, 200));
     }
-    expect(await run.exited).toBe(0);
-    const lines = run
-      .text()
-      .split('\n')
-      .filter((l) => l.includes('"cdc":"catch-up"'))
-      .map((l) => JSON.parse(l) as ProgressLine);
-    expect(lines.length).toBeGreaterThanOrEqual(1);
-    expect(lines[0]!.msg).toMatch(
-      /^catch-up: catching up the binlog, \d+ s behind the source \(applied up to .+\), [\d,]+ rows, /,
-    );
-    const rows = lines.map((l) => l.progress!.rows);
-    expect(rows).toEqual([...rows].sort((a, b) => a - b));
-    expect(rows.at(-1)).toBeLessThanOrEqual(60_000);
-  }, 200_000);
-});
+    await new Promise((r) => setTimeout(r, 1000));
+    const before = run.text().length;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(run.text().slice(before)).not.toMatch(/"cdc":"catch-up"/);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  expect(await run.exited).toBe(0);
+  const lines = run
+    .text()
+    .split('\n')
+    .filter((l) => l.includes('"cdc":"catch-up"'))
+    .map((l) => JSON.parse(l) as ProgressLine);
+  expect(lines.length).toBeGreaterThanOrEqual(1);
+  expect(lines[0]!.msg).toMatch(
+    /^catch-up: catching up the binlog, \d+ s behind the source \(applied up to .+\), [\d,]+ rows, /,
+  );
+  const rows = lines.map((l) => l.progress!.rows);
+  expect(rows).toEqual([...rows].sort((a, b) => a - b));
+  expect(rows.at(-1)).toBeLessThanOrEqual(60_000);
+}
 
 describe("the Spark copy's rows, read from its staging table", () => {
   it('reports the rows the staging table holds, estimated from the size of a row of the table it replaces', async () => {
