@@ -193,7 +193,7 @@ cdc: { batch_wait: 100ms, heartbeat: 500ms }
   await new Promise((r) => setTimeout(r, 6500));
   // debug: each batch is logged too, which says what happened if no progress line comes
   const child = spawnFerry(['--config', file, '--log-level', 'debug', 'stream'], {
-    env: { FERRY_PROGRESS_INTERVAL: '0.2' },
+    env: { FERRY_PROGRESS_INTERVAL: '0.05' },
   });
   const run = watch(child, 'stderr');
   try {
