@@ -1,5 +1,5 @@
 # ferry's two commands: `make demo` and `make test`. Each installs what it needs (Node 24 when the
-# system Node is older than 22, npm dependencies, MariaDB and PostgreSQL) and is safe to run again.
+# system Node is older than 22.18, npm dependencies, MariaDB and PostgreSQL) and is safe to run again.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 NODE_BIN := $(shell scripts/ensure-node.sh)

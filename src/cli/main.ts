@@ -1,83 +1,12 @@
 #!/usr/bin/env node
-// ferry's command-line entry: parses global flags, registers the commands, turns errors into exit
-// codes (the table in docs/cli.md: src/errors.ts EXIT).
-import { Command, CommanderError, Option } from 'commander';
+// ferry's command-line entry: runs the program of program.ts (commands and global flags) and turns
+// errors into exit codes (the table in docs/cli.md: src/errors.ts EXIT).
+// First: on a Node.js too old for ferry, say so and exit 2 before anything else loads.
+import './require-node.js';
+import { CommanderError } from 'commander';
 import { ConfigError, EXIT, exitCodeOf, isFerryError, messageOf } from '../errors.js';
 import { redact } from '../observability/redact.js';
-import { createContext, type CommandContext, type Register } from './context.js';
-import { registerAirflow } from './airflow.js';
-import { registerBackfill } from './backfill.js';
-import { registerDoctor } from './doctor.js';
-import { registerInit } from './init.js';
-import { registerLogs } from './logs.js';
-import { registerPipelines } from './pipelines.js';
-import { registerRuns } from './runs.js';
-import { registerScheduler } from './scheduler.js';
-import { registerQuarantine } from './quarantine.js';
-import { registerSeed } from './seed.js';
-import { registerSimulate } from './simulate.js';
-import { registerStatus } from './status.js';
-import { registerStream } from './stream.js';
-import { registerSync } from './sync.js';
-import { registerTask } from './task.js';
-import { registerTrigger } from './trigger.js';
-import { registerModels } from './models.js';
-import { registerTransform } from './transform.js';
-import { registerUi } from './ui.js';
-import { registerVerify } from './verify.js';
-import { version } from '../version.js';
-import { registerWorker } from './worker.js';
-
-const commands: Register[] = [
-  registerInit,
-  registerDoctor,
-  registerQuarantine,
-  registerSeed,
-  registerSimulate,
-  registerSync,
-  registerStream,
-  registerStatus,
-  registerVerify,
-  registerPipelines,
-  registerTrigger,
-  registerBackfill,
-  registerRuns,
-  registerLogs,
-  registerScheduler,
-  registerUi,
-  registerWorker,
-  registerTask,
-  registerAirflow,
-  registerTransform,
-  registerModels,
-];
-
-export function buildProgram(signal: AbortSignal): Command {
-  const program = new Command('ferry')
-    .description('Replicate MySQL/MariaDB into PostgreSQL: extract, validate, load, transform, verify.')
-    .version(version, '-V, --version')
-    .option('-c, --config <file>', 'configuration file', './ferry.yaml')
-    .addOption(
-      new Option('--log-format <format>', 'log lines as readable text or JSON').choices(['pretty', 'json']),
-    )
-    .addOption(
-      new Option('--log-level <level>', 'least severe level logged').choices([
-        'trace',
-        'debug',
-        'info',
-        'warn',
-        'error',
-        'silent',
-      ]),
-    )
-    .option('--debug', 'log debug lines and show stack traces')
-    .showHelpAfterError('(run `ferry --help` for the commands and options)')
-    .exitOverride();
-  let context: CommandContext | undefined;
-  const getContext = () => (context ??= createContext(program, signal));
-  for (const register of commands) register(program, getContext);
-  return program;
-}
+import { buildProgram } from './program.js';
 
 /** Prints an error for people (message, problems, hint) and returns its exit code. */
 export function printError(error: unknown, debug: boolean): number {

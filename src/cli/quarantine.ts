@@ -2,7 +2,7 @@
 // the rule is fixed, or drop them with a record. Logic lives in src/quality; this file parses and prints.
 import type { Command } from 'commander';
 import type { PgClient } from '../connectors/postgres/connect.js';
-import { ConfigError, DataError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { compactTable } from '../observability/table.js';
 import type { ReplayReport } from '../replication/replay.js';
 import type { CommandContext, Register } from './context.js';
@@ -16,6 +16,9 @@ interface FilterFlags {
   id?: string;
   json?: boolean;
 }
+
+/** Entry ids an error names when the one asked for does not exist. */
+const SHOWN_IDS = 20;
 
 function positive(text: string, flag: string): number {
   const n = Number(text);
@@ -110,13 +113,24 @@ export const registerQuarantine: Register = (program, context) => {
     .action(async (id: string, flags: { json?: boolean }) => {
       const ctx = context();
       const schema = ctx.project().targetSchema;
-      const [entry] = await withTarget(ctx, (client) =>
-        ctx.state.quarantine.list(client, { schema, ids: [positive(id, 'id')] }),
-      );
-      if (!entry)
-        throw new DataError(`no quarantine entry ${id} in schema ${schema}`, {
-          hint: `ferry quarantine list shows the entries; replayed and discarded ones are in ${ctx.state.quarantine.where.log}`,
-        });
+      const wanted = positive(id, 'id');
+      const { entry, waiting } = await withTarget(ctx, async (client) => {
+        const [found] = await ctx.state.quarantine.list(client, { schema, ids: [wanted] });
+        return {
+          entry: found,
+          waiting: found ? [] : await ctx.state.quarantine.list(client, { schema }, { limit: SHOWN_IDS + 1 }),
+        };
+      });
+      if (!entry) {
+        const ids = waiting.slice(0, SHOWN_IDS).map((e) => e.id);
+        throw new ConfigError(
+          `no quarantine entry ${id} in schema ${schema}: ${ids.length > 0 ? `entries waiting: ${ids.join(', ')}${waiting.length > SHOWN_IDS ? ', ...' : ''}` : 'no entries are waiting'}`,
+          [],
+          {
+            hint: `ferry quarantine list shows the entries; replayed and discarded ones are in ${ctx.state.quarantine.where.log}`,
+          },
+        );
+      }
       if (flags.json) {
         printJson(entry);
         return;

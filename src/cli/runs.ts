@@ -8,6 +8,7 @@ import type { FerryState } from '../state/ferry-state.js';
 import type { RunRow } from '../state/pipeline-runs.js';
 import type { Register } from './context.js';
 import { printJson } from './output.js';
+import { wholeNumber } from './number-flags.js';
 
 export async function printGrid(
   pool: Queryable,
@@ -88,7 +89,7 @@ export const registerRuns: Register = (program: Command, context) => {
   const runs = program
     .command('runs [pipeline]')
     .description('recent runs of the pipelines as a grid of tasks: state, duration, tries, rows')
-    .option('--limit <n>', 'runs per pipeline', (v) => Number(v), 10)
+    .option('--limit <n>', 'runs per pipeline', wholeNumber(1, 1000), 10)
     .option('--json', 'print runs and task instances as JSON')
     .action(async (pipeline: string | undefined, flags: { limit: number; json?: boolean }) => {
       const { openHistory } = await import('../orchestration/orchestrator.js');

@@ -2,6 +2,7 @@
 // `ferry server`: the scheduler, a worker and the web UI in one process.
 import type { Command } from 'commander';
 import type { Register } from './context.js';
+import { CONCURRENCY, positiveSeconds } from './number-flags.js';
 import type { UiServer } from '../web/server.js';
 import { startUi, uiBinding, withUiFlags, type UiFlags } from './ui.js';
 
@@ -46,16 +47,16 @@ export const registerScheduler: Register = (program: Command, context) => {
   program
     .command('scheduler')
     .description('run pipelines on their schedules (several schedulers may run; each interval runs once)')
-    .option('--tick <seconds>', 'seconds between checks of the schedules', Number, 5)
+    .option('--tick <seconds>', 'seconds between checks of the schedules', positiveSeconds(3600), 5)
     .option('--worker', 'also run tasks in this process (like `ferry server`)')
-    .option('--concurrency <n>', 'tasks run at once by the worker', Number, 2)
+    .option('--concurrency <n>', 'tasks run at once by the worker', CONCURRENCY, 2)
     .action(action(false));
   withUiFlags(
     program
       .command('server')
       .description('scheduler, worker, the web UI and the cdc streams (ferry stream) in one process')
-      .option('--tick <seconds>', 'seconds between checks of the schedules', Number, 5)
-      .option('--concurrency <n>', 'tasks run at once', Number, 2)
+      .option('--tick <seconds>', 'seconds between checks of the schedules', positiveSeconds(3600), 5)
+      .option('--concurrency <n>', 'tasks run at once', CONCURRENCY, 2)
       .option('--no-ui', 'do not serve the web UI'),
   ).action(action(true));
 };

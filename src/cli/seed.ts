@@ -24,7 +24,7 @@ export const registerSeed: Register = (program, context) => {
   program
     .command('seed')
     .description('create the demo shop in the source database and fill it with realistic data')
-    .option('--scale <n>', 'size: 1 is about 100,000 orders (540,000 rows); 0.01 is a quick test', '1')
+    .option('--scale <n>', 'size: 1 is about 100,000 orders (about 550,000 rows); 0.01 is a quick test', '1')
     .option('--seed <s>', 'random seed: the same seed and scale give byte-identical tables', '42')
     .option('--force', 'seed even though the database has other tables (they are left alone)')
     .option('--reset', "drop ferry's demo tables and seed them again")

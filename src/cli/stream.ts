@@ -19,6 +19,8 @@ export const registerStream: Register = (program: Command, context) => {
     .action(async (flags: { streams?: string }) => {
       const ctx = context();
       const { streamChanges } = await import('../replication/cdc/stream.js');
+      const { useStreamHeapSettings } = await import('../replication/cdc/heap-settings.js');
+      useStreamHeapSettings();
       const { catchUpProgress } = await import('../replication/cdc/catch-up-progress.js');
       const { logProgress } = await import('../observability/progress.js');
       // A progress line every few seconds for each snapshot taken first, and while behind the source.

@@ -1,6 +1,8 @@
 // `ferry sync`: replicate the configured streams once, with progress bars and a summary table.
 import { Option, type Command } from 'commander';
 import type { SyncSummary } from '../replication/run.js';
+import type { AfterCopies } from '../replication/run-lifecycle.js';
+import type { VerifyReport } from '../verify/verify.js';
 import type { SparkSyncSummary } from '../replication/spark-sync.js';
 import { compactTable } from '../observability/table.js';
 import type { Register } from './context.js';
@@ -23,7 +25,10 @@ export const registerSync: Register = (program: Command, context) => {
     .description('copy the configured streams from MySQL into PostgreSQL (full refresh or incremental)')
     .option('--streams <names>', 'only these streams, comma-separated (source or target table names)')
     .option('--full-refresh', 'copy every selected stream in full, whatever its mode')
-    .option('--verify', 'verify the synced streams afterwards (exit 1 when they differ)')
+    .option(
+      '--verify',
+      "verify the synced streams inside the sync's own source snapshot, exact (exit 1 when they differ)",
+    )
     .option('--json', 'print the run summary as JSON')
     .option('--strict', 'a table pattern that matches nothing, or an empty source, is an error (exit 2)')
     .addOption(
@@ -61,7 +66,23 @@ export const registerSync: Register = (program: Command, context) => {
         return;
       }
       const { sync } = await import('../replication/run.js');
-      const summary: SyncSummary = await sync(common).finally(stop);
+      // --verify compares inside the sync's own source snapshot, before it lets go of it: exact.
+      let verified: VerifyReport | undefined;
+      const afterCopies = async (run: AfterCopies) => {
+        const { verify } = await import('../verify/verify.js');
+        verified = await verify({
+          project,
+          state: ctx.state,
+          ...(streams ? { streams } : {}),
+          inSnapshot: run,
+          logger: ctx.logger,
+          signal: ctx.signal,
+        });
+      };
+      const summary: SyncSummary = await sync({
+        ...common,
+        ...(flags.verify ? { afterCopies } : {}),
+      }).finally(stop);
       await printOutcome(summary, renderSummary(summary), summary.status === 'succeeded');
 
       /** Prints the sync's summary, verified afterwards with --verify; sets the exit status. */
@@ -72,19 +93,22 @@ export const registerSync: Register = (program: Command, context) => {
           process.exitCode = succeeded ? 0 : 1;
           return;
         }
-        // Rows the source changed after the sync's snapshot are in flight, not differences.
+        // Without the sync's snapshot (a Spark copy): as of the last sync, rows changed since in flight.
         const { verify } = await import('../verify/verify.js');
         const { renderReport } = await import('./verify.js');
-        const lines = commandProgress(ctx, { bars: false, key: 'stream' });
-        const report = await verify({
-          project,
-          state: ctx.state,
-          ...(streams ? { streams } : {}),
-          atSnapshot: true,
-          logger: ctx.logger,
-          signal: ctx.signal,
-          progress: lines.progress,
-        }).finally(lines.stop);
+        const verifyAfter = async () => {
+          const lines = commandProgress(ctx, { bars: false, key: 'stream' });
+          return verify({
+            project,
+            state: ctx.state,
+            ...(streams ? { streams } : {}),
+            atSnapshot: true,
+            logger: ctx.logger,
+            signal: ctx.signal,
+            progress: lines.progress,
+          }).finally(lines.stop);
+        };
+        const report = verified ?? (await verifyAfter());
         if (flags.json) printJson({ sync: result, verify: report });
         else process.stdout.write(`${text}\n\n${renderReport(report)}\n`);
         process.exitCode = report.inSync ? 0 : 1;

@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import { sparkSourceModes, type SparkSourceMode } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
+import { reservedSchemaProblem, sharedWithTarget } from '../config/reserved-schemas.js';
 import { compactTable } from '../observability/table.js';
 import type { TransformSummary } from '../transform/run.js';
 import { ENGINE_NAMES, type EngineName } from '../transform/plan/functions.js';
@@ -57,6 +58,16 @@ export const registerTransform: Register = (program: Command, context) => {
         throw new ConfigError(`--spark-sources applies to the spark engine, not to ${engine}`, [], {
           hint: 'add --engine spark, or leave --spark-sources out',
         });
+      if (flags.schema) {
+        const problem =
+          reservedSchemaProblem(flags.schema) ??
+          (flags.schema === project.targetSchema ? sharedWithTarget(flags.schema) : undefined);
+        if (problem)
+          throw new ConfigError(
+            `--schema ${problem.replace(/ is also target\.schema/, ' is target.schema')}`,
+            [],
+          );
+      }
       const transform = {
         ...project.transform,
         ...(flags.schema ? { schema: flags.schema } : {}),

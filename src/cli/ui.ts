@@ -7,6 +7,7 @@ import type { Orchestrator } from '../orchestration/orchestrator.js';
 import { checkBinding } from '../web/security/binding.js';
 import type { UiServer } from '../web/server.js';
 import type { CommandContext, Register } from './context.js';
+import { wholeNumber } from './number-flags.js';
 
 export interface UiFlags {
   host?: string;
@@ -16,7 +17,11 @@ export interface UiFlags {
 export const withUiFlags = (command: Command): Command =>
   command
     .option('--host <address>', 'address the web UI listens on (default ui.host, 127.0.0.1)')
-    .option('--port <port>', 'port of the web UI (default ui.port, 8680; 0 for any free port)', Number);
+    .option(
+      '--port <port>',
+      'port of the web UI (default ui.port, 8680; 0 for any free port)',
+      wholeNumber(0, 65535),
+    );
 
 export interface UiBinding {
   host: string;

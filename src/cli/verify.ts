@@ -5,10 +5,11 @@ import type { VerifyReport } from '../verify/verify.js';
 import type { Register } from './context.js';
 import { printJson } from './output.js';
 import { commandProgress } from './progress-bars.js';
+import { wholeNumber } from './number-flags.js';
 
 interface VerifyFlags {
   streams?: string;
-  samples: string;
+  samples: number;
   json?: boolean;
   atSnapshot?: boolean;
 }
@@ -20,10 +21,10 @@ export const registerVerify: Register = (program, context) => {
       'prove that the target holds exactly what the source holds (exit 0 in sync, 1 differences, 2 could not run)',
     )
     .option('--streams <names>', 'only these streams, comma-separated')
-    .option('--samples <n>', 'sample keys to show per kind of difference', '5')
+    .option('--samples <n>', 'sample keys to show per kind of difference', wholeNumber(0, 10_000), 5)
     .option(
       '--at-snapshot',
-      'compare with the source as of the last sync: rows whose cursor moved past the high-water mark since then count as in flight, not as differences',
+      'compare with the source as of the last sync: rows the source changed since then (a cursor past the mark, or a row a verified sync wrote) count as in flight, not as differences',
     )
     .option('--json', 'print the report as JSON')
     .action(async (flags: VerifyFlags) => {
@@ -42,7 +43,7 @@ export const registerVerify: Register = (program, context) => {
                   .filter(Boolean),
               }
             : {}),
-          samples: Math.max(0, Number(flags.samples) || 0),
+          samples: flags.samples,
           atSnapshot: flags.atSnapshot === true,
           logger: ctx.logger,
           signal: ctx.signal,

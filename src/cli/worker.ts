@@ -1,13 +1,14 @@
 // `ferry worker`: run pipeline tasks from the queue until Ctrl-C; start as many as you like.
 import type { Command } from 'commander';
 import type { Register } from './context.js';
+import { CONCURRENCY } from './number-flags.js';
 import { untilAborted } from './pipeline-flags.js';
 
 export const registerWorker: Register = (program: Command, context) => {
   program
     .command('worker')
     .description('run pipeline tasks from the queue (on any number of machines; each task runs once)')
-    .option('--concurrency <n>', 'tasks run at once by this process', Number, 2)
+    .option('--concurrency <n>', 'tasks run at once by this process', CONCURRENCY, 2)
     .action(async (flags: { concurrency: number }) => {
       const { openOrchestrator } = await import('../orchestration/orchestrator.js');
       const { startWorker } = await import('../orchestration/worker.js');

@@ -51,30 +51,50 @@ function resolve(
   };
 }
 
+/** What to do about characters a URL reserves, in a user name or password. */
+const SPECIAL_CHARACTERS = (where: string) =>
+  `in a URL's user name and password, write % as %25, @ as %40, : as %3A, / as %2F, # as %23 and ? as %3F (encodeURIComponent does it), or give host, user and password as separate keys of ${where} instead of url`;
+
 function parseUrl(text: string, kind: 'mysql' | 'postgres', where: string) {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new ConfigError(`${where}.url is not a valid URL`, [
-      `${where}.url: expected ${kind === 'mysql' ? 'mysql://user:password@host:3306/database' : 'postgres://user:password@host:5432/database'}`,
-    ]);
+    throw new ConfigError(
+      `${where}.url is not a valid URL`,
+      [
+        `${where}.url: expected ${kind === 'mysql' ? 'mysql://user:password@host:3306/database' : 'postgres://user:password@host:5432/database'}`,
+      ],
+      { hint: SPECIAL_CHARACTERS(where) },
+    );
   }
   if (!(SCHEMES[kind] as readonly string[]).includes(url.protocol)) {
     throw new ConfigError(`${where}.url has scheme ${url.protocol.replace(':', '')}`, [
       `${where}.url: expected a ${SCHEMES[kind].map((s) => s.replace(':', '')).join(' or ')}:// URL`,
     ]);
   }
-  const decode = (s: string) => (s === '' ? undefined : decodeURIComponent(s));
+  const decode = (s: string, part: string) => {
+    if (s === '') return undefined;
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      // URIError "URI malformed": a % not followed by two hex digits. The value is never shown.
+      throw new ConfigError(
+        `${where}.url: the ${part} has a % that is not followed by two hex digits`,
+        [`${where}.url: a % in the ${part} must be written %25: percent-encode it`],
+        { hint: SPECIAL_CHARACTERS(where) },
+      );
+    }
+  };
   const mode =
     url.searchParams.get('sslmode') ?? url.searchParams.get('ssl-mode') ?? url.searchParams.get('tls');
   const tlsMode = mode ? normaliseTlsMode(mode.toLowerCase(), where) : undefined;
   return {
-    host: decode(url.hostname.replace(/^\[|\]$/g, '')),
+    host: decode(url.hostname.replace(/^\[|\]$/g, ''), 'host'),
     port: url.port ? Number(url.port) : undefined,
-    user: decode(url.username),
-    password: decode(url.password),
-    database: decode(url.pathname.replace(/^\//, '')),
+    user: decode(url.username, 'user name'),
+    password: decode(url.password, 'password'),
+    database: decode(url.pathname.replace(/^\//, ''), 'database name'),
     tlsMode,
   };
 }

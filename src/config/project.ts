@@ -22,13 +22,19 @@ import type {
 export type StreamMode = 'full_refresh' | 'incremental' | 'cdc';
 
 /** A stream rule of ferry.yaml with the defaults applied and its lookback in seconds. */
-export interface StreamRule extends Omit<StreamConfig, 'mode' | 'lookback' | 'deletes' | 'cursor'> {
+export interface StreamRule extends Omit<
+  StreamConfig,
+  'mode' | 'lookback' | 'deletes' | 'cursor' | 'incremental_fallback'
+> {
   /** Its position in ferry.yaml's streams list, for messages ("streams[2]"). */
   index: number;
   mode: StreamMode;
   cursor: string | undefined;
   lookbackSeconds: number;
   deletes: 'ignore' | 'soft' | 'hard';
+  incrementalFallback: 'none' | 'full_refresh';
+  /** The stream's own entry as ferry.yaml gives it (without defaults:), for warnings about settings that do nothing. */
+  own: Readonly<StreamConfig>;
 }
 
 /** The cdc section with its durations in seconds. */
@@ -107,6 +113,8 @@ export function compileProject(config: FerryConfig, configPath = 'ferry.yaml'): 
       lookbackSeconds: durationSeconds(lookback),
       // A cdc stream follows deletes by default: the binlog has them, exactly.
       deletes: s.deletes ?? config.defaults.deletes ?? (mode === 'cdc' ? 'hard' : 'ignore'),
+      incrementalFallback: s.incremental_fallback ?? config.defaults.incremental_fallback ?? 'none',
+      own: s,
     };
   });
   // Deduplication keeps one row per key of a load; a cdc stream applies each row's changes as the

@@ -16,6 +16,7 @@ import { syncSchema } from './sections/sync.js';
 import { sparkSourceModes, transformSchema } from './sections/transform.js';
 import { cdcSchema } from './sections/cdc.js';
 import { uiSchema } from './sections/ui.js';
+import { reservedSchemaIssues } from './reserved-schemas.js';
 
 export { sparkSchema, sparkSourceModes };
 
@@ -34,6 +35,7 @@ export const configSchema = z
         cursor: identifier.optional(),
         lookback: streamSchema.shape.lookback,
         deletes: streamSchema.shape.deletes,
+        incremental_fallback: streamSchema.shape.incremental_fallback,
       })
       .default({ mode: 'full_refresh' })
       .describe('Stream settings used where a stream sets none'),
@@ -44,6 +46,9 @@ export const configSchema = z
     spark: sparkSchema.optional(),
     transform: transformSchema.default(transformSchema.parse({})),
     ui: uiSchema.default(uiSchema.parse({})),
+  })
+  .superRefine((config, ctx) => {
+    for (const issue of reservedSchemaIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
   })
   .describe('ferry configuration (ferry.yaml)');
 

@@ -21,7 +21,10 @@ const streams = (names: readonly string[] | undefined) => (names ? ` --streams $
 
 /** What ferry does for each kind of task, as the command a user would run by hand. */
 const workOf: { [K in TaskSpec['kind']]: (spec: Extract<TaskSpec, { kind: K }>) => string } = {
-  sync: (spec) => codeSpan(`ferry sync${streams(spec.streams)}${spec.full_refresh ? ' --full-refresh' : ''}`),
+  sync: (spec) =>
+    codeSpan(
+      `ferry sync${streams(spec.streams)}${spec.full_refresh ? ' --full-refresh' : ''}${spec.verify ? ' --verify' : ''}`,
+    ),
   verify: (spec) => codeSpan(`ferry verify --at-snapshot${streams(spec.streams)}`),
   quality: (spec) =>
     `quality gate: at most ${spec.max_quarantined} row(s) per stream waiting in quarantine (${codeSpan(`ferry quarantine list${spec.streams ? ` --stream ${spec.streams.join(',')}` : ''}`)})`,

@@ -10,7 +10,8 @@ import { DataError, EXIT, FerryError, type ErrorKind } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { logProgress } from '../observability/progress.js';
 import { sync } from '../replication/run.js';
-import { verify } from '../verify/verify.js';
+import { verify, type VerifyReport } from '../verify/verify.js';
+import type { AfterCopies } from '../replication/run-lifecycle.js';
 import { quarantinedByStream } from './quality-gate.js';
 import type { Pipeline, PipelineTask } from './pipeline.js';
 import type { DataInterval } from './schedule.js';
@@ -39,14 +40,53 @@ type Executors = {
   ) => Promise<TaskOutcome>;
 };
 
+/** A verify task's failure: the streams that differ (a stream whose source table is gone does not). */
+function differences(report: VerifyReport, when = ''): DataError {
+  const off = report.streams.filter((s) => s.status !== 'in_sync' && s.status !== 'source_missing');
+  return new DataError(
+    `verify run ${report.runId}${when ? ` ${when}` : ''}: ${off.map((s) => `${s.stream} ${s.status}`).join(', ')}`,
+    { hint: `ferry verify --streams ${off.map((s) => s.stream).join(',')} lists the differing keys` },
+  );
+}
+
+/** verify while the source keeps changing, as a pipeline runs: rows changed after the sync are in flight. */
+const verifyAsOfSync = (ctx: TaskRunContext, streams: readonly string[] | undefined) => {
+  const progress = logProgress(ctx.logger, { key: 'stream' });
+  return verify({
+    project: ctx.project,
+    state: ctx.state,
+    ...(streams ? { streams } : {}),
+    atSnapshot: true,
+    logger: ctx.logger,
+    signal: ctx.signal,
+    progress,
+  }).finally(progress.stop);
+};
+
 const executors: Executors = {
   async sync(ctx, spec) {
     const progress = logProgress(ctx.logger, { key: 'stream' });
+    let verified: VerifyReport | undefined;
     const summary = await sync({
       project: ctx.project,
       state: ctx.state,
       ...(spec.streams ? { streams: spec.streams } : {}),
       ...(spec.full_refresh ? { fullRefresh: true } : {}),
+      // verify: true compares inside the sync's own source snapshot (exact), as ferry sync --verify.
+      ...(spec.verify
+        ? {
+            afterCopies: async (run: AfterCopies) => {
+              verified = await verify({
+                project: ctx.project,
+                state: ctx.state,
+                ...(spec.streams ? { streams: spec.streams } : {}),
+                inSnapshot: run,
+                logger: ctx.logger,
+                signal: ctx.signal,
+              });
+            },
+          }
+        : {}),
       logger: ctx.logger,
       signal: ctx.signal,
       progress,
@@ -62,34 +102,24 @@ const executors: Executors = {
           hint: `see the task log (ferry logs) and ${ctx.state.schema}.stream_runs; fix the cause, then \`ferry runs retry\``,
         },
       );
+    if (verified && !verified.inSync)
+      throw differences(verified, `at the snapshot of sync run ${summary.runId}`);
+    // A run that read no source snapshot (cdc streams caught up from the binlog): verified after it.
+    if (spec.verify && !verified) {
+      const report = await verifyAsOfSync(ctx, spec.streams);
+      if (!report.inSync) throw differences(report, `after sync run ${summary.runId}`);
+    }
     return { rows };
   },
 
   async verify(ctx, spec) {
-    // The source keeps changing while a pipeline runs: rows changed after the sync are in flight.
-    const progress = logProgress(ctx.logger, { key: 'stream' });
-    const report = await verify({
-      project: ctx.project,
-      state: ctx.state,
-      ...(spec.streams ? { streams: spec.streams } : {}),
-      atSnapshot: true,
-      logger: ctx.logger,
-      signal: ctx.signal,
-      progress,
-    }).finally(progress.stop);
+    const report = await verifyAsOfSync(ctx, spec.streams);
     for (const s of report.streams)
       ctx.logger.info(
         { stream: s.stream, status: s.status, missing: s.missing, extra: s.extra, different: s.different },
         `${s.stream}: ${s.status}`,
       );
-    const off = report.streams.filter((s) => s.status !== 'in_sync');
-    if (off.length > 0)
-      throw new DataError(
-        `verify run ${report.runId}: ${off.map((s) => `${s.stream} ${s.status}`).join(', ')}`,
-        {
-          hint: 'run `ferry verify` for the differing keys',
-        },
-      );
+    if (!report.inSync) throw differences(report);
     return { rows: report.streams.reduce((n, s) => n + s.targetRows, 0) };
   },
 

@@ -5,6 +5,7 @@ import type { Project } from '../config/project.js';
 import { BinlogError } from '../connectors/mysql/binlog/errors.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import { useStreamHeapSettings } from '../replication/cdc/heap-settings.js';
 import { streamChanges } from '../replication/cdc/stream.js';
 import type { FerryState } from '../state/ferry-state.js';
 
@@ -18,6 +19,7 @@ export async function superviseStreams(
   signal: AbortSignal,
 ): Promise<void> {
   if (!project.streams.some((s) => s.mode === 'cdc')) return;
+  useStreamHeapSettings();
   let failures = 0;
   while (!signal.aborted) {
     try {

@@ -2,7 +2,6 @@
 // lookback window), and those in the holes a numeric cursor left below it, into a temporary table,
 // merge them by primary key, detect deletes if asked, and move the mark (cursor-mark.ts) and the
 // holes (cursor-holes.ts), all in one transaction.
-import type { SourceTable } from '../schema/source-table.js';
 import { inTransaction } from '../connectors/postgres/transaction.js';
 import { readTargetColumns } from '../connectors/postgres/ddl.js';
 import { copyRows } from './copy-rows.js';
@@ -22,17 +21,8 @@ import type { ConnectionPair } from './pair-pool.js';
 import { findHoles, holesToKeep, inHoles } from './cursor-holes.js';
 import { aboveMark, cursorOf, readSnapshotMark, type Cursor } from './cursor-mark.js';
 import { widenColumns } from './widen.js';
-
-/** Why a stream cannot run incrementally, or undefined when it can. */
-export function incrementalBlocker(table: SourceTable, cursor: string | undefined): string | undefined {
-  if (!cursor) return 'it has no cursor column (set `cursor:` on the stream)';
-  const column = table.columns.find((c) => c.name === cursor);
-  if (!column) return `its cursor column ${cursor} does not exist`;
-  if (!cursorOf(table, cursor))
-    return `its cursor column ${cursor} is ${column.columnType}, not a number or a date/time`;
-  if (table.primaryKey.length === 0) return 'it has no primary key to merge rows by';
-  return undefined;
-}
+import { fallbackWarning, incrementalBlocker } from './plan-checks.js';
+import { checkConfiguredKey } from './key-uniqueness.js';
 
 export async function incremental(
   ctx: RunContext,
@@ -42,7 +32,8 @@ export async function incremental(
 ): Promise<StreamResult> {
   const blocker = incrementalBlocker(plan.table, plan.cursor);
   if (blocker) {
-    const warning = `${plan.name} cannot be incremental because ${blocker}; copying it in full`;
+    // Only a stream with incremental_fallback: full_refresh gets here (checkIncremental refuses the others).
+    const warning = fallbackWarning(blocker);
     ctx.logger.warn({ stream: plan.name }, warning);
     const result = await fullRefresh(ctx, pair, plan, mappings, { mode: 'full_refresh' });
     result.warnings.push(warning);
@@ -124,6 +115,7 @@ export async function incremental(
     result.rowsQuarantined += settled.quarantined;
     result.warnings.push(...settled.warnings);
     Object.assign(result, quality.counts());
+    await checkConfiguredKey(target, plan, mappings, incoming.relation);
     const steps = plan.deletes === 'ignore' ? 1 : 2;
     ctx.progress?.update(plan.name, { phase: `merging ${result.rowsLoaded} rows`, step: 1, steps });
     await mergeRows(target, {

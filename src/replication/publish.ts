@@ -18,6 +18,7 @@ import { targetNameOf, type ColumnMapping } from '../schema/type-mapping.js';
 import type { CursorHole } from '../state/streams.js';
 import type { RunContext, StreamResult } from './stream-context.js';
 import { describeWidening, widenColumns, type TypeChange } from './widen.js';
+import { checkConfiguredKey } from './key-uniqueness.js';
 import type { StreamPlan } from './stream-plan.js';
 import type { StreamMode } from '../config/project.js';
 
@@ -68,6 +69,7 @@ export async function publishFullLoad(
     result.rowsQuarantined += settled.quarantined;
     result.warnings.push(...settled.warnings);
     Object.assign(result, load.quality.counts());
+    await checkConfiguredKey(target, plan, mappings, qualifiedPg(schema, load.staging));
     await raiseMaintenanceMemory(target);
     result.warnings.push(...(await widenKeptTable(target, schema, plan.targetTable, load.widen ?? [])));
     const loadRuns = await ctx.state.chunks.runsOf(target, key);

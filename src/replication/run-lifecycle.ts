@@ -6,7 +6,7 @@
 // happens (a lost connection, a signal). Locks are released and connections closed on every path.
 import { hostname } from 'node:os';
 import type { Project } from '../config/project.js';
-import { connectMysql } from '../connectors/mysql/connect.js';
+import { connectMysql, type MysqlConnection } from '../connectors/mysql/connect.js';
 import { introspectSkipped, introspectTables } from '../connectors/mysql/introspect.js';
 import { openSnapshot, type BinlogPosition, type SnapshotPosition } from '../connectors/mysql/snapshot.js';
 import { connectPostgres, lostReason, type PgClient } from '../connectors/postgres/connect.js';
@@ -24,6 +24,7 @@ import { createPairPool } from './pair-pool.js';
 import type { ConnectionPair } from './pair-pool.js';
 import { emptyResult, type RunContext, type StreamResult } from './stream-context.js';
 import { settleMissingStream } from './missing-tables.js';
+import { checkIncremental, keyWarnings, settingWarnings } from './plan-checks.js';
 import {
   mappingsFor,
   missingStreams,
@@ -71,6 +72,20 @@ export interface RunOptions {
   progress?: Progress | undefined;
   /** Patterns that match nothing and an empty source stop the run (a configuration error) instead of warning. */
   strict?: boolean | undefined;
+  /**
+   * Runs once every stream succeeded, before the locks are released, on a reader session still in
+   * the run's source snapshot (not called when the copier does not read the source itself).
+   */
+  afterCopies?: ((run: AfterCopies) => Promise<void>) | undefined;
+}
+
+/** What afterCopies gets: the run, a source session in its snapshot, and the streams it copied. */
+export interface AfterCopies {
+  runId: number;
+  source: MysqlConnection;
+  /** Whether every reader saw the one snapshot (otherwise the session's is one of several). */
+  consistent: boolean;
+  plans: readonly StreamPlan[];
 }
 
 export interface RunSummary {
@@ -103,6 +118,7 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
     await state.migrate(control);
     const known = await state.streams.list(control, schema);
     const planned = await planFromSource(project, options.streams, known);
+    if (copier.kind === 'sync') checkIncremental(planned.plans);
     const warnings = planned.warnings.map((w) => w.message);
     const refused = planned.warnings.filter((w) => w.strict && options.strict);
     if (refused.length > 0)
@@ -182,35 +198,55 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
       };
       const results: StreamResult[] = [...unmappable];
       let end: { status: 'succeeded' | 'failed' | 'interrupted'; error?: string } = { status: 'failed' };
-      try {
-        for (const r of unmappable) await recordFailure(ctx, control, r.stream, r.mode, r.error ?? 'failed');
-        for (const m of missing) results.push(await settleMissingStream(ctx, m));
-        await copyAll(ctx, copier, work, results);
-        const status = results.some((r) => r.status === 'failed') ? 'failed' : 'succeeded';
-        end = { status: signal.aborted ? 'interrupted' : status };
-        return {
-          runId,
-          status,
-          binlog,
-          consistentSnapshot: snapshot?.consistent ?? false,
-          seconds: (Date.now() - started) / 1000,
-          streams: results,
-          warnings,
-        };
-      } catch (error) {
-        end = { status: signal.aborted ? 'interrupted' : 'failed', error: messageOf(error) };
-        throw error;
-      } finally {
-        const record = (db: PgClient) =>
-          state.runs.finish(db, runId, {
-            status: end.status,
-            summary: { streams: results, seconds: (Date.now() - started) / 1000, binlog },
-            error: end.error,
+      const summary = await (async (): Promise<RunSummary> => {
+        try {
+          for (const r of unmappable)
+            await recordFailure(ctx, control, r.stream, r.mode, r.error ?? 'failed');
+          for (const m of missing) results.push(await settleMissingStream(ctx, m));
+          await copyAll(ctx, copier, work, results);
+          const status = results.some((r) => r.status === 'failed') ? 'failed' : 'succeeded';
+          end = { status: signal.aborted ? 'interrupted' : status };
+          return {
+            runId,
+            status,
+            binlog,
+            consistentSnapshot: snapshot?.consistent ?? false,
+            seconds: (Date.now() - started) / 1000,
+            streams: results,
+            warnings,
+          };
+        } catch (error) {
+          end = { status: signal.aborted ? 'interrupted' : 'failed', error: messageOf(error) };
+          throw error;
+        } finally {
+          const record = (db: PgClient) =>
+            state.runs.finish(db, runId, {
+              status: end.status,
+              summary: { streams: results, seconds: (Date.now() - started) / 1000, binlog },
+              error: end.error,
+            });
+          await onControlOrFresh(control, project.target, record).catch((error: unknown) =>
+            logger.warn({ err: error }, `run ${runId}: could not record its end (${messageOf(error)})`),
+          );
+        }
+      })();
+      // Still in the run's snapshot and holding its locks: the source as the run read it, the target
+      // as the run left it (ferry sync --verify compares the two).
+      const reader =
+        options.afterCopies && summary.status === 'succeeded' ? await pool?.acquire() : undefined;
+      if (reader) {
+        try {
+          await options.afterCopies!({
+            runId,
+            source: reader.source,
+            consistent: snapshot?.consistent ?? false,
+            plans: work.map((w) => w.plan),
           });
-        await onControlOrFresh(control, project.target, record).catch((error: unknown) =>
-          logger.warn({ err: error }, `run ${runId}: could not record its end (${messageOf(error)})`),
-        );
+        } finally {
+          pool!.release(reader);
+        }
       }
+      return summary;
     } finally {
       await locks.release();
     }
@@ -232,9 +268,14 @@ export async function planFromSource(
     const database = project.source.database;
     const tables = await introspectTables(probe, database);
     const skipped = await introspectSkipped(probe, database);
+    const plans = planStreams(project.streams, tables, only, known);
     return {
-      plans: planStreams(project.streams, tables, only, known),
-      warnings: planWarnings(project.streams, tables, skipped, database),
+      plans,
+      warnings: [
+        ...planWarnings(project.streams, tables, skipped, database),
+        ...settingWarnings(project.streams),
+        ...keyWarnings(project.streams, plans),
+      ],
     };
   } finally {
     await probe.end().catch(() => undefined);

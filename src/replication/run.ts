@@ -12,8 +12,9 @@ import { compileQuality } from '../quality/stream-quality.js';
 import { catchUp } from './cdc/catch-up.js';
 import type { CdcProject } from './cdc/session.js';
 import { fullRefresh, type FullRefreshOptions } from './full-refresh.js';
-import { incremental, incrementalBlocker } from './incremental.js';
-import { runCopies, type Copier, type RunSummary } from './run-lifecycle.js';
+import { incremental } from './incremental.js';
+import { incrementalBlocker } from './plan-checks.js';
+import { runCopies, type Copier, type RunOptions, type RunSummary } from './run-lifecycle.js';
 import { emptyResult } from './stream-context.js';
 import type { StreamPlan } from './stream-plan.js';
 
@@ -30,6 +31,8 @@ export interface SyncOptions {
   signal: AbortSignal;
   /** Each stream's rows, chunks and put-in-place steps (observability/progress.ts). */
   progress?: Progress | undefined;
+  /** Once every stream succeeded, still in the run's source snapshot (ferry sync --verify). */
+  afterCopies?: RunOptions['afterCopies'];
 }
 
 export type SyncSummary = RunSummary;

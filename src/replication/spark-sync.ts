@@ -17,7 +17,7 @@ import { compileQuality } from '../quality/stream-quality.js';
 import { connectSpark, type SparkSession } from '../spark/session.js';
 import type { FerryState } from '../state/ferry-state.js';
 import { cursorOf } from './cursor-mark.js';
-import { incrementalBlocker } from './incremental.js';
+import { fallbackWarning, incrementalBlocker } from './plan-checks.js';
 import {
   runCopies,
   type Copier,
@@ -118,7 +118,8 @@ async function copyStream(ctx: RunContext, work: StreamWork, job: Job): Promise<
     if (plan.mode !== 'incremental') return await fullLoad(ctx, work, job, source, { mode: 'full_refresh' });
     const blocker = incrementalBlocker(plan.table, plan.cursor);
     if (blocker) {
-      const warning = `${plan.name} cannot be incremental because ${blocker}; copying it in full`;
+      // Only a stream with incremental_fallback: full_refresh gets here (checkIncremental refuses the others).
+      const warning = fallbackWarning(blocker);
       ctx.logger.warn({ stream: plan.name }, warning);
       const result = await fullLoad(ctx, work, job, source, { mode: 'full_refresh' });
       result.warnings.push(warning);

@@ -14,6 +14,8 @@ export interface StreamPlan {
   table: SourceTable;
   /** The stream's name in logs, state and quarantine: the target table name. */
   name: string;
+  /** The position in ferry.yaml's streams list of the stream rule that matched the table. */
+  ruleIndex: number;
   targetTable: string;
   mode: StreamMode;
   cursor: string | undefined;
@@ -23,8 +25,13 @@ export interface StreamPlan {
   /** Validation of the rows (src/quality). */
   checks: CheckRule[];
   dedup: DedupRule | undefined;
-  /** The key is the stream's primary_key:, standing in for one the table lacks (the binlog has none). */
-  keyDeclared?: boolean;
+  /**
+   * The stream's primary_key when it stands in for the key the table does not declare (it must be
+   * unique; the binlog has no key for such a table).
+   */
+  configuredKey: string[] | undefined;
+  /** What an incremental stream that cannot be incremental does (stream ferry.yaml's incremental_fallback). */
+  incrementalFallback: 'none' | 'full_refresh';
 }
 
 /** "*" and "?" globs, matched against the whole table name, case-sensitively. */
@@ -69,6 +76,8 @@ export function planStreams(
 ): StreamPlan[] {
   const plans: StreamPlan[] = [];
   const used = new Set<number>();
+  /** Every stream the rules give, whether or not `only` selects it: the valid names for messages. */
+  const available: string[] = [];
   for (const table of tables) {
     const index = ruleIndexOf(rules, table.name);
     if (index < 0) continue;
@@ -76,6 +85,7 @@ export function planStreams(
     const stream = rules[index]!;
     // PostgreSQL keeps 63 bytes of a name; longer ones are mapped (identifier()), never cut.
     const targetTable = identifier(stream.target_table ?? table.name);
+    available.push(targetTable);
     if (only && only.length > 0 && !only.includes(table.name) && !only.includes(targetTable)) continue;
     const unknown = [...(stream.primary_key ?? []), ...(stream.columns ?? [])].filter(
       (c) => !table.columns.some((col) => col.name === c),
@@ -91,8 +101,8 @@ export function planStreams(
     const declared = stream.primary_key !== undefined && table.primaryKey.length === 0;
     plans.push({
       table: declared ? { ...table, primaryKey: stream.primary_key! } : table,
-      ...(declared ? { keyDeclared: true } : {}),
       name: targetTable,
+      ruleIndex: index,
       targetTable,
       mode: stream.mode,
       cursor: stream.cursor,
@@ -101,6 +111,8 @@ export function planStreams(
       columns: stream.columns,
       checks: stream.checks ?? [],
       dedup: stream.dedup,
+      configuredKey: declared ? [...stream.primary_key!] : undefined,
+      incrementalFallback: stream.incrementalFallback,
     });
   }
   const byTarget = new Map<string, string[]>();
@@ -114,11 +126,14 @@ export function planStreams(
     );
   }
   const gone = new Set(missingStreams(rules, plans, known).map((m) => m.sourceTable));
-  const literal = rules.filter((s, i) => !used.has(i) && !/[*?]/.test(s.table) && !gone.has(s.table));
+  const unused = rules.filter((s, i) => !used.has(i) && !/[*?]/.test(s.table) && !gone.has(s.table));
+  const shadowed = unused.filter((s) => tables.some((t) => t.name === s.table));
+  if (shadowed.length > 0) throw shadowedStreams(rules, shadowed);
+  const literal = unused.filter((s) => !shadowed.includes(s));
   if (literal.length > 0) {
     throw new ConfigError(
       'streams name tables that the source does not have',
-      literal.map((s) => `streams: table ${s.table} not found in the source database`),
+      literal.map((s) => `streams[${s.index}]: table ${s.table} not found in the source database`),
       {
         hint: `tables in the source: ${tables.map((t) => t.name).join(', ') || '(none)'}`,
       },
@@ -132,10 +147,38 @@ export function planStreams(
     );
     if (missing.length > 0)
       throw new ConfigError(`no stream covers ${missing.join(', ')}`, [], {
-        hint: `streams: ${plans.map((p) => p.name).join(', ')}`,
+        hint: `streams: ${validNames(rules, available, known).join(', ') || '(none: no table of the source matches streams:)'}`,
       });
   }
   return plans;
+}
+
+/**
+ * Streams naming a table the source has that an earlier stream matches already (or that ferry never
+ * replicates): their settings would never apply, so the file is wrong.
+ */
+function shadowedStreams(rules: readonly StreamRule[], shadowed: readonly StreamRule[]): ConfigError {
+  const problems = shadowed.map((s) => {
+    const first = ruleIndexOf(rules, s.table);
+    if (first < 0)
+      return `streams[${s.index}]: table ${s.table} starts with ${FERRY_PREFIX}: ferry never replicates such tables`;
+    const by = rules[first]!;
+    const pattern = /[*?]/.test(by.table) ? ` (table: ${JSON.stringify(by.table)})` : '';
+    return `streams[${s.index}]: table ${s.table} is matched by streams[${first}]${pattern} already, so these settings would never apply`;
+  });
+  return new ConfigError('a table is listed in two streams', problems, {
+    hint: "the first stream whose table matches wins: merge the two entries into one, or put the one naming the table before the pattern (or add the table to the pattern's exclude:)",
+  });
+}
+
+/** The stream names --streams may give: those the source's tables have, and those whose table is gone. */
+function validNames(
+  rules: readonly StreamRule[],
+  available: readonly string[],
+  known: readonly KnownStream[],
+): string[] {
+  const gone = known.filter((k) => ruleIndexOf(rules, k.sourceTable) >= 0 && !available.includes(k.table));
+  return [...new Set([...available, ...gone.map((k) => k.table)])].sort();
 }
 
 /** A stream whose source table is gone (dropped, or renamed) since ferry synced it. */
@@ -203,13 +246,29 @@ export function planWarnings(
   if (tables.length === 0)
     return [{ message: `the source database ${database} has no tables`, strict: true }, ...warnings];
   rules.forEach((rule, i) => {
-    if (/[*?]/.test(rule.table) && !tables.some((t) => globMatches(rule.table, t.name)))
+    if (!/[*?]/.test(rule.table)) return;
+    const matching = tables.filter((t) => globMatches(rule.table, t.name));
+    if (matching.length === 0)
       warnings.push({
         message: `streams[${i}]: table "${rule.table}" matches no table of the source database ${database}`,
         strict: true,
       });
+    else if (shadowedGlob(rules, i, matching))
+      warnings.push({
+        message: `streams[${i}]: every table "${rule.table}" matches is matched by an earlier stream (the first that matches wins), so its settings never apply`,
+        strict: true,
+      });
   });
   return warnings;
+}
+
+/** Whether every table a glob would copy (its matches less its exclude:) is an earlier stream's. */
+function shadowedGlob(rules: readonly StreamRule[], i: number, matching: readonly SourceTable[]): boolean {
+  const rule = rules[i]!;
+  const own = matching.filter(
+    (t) => !t.name.startsWith(FERRY_PREFIX) && !(rule.exclude ?? []).some((e) => globMatches(e, t.name)),
+  );
+  return own.length > 0 && own.every((t) => ruleIndexOf(rules, t.name) < i);
 }
 
 /** The column mappings of a stream: its selected columns (and always the key), in table order. */

@@ -16,6 +16,17 @@ export interface VerifyStreamRecord {
   inFlight: number;
   samples: unknown;
   notes: unknown;
+  /** Compared inside a sync's own source snapshot: what the target was then (ferry sync --verify). */
+  proof?: VerifyProof | undefined;
+}
+
+/** What a verify inside a sync's snapshot saw of the target: it equalled the source then when in sync. */
+export interface VerifyProof {
+  syncRunId: number;
+  /** pg_current_snapshot() of the transaction that read the target. */
+  targetSnapshot: string;
+  /** Every row of the target table then (soft-deleted ones too). */
+  targetTotal: number;
 }
 
 export interface VerifyRunRecord {
@@ -49,8 +60,9 @@ export function verifyRunsTables(schema: string) {
         const runId = Number(rows[0]!.run_id);
         for (const s of run.streams) {
           await db.query(
-            `INSERT INTO ${streams} (run_id, stream, status, source_rows, target_rows, missing, extra, different, expected, in_flight, samples, notes)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+            `INSERT INTO ${streams} (run_id, stream, status, source_rows, target_rows, missing, extra, different, expected, in_flight, samples, notes,
+                                     sync_run_id, target_snapshot, target_total)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
             [
               runId,
               s.stream,
@@ -64,6 +76,9 @@ export function verifyRunsTables(schema: string) {
               s.inFlight,
               JSON.stringify(s.samples),
               JSON.stringify(s.notes),
+              s.proof?.syncRunId ?? null,
+              s.proof?.targetSnapshot ?? null,
+              s.proof?.targetTotal ?? null,
             ],
           );
         }
@@ -77,6 +92,28 @@ export function verifyRunsTables(schema: string) {
         [targetSchema, runId],
       );
       return rows[0] ? toVerifyRun(rows[0]) : undefined;
+    },
+
+    /**
+     * The proof that a stream was in sync at the snapshot of this sync run (the latest, when verified
+     * more than once), or undefined.
+     */
+    async proofOf(
+      db: Queryable,
+      targetSchema: string,
+      stream: string,
+      syncRunId: number,
+    ): Promise<VerifyProof | undefined> {
+      const { rows } = await db.query<{ target_snapshot: string; target_total: string }>(
+        `SELECT s.target_snapshot, s.target_total FROM ${streams} s JOIN ${runs} r USING (run_id)
+          WHERE r.target_schema = $1 AND s.stream = $2 AND s.sync_run_id = $3 AND s.status = 'in_sync'
+          ORDER BY s.run_id DESC LIMIT 1`,
+        [targetSchema, stream, syncRunId],
+      );
+      const r = rows[0];
+      return r
+        ? { syncRunId, targetSnapshot: r.target_snapshot, targetTotal: Number(r.target_total) }
+        : undefined;
     },
 
     async recent(db: Queryable, targetSchema: string, limit: number): Promise<VerifyRunRow[]> {

@@ -70,11 +70,16 @@ export function mysqlChecksums(connection: MysqlConnection, schema: string, tabl
   };
 }
 
+/**
+ * `inTransaction`: the client is inside a transaction of the caller's (one snapshot of the target for
+ * the whole comparison), which streaming must neither begin nor end.
+ */
 export function postgresChecksums(
   client: PgClient,
   schema: string,
   table: string,
   softDeletes: boolean,
+  options: { inTransaction?: boolean } = {},
 ): VerifyDialect {
   return {
     from: qualifiedPg(schema, table),
@@ -100,7 +105,7 @@ export function postgresChecksums(
     },
     async *stream(sql) {
       const cursor = `ferry_verify_${Math.random().toString(36).slice(2, 10)}`;
-      await client.query('BEGIN');
+      if (!options.inTransaction) await client.query('BEGIN');
       try {
         await client.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${sql}`);
         for (;;) {
@@ -112,7 +117,7 @@ export function postgresChecksums(
           yield* rows;
         }
       } finally {
-        await client.query('COMMIT');
+        await client.query(options.inTransaction ? `CLOSE ${cursor}` : 'COMMIT');
       }
     },
   };

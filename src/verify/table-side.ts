@@ -22,6 +22,11 @@ export interface Side {
   rows(level: number, ids: readonly string[]): Promise<Map<string, string>>;
   /** key text -> canonical column values, for rows with these key texts. */
   values(keys: readonly string[]): Promise<Map<string, (string | null)[]>>;
+  /**
+   * key text -> a fingerprint of the row (its hash and the texts of the columns compared apart), for
+   * the rows with these key texts: equal fingerprints, equal rows.
+   */
+  fingerprints(keys: readonly string[]): Promise<Map<string, string>>;
   /** A condition selecting the rows with these key texts. */
   whereKeys(keys: readonly string[]): string;
   /** Those of the key texts whose rows meet a condition (SQL of this side's dialect). */
@@ -163,6 +168,18 @@ export function tableSide(dialect: VerifyDialect, table: SideTable, bucketing: B
         }
         return out;
       });
+    },
+    async fingerprints(keys) {
+      const apart = table.apart.map((m, i) => `${dialect.apartText(dialect.column(m), m)} AS a${i}`);
+      const out = new Map<string, string>();
+      for (const batch of batches(keys)) {
+        const rows = await dialect.query(
+          `SELECT ${keyText} AS k, ${rowHash} AS h${apart.map((a) => `, ${a}`).join('')} FROM ${dialect.from}${where(this.whereKeys(batch))}`,
+        );
+        for (const r of rows)
+          out.set(String(r.k), JSON.stringify([r.h, ...table.apart.map((_, i) => r[`a${i}`] ?? null)]));
+      }
+      return out;
     },
     whereKeys(keys) {
       if (bucketing.kind === 'range')

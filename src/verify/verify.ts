@@ -27,12 +27,15 @@ import {
 import { mysqlChecksums, postgresChecksums } from './checksum-dialects.js';
 import { changedKeys, quarantinedKeys, quarantinedRows, type ExpectedScope } from './expected.js';
 import { displayKey, keyBounds, tableSide, type Side } from './table-side.js';
-import { DELETED_AT, qualifiedPg, quoteMysql } from '../schema/identifiers.js';
+import { DELETED_AT, qualifiedPg } from '../schema/identifiers.js';
 import type { FerryState } from '../state/ferry-state.js';
 import type { ConnectionSpec } from '../connectors/connection-spec.js';
 import { snapshotPositionOf } from '../connectors/mysql/snapshot.js';
+import type { VerifyProof } from '../state/verify-runs.js';
+import type { AfterCopies } from '../replication/run-lifecycle.js';
 import type { ColumnMapping } from '../schema/type-mapping.js';
 import { keysChangedBetween, keyTextsOf } from './in-flight.js';
+import { inFlightOnLiveSource } from './live-source.js';
 
 export interface VerifyOptions {
   project: Pick<Project, 'source' | 'target' | 'targetSchema' | 'streams'>;
@@ -45,11 +48,19 @@ export interface VerifyOptions {
    * mark since then count as in flight, not as differences. Without it they are differences, with a note.
    */
   atSnapshot?: boolean;
+  /**
+   * Compare inside a sync's own source snapshot (ferry sync --verify): exact, nothing in flight; each
+   * stream in sync is recorded as a proof for later verifies (live-source.ts).
+   */
+  inSnapshot?: SyncSnapshot | undefined;
   logger: Logger;
   signal: AbortSignal;
   /** Each stream's phase while it is compared (observability/progress.ts). */
   progress?: Progress | undefined;
 }
+
+/** A sync's source session, still in the snapshot the sync read, and what it synced. */
+export type SyncSnapshot = AfterCopies;
 
 export interface StreamVerdict {
   stream: string;
@@ -79,22 +90,6 @@ export interface VerifyReport {
   streams: StreamVerdict[];
 }
 
-/** Keys whose source row moved past the stream's high-water mark since the last sync. */
-async function changedSinceSync(
-  state: FerryState,
-  source: MysqlConnection,
-  side: Side,
-  client: PgClient,
-  schema: string,
-  plan: StreamPlan,
-  keys: string[],
-): Promise<Set<string>> {
-  if (keys.length === 0) return new Set();
-  const stream = await state.streams.read(client, { targetSchema: schema, table: plan.targetTable });
-  if (!stream?.cursorColumn || stream.highWater === null) return new Set();
-  return side.keysWhere(`${quoteMysql(stream.cursorColumn)} > ${source.escape(stream.highWater)}`, keys);
-}
-
 function emptyVerdict(stream: string, status: StreamVerdict['status'], keyed: boolean): StreamVerdict {
   return {
     stream,
@@ -113,20 +108,36 @@ function emptyVerdict(stream: string, status: StreamVerdict['status'], keyed: bo
   };
 }
 
+/** Both sides of one stream's comparison, for the evidence of rows in flight. */
+export interface ComparedSides {
+  source: Side;
+  target: Side;
+  /** The source table over StreamOptions.sourceNow, when given. */
+  sourceNow?: Side;
+}
+
+interface StreamOptions {
+  samples: number;
+  signal: AbortSignal;
+  /** Told each phase of the comparison, for progress reports. */
+  onPhase?: ((phase: string) => void) | undefined;
+  /** The target session is in a transaction of the caller's (one snapshot for the whole stream). */
+  targetInTransaction?: boolean;
+  /** A second source session outside the comparison's snapshot: the source as it is now. */
+  sourceNow?: MysqlConnection;
+  /** Of these differing keys, those in flight: the source changed them, so they may rightly differ. */
+  inFlight?:
+    | ((keys: readonly string[], key: readonly ColumnMapping[], sides: ComparedSides) => Promise<Set<string>>)
+    | undefined;
+}
+
 async function verifyStream(
   state: FerryState,
   source: MysqlConnection,
   target: PgClient,
   schema: string,
   plan: StreamPlan,
-  options: {
-    samples: number;
-    atSnapshot: boolean;
-    signal: AbortSignal;
-    onPhase?: ((phase: string) => void) | undefined;
-    /** cdc streams: of these differing keys, those the binlog changed between the two sides' positions. */
-    inFlight?: ((keys: readonly string[], key: readonly ColumnMapping[]) => Promise<Set<string>>) | undefined;
-  },
+  options: StreamOptions,
 ): Promise<StreamVerdict> {
   const { samples: sampleSize, signal } = options;
   const started = Date.now();
@@ -151,7 +162,9 @@ async function verifyStream(
   const sideTable = { mappings, key, apart };
   const soft = present.has(DELETED_AT);
   const sourceDialect = mysqlChecksums(source, plan.table.schema, plan.table.name);
-  const targetDialect = postgresChecksums(target, schema, plan.targetTable, soft);
+  const targetDialect = postgresChecksums(target, schema, plan.targetTable, soft, {
+    inTransaction: options.targetInTransaction ?? false,
+  });
   const rangeKey = rangeKeyOf(key);
   const bucketing = planBuckets(
     rangeKey,
@@ -199,41 +212,35 @@ async function verifyStream(
     ]);
     const quarantined = await quarantinedKeys(scope, found.missing);
     const changed = await changedKeys(scope, [...different]);
-    const changedLater = await changedSinceSync(
-      state,
-      source,
-      src,
-      target,
-      schema,
-      plan,
-      [...found.missing, ...different].slice(0, 10_000),
-    );
+    const candidates = [
+      ...found.missing.filter((k) => !quarantined.has(k)),
+      ...found.extra,
+      ...[...different].filter((k) => !changed.has(k)),
+    ];
     const flight = options.inFlight
-      ? await options.inFlight([...found.missing, ...found.extra, ...different], key)
-      : options.atSnapshot
-        ? changedLater
-        : new Set<string>();
-    if (!options.atSnapshot && changedLater.size > 0)
-      verdict.notes.push(
-        `${changedLater.size} of the differing rows changed in the source after the last sync; --at-snapshot counts them as in flight`,
-      );
-    const missing = found.missing.filter((k) => {
-      if (quarantined.has(k)) verdict.expected++;
+      ? await options.inFlight(candidates, key, {
+          source: src,
+          target: dst,
+          ...(options.sourceNow
+            ? {
+                sourceNow: tableSide(
+                  mysqlChecksums(options.sourceNow, plan.table.schema, plan.table.name),
+                  sideTable,
+                  bucketing,
+                ),
+              }
+            : {}),
+        })
+      : new Set<string>();
+    const keep = (expected: ReadonlySet<string>) => (k: string) => {
+      if (expected.has(k)) verdict.expected++;
       else if (flight.has(k)) verdict.inFlight++;
       else return true;
       return false;
-    });
-    const differing = [...different].filter((k) => {
-      if (changed.has(k)) verdict.expected++;
-      else if (flight.has(k)) verdict.inFlight++;
-      else return true;
-      return false;
-    });
-    const extra = found.extra.filter((k) => {
-      if (!options.inFlight || !flight.has(k)) return true;
-      verdict.inFlight++;
-      return false;
-    });
+    };
+    const missing = found.missing.filter(keep(quarantined));
+    const extra = found.extra.filter(keep(new Set()));
+    const differing = [...different].filter(keep(changed));
     verdict.missing = missing.length;
     verdict.extra = extra.length;
     verdict.different = differing.length;
@@ -280,6 +287,7 @@ async function verifyAtCheckpoint(
     const targetAt = saved?.mode === 'cdc' ? saved.binlog : undefined;
     const verdict = await verifyStream(state, source, target, schema, plan, {
       ...options,
+      targetInTransaction: true,
       inFlight: async (keys, key) => {
         if (keys.length === 0 || !sourceAt || !targetAt) return new Set();
         const changed = await keysChangedBetween(
@@ -310,6 +318,99 @@ async function verifyAtCheckpoint(
   } finally {
     await target.query('COMMIT').catch(() => undefined);
     await source.query('COMMIT').catch(() => undefined);
+  }
+}
+
+/**
+ * A full-refresh or incremental stream compared with a source that may keep changing: the source in
+ * one consistent snapshot, the target in one transaction, and the differing keys in flight only on
+ * evidence that their source rows changed (live-source.ts), read on a second source session.
+ */
+async function verifyLive(
+  ctx: {
+    state: FerryState;
+    source: MysqlConnection;
+    sourceNow: MysqlConnection;
+    target: PgClient;
+    schema: string;
+  },
+  plan: StreamPlan,
+  options: { samples: number; atSnapshot: boolean; signal: AbortSignal },
+): Promise<StreamVerdict> {
+  const { state, source, sourceNow, target, schema } = ctx;
+  const notes: string[] = [];
+  await source.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+  await target.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+  try {
+    const verdict = await verifyStream(state, source, target, schema, plan, {
+      ...options,
+      targetInTransaction: true,
+      sourceNow,
+      inFlight: async (keys, _key, sides) => {
+        const found = await inFlightOnLiveSource(
+          {
+            state,
+            target,
+            schema,
+            stream: plan.name,
+            table: plan.targetTable,
+            source: sides.source,
+            sourceNow: sides.sourceNow!,
+            targetSide: sides.target,
+            atSnapshot: options.atSnapshot,
+            incremental: plan.mode === 'incremental',
+          },
+          keys,
+          (v) => source.escape(v),
+        );
+        notes.push(...found.notes);
+        return found.keys;
+      },
+    });
+    verdict.notes.push(...notes);
+    return verdict;
+  } finally {
+    await target.query('COMMIT').catch(() => undefined);
+    await source.query('COMMIT').catch(() => undefined);
+  }
+}
+
+/**
+ * A stream compared inside the sync's own source snapshot, right after the sync, the target in one
+ * transaction: exact, nothing is in flight. What the target was then is kept with the verdict.
+ */
+async function verifyInSync(
+  ctx: { state: FerryState; source: MysqlConnection; target: PgClient; schema: string; syncRunId: number },
+  plan: StreamPlan,
+  options: { samples: number; signal: AbortSignal },
+): Promise<{ verdict: StreamVerdict; proof: VerifyProof | undefined }> {
+  const { state, source, target, schema } = ctx;
+  await target.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+  try {
+    // The first statement fixes the transaction's snapshot: the one recorded.
+    const { rows } = await target.query<{ snapshot: string }>(
+      'SELECT pg_current_snapshot()::text AS snapshot',
+    );
+    const total = (await readTargetColumns(target, schema, plan.targetTable))
+      ? Number(
+          (
+            await target.query<{ n: string }>(
+              `SELECT count(*) AS n FROM ${qualifiedPg(schema, plan.targetTable)}`,
+            )
+          ).rows[0]!.n,
+        )
+      : undefined;
+    const verdict = await verifyStream(state, source, target, schema, plan, {
+      ...options,
+      targetInTransaction: true,
+    });
+    const proof =
+      total === undefined
+        ? undefined
+        : { syncRunId: ctx.syncRunId, targetSnapshot: rows[0]!.snapshot, targetTotal: total };
+    return { verdict, proof };
+  } finally {
+    await target.query('COMMIT').catch(() => undefined);
   }
 }
 
@@ -346,42 +447,71 @@ async function sampleRows(side: Side, hashes: readonly string[], n: number): Pro
 
 export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const started = Date.now();
-  const { project, state } = options;
+  const { project, state, inSnapshot } = options;
   const sourceSpec = project.source;
-  const targetSpec = project.target;
   const schema = project.targetSchema;
-  const source = await connectMysql(sourceSpec);
+  const own: MysqlConnection[] = [];
+  const connect = async () => own[own.push(await connectMysql(sourceSpec)) - 1]!;
   let target: PgClient | undefined;
   try {
-    target = await connectPostgres(targetSpec);
+    // verify's own sessions: one for its snapshots, one for the source as it is now (rows that
+    // change while verify runs), opened when a stream needs them.
+    let live: { source: MysqlConnection; sourceNow: MysqlConnection } | undefined;
+    const liveSessions = async () => (live ??= { source: await connect(), sourceNow: await connect() });
+    target = await connectPostgres(project.target);
     await state.migrate(target);
     const known = await state.streams.list(target, schema);
-    const plans = planStreams(
-      project.streams,
-      await introspectTables(source, sourceSpec.database),
-      options.streams,
-      known,
-    );
+    const plans =
+      inSnapshot?.plans ??
+      planStreams(
+        project.streams,
+        await introspectTables((await liveSessions()).source, sourceSpec.database),
+        options.streams,
+        known,
+      );
     const streams: StreamVerdict[] = [];
+    const proofs = new Map<string, VerifyProof>();
     for (const gone of missingStreams(project.streams, plans, known, options.streams))
       streams.push(await missingSourceVerdict(target, schema, gone));
+    const common = { samples: options.samples ?? 5, signal: options.signal };
     for (const plan of plans) {
       if (options.signal.aborted) throw options.signal.reason;
       const progress = options.progress;
       progress?.update(plan.name, {
         phase: `comparing checksums of about ${plan.table.estimatedRows} rows`,
       });
-      const common = {
-        samples: options.samples ?? 5,
-        atSnapshot: options.atSnapshot ?? false,
-        signal: options.signal,
-        onPhase: (phase: string) => progress?.update(plan.name, { phase }),
-      };
-      const verdict = await (
-        plan.mode === 'cdc'
-          ? verifyAtCheckpoint(state, source, target, sourceSpec, schema, plan, common, options.logger)
-          : verifyStream(state, source, target, schema, plan, common)
-      ).finally(() => progress?.end(plan.name));
+      const each = { ...common, onPhase: (phase: string) => progress?.update(plan.name, { phase }) };
+      let verdict: StreamVerdict;
+      try {
+        // A sync's snapshot holds what it copied from it; a cdc stream's target is at its checkpoint.
+        if (plan.mode === 'cdc')
+          verdict = await verifyAtCheckpoint(
+            state,
+            (await liveSessions()).source,
+            target,
+            sourceSpec,
+            schema,
+            plan,
+            { ...each, atSnapshot: options.atSnapshot ?? false },
+            options.logger,
+          );
+        else if (inSnapshot?.consistent) {
+          const checked = await verifyInSync(
+            { state, source: inSnapshot.source, target, schema, syncRunId: inSnapshot.runId },
+            plan,
+            each,
+          );
+          verdict = checked.verdict;
+          if (checked.proof) proofs.set(plan.name, checked.proof);
+        } else
+          verdict = await verifyLive({ state, ...(await liveSessions()), target, schema }, plan, {
+            ...each,
+            // After a sync whose readers saw several snapshots: as of that sync.
+            atSnapshot: options.atSnapshot ?? inSnapshot !== undefined,
+          });
+      } finally {
+        progress?.end(plan.name);
+      }
       options.logger.info(
         { stream: plan.name, status: verdict.status, seconds: verdict.seconds },
         `${plan.name}: ${verdict.status}`,
@@ -395,12 +525,16 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       seconds: (Date.now() - started) / 1000,
       streams,
     };
-    report.runId = await state.verifyRuns.store(target, { targetSchema: schema, ...report });
-    await source.end();
+    report.runId = await state.verifyRuns.store(target, {
+      targetSchema: schema,
+      ...report,
+      streams: streams.map((s) => ({ ...s, proof: proofs.get(s.stream) })),
+    });
+    await Promise.all(own.splice(0).map((c) => c.end()));
     return report;
   } catch (error) {
     // A failed comparison may leave a result half read; end() would wait for it forever.
-    source.destroy();
+    for (const c of own) c.destroy();
     throw error;
   } finally {
     await target?.end().catch(() => undefined);

@@ -30,6 +30,12 @@ export const pipelineTaskSchema = z
       kind: z.literal('sync').describe('Replicate streams (ferry sync)'),
       streams: z.array(identifier).optional().describe('Only these streams; all by default'),
       full_refresh: z.boolean().optional().describe('Copy the selected streams in full'),
+      verify: z
+        .boolean()
+        .optional()
+        .describe(
+          "Verify the streams inside the sync's own source snapshot, as ferry sync --verify (exact); fails on differences. A later verify task then counts the rows the source changed since as in flight",
+        ),
       ...taskFields,
     }),
     z.strictObject({

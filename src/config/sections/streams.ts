@@ -108,6 +108,9 @@ export const dedupSchema = z
 
 export const streamModes = ['full_refresh', 'incremental', 'cdc'] as const;
 
+/** What an incremental stream that cannot be incremental does: none (a configuration error) or a full copy. */
+export const incrementalFallbacks = ['none', 'full_refresh'] as const;
+
 /**
  * The lookback of a stream that sets none (here or in defaults:). Small on purpose: the open
  * transactions at each snapshot hold the mark back for as long as they stay open (docs/sync.md);
@@ -153,5 +156,11 @@ export const streamSchema = z
       .describe('Only these columns (the primary key is always included)'),
     checks: z.array(checkSchema).optional().describe('Validation of the rows (docs/quality.md)'),
     dedup: dedupSchema.optional(),
+    incremental_fallback: z
+      .enum(incrementalFallbacks)
+      .optional()
+      .describe(
+        'An incremental stream whose table cannot be copied incrementally (no cursor, a cursor column it lacks or that is not a number or a date/time, no primary key): none (default) makes it a configuration error; full_refresh copies it in full on every run, with a warning',
+      ),
   })
   .describe('Which tables to replicate, and how');

@@ -318,7 +318,7 @@ class CdcSession {
    * table's maps. One object per plan, so the reader checks each table map once.
    */
   private binlogTable(plan: StreamPlan): SourceTable {
-    if (!plan.keyDeclared) return plan.table;
+    if (!plan.configuredKey) return plan.table;
     let table = this.binlogTables.get(plan);
     if (!table) this.binlogTables.set(plan, (table = { ...plan.table, primaryKey: [] }));
     return table;

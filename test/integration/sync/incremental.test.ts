@@ -5,7 +5,7 @@ import { runSync, targetRows, testConfig } from '../../support/sync.js';
 
 let db: TestDatabases;
 const streams = (extra = '') =>
-  `streams:\n  - { table: items, mode: incremental, cursor: updated_at, deletes: soft }\n  - { table: hard, mode: incremental, cursor: version, deletes: hard }\n  - { table: nocursor, mode: incremental, cursor: missing }\n${extra}`;
+  `streams:\n  - { table: items, mode: incremental, cursor: updated_at, deletes: soft }\n  - { table: hard, mode: incremental, cursor: version, deletes: hard }\n  - { table: nocursor, mode: incremental, cursor: missing, incremental_fallback: full_refresh }\n${extra}`;
 
 beforeAll(async () => {
   db = await createTestDatabases('incr');
@@ -93,7 +93,7 @@ describe('an incremental stream', () => {
     await db.source.query("INSERT INTO nocursor VALUES (2, 'y')");
     const summary = await runSync(testConfig(db, streams()), { streams: ['nocursor'] });
     expect(summary.streams[0]!.warnings.join()).toMatch(
-      /cannot be incremental because its cursor column missing does not exist/,
+      /its cursor column missing does not exist .*copied in full \(incremental_fallback: full_refresh\)/,
     );
     expect((await targetRows(db, 'raw', 'nocursor')).length).toBe(2);
   });
