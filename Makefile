@@ -6,7 +6,7 @@ NODE_BIN := $(shell scripts/ensure-node.sh)
 export PATH := $(NODE_BIN):$(PATH)
 FERRY := node dist/cli/main.js
 
-.PHONY: demo test test-unit soak lint format build deps services services-stop spark spark-stop airflow chromium bench bench-scale bench-peers bench-checks clean
+.PHONY: demo test test-unit soak lint format build deps services services-stop spark spark-stop airflow chromium bench bench-scale bench-peers bench-checks bench-slowdown clean
 .DEFAULT_GOAL := demo
 
 node_modules/.installed: package.json package-lock.json
@@ -80,6 +80,11 @@ bench-peers:
 # What validation costs: 1M-row full refresh with and without five checks (docs/benchmarks.md).
 bench-checks: deps services
 	npx tsx bench/checks-overhead.ts
+
+# The slowdown check alone: this checkout's ferry sync against FERRY_BENCH_BASELINE (default a0ef904)
+# in interleaved pairs, full refresh and incremental (docs/benchmarks.md, "Slowdown check").
+bench-slowdown: build services
+	FERRY_BENCH_NO_BUILD=1 npx tsx bench/slowdown.ts
 
 clean:
 	rm -rf dist node_modules .tools

@@ -75,10 +75,15 @@ export async function ensureDatabases(settings: BenchSettings): Promise<void> {
   } finally {
     await my.end();
   }
+  await ensureTargetDatabase(settings, settings.database);
+}
+
+/** Creates a PostgreSQL database of the benchmark's (`ferry_bench`, `ferry_bench_baseline`) when missing. */
+export async function ensureTargetDatabase(settings: BenchSettings, database: string): Promise<void> {
   const admin = await targetClient(settings);
   try {
-    const { rows } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [settings.database]);
-    if (rows.length === 0) await admin.query(`CREATE DATABASE "${settings.database}"`);
+    const { rows } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (rows.length === 0) await admin.query(`CREATE DATABASE "${database}"`);
   } finally {
     await admin.end();
   }

@@ -87,8 +87,67 @@ export function fullRefreshSection(r: Results): Section {
     "- CPU-s (tool) are user + system seconds of the tool's whole process tree (GNU time). The servers' CPU-s are /proc deltas of the MariaDB " +
       'process and of the PostgreSQL postmaster with its backends and workers over the same run (bench/server-cpu.ts): the servers are shared, so ' +
       "anything else they served at the time counts too. Peak memory is the largest sum of resident memory of the tool's process tree, sampled every 50 ms (bench/proc.ts).",
+    ...ferryProfile(r, ferry, pipe),
   ];
   return { title: 'Full refresh', body: body.join('\n') };
+}
+
+/** ferry's full refresh against the raw pipe, taken apart: what the pipe does not do, and the CPU. */
+export function ferryShares(ferry: ToolFigures | undefined, pipe: ToolFigures | undefined) {
+  if (!ferry?.putInPlace || !pipe?.runs.length) return undefined;
+  const { keys, swap, total } = ferry.putInPlace;
+  // the pipe builds no key and swaps nothing: ferry's wall without them is the like-for-like transfer
+  const transfer = ferry.wall - keys - swap;
+  return {
+    keys,
+    swap,
+    total,
+    transfer,
+    transferVsPipe: transfer / pipe.wall,
+    cpuVsPipe: ferry.cpu / pipe.cpu,
+  };
+}
+
+function ferryProfile(r: Results, ferry: ToolFigures | undefined, pipe: ToolFigures | undefined): string[] {
+  const shares = ferryShares(ferry, pipe);
+  if (!shares || !ferry || !pipe) return [];
+  const start = r.incremental?.processStart;
+  const share = (s: number) => `${seconds(s)} s (${((s / ferry.wall) * 100).toFixed(0)}%)`;
+  const server = (t: ToolFigures) =>
+    `MariaDB ${cpu(t.serverCpu.mariadb)} s, PostgreSQL ${cpu(t.serverCpu.postgres)} s`;
+  return [
+    '',
+    "**Where ferry's full refresh goes, against the raw pipe** (medians of the runs above):",
+    '',
+    table(
+      ['', 'ferry', 'raw pipe'],
+      [
+        ['wall', `${seconds(ferry.wall)} s`, `${seconds(pipe.wall)} s`],
+        ['process start (`ferry --version`)', start === undefined ? 'n/a' : share(start), ''],
+        ['primary key build on staging', share(shares.keys), 'none (no keys)'],
+        ['swap (drop, rename)', share(shares.swap), 'none'],
+        [
+          'rest of the put-in-place transaction (set checks, state, commit)',
+          share(Math.max(0, shares.total - shares.keys - shares.swap)),
+          '',
+        ],
+        [
+          'the transfer: wall without key build and swap',
+          `${seconds(shares.transfer)} s, ${ratio(shares.transferVsPipe)} the pipe`,
+          '',
+        ],
+        [
+          'CPU-s of the tool (user + system)',
+          `${seconds(ferry.cpu)} s, ${ratio(shares.cpuVsPipe)} the pipe's`,
+          `${seconds(pipe.cpu)} s (mariadb + psql)`,
+        ],
+        ['CPU-s of the servers (apart)', server(ferry), server(pipe)],
+      ],
+    ),
+    '',
+    "The raw pipe loads into a table without keys, so ferry's primary key build and swap are work the pipe does not do; " +
+      'the transfer row compares like with like. The key build runs in PostgreSQL (its CPU is in the server column).',
+  ];
 }
 
 const SETTINGS: Record<string, string> = {

@@ -19,6 +19,8 @@ import {
   verifyTable,
 } from './scenarios.js';
 import { readSettings } from './settings.js';
+import { buildCommit, currentBuild } from './baseline.js';
+import { compareWithBaseline, DEFAULT_BASELINE } from './slowdown.js';
 import { commandVersion, ensureCommand, pgloaderVersion } from './tools.js';
 import { measureSparkRead, sparkReachable } from './spark.js';
 
@@ -130,6 +132,16 @@ async function main(): Promise<void> {
   if (wants('incremental')) {
     log(`incremental: bench_inc (${settings.rows} rows), 1% changed per round`);
     results.incremental = await incrementalRuns(settings, 'bench_inc', log);
+    sampleLoad();
+  }
+
+  if (wants('slowdown')) {
+    const ref = process.env.FERRY_BENCH_BASELINE ?? DEFAULT_BASELINE;
+    log(`slowdown check: this checkout against ${ref}, interleaved pairs`);
+    const baseline = await buildCommit(ref, log);
+    const loadBefore = loadavg()[0]!;
+    results.slowdown = await compareWithBaseline(settings, 'bench_rows', baseline, await currentBuild(), log);
+    results.slowdownLoad = `1-minute load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, on ${cpus().length} CPUs`;
     sampleLoad();
   }
 

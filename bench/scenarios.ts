@@ -4,6 +4,7 @@ import { compileProject } from '../src/config/project.js';
 import { ferryState } from '../src/state/ferry-state.js';
 import { silentLogger } from '../src/observability/logger.js';
 import { verify } from '../src/verify/verify.js';
+import { sync } from '../src/replication/run.js';
 import { sameChecksum, sourceChecksum, targetChecksum, type TableChecksum } from './checksum.js';
 import { changeRows, ensureTable, sourceConnection, targetClient } from './data.js';
 import { measure, median, type Measurement } from './measure.js';
@@ -30,6 +31,8 @@ export interface ToolFigures {
   serverCpu: ServerCpu;
   /** ferry only: the run time ferry reports (without process start), median. */
   runSeconds?: number;
+  /** ferry only: the put-in-place of each run's full load (medians): key and index build, swap, the whole transaction. */
+  putInPlace?: { keys: number; swap: number; total: number };
   /** ferry spark only: where each run's time went (medians), from the run summary. */
   spark?: { partitions: number; job: number; copy: number; plan: number; recheck: number; publish: number };
   /** The target table's types and key, read after the last run. */
@@ -60,7 +63,21 @@ function figures(
       ? { runSeconds: median(runs.map((r) => (r as unknown as { summary: FerrySummary }).summary.seconds)) }
       : {}),
     ...sparkProfile(runs),
+    ...putInPlaceOf(runs),
     ...extra,
+  };
+}
+
+/** The medians of the put-in-place timings, when the runs are ferry sync's full loads. */
+function putInPlaceOf(runs: ToolFigures['runs']): Pick<ToolFigures, 'putInPlace'> {
+  const timed = runs.map((r) => (r as unknown as { summary?: FerrySummary }).summary?.streams[0]?.putInPlace);
+  if (runs.length === 0 || !timed.every((t) => t !== undefined)) return {};
+  return {
+    putInPlace: {
+      keys: median(timed.map((t) => t.keys)),
+      swap: median(timed.map((t) => t.swap)),
+      total: median(timed.map((t) => t.total)),
+    },
   };
 }
 
@@ -261,7 +278,62 @@ export interface IncrementalFigures {
   runs: (Measurement & { runSeconds: number })[];
   wall: number;
   runSeconds: number;
+  /** The same rounds run by sync() inside this long-running process: no process start (seconds each). */
+  inProcess: number[];
+  /** Median of inProcess. */
+  inProcessSeconds: number;
+  /** Median wall time of `ferry --version`: the process start a CLI run pays on top. */
+  processStart: number;
+  /**
+   * What the snapshot's GTID costs each run: MariaDB's BINLOG_GTID_POS at the current binlog offset
+   * reads the file from its start (seconds, median of 3; the offset in MB). Undefined without a binlog.
+   */
+  gtidLookup?: { seconds: number; offsetMb: number };
   checksumsMatch: boolean;
+}
+
+/** One incremental sync() in this process, as a long-running `ferry server` runs it: seconds. */
+async function syncInProcess(settings: BenchSettings, schema: string, table: string): Promise<number> {
+  const config = parseConfig(ferryConfigText(settings, schema), 'bench.yaml', { env: {} });
+  const started = process.hrtime.bigint();
+  const summary = await sync({
+    project: compileProject(config, 'bench.yaml'),
+    state: ferryState(),
+    streams: [table],
+    logger: silentLogger(),
+    signal: new AbortController().signal,
+  });
+  if (summary.status !== 'succeeded') throw new Error(`sync() failed: ${JSON.stringify(summary.streams)}`);
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/** Times BINLOG_GTID_POS at the server's current binlog position, as ferry's snapshot runs it. */
+async function gtidLookupSeconds(settings: BenchSettings): Promise<IncrementalFigures['gtidLookup']> {
+  const my = await sourceConnection(settings);
+  try {
+    const [status] = await my.query('SHOW MASTER STATUS');
+    const row = (status as { File?: string; Position?: number }[])[0];
+    if (!row?.File) return undefined;
+    const walls: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      await my.query('SELECT BINLOG_GTID_POS(?, ?) AS gtid', [row.File, row.Position]);
+      walls.push((performance.now() - started) / 1000);
+    }
+    return { seconds: median(walls), offsetMb: Number(row.Position) / 2 ** 20 };
+  } catch {
+    return undefined; // MySQL: no BINLOG_GTID_POS
+  } finally {
+    await my.end();
+  }
+}
+
+/** Median wall seconds of `ferry --version` (Node start and ferry's CLI, no work). */
+async function processStartSeconds(): Promise<number> {
+  const walls: number[] = [];
+  for (let i = 0; i < 3; i++)
+    walls.push((await measure(process.execPath, ['dist/cli/main.js', '--version'])).wallSeconds);
+  return median(walls);
 }
 
 /** A first load of an incremental stream, then rounds of "change 1% of the rows, sync". */
@@ -280,10 +352,11 @@ export async function incrementalRuns(
     const initial = await ferry.sync(table, { fullRefresh: false });
     log(`  first load: ${initial.wallSeconds.toFixed(2)} s`);
     const runs: (Measurement & { runSeconds: number })[] = [];
+    const inProcess: number[] = [];
     let match = true;
     let changedRows = 0;
     for (let round = 1; round <= settings.runs; round++) {
-      changedRows = await changeRows(settings, table, round);
+      changedRows = await changeRows(settings, table, 2 * round - 1);
       const m = await ferry.sync(table, { fullRefresh: false });
       const loaded = m.summary.streams[0]?.rowsLoaded ?? 0;
       const ok = sameChecksum(
@@ -295,7 +368,19 @@ export async function incrementalRuns(
       log(
         `  incremental ${round}: ${changedRows} rows changed, ${loaded} copied, ${m.wallSeconds.toFixed(2)} s wall (run ${m.summary.seconds.toFixed(2)} s), rows ${ok ? 'match' : 'DIFFER'}`,
       );
+      // the same change again, synced by sync() in this process (a warm, long-running one)
+      await changeRows(settings, table, 2 * round);
+      const seconds = await syncInProcess(settings, 'ferry_inc', table);
+      const same = sameChecksum(
+        await checksumOf(settings, 'ferry_inc', table),
+        await sourceSum(settings, table),
+      );
+      match &&= same;
+      inProcess.push(seconds);
+      log(`  in process ${round}: ${seconds.toFixed(2)} s, rows ${same ? 'match' : 'DIFFER'}`);
     }
+    const processStart = await processStartSeconds();
+    const gtidLookup = await gtidLookupSeconds(settings);
     return {
       rows: settings.rows,
       changedRows,
@@ -303,6 +388,10 @@ export async function incrementalRuns(
       runs,
       wall: median(runs.map((r) => r.wallSeconds)),
       runSeconds: median(runs.map((r) => r.runSeconds)),
+      inProcess,
+      inProcessSeconds: median(inProcess),
+      processStart,
+      ...(gtidLookup ? { gtidLookup } : {}),
       checksumsMatch: match,
     };
   } finally {

@@ -9,7 +9,8 @@
 //   FERRY_BENCH_CDC_BACKLOG_MB (1,024)   binlog bytes of the backlog the stream's memory is watched on
 //   FERRY_BENCH_SOURCE_URL / FERRY_BENCH_TARGET_URL   servers (default: the local dev servers)
 //   FERRY_BENCH_SPARK_URL (sc://127.0.0.1:15002)   the Spark Connect server of ferry sync --engine spark
-//   FERRY_BENCH_SKIP=pgloader,pipe,sling,dlt,spark,big,scale,incremental,seed,verify,cdc   scenarios or tools to leave out
+//   FERRY_BENCH_SKIP=pgloader,pipe,sling,dlt,spark,big,scale,incremental,slowdown,seed,verify,cdc   scenarios or tools to leave out
+//   FERRY_BENCH_BASELINE (a0ef904)  the commit the slowdown check builds and compares with (slowdown.ts)
 //   FERRY_BENCH_NO_BUILD=1         do not rebuild dist/ first
 //   FERRY_BENCH_OUTPUT (docs/benchmarks.md)
 export interface BenchSettings {

@@ -32,7 +32,15 @@ export interface FerryRunner {
 export interface FerrySummary {
   status: string;
   seconds: number;
-  streams: { stream: string; rowsLoaded: number; seconds: number; status: string; error?: string }[];
+  streams: {
+    stream: string;
+    rowsLoaded: number;
+    seconds: number;
+    status: string;
+    error?: string;
+    /** A full load's key build, swap and the put-in-place transaction, seconds (src/replication/publish.ts). */
+    putInPlace?: { keys: number; swap: number; total: number };
+  }[];
   /** --engine spark: each table's Spark job and where its time went. */
   tables?: SparkTableFigures[];
 }
@@ -50,9 +58,10 @@ export function ferryConfigText(
   settings: BenchSettings,
   schema: string,
   sync: Record<string, number> = {},
+  targetDatabase = settings.database,
 ): string {
   const source = withDatabase(settings.sourceUrl, settings.database).toString();
-  const target = withDatabase(settings.targetUrl, settings.database).toString();
+  const target = withDatabase(settings.targetUrl, targetDatabase).toString();
   const syncLines = Object.entries(sync).map(([k, v]) => `  ${k}: ${v}`);
   return [
     `source: { url: ${JSON.stringify(source)} }`,
@@ -66,16 +75,26 @@ export function ferryConfigText(
   ].join('\n');
 }
 
+/** Which ferry runs and where it writes: another build (slowdown.ts) loads into a database of its own. */
+export interface RunnerOptions {
+  /** The directory of the ferry build (holding dist/); the checkout by default. */
+  root?: string;
+  /** The PostgreSQL database of the target (the bench's by default). */
+  targetDatabase?: string;
+}
+
 export function ferryRunner(
   settings: BenchSettings,
   schema: string,
   sync: Record<string, number> = {},
+  options: RunnerOptions = {},
 ): FerryRunner {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-'));
   const configPath = join(dir, 'ferry.yaml');
-  const configText = ferryConfigText(settings, schema, sync);
+  const configText = ferryConfigText(settings, schema, sync, options.targetDatabase);
   writeFileSync(configPath, configText, { mode: 0o600 });
-  const cli = ['dist/cli/main.js', '-c', configPath, '--log-level', 'warn'];
+  const main = join(options.root ?? '.', 'dist', 'cli', 'main.js');
+  const cli = [main, '-c', configPath, '--log-level', 'warn'];
   return {
     configText,
     async sync(stream, options) {

@@ -9,7 +9,13 @@ import type { SourceColumn } from '../src/schema/source-table.js';
 import { parseMembers } from '../src/connectors/mysql/introspect.js';
 import { WHEN_BUILD_FAILS } from '../src/connectors/postgres/swap.js';
 import { INDEX_MAPPING } from '../src/schema/index-mapping.js';
-import { mapColumn, TYPE_MAPPING, type TypeRule } from '../src/schema/type-mapping.js';
+import {
+  mapColumn,
+  TYPE_ALTERNATIVES,
+  TYPE_MAPPING,
+  typeChoices,
+  type TypeRule,
+} from '../src/schema/type-mapping.js';
 
 export const DOC_PATH = fileURLToPath(new URL('../docs/type-mapping.md', import.meta.url));
 
@@ -19,6 +25,9 @@ export const END_MARK = '<!-- end of generated table -->';
 export const INDEX_BEGIN_MARK =
   '<!-- generated from INDEX_MAPPING in src/schema/index-mapping.ts and WHEN_BUILD_FAILS in src/connectors/postgres/swap.ts by `npm run docs`; do not edit by hand -->';
 export const INDEX_END_MARK = '<!-- end of generated index tables -->';
+export const OVERRIDE_BEGIN_MARK =
+  '<!-- generated from TYPE_MAPPING and TYPE_ALTERNATIVES in src/schema/type-mapping.ts by `npm run docs`; do not edit by hand -->';
+export const OVERRIDE_END_MARK = '<!-- end of generated override table -->';
 
 /** Column types as information_schema.COLUMNS.COLUMN_TYPE prints them, at least one per rule. */
 export const EXAMPLES: readonly string[] = [
@@ -136,6 +145,30 @@ export function indexTables(): string {
   return `${rules}\n\nWhen PostgreSQL cannot build an index on the rows:\n\n${failures}`;
 }
 
+/** The types an override may choose: each example column type with more than one, by rule; then the rules only an override chooses. */
+export function overrideTables(): string {
+  const rows = EXAMPLES.map(exampleColumn).flatMap((c) => {
+    const choices = typeChoices(c);
+    return choices.length < 2
+      ? []
+      : [[code(c.columnType), choices.map((r) => `${code(r.pgType(c))} (${r.mysql})`).join('<br>')]];
+  });
+  const choices = markdownTable(
+    ['source type', 'PostgreSQL types it can get (rule), the default first'],
+    rows,
+  );
+  const alternatives = markdownTable(
+    ['rule', 'selected as', 'encoder', 'notes'],
+    TYPE_ALTERNATIVES.map((r) => [
+      code(r.mysql),
+      r.select ? code(r.select('col', exampleColumn('json'))) : '',
+      code(r.encoder),
+      r.note,
+    ]),
+  );
+  return `${choices}\n\nRules only an override chooses (\`TYPE_ALTERNATIVES\`):\n\n${alternatives}`;
+}
+
 /** Replaces the text between two markers of the document. */
 function replaceBetween(current: string, begin: string, end: string, body: string): string {
   const from = current.indexOf(begin);
@@ -147,7 +180,8 @@ function replaceBetween(current: string, begin: string, end: string, body: strin
 /** The whole document with its generated tables replaced, formatted as `prettier --write` would. */
 export async function renderDoc(current: string): Promise<string> {
   const types = replaceBetween(current, BEGIN_MARK, END_MARK, typeTable());
-  const text = replaceBetween(types, INDEX_BEGIN_MARK, INDEX_END_MARK, indexTables());
+  const indexes = replaceBetween(types, INDEX_BEGIN_MARK, INDEX_END_MARK, indexTables());
+  const text = replaceBetween(indexes, OVERRIDE_BEGIN_MARK, OVERRIDE_END_MARK, overrideTables());
   const options = (await prettier.resolveConfig(DOC_PATH)) ?? {};
   return prettier.format(text, { ...options, parser: 'markdown' });
 }

@@ -70,3 +70,11 @@ export function createContext(program: Command, signal: AbortSignal): CommandCon
 
 /** How a command file adds its command: given the program and the (lazily made) context. */
 export type Register = (program: Command, context: () => CommandContext) => void;
+
+/** The stream names of a --streams flag (comma-separated); undefined when the flag is absent. */
+export function streamNames(flag: string | undefined): string[] | undefined {
+  return flag
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}

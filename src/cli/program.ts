@@ -8,9 +8,12 @@ import { registerDoctor } from './doctor.js';
 import { registerInit } from './init.js';
 import { registerLogs } from './logs.js';
 import { registerPipelines } from './pipelines.js';
+import { registerPlan } from './plan.js';
 import { registerRuns } from './runs.js';
 import { registerScheduler } from './scheduler.js';
 import { registerQuarantine } from './quarantine.js';
+import { registerRepair } from './repair.js';
+import { registerReset } from './reset.js';
 import { registerSeed } from './seed.js';
 import { registerSimulate } from './simulate.js';
 import { registerStatus } from './status.js';
@@ -31,10 +34,13 @@ const commands: Register[] = [
   registerQuarantine,
   registerSeed,
   registerSimulate,
+  registerPlan,
   registerSync,
   registerStream,
   registerStatus,
   registerVerify,
+  registerRepair,
+  registerReset,
   registerPipelines,
   registerTrigger,
   registerBackfill,

@@ -72,7 +72,7 @@ export const registerQuarantine: Register = (program, context) => {
     .option('--limit <n>', 'at most this many entries', '50')
     .action(async (flags: FilterFlags & { limit: string }) => {
       const ctx = context();
-      const filter = { ...filterOf(flags), schema: ctx.project().targetSchema };
+      const filter = { ...filterOf(flags), schema: ctx.project().targetSchemas };
       const { entries, counts } = await withTarget(ctx, async (client) => ({
         entries: await ctx.state.quarantine.list(client, filter, { limit: positive(flags.limit, '--limit') }),
         counts: await ctx.state.quarantine.count(client, filter),
@@ -112,7 +112,7 @@ export const registerQuarantine: Register = (program, context) => {
     .option('--json', 'print JSON')
     .action(async (id: string, flags: { json?: boolean }) => {
       const ctx = context();
-      const schema = ctx.project().targetSchema;
+      const schema = ctx.project().targetSchemas;
       const wanted = positive(id, 'id');
       const { entry, waiting } = await withTarget(ctx, async (client) => {
         const [found] = await ctx.state.quarantine.list(client, { schema, ids: [wanted] });
@@ -124,7 +124,7 @@ export const registerQuarantine: Register = (program, context) => {
       if (!entry) {
         const ids = waiting.slice(0, SHOWN_IDS).map((e) => e.id);
         throw new ConfigError(
-          `no quarantine entry ${id} in schema ${schema}: ${ids.length > 0 ? `entries waiting: ${ids.join(', ')}${waiting.length > SHOWN_IDS ? ', ...' : ''}` : 'no entries are waiting'}`,
+          `no quarantine entry ${id} in schema ${schema.join(', ')}: ${ids.length > 0 ? `entries waiting: ${ids.join(', ')}${waiting.length > SHOWN_IDS ? ', ...' : ''}` : 'no entries are waiting'}`,
           [],
           {
             hint: `ferry quarantine list shows the entries; replayed and discarded ones are in ${ctx.state.quarantine.where.log}`,
@@ -188,7 +188,7 @@ export const registerQuarantine: Register = (program, context) => {
       const discarded = await withTarget(ctx, (client) =>
         ctx.state.quarantine.discard(
           client,
-          { ...filter, schema: ctx.project().targetSchema },
+          { ...filter, schema: ctx.project().targetSchemas },
           flags.note ?? null,
         ),
       );

@@ -2,7 +2,7 @@
 // (SIGTERM or Ctrl-C finish the batch in hand and exit 0: it is a service).
 import type { Command } from 'commander';
 import type { FollowSummary } from '../replication/cdc/session.js';
-import type { Register } from './context.js';
+import { streamNames, type Register } from './context.js';
 
 /** "12.3 s: reading 4.1 s, staging 5.0 s, applying 2.2 s, committing 0.4 s" */
 function profileText(summary: FollowSummary): string {
@@ -27,10 +27,7 @@ export const registerStream: Register = (program: Command, context) => {
       const snapshots = logProgress(ctx.logger, { key: 'stream' });
       const behind = logProgress(ctx.logger, { key: 'cdc' });
       const catchUp = catchUpProgress(behind);
-      const streams = flags.streams
-        ?.split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
+      const streams = streamNames(flags.streams);
       const summary = await streamChanges({
         project: ctx.project(),
         state: ctx.state,

@@ -5,7 +5,7 @@ import type { AfterCopies } from '../replication/run-lifecycle.js';
 import type { VerifyReport } from '../verify/verify.js';
 import type { SparkSyncSummary } from '../replication/spark-sync.js';
 import { compactTable } from '../observability/table.js';
-import type { Register } from './context.js';
+import { streamNames, type Register } from './context.js';
 import { commandProgress } from './progress-bars.js';
 import { printJson } from './output.js';
 
@@ -40,10 +40,7 @@ export const registerSync: Register = (program: Command, context) => {
     .action(async (flags: SyncFlags) => {
       const ctx = context();
       const project = ctx.project();
-      const streams = flags.streams
-        ?.split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
+      const streams = streamNames(flags.streams);
       // Bars in a terminal (not with --json), a progress line per stream every few seconds otherwise.
       const { progress, stop } = commandProgress(ctx, { bars: !flags.json, key: 'stream' });
       const common = {

@@ -2,7 +2,7 @@
 import { isFerryError } from '../errors.js';
 import { compactTable } from '../observability/table.js';
 import type { VerifyReport } from '../verify/verify.js';
-import type { Register } from './context.js';
+import { streamNames, type Register } from './context.js';
 import { printJson } from './output.js';
 import { commandProgress } from './progress-bars.js';
 import { wholeNumber } from './number-flags.js';
@@ -35,14 +35,7 @@ export const registerVerify: Register = (program, context) => {
         const report = await verify({
           project: ctx.project(),
           state: ctx.state,
-          ...(flags.streams
-            ? {
-                streams: flags.streams
-                  .split(',')
-                  .map((s) => s.trim())
-                  .filter(Boolean),
-              }
-            : {}),
+          ...(flags.streams ? { streams: streamNames(flags.streams) } : {}),
           samples: flags.samples,
           atSnapshot: flags.atSnapshot === true,
           logger: ctx.logger,

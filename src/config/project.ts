@@ -35,6 +35,8 @@ export interface StreamRule extends Omit<
   incrementalFallback: 'none' | 'full_refresh';
   /** The stream's own entry as ferry.yaml gives it (without defaults:), for warnings about settings that do nothing. */
   own: Readonly<StreamConfig>;
+  /** The PostgreSQL schema of its target tables: target_schema, or target.schema. */
+  targetSchema: string;
 }
 
 /** The cdc section with its durations in seconds. */
@@ -60,8 +62,10 @@ export interface Project {
   readonly config: FerryConfig;
   readonly source: ConnectionSpec;
   readonly target: ConnectionSpec;
-  /** The PostgreSQL schema that receives the replicated tables. */
+  /** The PostgreSQL schema that receives the replicated tables (a stream may name another). */
   readonly targetSchema: string;
+  /** Every schema the streams write into: targetSchema first, then the streams' own target_schema. */
+  readonly targetSchemas: readonly string[];
   /** Where pipeline runs and the job queue live: orchestration.database, or the target. */
   readonly history: ConnectionSpec;
   readonly queueSchema: string;
@@ -92,6 +96,20 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/**
+ * A `where:` on a cdc stream: change events never pass through a query, and ferry does not evaluate
+ * MySQL conditions on row images, so it is refused rather than applied to the snapshot alone.
+ */
+function refuseOnCdc(streams: readonly StreamRule[]): void {
+  const problems = streams
+    .filter((s) => s.mode === 'cdc' && s.where !== undefined)
+    .map((s) => `streams[${s.index}].where: not for a cdc stream (${s.table})`);
+  if (problems.length > 0)
+    throw new ConfigError('cdc streams cannot take where:', problems, {
+      hint: 'change data capture applies every change of the table; filter in a transform model instead, or use mode: incremental (docs/configuration.md#overrides)',
+    });
+}
+
 export function compileProject(config: FerryConfig, configPath = 'ferry.yaml'): Project {
   const target = targetConnection(config.target);
   const history = config.orchestration.database
@@ -115,8 +133,10 @@ export function compileProject(config: FerryConfig, configPath = 'ferry.yaml'): 
       deletes: s.deletes ?? config.defaults.deletes ?? (mode === 'cdc' ? 'hard' : 'ignore'),
       incrementalFallback: s.incremental_fallback ?? config.defaults.incremental_fallback ?? 'none',
       own: s,
+      targetSchema: s.target_schema ?? config.target.schema,
     };
   });
+  refuseOnCdc(streams);
   // Deduplication keeps one row per key of a load; a cdc stream applies each row's changes as the
   // binlog has them, which a later duplicate could not undo: refused rather than half applied.
   const deduped = streams.filter((s) => s.mode === 'cdc' && s.dedup);
@@ -135,6 +155,7 @@ export function compileProject(config: FerryConfig, configPath = 'ferry.yaml'): 
     source: sourceConnection(config.source),
     target,
     targetSchema: config.target.schema,
+    targetSchemas: [...new Set([config.target.schema, ...streams.map((s) => s.targetSchema)])],
     history,
     queueSchema: config.orchestration.queue_schema,
     sync: config.sync,

@@ -5,14 +5,15 @@ import { connectPostgres } from '../connectors/postgres/connect.js';
 import type { FerryState } from '../state/ferry-state.js';
 
 export async function quarantinedByStream(
-  project: Pick<Project, 'target' | 'targetSchema'>,
+  project: Pick<Project, 'target' | 'targetSchemas'>,
   state: FerryState,
   streams: readonly string[] | undefined,
 ): Promise<Map<string, number>> {
   const client = await connectPostgres(project.target);
   try {
     await state.migrate(client);
-    return await state.quarantine.waitingByStream(client, project.targetSchema, streams);
+    // streams with a target_schema of their own keep their entries there
+    return await state.quarantine.waitingByStream(client, project.targetSchemas, streams);
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -8,6 +8,7 @@ import { allPipelines, type Pipeline } from './pipeline.js';
 import { TASK_QUEUE } from './queue.js';
 import { dueIntervals, parseSchedule } from './schedule.js';
 import { scheduledRunKey } from './schedule.js';
+import { waitOrAbort } from '../wait.js';
 
 export interface SchedulerOptions {
   /** Seconds between passes. */
@@ -82,18 +83,6 @@ export async function runScheduler(orch: Orchestrator, options: SchedulerOptions
     } catch (error) {
       orch.logger.error({ err: error }, `scheduler pass failed: ${messageOf(error)} (retrying next tick)`);
     }
-    await sleep(options.tickSeconds * 1000, options.signal);
+    await waitOrAbort(options.tickSeconds * 1000, options.signal);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

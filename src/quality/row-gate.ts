@@ -14,6 +14,7 @@ export function createRowGate(
   return {
     columns: checker ? [...new Set([...checker.columns, ...(checker.canFail ? keyColumns : [])])] : [],
     presence: checker?.presence.filter((i) => !(checker.canFail && keyColumns.includes(i))) ?? [],
+    screen: checker?.screen,
     check(row) {
       if (!checker) return undefined;
       const failures = checker(row);

@@ -28,14 +28,17 @@ export async function planChunks(
 ): Promise<Chunk[]> {
   const key = chunkColumn(table);
   if (!key || table.estimatedRows <= chunkRows) return [{ index: 0, lower: null, upper: null }];
+  // MIN and MAX read the two ends of the key's index; the row count is the server's estimate
+  // (information_schema): an exact COUNT(*) scanned the whole table once more before the copy, a
+  // tenth of a full refresh's time, only to size the ranges.
   const [rows] = await connection.query(
-    `SELECT CAST(MIN(${quoteMysql(key)}) AS CHAR) AS lo, CAST(MAX(${quoteMysql(key)}) AS CHAR) AS hi, COUNT(*) AS n FROM ${quoteMysql(table.schema)}.${quoteMysql(table.name)}`,
+    `SELECT CAST(MIN(${quoteMysql(key)}) AS CHAR) AS lo, CAST(MAX(${quoteMysql(key)}) AS CHAR) AS hi FROM ${quoteMysql(table.schema)}.${quoteMysql(table.name)}`,
   );
   const row = (rows as Record<string, unknown>[])[0]!;
   if (row.lo === null || row.hi === null) return [{ index: 0, lower: null, upper: null }];
   const lo = BigInt(row.lo as string);
   const hi = BigInt(row.hi as string);
-  const count = BigInt(Number(row.n));
+  const count = BigInt(Math.round(table.estimatedRows));
   // Boundaries sit on multiples of a power-of-two step, at least chunk_rows rows' worth of keys
   // (rounded up once, on the product: rounding the keys per row up first doubled the step when one
   // row of a gapless range was deleted). A resumed load keeps its stored plan anyway (resume.ts).

@@ -15,15 +15,17 @@ import {
   type ValueChange,
   type ValuePolicies,
 } from '../schema/row-outcome.js';
-import { selectSql } from '../schema/select-list.js';
+import { filterClause, selectSql } from '../schema/select-list.js';
 
 export interface CopyRowsOptions {
   source: MysqlConnection;
   target: PgClient;
   table: SourceTable;
   mappings: readonly ColumnMapping[];
-  /** SQL after FROM: WHERE / ORDER BY, with ? placeholders. */
+  /** SQL after FROM: nothing, or a WHERE with ? placeholders. */
   where?: string;
+  /** The stream's filter (where: in ferry.yaml), met as well as `where`. */
+  filter?: string | undefined;
   params?: unknown[];
   targetSchema: string;
   targetTable: string;
@@ -59,7 +61,7 @@ export async function copyRows(options: CopyRowsOptions): Promise<CopyRowsResult
     ...(options.gate ? { gate: options.gate } : {}),
     capacity: flushBytes + 64 * 1024,
   });
-  const { sql } = selectSql(options.table, mappings, options.where);
+  const { sql } = selectSql(options.table, mappings, filterClause(options.filter, options.where ?? ''));
   const result: CopyRowsResult = { rowsRead: 0, rowsLoaded: 0, bytes: 0, quarantined: [], nulled: [] };
 
   function take(): Buffer {

@@ -25,6 +25,8 @@ export async function detectDeletes(
     target: pair.target,
     table: plan.table,
     mappings: keyMappings,
+    // Rows that left the stream's filter are gone from the stream as deleted ones are.
+    filter: plan.where,
     targetSchema: 'pg_temp',
     targetTable: temp,
     stream: plan.name,
@@ -34,7 +36,7 @@ export async function detectDeletes(
   });
   await pair.target.query(`CREATE INDEX ON ${quotePg(temp)} (${key.join(', ')})`);
   await pair.target.query(`ANALYZE ${quotePg(temp)}`);
-  const target = qualifiedPg(ctx.targetSchema, plan.targetTable);
+  const target = qualifiedPg(plan.targetSchema, plan.targetTable);
   const gone = `NOT EXISTS (SELECT 1 FROM ${quotePg(temp)} k WHERE ${key.map((c) => `k.${c} = t.${c}`).join(' AND ')})`;
   const result =
     plan.deletes === 'hard'

@@ -39,7 +39,7 @@ export async function fullRefresh(
   const startedAt = new Date();
   const { target, source } = pair;
   const { state } = ctx;
-  const schema = ctx.targetSchema;
+  const schema = plan.targetSchema;
   const table = plan.table;
   const result = emptyResult(plan.name, options.mode);
   const staging = stagingName(plan.targetTable);
@@ -124,6 +124,7 @@ export async function fullRefresh(
         mappings,
         where,
         params,
+        filter: plan.where,
         targetSchema: schema,
         targetTable: staging,
         stream: plan.name,

@@ -41,7 +41,7 @@ export async function incremental(
   }
   const cursor = cursorOf(plan.table, plan.cursor)!;
   const { target, source } = pair;
-  const schema = ctx.targetSchema;
+  const schema = plan.targetSchema;
   const key = { targetSchema: schema, table: plan.targetTable };
   const state = await ctx.state.streams.read(target, key);
   const existing = await readTargetColumns(target, schema, plan.targetTable);
@@ -93,6 +93,7 @@ export async function incremental(
       mappings,
       where: `WHERE (${above.sql})${holes ? ` OR ${holes}` : ''}`,
       params: above.params,
+      filter: plan.where,
       targetSchema: 'pg_temp',
       targetTable: temp,
       stream: plan.name,

@@ -13,7 +13,7 @@ import { emptyResult, type RunContext, type StreamResult } from './stream-contex
 import type { MissingStream } from './stream-plan.js';
 
 export async function settleMissingStream(ctx: RunContext, missing: MissingStream): Promise<StreamResult> {
-  const schema = ctx.targetSchema;
+  const schema = missing.targetSchema;
   const target = qualifiedPg(schema, missing.name);
   const mode = missing.mode === 'incremental' ? 'incremental' : 'full_refresh';
   const result: StreamResult = { ...emptyResult(missing.name, mode), status: 'source_missing' };

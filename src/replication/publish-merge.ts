@@ -44,7 +44,7 @@ export async function publishMerge(
 ): Promise<void> {
   const { plan, mappings, quality } = load;
   const { target, source } = pair;
-  const schema = ctx.targetSchema;
+  const schema = plan.targetSchema;
   const incoming = { relation: load.incoming, whole: false };
   await inTransaction(target, async () => {
     if (load.widen.length > 0)

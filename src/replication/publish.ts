@@ -5,14 +5,14 @@
 // Whatever PostgreSQL refuses on the way (a key it cannot build, a swap that other objects block)
 // fails this stream alone, with the table, the cause and what to do.
 import type { PgClient } from '../connectors/postgres/connect.js';
-import { hasDependentViews } from '../connectors/postgres/ddl.js';
+import { hasDependentViews, readTargetColumns } from '../connectors/postgres/ddl.js';
 import { postgresQueryError } from '../connectors/postgres/postgres-errors.js';
 import { serverDetail, sqlState } from '../connectors/postgres/server-error.js';
 import { swapTable } from '../connectors/postgres/swap.js';
 import { inTransaction } from '../connectors/postgres/transaction.js';
 import { FerryError, SchemaError } from '../errors.js';
 import type { SettleHow, StreamQuality } from '../quality/stream-quality.js';
-import { qualifiedPg } from '../schema/identifiers.js';
+import { DELETED_AT, SYNCED_AT, qualifiedPg, quotePg } from '../schema/identifiers.js';
 import { targetIndexes } from '../schema/index-mapping.js';
 import { targetNameOf, type ColumnMapping } from '../schema/type-mapping.js';
 import type { CursorHole } from '../state/streams.js';
@@ -48,9 +48,10 @@ export async function publishFullLoad(
   result: StreamResult,
 ): Promise<void> {
   const { plan, mappings } = load;
-  const schema = ctx.targetSchema;
+  const schema = plan.targetSchema;
   const key = { targetSchema: schema, table: plan.targetTable };
   const table = `${schema}.${plan.targetTable}`;
+  const started = performance.now();
   // The steps after the copy, for the progress bar: checks, the key, each index, the swap, the state.
   const indexes = targetIndexes(plan.table.indexes, mappings);
   const steps = 3 + (plan.table.primaryKey.length > 0 ? 1 : 0) + indexes.indexes.length;
@@ -70,6 +71,14 @@ export async function publishFullLoad(
     result.warnings.push(...settled.warnings);
     Object.assign(result, load.quality.counts());
     await checkConfiguredKey(target, plan, mappings, qualifiedPg(schema, load.staging));
+    if (plan.mode !== 'full_refresh' && plan.deletes === 'soft') {
+      const kept = await keepTombstones(target, plan, mappings, load.staging);
+      if (kept.rows > 0)
+        result.warnings.push(
+          `kept ${kept.rows} row(s) the source no longer has, marked in ${DELETED_AT} (${kept.marked} newly): deletes: soft`,
+        );
+      result.rowsDeleted += kept.marked;
+    }
     await raiseMaintenanceMemory(target);
     result.warnings.push(...(await widenKeptTable(target, schema, plan.targetTable, load.widen ?? [])));
     const loadRuns = await ctx.state.chunks.runsOf(target, key);
@@ -89,6 +98,7 @@ export async function publishFullLoad(
       failed: (failedStep, error) => cannotPutInPlace(table, failedStep, error),
       onStep: progress,
     });
+    result.putInPlace = { ...swap.seconds, total: 0 };
     for (const column of swap.added)
       ctx.logger.info({ stream: plan.name, column }, `${plan.name}: column ${column} added`);
     for (const notice of [...indexes.notices, ...swap.notices]) {
@@ -126,13 +136,45 @@ export async function publishFullLoad(
       rowsLoaded: result.rowsLoaded,
       rowsQuarantined: result.rowsQuarantined,
       valuesNulled: result.valuesNulled,
-      rowsDeleted: 0,
+      rowsDeleted: result.rowsDeleted,
       bytes: result.bytes,
       startedAt: load.startedAt,
     });
   }).catch((error: unknown) => {
     throw error instanceof FerryError ? error : cannotPutInPlace(table, 'putting it in place', error);
   });
+  if (result.putInPlace) result.putInPlace.total = (performance.now() - started) / 1000;
+}
+
+/**
+ * A full load of a `deletes: soft` stream keeps its tombstones: the current table's rows whose key
+ * the load lacks go into the staging table too, marked deleted (those marked before keep their
+ * time, the others are marked now). Without this a full refresh would forget every deletion.
+ */
+async function keepTombstones(
+  target: PgClient,
+  plan: StreamPlan,
+  mappings: readonly ColumnMapping[],
+  staging: string,
+): Promise<{ rows: number; marked: number }> {
+  const existing = await readTargetColumns(target, plan.targetSchema, plan.targetTable);
+  const names = new Set(existing?.map((c) => c.name));
+  const key = plan.table.primaryKey.map((k) => targetNameOf(mappings, k));
+  if (!existing || !names.has(DELETED_AT) || key.length === 0 || key.some((k) => !names.has(k)))
+    return { rows: 0, marked: 0 };
+  const columns = [...mappings.map((m) => m.targetName).filter((c) => names.has(c)), SYNCED_AT].map(quotePg);
+  const { rows } = await target.query<{ rows: string; marked: string }>(
+    `WITH kept AS (
+       INSERT INTO ${qualifiedPg(plan.targetSchema, staging)} (${[...columns, quotePg(DELETED_AT)].join(', ')})
+       SELECT ${columns.map((c) => `t.${c}`).join(', ')}, coalesce(t.${quotePg(DELETED_AT)}, now())
+         FROM ${qualifiedPg(plan.targetSchema, plan.targetTable)} t
+        WHERE NOT EXISTS (SELECT 1 FROM ${qualifiedPg(plan.targetSchema, staging)} s
+                           WHERE ${key.map((k) => `s.${quotePg(k)} = t.${quotePg(k)}`).join(' AND ')})
+       RETURNING ${quotePg(DELETED_AT)} = now() AS fresh
+     )
+     SELECT count(*) AS rows, count(*) FILTER (WHERE fresh) AS marked FROM kept`,
+  );
+  return { rows: Number(rows[0]!.rows), marked: Number(rows[0]!.marked) };
 }
 
 /**

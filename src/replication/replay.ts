@@ -48,7 +48,7 @@ export interface ReplayReport {
 
 export async function replayQuarantine(options: ReplayOptions): Promise<ReplayReport> {
   const { project, state, logger } = options;
-  const filter: QuarantineFilter = { ...options.filter, schema: project.targetSchema };
+  const filter: QuarantineFilter = { ...options.filter, schema: project.targetSchemas };
   const results: ReplayStreamResult[] = [];
   const summary = await runCopies(
     {
@@ -79,7 +79,13 @@ export async function replayQuarantine(options: ReplayOptions): Promise<ReplayRe
       readers: () => 0,
       concurrency: () => 1,
       async copy(ctx, _pair, { plan, mappings }) {
-        const result = await replayStream(ctx, plan, mappings, { ...filter, stream: plan.name }, options);
+        const result = await replayStream(
+          ctx,
+          plan,
+          mappings,
+          { ...filter, schema: plan.targetSchema, stream: plan.name },
+          options,
+        );
         logger.info(
           { ...result },
           `${plan.name}: ${result.replayed} replayed, ${result.stillFailing} still failing`,
@@ -118,7 +124,7 @@ async function replayStream(
   const client = ctx.control;
   const { runId } = ctx;
   const quarantine = ctx.state.quarantine;
-  const schema = filter.schema;
+  const schema = plan.targetSchema;
   const result: ReplayStreamResult = {
     stream: plan.name,
     examined: 0,

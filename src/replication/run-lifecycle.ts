@@ -15,7 +15,9 @@ import { ConfigError, FerryError, messageOf, SchemaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Progress } from '../observability/progress.js';
 import { orderByRelationships } from '../quality/stream-order.js';
-import { quotePg } from '../schema/identifiers.js';
+import { quoteMysql, quotePg } from '../schema/identifiers.js';
+import { filterClause } from '../schema/select-list.js';
+import type { SourceTable } from '../schema/source-table.js';
 import type { ColumnMapping } from '../schema/type-mapping.js';
 import type { FerryState } from '../state/ferry-state.js';
 import { lockNames } from '../state/locks.js';
@@ -36,7 +38,10 @@ import {
 } from './stream-plan.js';
 
 /** What a run of copies needs of the project. */
-export type CopyProject = Pick<Project, 'source' | 'target' | 'targetSchema' | 'sync' | 'streams'>;
+export type CopyProject = Pick<
+  Project,
+  'source' | 'target' | 'targetSchema' | 'targetSchemas' | 'sync' | 'streams'
+>;
 
 /** One stream of a run: its plan and its column mappings. */
 export interface StreamWork {
@@ -116,7 +121,7 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
   let closeSnapshot: (() => Promise<void>) | undefined;
   try {
     await state.migrate(control);
-    const known = await state.streams.list(control, schema);
+    const known = await state.streams.list(control, project.targetSchemas);
     const planned = await planFromSource(project, options.streams, known);
     if (copier.kind === 'sync') checkIncremental(planned.plans);
     const warnings = planned.warnings.map((w) => w.message);
@@ -146,11 +151,12 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
       }
     });
     copier.prepare?.(work);
-    await control.query(`CREATE SCHEMA IF NOT EXISTS ${quotePg(schema)}`);
+    for (const s of new Set([schema, ...plans.map((p) => p.targetSchema)]))
+      await control.query(`CREATE SCHEMA IF NOT EXISTS ${quotePg(s)}`);
     const locks = await state.locks.acquire(
       control,
-      [...plans.map((p) => p.targetTable), ...missing.map((m) => m.name)].map((t) =>
-        lockNames.stream(schema, t),
+      [...plans, ...missing.map((m) => ({ targetSchema: m.targetSchema, targetTable: m.name }))].map((p) =>
+        lockNames.stream(p.targetSchema, p.targetTable),
       ),
       copier.what,
     );
@@ -257,18 +263,23 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
   }
 }
 
-/** The streams of the project that the source has now, from one look at information_schema, and what they leave out. */
+/**
+ * The streams of the project that the source has now, from one look at information_schema, and what
+ * they leave out; each stream's `where:` is tried on the source (LIMIT 0), so that a condition MySQL
+ * refuses is a configuration error before anything is locked.
+ */
 export async function planFromSource(
-  project: CopyProject,
+  project: Pick<CopyProject, 'source' | 'streams'>,
   only: readonly string[] | undefined,
   known: readonly KnownStream[],
-): Promise<{ plans: StreamPlan[]; warnings: PlanWarning[] }> {
+): Promise<{ plans: StreamPlan[]; warnings: PlanWarning[]; tables: SourceTable[] }> {
   const probe = await connectMysql(project.source);
   try {
     const database = project.source.database;
     const tables = await introspectTables(probe, database);
     const skipped = await introspectSkipped(probe, database);
     const plans = planStreams(project.streams, tables, only, known);
+    await checkFilters(probe, plans);
     return {
       plans,
       warnings: [
@@ -276,10 +287,27 @@ export async function planFromSource(
         ...settingWarnings(project.streams),
         ...keyWarnings(project.streams, plans),
       ],
+      tables,
     };
   } finally {
     await probe.end().catch(() => undefined);
   }
+}
+
+async function checkFilters(probe: MysqlConnection, plans: readonly StreamPlan[]): Promise<void> {
+  const problems: string[] = [];
+  for (const plan of plans.filter((p) => p.where !== undefined)) {
+    const from = `${quoteMysql(plan.table.schema)}.${quoteMysql(plan.table.name)}`;
+    try {
+      await probe.query(`SELECT 1 FROM ${from} ${filterClause(plan.where, '')} LIMIT 0`);
+    } catch (error) {
+      problems.push(`streams[${plan.ruleIndex}].where on ${plan.table.name}: ${messageOf(error)}`);
+    }
+  }
+  if (problems.length > 0)
+    throw new ConfigError('the source refuses a stream filter', problems, {
+      hint: "where: is a MySQL condition on the source table's columns, such as status <> 'test'",
+    });
 }
 
 /**

@@ -53,7 +53,7 @@ export function cdcBlocker(plan: StreamPlan): string | undefined {
 }
 
 export async function sync(options: SyncOptions): Promise<SyncSummary> {
-  const { sync: settings, targetSchema } = options.project;
+  const { sync: settings } = options.project;
   const { state } = options;
   const tablesAtOnce = (work: readonly unknown[]) =>
     Math.max(1, Math.min(settings.parallel_tables, work.length));
@@ -69,13 +69,17 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
     concurrency: (work) => tablesAtOnce(work),
     // Checks naming unknown columns stop the run before it starts.
     prepare: (work) => {
-      for (const { plan, mappings } of work) compileQuality(plan, mappings, targetSchema, state.quarantine);
+      for (const { plan, mappings } of work)
+        compileQuality(plan, mappings, plan.targetSchema, state.quarantine);
     },
     async copy(ctx, pair, { plan, mappings }) {
       if (plan.mode === 'cdc') {
         const blocker = cdcBlocker(plan);
         if (blocker) throw new SchemaError(`${plan.name} cannot follow the binlog because ${blocker}`);
-        const saved = await state.streams.read(ctx.control, { targetSchema, table: plan.targetTable });
+        const saved = await state.streams.read(ctx.control, {
+          targetSchema: plan.targetSchema,
+          table: plan.targetTable,
+        });
         const hasCheckpoint =
           saved?.mode === 'cdc' && (saved.binlog.gtid !== null || saved.binlog.file !== null);
         if (hasCheckpoint && !options.fullRefresh) {
@@ -107,9 +111,9 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
         if (cdc.length === 0) return plans;
         const held = await state.locks.heldElsewhere(
           control,
-          cdc.map((p) => lockNames.stream(targetSchema, p.targetTable)),
+          cdc.map((p) => lockNames.stream(p.targetSchema, p.targetTable)),
         );
-        const elsewhere = cdc.filter((p) => held.includes(lockNames.stream(targetSchema, p.targetTable)));
+        const elsewhere = cdc.filter((p) => held.includes(lockNames.stream(p.targetSchema, p.targetTable)));
         following.push(...elsewhere);
         return plans.filter((p) => !elsewhere.includes(p));
       },

@@ -74,7 +74,7 @@ async function fill(
 ): Promise<Filled> {
   const { plan, mappings } = work;
   const started = Date.now();
-  const schema = ctx.targetSchema;
+  const schema = plan.targetSchema;
   const staging = sparkStagingName(plan.targetTable);
   const result = emptyResult(plan.name, load.mode);
   const read = await planSparkRead(source, plan.table, mappings, {
@@ -191,10 +191,8 @@ function finish(job: Job, filled: Filled, started: number, publishStarted: numbe
   return filled.result;
 }
 
-async function dropStaging(ctx: RunContext, staging: string): Promise<void> {
-  await ctx.control
-    .query(`DROP TABLE IF EXISTS ${qualifiedPg(ctx.targetSchema, staging)}`)
-    .catch(() => undefined);
+async function dropStaging(ctx: RunContext, schema: string, staging: string): Promise<void> {
+  await ctx.control.query(`DROP TABLE IF EXISTS ${qualifiedPg(schema, staging)}`).catch(() => undefined);
 }
 
 export async function fullLoad(
@@ -207,9 +205,9 @@ export async function fullLoad(
   const { plan, mappings } = work;
   const started = Date.now();
   const startedAt = new Date();
-  const quality = compileQuality(plan, mappings, ctx.targetSchema, ctx.state.quarantine);
+  const quality = compileQuality(plan, mappings, plan.targetSchema, ctx.state.quarantine);
   // Columns of the current target that the source dropped stay, NULL from now on.
-  const existing = await readTargetColumns(ctx.control, ctx.targetSchema, plan.targetTable);
+  const existing = await readTargetColumns(ctx.control, plan.targetSchema, plan.targetTable);
   let kept: TargetColumn[] = [];
   let widen: TypeChange[] = [];
   const warnings: string[] = [];
@@ -268,7 +266,7 @@ export async function fullLoad(
     );
     return finish(job, filled, started, publishStarted);
   } catch (error) {
-    await dropStaging(ctx, staging);
+    await dropStaging(ctx, plan.targetSchema, staging);
     throw error;
   }
 }
@@ -295,7 +293,7 @@ export async function changedLoad(
   const { cursor, state } = from;
   const started = Date.now();
   const startedAt = new Date();
-  const quality = compileQuality(plan, mappings, ctx.targetSchema, ctx.state.quarantine);
+  const quality = compileQuality(plan, mappings, plan.targetSchema, ctx.state.quarantine);
   // The rows ferry sync would read (incremental.ts): from the old mark less the lookback up, and the
   // holes a numeric cursor left below it; the new mark is read before the job.
   const mark = await markOf(ctx, source, plan, cursor);
@@ -323,7 +321,7 @@ export async function changedLoad(
       {
         plan,
         mappings,
-        incoming: qualifiedPg(ctx.targetSchema, staging),
+        incoming: qualifiedPg(plan.targetSchema, staging),
         quality,
         added: from.diff.added,
         dropped: from.diff.dropped,
@@ -337,6 +335,6 @@ export async function changedLoad(
     );
     return finish(job, filled, started, publishStarted);
   } finally {
-    await dropStaging(ctx, staging);
+    await dropStaging(ctx, plan.targetSchema, staging);
   }
 }

@@ -8,6 +8,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Project } from '../config/project.js';
+import { ConfigError } from '../errors.js';
 import { connectMysql } from '../connectors/mysql/connect.js';
 import { readWriteHorizon, sourceClock } from '../connectors/mysql/write-horizon.js';
 import { readTargetColumns } from '../connectors/postgres/ddl.js';
@@ -92,8 +93,13 @@ export async function syncWithSpark(options: SparkSyncOptions): Promise<SparkSyn
       readers: () => 0,
       concurrency: () => 1,
       prepare: (work) => {
+        const filtered = work.filter((w) => w.plan.where !== undefined).map((w) => w.plan.name);
+        if (filtered.length > 0)
+          throw new ConfigError(`--engine spark copies whole tables; ${filtered.join(', ')} set where:`, [], {
+            hint: 'sync those streams without --engine spark, or leave them out with --streams',
+          });
         for (const { plan, mappings } of work)
-          compileQuality(plan, mappings, project.targetSchema, options.state.quarantine);
+          compileQuality(plan, mappings, plan.targetSchema, options.state.quarantine);
       },
       copy: (ctx, _pair, work) => copyStream(ctx, work, job),
     };
@@ -134,9 +140,9 @@ async function copyStream(ctx: RunContext, work: StreamWork, job: Job): Promise<
     };
     const full = { mode: 'incremental', cursor } as const;
     if (job.fullRefresh) return await fullLoad(withHorizon, work, job, source, full);
-    const key = { targetSchema: ctx.targetSchema, table: plan.targetTable };
+    const key = { targetSchema: plan.targetSchema, table: plan.targetTable };
     const state = await ctx.state.streams.read(ctx.control, key);
-    const existing = await readTargetColumns(ctx.control, ctx.targetSchema, plan.targetTable);
+    const existing = await readTargetColumns(ctx.control, plan.targetSchema, plan.targetTable);
     if (
       !state ||
       !existing ||

@@ -56,6 +56,11 @@ export interface StreamResult {
   bytes: number;
   seconds: number;
   chunksSkipped: number;
+  /**
+   * A full load's put-in-place, in seconds: the primary key and indexes built on staging, the swap
+   * (rename, or the rows replaced), and the whole transaction they run in (set checks, state, commit).
+   */
+  putInPlace?: { keys: number; swap: number; total: number };
   /** Set when a full load went on from chunks earlier runs copied. */
   resumed?: ResumedLoad;
   warnings: string[];

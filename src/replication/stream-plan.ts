@@ -5,23 +5,38 @@
 // and reported rather than forgotten.
 import type { StreamMode, StreamRule } from '../config/project.js';
 import type { SkippedRelation, SourceTable } from '../schema/source-table.js';
-import { checkTargetNames, mapColumn, type ColumnMapping } from '../schema/type-mapping.js';
+import {
+  checkTargetNames,
+  mapColumn,
+  type ColumnMapping,
+  type ColumnOverride,
+} from '../schema/type-mapping.js';
 import { ConfigError } from '../errors.js';
 import { FERRY_PREFIX, identifier } from '../schema/identifiers.js';
 import type { CheckRule, DedupRule } from '../quality/check-rules.js';
+import type { StreamKey } from '../state/streams.js';
+import { resolveOverrides, unusedOverrides } from './column-overrides.js';
 
 export interface StreamPlan {
   table: SourceTable;
-  /** The stream's name in logs, state and quarantine: the target table name. */
+  /** The stream's name in logs, state and quarantine: the target table name (unique in the project). */
   name: string;
   /** The position in ferry.yaml's streams list of the stream rule that matched the table. */
   ruleIndex: number;
+  /** The PostgreSQL schema of the target table: the stream's target_schema, or target.schema. */
+  targetSchema: string;
   targetTable: string;
   mode: StreamMode;
   cursor: string | undefined;
   lookbackSeconds: number;
   deletes: 'ignore' | 'soft' | 'hard';
   columns: string[] | undefined;
+  /** Source columns the stream's overrides leave out. */
+  excluded: readonly string[];
+  /** By source column: the type rule and target name its override chose. */
+  overrides: Readonly<Record<string, ColumnOverride>>;
+  /** A MySQL condition on the source rows: only those meeting it are copied and verified. */
+  where: string | undefined;
   /** Validation of the rows (src/quality). */
   checks: CheckRule[];
   dedup: DedupRule | undefined;
@@ -56,8 +71,14 @@ function ruleIndexOf(rules: readonly StreamRule[], name: string): number {
   );
 }
 
+/** Where a stream's state, lock and rows live: its target schema and table. */
+export function streamKey(plan: Pick<StreamPlan, 'targetSchema' | 'targetTable'>): StreamKey {
+  return { targetSchema: plan.targetSchema, table: plan.targetTable };
+}
+
 /** A stream ferry's state knows (it was synced into target_table from source_table). */
 export interface KnownStream {
+  targetSchema: string;
   sourceTable: string;
   /** Its target table. */
   table: string;
@@ -78,6 +99,7 @@ export function planStreams(
   const used = new Set<number>();
   /** Every stream the rules give, whether or not `only` selects it: the valid names for messages. */
   const available: string[] = [];
+  const overridden = new Map<number, Set<string>>();
   for (const table of tables) {
     const index = ruleIndexOf(rules, table.name);
     if (index < 0) continue;
@@ -86,7 +108,15 @@ export function planStreams(
     // PostgreSQL keeps 63 bytes of a name; longer ones are mapped (identifier()), never cut.
     const targetTable = identifier(stream.target_table ?? table.name);
     available.push(targetTable);
-    if (only && only.length > 0 && !only.includes(table.name) && !only.includes(targetTable)) continue;
+    const targetSchema = stream.targetSchema;
+    if (
+      only &&
+      only.length > 0 &&
+      !only.includes(table.name) &&
+      !only.includes(targetTable) &&
+      !only.includes(`${targetSchema}.${targetTable}`)
+    )
+      continue;
     const unknown = [...(stream.primary_key ?? []), ...(stream.columns ?? [])].filter(
       (c) => !table.columns.some((col) => col.name === c),
     );
@@ -99,22 +129,39 @@ export function planStreams(
     }
     // primary_key stands in for the key a table does not declare (it must identify rows uniquely).
     const declared = stream.primary_key !== undefined && table.primaryKey.length === 0;
+    const planned = declared ? { ...table, primaryKey: stream.primary_key! } : table;
+    const usedColumns = overridden.get(index) ?? new Set<string>();
+    overridden.set(index, usedColumns);
+    const resolved = resolveOverrides(stream, planned, planned.primaryKey, usedColumns);
     plans.push({
-      table: declared ? { ...table, primaryKey: stream.primary_key! } : table,
+      table: planned,
       name: targetTable,
       ruleIndex: index,
+      targetSchema,
       targetTable,
       mode: stream.mode,
       cursor: stream.cursor,
       lookbackSeconds: stream.lookbackSeconds,
       deletes: stream.deletes,
       columns: stream.columns,
+      excluded: resolved.excluded,
+      overrides: resolved.columns,
+      where: stream.where,
       checks: stream.checks ?? [],
       dedup: stream.dedup,
       configuredKey: declared ? [...stream.primary_key!] : undefined,
       incrementalFallback: stream.incrementalFallback,
     });
   }
+  const strayOverrides = [...overridden].flatMap(([i, columns]) =>
+    only && only.length > 0 ? [] : unusedOverrides(rules[i]!, columns),
+  );
+  if (strayOverrides.length > 0)
+    throw new ConfigError('stream overrides name columns no table of theirs has', strayOverrides, {
+      hint: 'override columns by their source names',
+    });
+  // A stream is named by its target table, in logs, state and --streams: one name, one table,
+  // whichever schema it is in.
   const byTarget = new Map<string, string[]>();
   for (const p of plans) byTarget.set(p.targetTable, [...(byTarget.get(p.targetTable) ?? []), p.table.name]);
   const clashes = [...byTarget].filter(([, sources]) => sources.length > 1);
@@ -122,7 +169,9 @@ export function planStreams(
     throw new ConfigError(
       'several source tables would replicate into one target table',
       clashes.map(([target, sources]) => `streams: ${sources.join(', ')} all map to target table ${target}`),
-      { hint: 'give target_table only on a stream that matches one table' },
+      {
+        hint: 'give target_table only on a stream that matches one table; streams in different target schemas need different table names too',
+      },
     );
   }
   const gone = new Set(missingStreams(rules, plans, known).map((m) => m.sourceTable));
@@ -142,8 +191,9 @@ export function planStreams(
   if (only) {
     const missing = only.filter(
       (n) =>
-        !plans.some((p) => p.table.name === n || p.targetTable === n) &&
-        !missingStreams(rules, plans, known, [n]).length,
+        !plans.some(
+          (p) => p.table.name === n || p.targetTable === n || `${p.targetSchema}.${p.targetTable}` === n,
+        ) && !missingStreams(rules, plans, known, [n]).length,
     );
     if (missing.length > 0)
       throw new ConfigError(`no stream covers ${missing.join(', ')}`, [], {
@@ -185,6 +235,7 @@ function validNames(
 export interface MissingStream {
   /** The stream's name: its target table. */
   name: string;
+  targetSchema: string;
   sourceTable: string;
   mode: string;
   /** The rule covering it names the table (no glob): it stays reported while the rule does. */
@@ -205,11 +256,16 @@ export function missingStreams(
     .filter(
       (k) =>
         ruleIndexOf(rules, k.sourceTable) >= 0 &&
-        !plans.some((p) => p.table.name === k.sourceTable || p.targetTable === k.table) &&
+        !plans.some(
+          (p) =>
+            p.table.name === k.sourceTable ||
+            (p.targetTable === k.table && p.targetSchema === k.targetSchema),
+        ) &&
         (!only || only.length === 0 || only.includes(k.sourceTable) || only.includes(k.table)),
     )
     .map((k) => ({
       name: k.table,
+      targetSchema: k.targetSchema,
       sourceTable: k.sourceTable,
       mode: k.mode,
       named: !/[*?]/.test(rules[ruleIndexOf(rules, k.sourceTable)]!.table),
@@ -271,12 +327,15 @@ function shadowedGlob(rules: readonly StreamRule[], i: number, matching: readonl
   return own.length > 0 && own.every((t) => ruleIndexOf(rules, t.name) < i);
 }
 
-/** The column mappings of a stream: its selected columns (and always the key), in table order. */
+/**
+ * The column mappings of a stream: its selected columns (and always the key), in table order, less
+ * those its overrides exclude, with the types and names its overrides chose.
+ */
 export function mappingsFor(plan: StreamPlan): ColumnMapping[] {
   const wanted = plan.columns ? new Set([...plan.columns, ...plan.table.primaryKey]) : undefined;
   const mappings = plan.table.columns
-    .filter((c) => !wanted || wanted.has(c.name))
-    .map((c) => mapColumn(c, plan.name));
+    .filter((c) => (!wanted || wanted.has(c.name)) && !plan.excluded.includes(c.name))
+    .map((c) => mapColumn(c, plan.name, plan.overrides[c.name]));
   checkTargetNames(mappings, plan.name);
   return mappings;
 }

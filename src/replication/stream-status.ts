@@ -46,7 +46,7 @@ export interface StatusLimits {
 }
 
 export async function streamStatus(
-  project: Pick<Project, 'source' | 'target' | 'targetSchema' | 'streams'>,
+  project: Pick<Project, 'source' | 'target' | 'targetSchema' | 'targetSchemas' | 'streams'>,
   state: FerryState,
   limits: StatusLimits = {},
 ): Promise<StatusReport> {
@@ -56,9 +56,11 @@ export async function streamStatus(
   const client = await connectPostgres(project.target);
   try {
     await state.migrate(client);
-    const saved = await state.streams.list(client, schema);
-    const runs = await state.runs.latestByStream(client, schema);
-    const samples = (await state.streamSamples.latest(client, schema)) ?? new Map<string, StreamSample>();
+    // streams with a target_schema of their own keep their state there; names are unique across schemas
+    const saved = await state.streams.list(client, project.targetSchemas);
+    const runs = await state.runs.latestByStream(client, project.targetSchemas);
+    const samples =
+      (await state.streamSamples.latest(client, project.targetSchemas)) ?? new Map<string, StreamSample>();
     const following = (await state.runs.liveRuns(client, schema, 'cdc')).length > 0;
     const hasCdc = saved.some((s) => s.mode === 'cdc');
     let sourceAt: BinlogPosition | undefined;

@@ -1,8 +1,9 @@
 // Turns MySQL text-protocol row packets straight into COPY text bytes, without making a string or
-// an array per row. Values that are plain (the overwhelming majority) are copied or escaped byte
-// by byte; a row with anything a policy or a check must judge (a zero date, a NUL byte, a boolean
-// that is not 0/1, a SET, invalid UTF-8) is decoded into values and handed to the row encoder, so
-// policies, quarantine and checks behave exactly as they do for decoded rows.
+// an array per row; row checks read the packet's bytes too (RowGate.screen). Values that are plain
+// (the overwhelming majority) are copied or escaped byte by byte; a row with anything a policy or a
+// check must judge (a zero date, a NUL byte, a boolean that is not 0/1, a SET, invalid UTF-8) is
+// decoded into values and handed to the row encoder, so policies, quarantine and checks behave
+// exactly as they do for decoded rows.
 import { isUtf8 } from 'node:buffer';
 import type { RowEncoder } from './row-encoder.js';
 import type { ColumnMapping, EncoderKind } from './type-mapping.js';
@@ -121,6 +122,22 @@ function writeText(buffer: Buffer, at: number, end: number, dst: Buffer, o: numb
   return o;
 }
 
+const PLAIN = 0; // copied as it is
+const ESCAPE = 1; // needs COPY escapes (written by writeText)
+const REFUSED = 2; // a NUL byte or invalid UTF-8: the row encoder judges it
+
+/** Whether text can be copied as it is: no byte COPY escapes, no NUL, and valid UTF-8. */
+function plainText(buffer: Buffer, at: number, end: number): number {
+  let multiByte = false;
+  for (let i = at; i < end; i++) {
+    const c = TEXT_CLASS[buffer[i]!];
+    if (c === 0) continue;
+    if (c === 3) multiByte = true;
+    else return c === 1 ? ESCAPE : REFUSED;
+  }
+  return multiByte && !isUtf8(buffer.subarray(at, end)) ? REFUSED : PLAIN;
+}
+
 const INITIAL_CAPACITY = 256 * 1024;
 
 export function createPacketEncoder(
@@ -200,78 +217,152 @@ export function createPacketEncoder(
     return row;
   }
 
+  // Where the bytes of the row's pending run change once copied: a length byte that becomes the tab
+  // before its value, a TINYINT(1)'s 0/1 that becomes f/t. Offsets in the packet; at most two a column.
+  const patchAt = new Int32Array(2 * width);
+  const patchTo = new Uint8Array(2 * width);
+  let patches = 0;
+
+  /**
+   * Copies the packet's bytes [from, to) to dst at o as they are (one native copy for long runs),
+   * applies the pending patches, and returns the offset after them.
+   */
+  function flush(buffer: Buffer, from: number, to: number, dst: Buffer, o: number): number {
+    const n = to - from;
+    if (n <= 0) return o;
+    if (n > 24) buffer.copy(dst, o, from, to);
+    else for (let j = 0; j < n; j++) dst[o + j] = buffer[from + j]!;
+    for (let k = 0; k < patches; k++) dst[o + patchAt[k]! - from] = patchTo[k]!;
+    patches = 0;
+    return o + n;
+  }
+
   /**
    * Encodes the row in the fast path into out; false (and nothing written) when it needs the row
-   * encoder. Room for the worst case is reserved once per row: escaping at most doubles a value,
-   * hex doubles it plus 3, a NULL (1 byte in) becomes 2, a timestamp gains 3.
+   * encoder. A COPY line is the packet itself where values need no change: each value's one-byte
+   * length becomes the tab before it. So the row is copied in runs of bytes, broken only where a
+   * value changes size (NULL, a timestamp's zone, an escape, hex, a long length prefix). Room for the
+   * worst case is reserved once per row: escaping at most doubles a value, hex doubles it plus 3, a
+   * NULL (1 byte in) becomes 2, a timestamp gains 3.
    */
   function fast(buffer: Buffer, start: number, end: number): boolean {
     reserve(2 * (end - start) + 3 * width + 1);
     const dst = out;
     let o = pos;
     let at = start;
+    // The pending run: packet bytes [from, at) not yet copied to dst[o..]. Column 0's length is not in it.
+    let from = start + 1;
+    patches = 0;
     for (let i = 0; i < width; i++) {
-      if (i > 0) dst[o++] = 0x09;
-      // the length-encoded length of the value
       let length = buffer[at]!;
-      if (length < 0xfb) at++;
-      else if (length === 0xfb) {
-        at++;
-        dst[o++] = 0x5c; // \N
+      let value = at + 1;
+      if (length === 0xfb) {
+        // NULL: its marker becomes the tab, then \N
+        if (i > 0) {
+          patchAt[patches] = at;
+          patchTo[patches++] = 0x09;
+        }
+        o = flush(buffer, from, i > 0 ? at + 1 : at, dst, o);
+        dst[o++] = 0x5c;
         dst[o++] = 0x4e;
+        from = at = value;
         continue;
-      } else if (length === 0xfc) {
-        length = buffer.readUInt16LE(at + 1);
-        at += 3;
-      } else if (length === 0xfd) {
-        length = buffer.readUIntLE(at + 1, 3);
-        at += 4;
-      } else {
-        length = Number(buffer.readBigUInt64LE(at + 1));
-        at += 9;
       }
+      if (length > 0xfb) {
+        // a long value's 3-, 4- or 9-byte length: the run ends before it, the tab is written
+        o = flush(buffer, from, at, dst, o);
+        if (i > 0) dst[o++] = 0x09;
+        if (length === 0xfc) {
+          length = buffer.readUInt16LE(at + 1);
+          value = at + 3;
+        } else if (length === 0xfd) {
+          length = buffer.readUIntLE(at + 1, 3);
+          value = at + 4;
+        } else {
+          length = Number(buffer.readBigUInt64LE(at + 1));
+          value = at + 9;
+        }
+        from = value;
+      } else if (i > 0) {
+        patchAt[patches] = at;
+        patchTo[patches++] = 0x09;
+      }
+      const next = value + length;
       const kind = kinds[i];
       if (kind === RAW) {
-        for (let j = 0; j < length; j++) dst[o + j] = buffer[at + j]!;
-        o += length;
-      } else if (kind === TEXT || kind === JSON_TEXT) {
-        o = writeText(buffer, at, at + length, dst, o, kind === JSON_TEXT);
-        if (o < 0) return false;
-      } else if (kind === DATE || kind === TIMESTAMP) {
-        if (!plainDate(buffer, at, length)) return false;
-        for (let j = 0; j < length; j++) dst[o + j] = buffer[at + j]!;
-        o += length;
-        if (kind === TIMESTAMP) {
-          dst[o++] = 0x2b; // +00
-          dst[o++] = 0x30;
-          dst[o++] = 0x30;
+        at = next;
+        continue;
+      }
+      if (kind === DATE || kind === TIMESTAMP) {
+        if (!plainDate(buffer, value, length)) return false;
+        at = next;
+        if (kind === DATE) continue;
+        o = flush(buffer, from, next, dst, o);
+        dst[o++] = 0x2b; // +00
+        dst[o++] = 0x30;
+        dst[o++] = 0x30;
+        from = next;
+        continue;
+      }
+      if (kind === BOOLEAN) {
+        const b = buffer[value];
+        if (length !== 1 || (b !== 0x30 && b !== 0x31)) return false;
+        patchAt[patches] = value;
+        patchTo[patches++] = b === 0x31 ? 0x74 : 0x66;
+        at = next;
+        continue;
+      }
+      if (kind === TEXT || kind === JSON_TEXT) {
+        const plain = plainText(buffer, value, next);
+        if (plain === PLAIN) {
+          at = next;
+          continue;
         }
-      } else if (kind === BOOLEAN) {
-        const b = buffer[at];
-        if (length === 1 && b === 0x31) dst[o++] = 0x74;
-        else if (length === 1 && b === 0x30) dst[o++] = 0x66;
-        else return false;
+        if (plain === REFUSED) return false;
+        o = flush(buffer, from, value, dst, o);
+        o = writeText(buffer, value, next, dst, o, kind === JSON_TEXT);
+        if (o < 0) return false;
       } else if (kind === BYTES) {
+        o = flush(buffer, from, value, dst, o);
         dst[o++] = 0x5c; // \\x: COPY's escape for one backslash, then bytea's hex format
         dst[o++] = 0x5c;
         dst[o++] = 0x78;
-        for (let j = at, e = at + length; j < e; j++) {
+        for (let j = value; j < next; j++) {
           const b = buffer[j]!;
           dst[o++] = HEX[b >> 4]!;
           dst[o++] = HEX[b & 15]!;
         }
       } else return false;
-      at += length;
+      from = at = next;
     }
+    o = flush(buffer, from, at, dst, o);
     dst[o++] = 0x0a;
     pos = o;
     return true;
   }
 
+  // Where each value of the row starts and its length (-1: NULL), for the checks on the bytes.
+  const valueAt = new Int32Array(width);
+  const valueLength = new Int32Array(width);
+  function locate(buffer: Buffer, start: number): void {
+    let at = start;
+    for (let i = 0; i < width; i++) {
+      at = readLength(buffer, at);
+      valueAt[i] = at;
+      valueLength[i] = lengthOf.value;
+      if (lengthOf.value > 0) at += lengthOf.value;
+    }
+  }
+  const screen = gate?.screen;
+
   return {
     add(buffer, start, end) {
       if (gate) {
-        const failures = gate.check(decode(buffer, start, checked, checkRow));
+        if (screen) locate(buffer, start);
+        const failures =
+          screen && screen(buffer, valueAt, valueLength)
+            ? undefined
+            : gate.check(decode(buffer, start, checked, checkRow));
         if (failures) {
           slowPath.setAside(decode(buffer, start), failures);
           return;

@@ -114,3 +114,16 @@ export const ENCODERS: Record<EncoderKind, Encoder> = {
     return escapeCopy(text);
   },
 };
+
+/** Which value policy of ferry.yaml's sync: section decides about values an encoder cannot load, and which. */
+export const ENCODER_POLICIES: Partial<
+  Record<EncoderKind, { policy: ValueIssue['policy']; values: string }>
+> = {
+  boolean: { policy: 'invalid_values', values: 'values other than 0 and 1' },
+  date: { policy: 'zero_dates', values: 'zero and impossible dates' },
+  datetime: { policy: 'zero_dates', values: 'zero and impossible dates' },
+  timestamp: { policy: 'zero_dates', values: 'zero and impossible dates' },
+  text: { policy: 'invalid_values', values: 'NUL bytes' },
+  set: { policy: 'invalid_values', values: 'NUL bytes' },
+  json: { policy: 'invalid_values', values: '\\u0000 in a document' },
+};

@@ -52,6 +52,9 @@ export interface ValuePolicies {
   invalid_values: PolicyChoice;
 }
 
+/** See RowGate.screen. */
+export type ByteScreen = (buffer: Buffer, at: Int32Array, length: Int32Array) => boolean;
+
 /** The per-row decision of the row checks (implemented in src/quality/row-gate.ts). */
 export interface RowGate {
   /**
@@ -61,6 +64,11 @@ export interface RowGate {
   readonly columns: readonly number[];
   /** Columns of which check() reads only whether they are NULL (any non-NULL value will do). */
   readonly presence: readonly number[];
+  /**
+   * The row checks read on the packet's bytes (value i at buffer[at[i]], length[i] bytes, -1 for NULL):
+   * true only when the row surely passes every check; false sends it through check() on decoded values.
+   */
+  readonly screen?: ByteScreen | undefined;
   /** undefined: the row loads (its warnings are counted); otherwise the failures that set it aside. Throws on a `fail` check. */
   check(row: SourceRow): Failure[] | undefined;
   /** Counts a value the type mapping could not load (its row is set aside by the value policy). */

@@ -25,3 +25,14 @@ export function selectSql(
     binary,
   };
 }
+
+/**
+ * The WHERE clause of a stream's source query: the stream's filter (`where:` in ferry.yaml) and the
+ * query's own condition (`where`: '' or "WHERE ..."), both met. The filter is the user's SQL,
+ * parenthesised so that its ORs stay inside it.
+ */
+export function filterClause(filter: string | undefined, where: string): string {
+  if (!filter) return where;
+  const own = where.replace(/^\s*WHERE\s+/i, '');
+  return own ? `WHERE (${filter}) AND (${own})` : `WHERE (${filter})`;
+}

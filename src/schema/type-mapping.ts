@@ -300,6 +300,42 @@ export const TYPE_MAPPING: readonly TypeRule[] = [
   },
 ];
 
+/**
+ * Rules only a type override chooses (`overrides: {col: {type: text}}` in a stream): a column keeps
+ * the first matching row of TYPE_MAPPING unless its stream names the PostgreSQL type of another rule
+ * that matches it, from TYPE_MAPPING or from here. Each says how the column is read and encoded, so
+ * an override never casts a value after the fact.
+ */
+export const TYPE_ALTERNATIVES: readonly TypeRule[] = [
+  {
+    mysql: 'json as text',
+    matches: is('json'),
+    pgType: fixed('text'),
+    encoder: 'text',
+    select: (q) => `CAST(${q} AS CHAR CHARACTER SET utf8mb4)`,
+    note: 'the document as the source prints it, not parsed: key order and white space kept',
+  },
+  {
+    mysql: 'char(n), varchar(n) as text',
+    matches: is('char', 'varchar'),
+    pgType: fixed('text'),
+    encoder: 'text',
+    note: 'no length limit in the target',
+  },
+];
+
+/** The rules a column may be mapped by, the default first: one per PostgreSQL type they give it. */
+export function typeChoices(column: SourceColumn): TypeRule[] {
+  const seen = new Set<string>();
+  return [...TYPE_MAPPING, ...TYPE_ALTERNATIVES].filter((r) => {
+    if (!r.matches(column)) return false;
+    const pgType = r.pgType(column);
+    if (seen.has(pgType)) return false;
+    seen.add(pgType);
+    return true;
+  });
+}
+
 export interface ColumnMapping {
   column: SourceColumn;
   rule: TypeRule;
@@ -307,13 +343,21 @@ export interface ColumnMapping {
   /**
    * The column's name in the target table, wherever ferry names a target column (CREATE TABLE,
    * COPY, merge, swap, checks, verify). The source name, mapped to fit PostgreSQL's 63 bytes
-   * (identifier()); a per-column rename would set it too.
+   * (identifier()), or the stream's rename of it (`overrides: {col: {rename: name}}`).
    */
   targetName: string;
 }
 
-export function mapColumn(column: SourceColumn, table = ''): ColumnMapping {
-  const rule = TYPE_MAPPING.find((r) => r.matches(column));
+/** What a stream's `overrides:` say about one column (validated by the stream plan). */
+export interface ColumnOverride {
+  /** The rule chosen for the overriding PostgreSQL type (one of typeChoices()). */
+  rule?: TypeRule | undefined;
+  /** The target column's name instead of the source's. */
+  targetName?: string | undefined;
+}
+
+export function mapColumn(column: SourceColumn, table = '', override: ColumnOverride = {}): ColumnMapping {
+  const rule = override.rule ?? TYPE_MAPPING.find((r) => r.matches(column));
   if (!rule) {
     throw new SchemaError(
       `column ${table ? `${table}.` : ''}${column.name} has type ${column.columnType}, which ferry cannot map`,
@@ -322,7 +366,12 @@ export function mapColumn(column: SourceColumn, table = ''): ColumnMapping {
       },
     );
   }
-  return { column, rule, pgType: rule.pgType(column), targetName: identifier(column.name) };
+  return {
+    column,
+    rule,
+    pgType: rule.pgType(column),
+    targetName: override.targetName ?? identifier(column.name),
+  };
 }
 
 /** The target name of a source column among a stream's mappings (the mapped name if it has none). */

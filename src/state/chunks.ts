@@ -139,6 +139,27 @@ export function chunksTable(schema: string) {
       return rows.map((r) => Number(r.run_id));
     },
 
+    /** The streams of these schemas with a load in progress: chunks copied or a chunk plan. */
+    async inProgress(
+      db: Queryable,
+      schemas: readonly string[],
+    ): Promise<Array<StreamKey & { chunks: number; rows: number }>> {
+      const { rows } = await db.query<{ target_schema: string; target_table: string; n: number; r: string }>(
+        `SELECT target_schema, target_table, count(c.chunk)::int AS n, coalesce(sum(c.rows), 0)::text AS r
+           FROM (SELECT target_schema, target_table FROM ${plans} UNION SELECT target_schema, target_table FROM ${chunks}) k
+           LEFT JOIN ${chunks} c USING (target_schema, target_table)
+          WHERE target_schema = ANY($1)
+          GROUP BY target_schema, target_table ORDER BY target_schema, target_table`,
+        [schemas],
+      );
+      return rows.map((r) => ({
+        targetSchema: r.target_schema,
+        table: r.target_table,
+        chunks: r.n,
+        rows: Number(r.r),
+      }));
+    },
+
     /** Forgets a stream's load progress and chunk plan (the load was put in place, or starts over). */
     async forget(db: Queryable, key: StreamKey): Promise<void> {
       for (const table of [chunks, plans])

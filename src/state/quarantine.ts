@@ -7,7 +7,8 @@ import type { Failure, SetAsideRow, ValueChange } from '../schema/row-outcome.js
 
 /** Which entries: always one target schema, optionally one stream, run, reason or ids. */
 export interface QuarantineFilter {
-  schema: string;
+  /** The target schema of the entries' streams, or several (a project whose streams name their own). */
+  schema: string | readonly string[];
   stream?: string | undefined;
   runId?: number | undefined;
   /** A reason code (not_null, zero_date, duplicate, ...) or a check name (email.unique). */
@@ -100,8 +101,8 @@ export function loadedRowJson(alias: string): string {
 
 /** WHERE clause over alias q and its parameters, starting at $start. */
 function filterSql(filter: QuarantineFilter, start = 1): { where: string; params: unknown[] } {
-  const parts = [`q.target_schema = $${start}`];
-  const params: unknown[] = [filter.schema];
+  const parts = [`q.target_schema = ANY($${start}::text[])`];
+  const params: unknown[] = [typeof filter.schema === 'string' ? [filter.schema] : filter.schema];
   const next = () => `$${start + params.length}`;
   if (filter.stream !== undefined) {
     parts.push(`q.stream = ${next()}`);
@@ -297,14 +298,14 @@ export function quarantineTables(schema: string) {
     /** Entries waiting per stream (all streams, or these). */
     async waitingByStream(
       db: Queryable,
-      targetSchema: string,
+      targetSchema: string | readonly string[],
       streams?: readonly string[],
     ): Promise<Map<string, number>> {
       const { rows } = await db.query<{ stream: string; n: string }>(
         `SELECT stream, count(*) AS n FROM ${quarantine}
-          WHERE target_schema = $1 AND ($2::text[] IS NULL OR stream = ANY($2))
+          WHERE target_schema = ANY($1) AND ($2::text[] IS NULL OR stream = ANY($2))
           GROUP BY stream ORDER BY stream`,
-        [targetSchema, streams ?? null],
+        [typeof targetSchema === 'string' ? [targetSchema] : targetSchema, streams ?? null],
       );
       return new Map(rows.map((r) => [r.stream, Number(r.n)]));
     },
@@ -440,19 +441,19 @@ export function quarantineTables(schema: string) {
       return Number(rows[0]!.n);
     },
 
-    /** What the entries of a schema can be filtered by: their streams, checks, reason codes and runs. */
+    /** What the entries of these schemas can be filtered by: their streams, checks, reason codes and runs. */
     async filterChoices(
       db: Queryable,
-      targetSchema: string,
+      targetSchema: string | readonly string[],
     ): Promise<{ streams: string[]; checks: string[]; codes: string[]; runs: number[] }> {
       const { rows } = await db.query<{ kind: string; value: string }>(
-        `SELECT DISTINCT 'stream' AS kind, stream AS value FROM ${quarantine} WHERE target_schema = $1
-         UNION SELECT DISTINCT 'run', run_id::text FROM ${quarantine} WHERE target_schema = $1
+        `SELECT DISTINCT 'stream' AS kind, stream AS value FROM ${quarantine} WHERE target_schema = ANY($1)
+         UNION SELECT DISTINCT 'run', run_id::text FROM ${quarantine} WHERE target_schema = ANY($1)
          UNION SELECT DISTINCT 'check', f->>'check' FROM ${quarantine} q, jsonb_array_elements(q.failures) f
-                WHERE q.target_schema = $1 AND f->>'check' IS NOT NULL
+                WHERE q.target_schema = ANY($1) AND f->>'check' IS NOT NULL
          UNION SELECT DISTINCT 'code', f->>'code' FROM ${quarantine} q, jsonb_array_elements(q.failures) f
-                WHERE q.target_schema = $1 AND f->>'code' IS NOT NULL`,
-        [targetSchema],
+                WHERE q.target_schema = ANY($1) AND f->>'code' IS NOT NULL`,
+        [typeof targetSchema === 'string' ? [targetSchema] : targetSchema],
       );
       const of = (kind: string) =>
         rows

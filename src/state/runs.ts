@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Queryable } from '../connectors/postgres/connect.js';
 import { qualifiedPg } from '../schema/identifiers.js';
 
-export type RunKind = 'sync' | 'quarantine_replay' | 'cdc';
+export type RunKind = 'sync' | 'quarantine_replay' | 'cdc' | 'repair';
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
 
 export interface SnapshotPosition {
@@ -221,14 +221,14 @@ export function runsTable(schema: string) {
     /** Per stream of a target schema: its latest stream run, and when it last succeeded. */
     async latestByStream(
       db: Queryable,
-      targetSchema: string,
+      targetSchema: string | readonly string[],
     ): Promise<Map<string, { last: StreamRunRow; lastSuccessAt: Date | null }>> {
       const { rows } = await db.query<RawStreamRun & { last_success_at: Date | null }>(
         `SELECT DISTINCT ON (target_table) *,
                 (SELECT max(finished_at) FROM ${streamRuns} s WHERE s.target_schema = r.target_schema
                     AND s.target_table = r.target_table AND s.status = 'succeeded') AS last_success_at
-           FROM ${streamRuns} r WHERE target_schema = $1 ORDER BY target_table, run_id DESC`,
-        [targetSchema],
+           FROM ${streamRuns} r WHERE target_schema = ANY($1) ORDER BY target_table, run_id DESC`,
+        [typeof targetSchema === 'string' ? [targetSchema] : targetSchema],
       );
       return new Map(
         rows.map((r) => [r.target_table, { last: toStreamRun(r), lastSuccessAt: r.last_success_at }]),
@@ -260,19 +260,19 @@ export function runsTable(schema: string) {
       return rows.map(toStreamRun);
     },
 
-    /** Each stream of a target schema: its latest run, its last success, rows loaded over all runs. */
-    async streamSummaries(db: Queryable, targetSchema: string): Promise<StreamSummary[]> {
+    /** Each stream of these target schemas: its latest run, its last success, rows loaded over all runs. */
+    async streamSummaries(db: Queryable, targetSchema: string | readonly string[]): Promise<StreamSummary[]> {
       const { rows } = await db.query<
         RawStreamRun & { last_success: Date | null; rows_loaded_total: string; runs: string }
       >(
         `SELECT l.*, s.last_success, s.rows_loaded_total, s.runs
-           FROM (SELECT DISTINCT ON (target_table) * FROM ${streamRuns} WHERE target_schema = $1
+           FROM (SELECT DISTINCT ON (target_table) * FROM ${streamRuns} WHERE target_schema = ANY($1)
                   ORDER BY target_table, run_id DESC) l
            JOIN (SELECT target_table, max(finished_at) FILTER (WHERE status = 'succeeded') AS last_success,
                         sum(rows_loaded) AS rows_loaded_total, count(*) AS runs
-                   FROM ${streamRuns} WHERE target_schema = $1 GROUP BY 1) s USING (target_table)
+                   FROM ${streamRuns} WHERE target_schema = ANY($1) GROUP BY 1) s USING (target_table)
           ORDER BY l.target_table`,
-        [targetSchema],
+        [typeof targetSchema === 'string' ? [targetSchema] : targetSchema],
       );
       return rows.map((r) => ({
         latest: toStreamRun(r),

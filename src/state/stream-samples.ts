@@ -101,12 +101,15 @@ export function streamSamplesTable(schema: string) {
     },
 
     /** The newest sample of each stream of a target schema; undefined without the table. */
-    async latest(db: Queryable, targetSchema: string): Promise<Map<string, StreamSample> | undefined> {
+    async latest(
+      db: Queryable,
+      targetSchema: string | readonly string[],
+    ): Promise<Map<string, StreamSample> | undefined> {
       if (!(await present(db))) return undefined;
       const { rows } = await db.query<{ j: RawSample }>(
         `SELECT DISTINCT ON (s.target_table) to_jsonb(s) AS j FROM ${samples} s
-          WHERE s.target_schema = $1 ORDER BY s.target_table, s.sampled_at DESC`,
-        [targetSchema],
+          WHERE s.target_schema = ANY($1) ORDER BY s.target_table, s.sampled_at DESC`,
+        [typeof targetSchema === 'string' ? [targetSchema] : targetSchema],
       );
       return new Map(rows.map((r) => [String(r.j.target_table), toSample(r.j, undefined)]));
     },

@@ -66,10 +66,14 @@ export function streamsTable(schema: string) {
       return rows[0] ? toState(rows[0]) : undefined;
     },
 
-    async list(db: Queryable, targetSchema: string): Promise<(StreamState & StreamKey)[]> {
+    /** The streams of a target schema, or of several (a project whose streams name their own). */
+    async list(
+      db: Queryable,
+      targetSchema: string | readonly string[],
+    ): Promise<(StreamState & StreamKey)[]> {
       const { rows } = await db.query<RawStream>(
-        `SELECT * FROM ${streams} WHERE target_schema = $1 ORDER BY target_table`,
-        [targetSchema],
+        `SELECT * FROM ${streams} WHERE target_schema = ANY($1::text[]) ORDER BY target_table, target_schema`,
+        [typeof targetSchema === 'string' ? [targetSchema] : targetSchema],
       );
       return rows.map((r) => ({ ...toState(r), targetSchema: r.target_schema, table: r.target_table }));
     },

@@ -71,11 +71,25 @@ export const PG_CANON: Record<EncoderKind, Canon> = {
 const SEP_MY = 'CHAR(31 USING utf8mb4)';
 const NULL_MY = 'CHAR(30 USING utf8mb4)';
 
+const PLAIN_NUMBERS = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'bigint', 'decimal']);
+
+/**
+ * Inside the row text, CONCAT_WS prints an integer or a decimal as `CAST(col + 0 AS CHAR)` does, unless
+ * ZEROFILL pads it (YEAR, whose 0000 is 0, is not among them): the column goes in bare, a third of
+ * the MySQL side's text cost on a table of numbers (decision 0016). A NOT NULL one needs no COALESCE.
+ */
+function mysqlRowPart(m: ColumnMapping): string {
+  const q = quoteMysql(m.column.name);
+  const bare =
+    (m.rule.encoder === 'integer' || m.rule.encoder === 'numeric') &&
+    PLAIN_NUMBERS.has(m.column.dataType) &&
+    !m.column.columnType.includes('zerofill');
+  if (bare) return m.column.nullable ? `COALESCE(${q}, ${NULL_MY})` : q;
+  return `COALESCE(${MYSQL_CANON[m.rule.encoder](q, m)}, ${NULL_MY})`;
+}
+
 export function mysqlRowText(mappings: readonly ColumnMapping[]): string {
-  const parts = mappings.map(
-    (m) => `COALESCE(${MYSQL_CANON[m.rule.encoder](quoteMysql(m.column.name), m)}, ${NULL_MY})`,
-  );
-  return `CONCAT_WS(${SEP_MY}, ${parts.join(', ')})`;
+  return `CONCAT_WS(${SEP_MY}, ${mappings.map(mysqlRowPart).join(', ')})`;
 }
 
 /** The key's text on the MySQL side: like the row text, but zero dates keep their digits. */

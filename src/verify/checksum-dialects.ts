@@ -14,6 +14,7 @@ import {
   pgRowText,
 } from './canonical.js';
 import { DELETED_AT, qualifiedPg, quoteMysql, quotePg } from '../schema/identifiers.js';
+import { keyLiterals, MYSQL_KEY_LITERAL, PG_KEY_LITERAL } from './key-literals.js';
 
 export interface VerifyDialect {
   /** The table, quoted and qualified. */
@@ -26,6 +27,8 @@ export interface VerifyDialect {
   /** The key's text: the row text of the key columns, except that MySQL's zero dates keep their digits. */
   keyText(key: readonly ColumnMapping[]): string;
   columnText(m: ColumnMapping): string;
+  /** Literals for the values of a key text, in key order (key-literals.ts), or undefined. */
+  keyLiterals(keyText: string, key: readonly ColumnMapping[]): string[] | undefined;
   /** The text of a column compared apart (JSON, floats), given its quoted name. */
   apartText(quoted: string, m: ColumnMapping): string;
   md5(text: string): string;
@@ -44,14 +47,21 @@ export interface VerifyDialect {
 
 const TWO_64 = '18446744073709551616';
 
-export function mysqlChecksums(connection: MysqlConnection, schema: string, table: string): VerifyDialect {
+/** `filter`: the stream's where: (only the rows meeting it are the stream's). */
+export function mysqlChecksums(
+  connection: MysqlConnection,
+  schema: string,
+  table: string,
+  filter?: string,
+): VerifyDialect {
   return {
     from: `${quoteMysql(schema)}.${quoteMysql(table)}`,
-    live: '',
+    live: filter ?? '',
     column: (m) => quoteMysql(m.column.name),
     rowText: mysqlRowText,
     keyText: mysqlKeyText,
     columnText: mysqlColumnText,
+    keyLiterals: (text, key) => keyLiterals(text, key, MYSQL_KEY_LITERAL),
     apartText: MYSQL_APART_TEXT,
     md5: (text) => `MD5(${text})`,
     substr: (text, length) => `SUBSTR(${text}, 1, ${length})`,
@@ -88,6 +98,7 @@ export function postgresChecksums(
     rowText: (mappings) => pgRowText(mappings),
     keyText: (key) => pgRowText(key),
     columnText: pgColumnText,
+    keyLiterals: (text, key) => keyLiterals(text, key, PG_KEY_LITERAL),
     apartText: PG_APART_TEXT,
     md5: (text) => `md5(${text})`,
     substr: (text, length) => `substr(${text}, 1, ${length})`,

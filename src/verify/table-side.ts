@@ -33,6 +33,10 @@ export interface Side {
   keysWhere(condition: string, keys: readonly string[]): Promise<Set<string>>;
   /** (order key, key text, texts of the columns compared apart), in order key order. */
   apart(): AsyncGenerator<[OrderKey, string, (string | null)[]]>;
+  /** key text -> row hash, for the rows with these key texts (a repair checks its keys again). */
+  hashes(keys: readonly string[]): Promise<Map<string, string>>;
+  /** key text -> texts of the columns compared apart, for the rows with these key texts. */
+  apartOf(keys: readonly string[]): Promise<Map<string, (string | null)[]>>;
   /**
    * For the rows with these key texts: key text -> the values of `select` (SQL of this side, read
    * as the sync reads: the indexes in `binary` as bytes).
@@ -184,7 +188,26 @@ export function tableSide(dialect: VerifyDialect, table: SideTable, bucketing: B
     whereKeys(keys) {
       if (bucketing.kind === 'range')
         return `${rangeKey} IN (${keys.map((k) => literal(k, INTEGER)).join(', ')})`;
-      return `${keyHash} IN (${keys.map((k) => literal(md5Hex(k), HEX)).join(', ')})`;
+      // By the key's own values where they read back (its index finds them), by its hash otherwise.
+      const byValue: string[][] = [];
+      const byHash: string[] = [];
+      for (const k of keys) {
+        const values = multiset ? undefined : dialect.keyLiterals(k, table.key);
+        if (values) byValue.push(values);
+        else byHash.push(k);
+      }
+      const columns = table.key.map((m) => dialect.column(m));
+      const parts = [
+        ...(byValue.length === 0
+          ? []
+          : columns.length === 1
+            ? [`${columns[0]!} IN (${byValue.map((v) => v[0]!).join(', ')})`]
+            : byValue.map((v) => `(${columns.map((c, i) => `${c} = ${v[i]!}`).join(' AND ')})`)),
+        ...(byHash.length === 0
+          ? []
+          : [`${keyHash} IN (${byHash.map((k) => literal(md5Hex(k), HEX)).join(', ')})`]),
+      ];
+      return parts.length === 0 ? '1 = 0' : parts.join(' OR ');
     },
     async keysWhere(condition, keys) {
       const found = new Set<string>();
@@ -226,6 +249,32 @@ export function tableSide(dialect: VerifyDialect, table: SideTable, bucketing: B
           const hash = String(row[0]);
           out.set(hash, [...(out.get(hash) ?? []), { text: String(row[1]), values: row.slice(2) }]);
         }
+      }
+      return out;
+    },
+    async hashes(keys) {
+      const out = new Map<string, string>();
+      for (const batch of batches(keys)) {
+        const rows = await dialect.query(
+          `SELECT ${keyText} AS k, ${rowHash} AS h FROM ${dialect.from}${where(this.whereKeys(batch))}`,
+        );
+        for (const r of rows) out.set(String(r.k), String(r.h));
+      }
+      return out;
+    },
+    async apartOf(keys) {
+      const out = new Map<string, (string | null)[]>();
+      if (table.apart.length === 0) return out;
+      const cols = table.apart.map((m, i) => `${dialect.apartText(dialect.column(m), m)} AS a${i}`);
+      for (const batch of batches(keys)) {
+        const rows = await dialect.query(
+          `SELECT ${keyText} AS k, ${cols.join(', ')} FROM ${dialect.from}${where(this.whereKeys(batch))}`,
+        );
+        for (const r of rows)
+          out.set(
+            String(r.k),
+            table.apart.map((_, i) => (r[`a${i}`] === null ? null : String(r[`a${i}`] as string))),
+          );
       }
       return out;
     },

@@ -9,36 +9,22 @@ import { connectPostgres, type PgClient } from '../connectors/postgres/connect.j
 import { readTargetColumns } from '../connectors/postgres/ddl.js';
 import type { Logger } from '../observability/logger.js';
 import type { Progress } from '../observability/progress.js';
-import {
-  mappingsFor,
-  missingStreams,
-  planStreams,
-  type MissingStream,
-  type StreamPlan,
-} from '../replication/stream-plan.js';
-import { levelCount, planBuckets, rangeKeyOf } from './buckets.js';
-import { COMPARED_APART } from './canonical.js';
-import {
-  compareByChecksums,
-  compareApart,
-  describeDifferences,
-  type RowDifference,
-} from './compare-stream.js';
-import { mysqlChecksums, postgresChecksums } from './checksum-dialects.js';
-import { changedKeys, quarantinedKeys, quarantinedRows, type ExpectedScope } from './expected.js';
-import { displayKey, keyBounds, tableSide, type Side } from './table-side.js';
-import { DELETED_AT, qualifiedPg } from '../schema/identifiers.js';
+import { planFromSource, type AfterCopies } from '../replication/run-lifecycle.js';
+import { missingStreams, type MissingStream, type StreamPlan } from '../replication/stream-plan.js';
+import { postgresChecksums } from './checksum-dialects.js';
+import { qualifiedPg } from '../schema/identifiers.js';
 import type { FerryState } from '../state/ferry-state.js';
 import type { ConnectionSpec } from '../connectors/connection-spec.js';
 import { snapshotPositionOf } from '../connectors/mysql/snapshot.js';
 import type { VerifyProof } from '../state/verify-runs.js';
-import type { AfterCopies } from '../replication/run-lifecycle.js';
-import type { ColumnMapping } from '../schema/type-mapping.js';
 import { keysChangedBetween, keyTextsOf } from './in-flight.js';
 import { inFlightOnLiveSource } from './live-source.js';
+import { compareStream, emptyVerdict, type CompareOptions, type StreamVerdict } from './stream-compare.js';
+
+export type { StreamVerdict };
 
 export interface VerifyOptions {
-  project: Pick<Project, 'source' | 'target' | 'targetSchema' | 'streams'>;
+  project: Pick<Project, 'source' | 'target' | 'targetSchema' | 'targetSchemas' | 'streams'>;
   state: FerryState;
   streams?: readonly string[];
   /** How many sample keys to report per kind of difference. */
@@ -62,27 +48,6 @@ export interface VerifyOptions {
 /** A sync's source session, still in the snapshot the sync read, and what it synced. */
 export type SyncSnapshot = AfterCopies;
 
-export interface StreamVerdict {
-  stream: string;
-  /** source_missing: ferry synced the stream before, and its source table is gone (not compared). */
-  status: 'in_sync' | 'different' | 'missing_table' | 'source_missing';
-  sourceRows: number;
-  targetRows: number;
-  missing: number;
-  extra: number;
-  different: number;
-  /** Differences a sync policy made on purpose: quarantined rows, values set to NULL. */
-  expected: number;
-  /** Rows changed in the source since the last sync (cursor past the high-water mark). */
-  inFlight: number;
-  /** Sample keys (tables without a key: sample rows, as their canonical values) per kind of difference. */
-  samples: { missing: string[]; extra: string[]; different: RowDifference[] };
-  /** False for a table without a primary key, compared as a multiset of rows. */
-  keyed: boolean;
-  notes: string[];
-  seconds: number;
-}
-
 export interface VerifyReport {
   runId: number;
   inSync: boolean;
@@ -90,173 +55,14 @@ export interface VerifyReport {
   streams: StreamVerdict[];
 }
 
-function emptyVerdict(stream: string, status: StreamVerdict['status'], keyed: boolean): StreamVerdict {
-  return {
-    stream,
-    status,
-    sourceRows: 0,
-    targetRows: 0,
-    missing: 0,
-    extra: 0,
-    different: 0,
-    expected: 0,
-    inFlight: 0,
-    samples: { missing: [], extra: [], different: [] },
-    keyed,
-    notes: [],
-    seconds: 0,
-  };
-}
-
-/** Both sides of one stream's comparison, for the evidence of rows in flight. */
-export interface ComparedSides {
-  source: Side;
-  target: Side;
-  /** The source table over StreamOptions.sourceNow, when given. */
-  sourceNow?: Side;
-}
-
-interface StreamOptions {
-  samples: number;
-  signal: AbortSignal;
-  /** Told each phase of the comparison, for progress reports. */
-  onPhase?: ((phase: string) => void) | undefined;
-  /** The target session is in a transaction of the caller's (one snapshot for the whole stream). */
-  targetInTransaction?: boolean;
-  /** A second source session outside the comparison's snapshot: the source as it is now. */
-  sourceNow?: MysqlConnection;
-  /** Of these differing keys, those in flight: the source changed them, so they may rightly differ. */
-  inFlight?:
-    | ((keys: readonly string[], key: readonly ColumnMapping[], sides: ComparedSides) => Promise<Set<string>>)
-    | undefined;
-}
-
 async function verifyStream(
   state: FerryState,
   source: MysqlConnection,
   target: PgClient,
-  schema: string,
   plan: StreamPlan,
-  options: StreamOptions,
+  options: CompareOptions,
 ): Promise<StreamVerdict> {
-  const { samples: sampleSize, signal } = options;
-  const started = Date.now();
-  const verdict = emptyVerdict(plan.name, 'in_sync', plan.table.primaryKey.length > 0);
-  const targetColumns = await readTargetColumns(target, schema, plan.targetTable);
-  if (!targetColumns) {
-    verdict.status = 'missing_table';
-    verdict.notes.push(`table ${schema}.${plan.targetTable} does not exist in the target; run ferry sync`);
-    return verdict;
-  }
-  const present = new Set(targetColumns.map((c) => c.name));
-  const all = mappingsFor(plan);
-  const mappings = all.filter((m) => present.has(m.targetName));
-  // A source column the target lacks was not compared: the stream cannot be called in sync.
-  const uncompared = all.filter((m) => !present.has(m.targetName));
-  for (const m of uncompared)
-    verdict.notes.push(
-      `column ${m.column.name} is not in the target (${schema}.${plan.targetTable}.${m.targetName}), so it was not compared; run ferry sync`,
-    );
-  const key = plan.table.primaryKey.map((k) => mappings.find((m) => m.column.name === k)!).filter(Boolean);
-  const apart = mappings.filter((m) => COMPARED_APART.has(m.rule.encoder));
-  const sideTable = { mappings, key, apart };
-  const soft = present.has(DELETED_AT);
-  const sourceDialect = mysqlChecksums(source, plan.table.schema, plan.table.name);
-  const targetDialect = postgresChecksums(target, schema, plan.targetTable, soft, {
-    inTransaction: options.targetInTransaction ?? false,
-  });
-  const rangeKey = rangeKeyOf(key);
-  const bucketing = planBuckets(
-    rangeKey,
-    rangeKey
-      ? await Promise.all([keyBounds(sourceDialect, rangeKey), keyBounds(targetDialect, rangeKey)])
-      : [],
-  );
-  const src = tableSide(sourceDialect, sideTable, bucketing);
-  const dst = tableSide(targetDialect, sideTable, bucketing);
-
-  const multiset = key.length === 0;
-  const found = await compareByChecksums(src, dst, {
-    multiset,
-    levels: levelCount(bucketing),
-    signal,
-    ...(options.onPhase ? { onPhase: options.onPhase } : {}),
-  });
-  verdict.sourceRows = found.sourceRows;
-  verdict.targetRows = found.targetRows;
-  const scope: ExpectedScope = {
-    state,
-    target,
-    schema,
-    stream: plan.name,
-    table: plan.targetTable,
-    source: src,
-    mappings,
-    key,
-  };
-  if (multiset) {
-    const expected = await quarantinedRows(scope, found.missingRows);
-    for (const n of expected.values()) verdict.expected += n;
-    verdict.missing = found.multisetMissing - verdict.expected;
-    verdict.extra = found.multisetExtra;
-    const missing = [...found.missingRows].filter(([h, n]) => n > (expected.get(h) ?? 0)).map(([h]) => h);
-    verdict.samples.missing = await sampleRows(src, missing, sampleSize);
-    verdict.samples.extra = await sampleRows(dst, [...found.extraRows.keys()], sampleSize);
-    if (verdict.missing + verdict.extra > 0)
-      verdict.notes.push('no primary key: compared as a multiset of rows (counts of identical rows)');
-  } else {
-    const apartDiffs = await compareApart(src, dst, apart);
-    const different = new Set([
-      ...found.different,
-      ...[...apartDiffs.keys()].filter((k) => !found.missing.includes(k) && !found.extra.includes(k)),
-    ]);
-    const quarantined = await quarantinedKeys(scope, found.missing);
-    const changed = await changedKeys(scope, [...different]);
-    const candidates = [
-      ...found.missing.filter((k) => !quarantined.has(k)),
-      ...found.extra,
-      ...[...different].filter((k) => !changed.has(k)),
-    ];
-    const flight = options.inFlight
-      ? await options.inFlight(candidates, key, {
-          source: src,
-          target: dst,
-          ...(options.sourceNow
-            ? {
-                sourceNow: tableSide(
-                  mysqlChecksums(options.sourceNow, plan.table.schema, plan.table.name),
-                  sideTable,
-                  bucketing,
-                ),
-              }
-            : {}),
-        })
-      : new Set<string>();
-    const keep = (expected: ReadonlySet<string>) => (k: string) => {
-      if (expected.has(k)) verdict.expected++;
-      else if (flight.has(k)) verdict.inFlight++;
-      else return true;
-      return false;
-    };
-    const missing = found.missing.filter(keep(quarantined));
-    const extra = found.extra.filter(keep(new Set()));
-    const differing = [...different].filter(keep(changed));
-    verdict.missing = missing.length;
-    verdict.extra = extra.length;
-    verdict.different = differing.length;
-    verdict.samples.missing = missing.slice(0, sampleSize).map(displayKey);
-    verdict.samples.extra = extra.slice(0, sampleSize).map(displayKey);
-    const sample = differing.slice(0, sampleSize);
-    const described = await describeDifferences(src, dst, mappings, sample);
-    verdict.samples.different = described.map((d, i) => ({
-      ...d,
-      columns: [...d.columns, ...(apartDiffs.get(sample[i]!) ?? [])],
-    }));
-  }
-  if (verdict.missing + verdict.extra + verdict.different > 0 || uncompared.length > 0)
-    verdict.status = 'different';
-  verdict.seconds = (Date.now() - started) / 1000;
-  return verdict;
+  return (await compareStream(state, source, target, plan, options)).verdict;
 }
 
 /**
@@ -269,23 +75,18 @@ async function verifyAtCheckpoint(
   source: MysqlConnection,
   target: PgClient,
   sourceSpec: ConnectionSpec,
-  schema: string,
   plan: StreamPlan,
-  options: {
-    samples: number;
-    atSnapshot: boolean;
-    signal: AbortSignal;
-    onPhase?: ((phase: string) => void) | undefined;
-  },
+  options: { samples: number; signal: AbortSignal; onPhase?: ((phase: string) => void) | undefined },
   logger: Logger,
 ): Promise<StreamVerdict> {
+  const schema = plan.targetSchema;
   await source.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
   await target.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
   try {
     const sourceAt = await snapshotPositionOf(source);
     const saved = await state.streams.read(target, { targetSchema: schema, table: plan.targetTable });
     const targetAt = saved?.mode === 'cdc' ? saved.binlog : undefined;
-    const verdict = await verifyStream(state, source, target, schema, plan, {
+    const verdict = await verifyStream(state, source, target, plan, {
       ...options,
       targetInTransaction: true,
       inFlight: async (keys, key) => {
@@ -335,14 +136,19 @@ async function verifyLive(
     schema: string;
   },
   plan: StreamPlan,
-  options: { samples: number; atSnapshot: boolean; signal: AbortSignal },
+  options: {
+    samples: number;
+    atSnapshot: boolean;
+    signal: AbortSignal;
+    onPhase?: ((phase: string) => void) | undefined;
+  },
 ): Promise<StreamVerdict> {
   const { state, source, sourceNow, target, schema } = ctx;
   const notes: string[] = [];
   await source.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
   await target.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
   try {
-    const verdict = await verifyStream(state, source, target, schema, plan, {
+    const verdict = await verifyStream(state, source, target, plan, {
       ...options,
       targetInTransaction: true,
       sourceNow,
@@ -382,7 +188,7 @@ async function verifyLive(
 async function verifyInSync(
   ctx: { state: FerryState; source: MysqlConnection; target: PgClient; schema: string; syncRunId: number },
   plan: StreamPlan,
-  options: { samples: number; signal: AbortSignal },
+  options: { samples: number; signal: AbortSignal; onPhase?: ((phase: string) => void) | undefined },
 ): Promise<{ verdict: StreamVerdict; proof: VerifyProof | undefined }> {
   const { state, source, target, schema } = ctx;
   await target.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
@@ -400,7 +206,7 @@ async function verifyInSync(
           ).rows[0]!.n,
         )
       : undefined;
-    const verdict = await verifyStream(state, source, target, schema, plan, {
+    const verdict = await verifyStream(state, source, target, plan, {
       ...options,
       targetInTransaction: true,
     });
@@ -435,16 +241,6 @@ async function missingSourceVerdict(
   return verdict;
 }
 
-/** Up to `n` rows of a key-less table by their hashes, as their canonical values. */
-async function sampleRows(side: Side, hashes: readonly string[], n: number): Promise<string[]> {
-  if (n === 0 || hashes.length === 0) return [];
-  const rows = await side.selectByHash(hashes.slice(0, n), []);
-  return hashes
-    .slice(0, n)
-    .flatMap((h) => rows.get(h)?.slice(0, 1) ?? [])
-    .map((r) => displayKey(r.text));
-}
-
 export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const started = Date.now();
   const { project, state, inSnapshot } = options;
@@ -460,19 +256,12 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     const liveSessions = async () => (live ??= { source: await connect(), sourceNow: await connect() });
     target = await connectPostgres(project.target);
     await state.migrate(target);
-    const known = await state.streams.list(target, schema);
-    const plans =
-      inSnapshot?.plans ??
-      planStreams(
-        project.streams,
-        await introspectTables((await liveSessions()).source, sourceSpec.database),
-        options.streams,
-        known,
-      );
+    const known = await state.streams.list(target, project.targetSchemas);
+    const plans = inSnapshot?.plans ?? (await planFromSource(project, options.streams, known)).plans;
     const streams: StreamVerdict[] = [];
     const proofs = new Map<string, VerifyProof>();
     for (const gone of missingStreams(project.streams, plans, known, options.streams))
-      streams.push(await missingSourceVerdict(target, schema, gone));
+      streams.push(await missingSourceVerdict(target, gone.targetSchema, gone));
     const common = { samples: options.samples ?? 5, signal: options.signal };
     for (const plan of plans) {
       if (options.signal.aborted) throw options.signal.reason;
@@ -490,25 +279,34 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
             (await liveSessions()).source,
             target,
             sourceSpec,
-            schema,
             plan,
-            { ...each, atSnapshot: options.atSnapshot ?? false },
+            each,
             options.logger,
           );
         else if (inSnapshot?.consistent) {
           const checked = await verifyInSync(
-            { state, source: inSnapshot.source, target, schema, syncRunId: inSnapshot.runId },
+            {
+              state,
+              source: inSnapshot.source,
+              target,
+              schema: plan.targetSchema,
+              syncRunId: inSnapshot.runId,
+            },
             plan,
             each,
           );
           verdict = checked.verdict;
           if (checked.proof) proofs.set(plan.name, checked.proof);
         } else
-          verdict = await verifyLive({ state, ...(await liveSessions()), target, schema }, plan, {
-            ...each,
-            // After a sync whose readers saw several snapshots: as of that sync.
-            atSnapshot: options.atSnapshot ?? inSnapshot !== undefined,
-          });
+          verdict = await verifyLive(
+            { state, ...(await liveSessions()), target, schema: plan.targetSchema },
+            plan,
+            {
+              ...each,
+              // After a sync whose readers saw several snapshots: as of that sync.
+              atSnapshot: options.atSnapshot ?? inSnapshot !== undefined,
+            },
+          );
       } finally {
         progress?.end(plan.name);
       }

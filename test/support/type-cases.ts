@@ -126,3 +126,40 @@ export function everyTypeSql(table = 'every_type'): string[] {
     ),
   ];
 }
+
+/**
+ * Columns whose stream overrides the PostgreSQL type (overrides: {col: {type}}), each renamed too:
+ * [column type, override type, values as MySQL literals, the same values as PostgreSQL prints them].
+ */
+export const OVERRIDE_CASES: Array<[string, string, string[], (string | null)[]]> = [
+  // smallint takes what boolean would refuse.
+  ['tinyint(1)', 'smallint', ['0', '7', 'NULL'], ['0', '7', null]],
+  // text keeps the document as MariaDB stores it: key order and spaces.
+  [
+    'json',
+    'text',
+    ['\'{"b": 1,  "a": [1, 2.5]}\'', "'[]'", 'NULL'],
+    ['{"b": 1,  "a": [1, 2.5]}', '[]', null],
+  ],
+  ['varchar(40)', 'text', ["'😀 x'", "''", 'NULL'], ['😀 x', '', null]],
+  ['char(3)', 'text', ["'ab'", "'xyz'", 'NULL'], ['ab', 'xyz', null]],
+];
+
+/** CREATE TABLE overridden (o0.. per OVERRIDE_CASES, and a column `secret` the stream excludes), and its rows. */
+export function overriddenSql(table = 'overridden'): string[] {
+  const columns = OVERRIDE_CASES.map(([type], i) => `o${i} ${type}`).join(', ');
+  const names = OVERRIDE_CASES.map((_, i) => `o${i}`).join(', ');
+  return [
+    `CREATE TABLE ${table} (id int PRIMARY KEY, ${columns}, secret varchar(10))`,
+    ...[0, 1, 2].map(
+      (row) =>
+        `INSERT INTO ${table} (id, ${names}, secret) VALUES (${row + 1}, ${OVERRIDE_CASES.map(([, , values]) => values[row]).join(', ')}, 'pw')`,
+    ),
+  ];
+}
+
+/** The stream entry for overriddenSql's table: every o<i> gets its type and is renamed r<i>. */
+export function overriddenStream(table = 'overridden', settings = ''): string {
+  const overrides = OVERRIDE_CASES.map(([, type], i) => `o${i}: { type: "${type}", rename: r${i} }`);
+  return `  - { table: ${table}${settings ? `, ${settings}` : ''}, overrides: { ${overrides.join(', ')}, secret: { exclude: true } } }`;
+}

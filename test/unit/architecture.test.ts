@@ -30,6 +30,7 @@ const LAYER: Record<string, number> = {
   observability: 1,
   'errors.ts': 1,
   'version.ts': 1,
+  'wait.ts': 1,
 };
 
 /** config holds the file's schema and the compiled project: only these may import it. */

@@ -106,6 +106,26 @@ export const dedupSchema = z
   })
   .describe('Keep one row per key (the latest by the cursor); the others are recorded in the quarantine');
 
+export const columnOverrideSchema = z
+  .strictObject({
+    type: z
+      .string()
+      .min(1, 'expected a PostgreSQL type')
+      .optional()
+      .describe(
+        'The PostgreSQL type of the target column, one the type mapping can give this source column (boolean or smallint for TINYINT(1), jsonb or text for JSON; docs/type-mapping.md#overrides)',
+      ),
+    rename: identifier.optional().describe('The target column is named so (at most 63 bytes)'),
+    exclude: z.literal(true).optional().describe('The column is not copied (never a key column)'),
+  })
+  .superRefine((o, ctx) => {
+    if (o.type === undefined && o.rename === undefined && o.exclude === undefined)
+      ctx.addIssue({ code: 'custom', message: 'expected type, rename or exclude' });
+    if (o.exclude && (o.type !== undefined || o.rename !== undefined))
+      ctx.addIssue({ code: 'custom', message: 'an excluded column takes no type or rename' });
+  })
+  .describe('What to change about one source column in the target');
+
 export const streamModes = ['full_refresh', 'incremental', 'cdc'] as const;
 
 /** What an incremental stream that cannot be incremental does: none (a configuration error) or a full copy. */
@@ -150,6 +170,20 @@ export const streamSchema = z
       ),
     exclude: z.array(identifier).optional().describe('Tables the glob must skip'),
     target_table: identifier.optional().describe('Target table name; defaults to the source name'),
+    target_schema: identifier
+      .optional()
+      .describe('PostgreSQL schema of the target table; defaults to target.schema'),
+    where: z
+      .string()
+      .min(1, 'expected a condition')
+      .optional()
+      .describe(
+        "A MySQL condition on the source rows (status <> 'test'): only rows meeting it are copied and verified (full_refresh and incremental streams)",
+      ),
+    overrides: z
+      .record(identifier, columnOverrideSchema)
+      .optional()
+      .describe('Per source column: its PostgreSQL type, its name in the target, or leave it out'),
     columns: z
       .array(identifier)
       .optional()

@@ -8,6 +8,7 @@ import { CommitUnknownError } from '../../errors.js';
 import type { BinlogPosition } from '../../connectors/mysql/binlog/events.js';
 import type { FerryState } from '../../state/ferry-state.js';
 import type { AppliedTransaction } from '../../state/cdc-ledger.js';
+import type { StreamRunRecord } from '../../state/runs.js';
 import { checkWrittenRows, type CheckedStream } from './change-checks.js';
 import type { ChangeTable, RowChange } from './change-table.js';
 import { hasReached } from './positions.js';
@@ -23,6 +24,8 @@ export interface StreamTotals {
 
 export interface CdcStream {
   table: string;
+  /** The stream's target schema (target_schema:, else target.schema): its table, state and runs. */
+  targetSchema: string;
   mode: string;
   changes: ChangeTable;
   /** The stream's set checks (unique, relationship, expression), run on the rows each batch wrote. */
@@ -50,6 +53,47 @@ export interface ApplyTimes {
   apply: number;
   /** PostgreSQL's COMMIT. */
   commit: number;
+}
+
+/** Moves the streams' checkpoints, each in its own target schema. */
+export async function advanceCheckpoints(
+  state: FerryState,
+  db: PgClient,
+  streams: readonly CdcStream[],
+  to: Parameters<FerryState['streams']['advance']>[3],
+): Promise<void> {
+  for (const schema of new Set(streams.map((s) => s.targetSchema)))
+    await state.streams.advance(
+      db,
+      schema,
+      streams.filter((s) => s.targetSchema === schema).map((s) => s.table),
+      to,
+    );
+}
+
+/** A cdc stream's line of the run history, its counters so far. */
+export function streamRunRecord(
+  runId: number,
+  stream: Pick<CdcStream, 'targetSchema' | 'table' | 'mode' | 'totals'>,
+  status: StreamRunRecord['status'],
+  error?: string,
+): StreamRunRecord {
+  const t = stream.totals;
+  return {
+    runId,
+    targetSchema: stream.targetSchema,
+    table: stream.table,
+    mode: stream.mode,
+    status,
+    rowsRead: t.changes,
+    rowsLoaded: t.written,
+    rowsQuarantined: t.quarantined,
+    valuesNulled: t.nulled,
+    rowsDeleted: t.deleted,
+    bytes: 0,
+    startedAt: t.startedAt,
+    error,
+  };
 }
 
 export class Batch {
@@ -122,7 +166,7 @@ export class Batch {
         if (stream.changes.pending === 0) continue;
         const result = await stream.changes.apply(this.writer);
         written.push(stream);
-        const run = { targetSchema: this.targetSchema, stream: stream.table, runId: this.runId };
+        const run = { targetSchema: stream.targetSchema, stream: stream.table, runId: this.runId };
         // Earlier entries of the keys this batch loaded, deleted or set aside again are settled,
         // as a sync settles them: the quarantine holds what does not load now.
         await this.state.quarantine.settleChanged(
@@ -142,20 +186,7 @@ export class Batch {
         t.nulled += result.nulled.length;
         applied.written += result.written;
         applied.changes += result.changes;
-        await this.state.runs.recordStream(this.writer, {
-          runId: this.runId,
-          targetSchema: this.targetSchema,
-          table: stream.table,
-          mode: stream.mode,
-          status: 'running',
-          rowsRead: t.changes,
-          rowsLoaded: t.written,
-          rowsQuarantined: t.quarantined,
-          valuesNulled: t.nulled,
-          rowsDeleted: t.deleted,
-          bytes: 0,
-          startedAt: t.startedAt,
-        });
+        await this.state.runs.recordStream(this.writer, streamRunRecord(this.runId, stream, 'running'));
       }
       // Set checks once every stream is applied: a parent written in the same batch counts.
       for (const stream of written) {
@@ -165,12 +196,11 @@ export class Batch {
         stream.totals.written -= aside;
       }
       const moving = streams.filter((s) => hasReached(position, s.checkpoint));
-      await this.state.streams.advance(
-        this.writer,
-        this.targetSchema,
-        moving.map((s) => s.table),
-        { position, lastEventAt: this.lastEventAt, runId: this.runId },
-      );
+      await advanceCheckpoints(this.state, this.writer, moving, {
+        position,
+        lastEventAt: this.lastEventAt,
+        runId: this.runId,
+      });
       await this.state.ledger.record(
         this.writer,
         this.targetSchema,

@@ -36,13 +36,13 @@ export async function catchUp(options: CatchUpOptions): Promise<StreamResult[]> 
     await state.migrate(control);
     others = await state.locks.heldElsewhere(
       control,
-      options.plans.map((p) => lockNames.stream(project.targetSchema, p.targetTable)),
+      options.plans.map((p) => lockNames.stream(p.targetSchema, p.targetTable)),
     );
   } finally {
     await control.end().catch(() => undefined);
   }
   const followedElsewhere = options.plans.filter((p) =>
-    others.includes(lockNames.stream(project.targetSchema, p.targetTable)),
+    others.includes(lockNames.stream(p.targetSchema, p.targetTable)),
   );
   const mine = options.plans.filter((p) => !followedElsewhere.includes(p));
   const results: StreamResult[] = [];
@@ -84,6 +84,7 @@ async function waitForStream(options: CatchUpOptions, plans: readonly StreamPlan
   const control = await connectPostgres(project.target);
   try {
     const pending = new Set(plans.map((p) => p.targetTable));
+    const schemaOf = new Map(plans.map((p) => [p.targetTable, p.targetSchema]));
     logger.info(
       { streams: [...pending] },
       `${[...pending].join(', ')}: followed by a running ferry stream; waiting until it has applied the source's position`,
@@ -91,7 +92,7 @@ async function waitForStream(options: CatchUpOptions, plans: readonly StreamPlan
     const results: StreamResult[] = [];
     while (pending.size > 0 && !signal.aborted && Date.now() < deadline) {
       for (const table of [...pending]) {
-        const saved = await state.streams.read(control, { targetSchema: project.targetSchema, table });
+        const saved = await state.streams.read(control, { targetSchema: schemaOf.get(table)!, table });
         if (saved && hasReached(saved.binlog, goal)) {
           pending.delete(table);
           results.push({ ...emptyResult(table, 'cdc'), warnings: ['applied by the running ferry stream'] });

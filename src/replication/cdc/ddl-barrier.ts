@@ -14,7 +14,7 @@ import type { PgClient } from '../../connectors/postgres/connect.js';
 import { connectMysql } from '../../connectors/mysql/connect.js';
 import { introspectTables } from '../../connectors/mysql/introspect.js';
 import { readTargetColumns } from '../../connectors/postgres/ddl.js';
-import { SchemaError } from '../../errors.js';
+import { ConfigError, SchemaError } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
 import { DELETED_AT, qualifiedPg, quotePg } from '../../schema/identifiers.js';
 import type { FerryState } from '../../state/ferry-state.js';
@@ -149,8 +149,8 @@ export async function followDdl(ctx: DdlContext): Promise<DdlOutcome> {
 }
 
 async function evolve(ctx: DdlContext): Promise<DdlOutcome> {
-  const { project, plan, writer, target } = ctx;
-  const schema = project.targetSchema;
+  const { plan, writer, target } = ctx;
+  const schema = plan.targetSchema;
   const resync = `take a new snapshot of the stream: ferry sync --full-refresh --streams ${plan.name}`;
   const statement = ctx.query.slice(0, 120);
   if (target.verb === 'truncate') {
@@ -190,7 +190,13 @@ async function evolve(ctx: DdlContext): Promise<DdlOutcome> {
       reason: `${target.renamedColumns.map(([from, to]) => `${plan.table.name}.${from} was renamed to ${to}`).join(', ')} in the source (${statement})`,
       hint: `ferry does not carry a column's values over to its new name by itself: ${resync} (the target's column ${target.renamedColumns[0]![0]} then gives way to ${target.renamedColumns[0]![1]})`,
     };
-  const now = await catalogPlan(ctx);
+  let now: StreamPlan | undefined;
+  try {
+    now = await catalogPlan(ctx);
+  } catch (error) {
+    if (error instanceof OutgrownConfig) return error.outcome;
+    throw error;
+  }
   if (!now) return { kind: 'stop', reason: `${plan.table.name} is gone from the source`, hint: resync };
   return evolveTo(ctx, now);
 }
@@ -204,6 +210,8 @@ async function catalogPlan(ctx: EvolveContext): Promise<StreamPlan | undefined> 
     // only the rules that can match this table: another stream's literal table is no concern here
     const rules = project.streams.filter((r) => globMatches(r.table, plan.table.name));
     return planStreams(rules, tables, [plan.table.name])[0];
+  } catch (error) {
+    throw outgrown(error, plan);
   } finally {
     await probe.end().catch(() => undefined);
   }
@@ -228,6 +236,35 @@ export async function followTableMap(ctx: EvolveContext, map: TableMap): Promise
 }
 
 async function toTableMap(ctx: EvolveContext, map: TableMap): Promise<DdlOutcome> {
+  try {
+    return await followMap(ctx, map);
+  } catch (error) {
+    if (error instanceof OutgrownConfig) return error.outcome;
+    throw error;
+  }
+}
+
+/**
+ * The stream's rules no longer fit the table the source has now (an override names a column that
+ * was dropped, a type override the new type cannot take): that stream stops with the reason and
+ * what to change, the others go on, as a sync would refuse the same ferry.yaml.
+ */
+class OutgrownConfig extends Error {
+  constructor(readonly outcome: DdlOutcome & { kind: 'stop' }) {
+    super(outcome.reason);
+  }
+}
+
+function outgrown(error: unknown, plan: StreamPlan): unknown {
+  if (!(error instanceof ConfigError)) return error;
+  return new OutgrownConfig({
+    kind: 'stop',
+    reason: `ferry.yaml no longer fits ${plan.table.name} as the source has it now: ${[error.message, ...error.problems].join('; ')}`,
+    hint: `change the stream in ferry.yaml, then take a new snapshot of it: ferry sync --full-refresh --streams ${plan.name}`,
+  });
+}
+
+async function followMap(ctx: EvolveContext, map: TableMap): Promise<DdlOutcome> {
   const { plan } = ctx;
   const resync = `take a new snapshot of the stream: ferry sync --full-refresh --streams ${plan.name}`;
   const current = await catalogPlan(ctx);
@@ -254,7 +291,12 @@ async function toTableMap(ctx: EvolveContext, map: TableMap): Promise<DdlOutcome
       hint: resync,
     };
   const rules = ctx.project.streams.filter((r) => globMatches(r.table, plan.table.name));
-  const now = planStreams(rules, [table], [plan.table.name])[0]!;
+  let now: StreamPlan;
+  try {
+    now = planStreams(rules, [table], [plan.table.name])[0]!;
+  } catch (error) {
+    throw outgrown(error, plan);
+  }
   return evolveTo(ctx, now);
 }
 
@@ -266,7 +308,7 @@ async function toTableMap(ctx: EvolveContext, map: TableMap): Promise<DdlOutcome
  */
 async function evolveTo(ctx: EvolveContext, now: StreamPlan): Promise<DdlOutcome> {
   const { project, plan, writer } = ctx;
-  const schema = project.targetSchema;
+  const schema = plan.targetSchema;
   const resync = `take a new snapshot of the stream: ferry sync --full-refresh --streams ${plan.name}`;
   if (now.table.primaryKey.join(',') !== plan.table.primaryKey.join(','))
     return {

@@ -17,7 +17,6 @@ export class LagSampler {
 
   constructor(
     private readonly state: FerryState,
-    private readonly targetSchema: string,
     private readonly everySeconds: number,
     private readonly retentionDays = 30,
   ) {}
@@ -59,7 +58,7 @@ export class LagSampler {
     await this.state.streamSamples.add(
       db,
       streams.map((s) => ({
-        targetSchema: this.targetSchema,
+        targetSchema: s.targetSchema,
         table: s.table,
         sampledAt: new Date(now),
         lagSeconds: lag,

@@ -51,7 +51,7 @@ export async function ensurePositions(options: EnsureOptions): Promise<Ensured> 
   try {
     const server = await readBinlogServerState(source);
     for (const plan of options.plans) {
-      const key = { targetSchema: project.targetSchema, table: plan.targetTable };
+      const key = { targetSchema: plan.targetSchema, table: plan.targetTable };
       const saved = await state.streams.read(control, key);
       if (!saved || (saved.binlog.gtid === null && saved.binlog.file === null)) {
         ok.push(plan); // no checkpoint yet: its first snapshot comes first

@@ -24,13 +24,17 @@ import type { FerryState } from '../../state/ferry-state.js';
 import { lockNames } from '../../state/locks.js';
 import { emptyResult, type StreamResult } from '../stream-context.js';
 import { mappingsFor, type StreamPlan } from '../stream-plan.js';
-import { Batch, type BatchReport, type CdcStream } from './batch.js';
+import { advanceCheckpoints, Batch, streamRunRecord, type BatchReport, type CdcStream } from './batch.js';
 import { createChangeTable } from './change-table.js';
 import { followDdl, followTableMap, parseDdlTargets, type DdlOutcome } from './ddl-barrier.js';
 import { LagSampler } from './lag.js';
 import { earliest, hasReached, isApplied } from './positions.js';
+import { waitOrAbort } from '../../wait.js';
 
-export type CdcProject = Pick<Project, 'source' | 'target' | 'targetSchema' | 'sync' | 'streams' | 'cdc'>;
+export type CdcProject = Pick<
+  Project,
+  'source' | 'target' | 'targetSchema' | 'targetSchemas' | 'sync' | 'streams' | 'cdc'
+>;
 
 export interface FollowOptions {
   project: CdcProject;
@@ -91,7 +95,7 @@ export async function followBinlog(options: FollowOptions): Promise<FollowSummar
     await state.migrate(control);
     const locks = await state.locks.acquire(
       control,
-      options.plans.map((p) => lockNames.stream(schema, p.targetTable)),
+      options.plans.map((p) => lockNames.stream(p.targetSchema, p.targetTable)),
       'ferry stream',
     );
     try {
@@ -143,7 +147,6 @@ class CdcSession {
   ) {
     this.sampler = new LagSampler(
       options.state,
-      options.project.targetSchema,
       options.project.cdc.sampleEverySeconds,
       options.project.cdc.samplesRetentionDays,
     );
@@ -154,7 +157,10 @@ class CdcSession {
     const schema = project.targetSchema;
     const starts: BinlogPosition[] = [];
     for (const plan of options.plans) {
-      const saved = await state.streams.read(control, { targetSchema: schema, table: plan.targetTable });
+      const saved = await state.streams.read(control, {
+        targetSchema: plan.targetSchema,
+        table: plan.targetTable,
+      });
       if (!saved || saved.mode !== 'cdc' || (saved.binlog.gtid === null && saved.binlog.file === null))
         throw new SchemaError(`${plan.name} has no change-data-capture checkpoint yet`, {
           hint: `run ferry sync --streams ${plan.name} first: its snapshot records where the binlog takes over`,
@@ -179,7 +185,10 @@ class CdcSession {
     );
     let index = 0;
     for (const plan of options.plans) {
-      const saved = await state.streams.read(control, { targetSchema: schema, table: plan.targetTable });
+      const saved = await state.streams.read(control, {
+        targetSchema: plan.targetSchema,
+        table: plan.targetTable,
+      });
       session.plans.set(plan.targetTable, plan);
       session.streams.set(plan.targetTable, await session.streamOf(plan, saved!.binlog, index++));
     }
@@ -190,11 +199,11 @@ class CdcSession {
   private async streamOf(plan: StreamPlan, checkpoint: BinlogPosition, index: number): Promise<CdcStream> {
     const { project, state } = this.options;
     const mappings = mappingsFor(plan);
-    const quality = compileQuality(plan, mappings, project.targetSchema, state.quarantine);
+    const quality = compileQuality(plan, mappings, plan.targetSchema, state.quarantine);
     const changes = createChangeTable({
       index,
       stream: plan.name,
-      targetSchema: project.targetSchema,
+      targetSchema: plan.targetSchema,
       targetTable: plan.targetTable,
       mappings,
       primaryKey: plan.table.primaryKey,
@@ -211,12 +220,13 @@ class CdcSession {
       ).set.length > 0;
     return {
       table: plan.targetTable,
+      targetSchema: plan.targetSchema,
       mode: 'cdc',
       changes,
       ...(setChecks
         ? {
             setChecks: {
-              targetSchema: project.targetSchema,
+              targetSchema: plan.targetSchema,
               targetTable: plan.targetTable,
               primaryKey: plan.table.primaryKey,
               quality,
@@ -286,7 +296,7 @@ class CdcSession {
           { err: error },
           `cdc: ${messageOf(error)}; reading again from the checkpoint in ${wait} s`,
         );
-        await sleep(wait * 1000 * (0.75 + Math.random() / 2), signal);
+        await waitOrAbort(wait * 1000 * (0.75 + Math.random() / 2), signal);
       } finally {
         await reader?.close().catch(() => undefined);
       }
@@ -328,7 +338,7 @@ class CdcSession {
   private async reloadCheckpoints(): Promise<void> {
     for (const stream of this.streams.values()) {
       const saved = await this.options.state.streams.read(this.control, {
-        targetSchema: this.options.project.targetSchema,
+        targetSchema: stream.targetSchema,
         table: stream.table,
       });
       if (saved) stream.checkpoint = saved.binlog;
@@ -555,12 +565,11 @@ class CdcSession {
           hasReached(position, s.checkpoint) &&
           !outcomes.some((o) => o.plan.targetTable === s.table && o.outcome.kind === 'stop'),
       );
-      await this.options.state.streams.advance(
-        this.writer,
-        project.targetSchema,
-        moving.map((s) => s.table),
-        { position, lastEventAt: null, runId: this.runId },
-      );
+      await advanceCheckpoints(this.options.state, this.writer, moving, {
+        position,
+        lastEventAt: null,
+        runId: this.runId,
+      });
       await this.writer.query('COMMIT');
       for (const s of moving) s.checkpoint = position;
     } catch (error) {
@@ -659,7 +668,7 @@ class CdcSession {
     this.options.logger.error({ stream: table }, `${table}: change data capture stopped: ${reason}; ${hint}`);
     await this.options.state.streams.recordError(
       this.control,
-      { targetSchema: this.options.project.targetSchema, table },
+      { targetSchema: this.plans.get(table)?.targetSchema ?? this.options.project.targetSchema, table },
       `${reason}; ${hint}`,
     );
   }
@@ -684,21 +693,10 @@ class CdcSession {
       };
       results.push(result);
       await state.runs
-        .recordStream(this.control, {
-          runId: this.runId,
-          targetSchema: schema,
-          table: stream.table,
-          mode: 'cdc',
-          status: failure ? 'failed' : 'succeeded',
-          rowsRead: t.changes,
-          rowsLoaded: t.written,
-          rowsQuarantined: t.quarantined,
-          valuesNulled: t.nulled,
-          rowsDeleted: t.deleted,
-          bytes: 0,
-          startedAt: t.startedAt,
-          error: failure,
-        })
+        .recordStream(
+          this.control,
+          streamRunRecord(this.runId, stream, failure ? 'failed' : 'succeeded', failure),
+        )
         .catch(() => undefined);
     }
     await this.sampler.flush(this.control, this.live()).catch(() => undefined);
@@ -742,18 +740,6 @@ class StreamStopped extends FerryError {
   constructor() {
     super('schema', 'a stream stopped', { transient: true });
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 export { BinlogError };

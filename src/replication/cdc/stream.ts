@@ -49,7 +49,7 @@ export async function streamChanges(options: StreamOptions): Promise<FollowSumma
     await state.migrate(control);
     for (const plan of plans) {
       const saved = await state.streams.read(control, {
-        targetSchema: project.targetSchema,
+        targetSchema: plan.targetSchema,
         table: plan.targetTable,
       });
       if (saved?.mode !== 'cdc' || (saved.binlog.gtid === null && saved.binlog.file === null))

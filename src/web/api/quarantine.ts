@@ -74,7 +74,8 @@ export async function quarantineList(
   ctx: UiContext,
   selection: QuarantineSelection,
 ): Promise<QuarantineJson> {
-  const schema = ctx.orch.project.targetSchema;
+  // every schema the streams use (target_schema:), as ferry quarantine list reads them
+  const schema = ctx.orch.project.targetSchemas;
   const q = ctx.orch.state.quarantine;
   const filter = { ...filterOf(selection), schema };
   const [entries, counts, choices] = await Promise.all([
@@ -89,7 +90,7 @@ export async function quarantineList(
 export async function quarantineEntry(ctx: UiContext, id: string): Promise<QuarantineDetailJson> {
   if (!/^[1-9]\d{0,17}$/.test(id)) throw new HttpError(400, 'an entry id is a positive number');
   const [entry] = await ctx.orch.state.quarantine.list(ctx.target, {
-    schema: ctx.orch.project.targetSchema,
+    schema: ctx.orch.project.targetSchemas,
     ids: [Number(id)],
   });
   if (!entry)
@@ -127,7 +128,7 @@ export async function discard(
     throw new HttpError(400, 'note must be text');
   const discarded = await ctx.orch.state.quarantine.discard(
     ctx.target,
-    { ...filter, schema: ctx.orch.project.targetSchema },
+    { ...filter, schema: ctx.orch.project.targetSchemas },
     selection.note ?? 'discarded in the web UI',
   );
   return { discarded };

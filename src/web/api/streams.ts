@@ -13,13 +13,14 @@ const SAMPLE_LIMIT = 2000;
 export async function streamSummaries(
   ctx: UiContext,
 ): Promise<{ streams: StreamSummaryJson[]; samplesRecorded: boolean }> {
-  const schema = ctx.orch.project.targetSchema;
+  // every schema the project's streams use (target_schema:); stream names are unique across them
+  const schemas = ctx.orch.project.targetSchemas;
   const state = ctx.orch.state;
   const [known, runs, waiting, samples] = await Promise.all([
-    state.streams.list(ctx.target, schema),
-    state.runs.streamSummaries(ctx.target, schema),
-    state.quarantine.waitingByStream(ctx.target, schema),
-    state.streamSamples.latest(ctx.target, schema),
+    state.streams.list(ctx.target, schemas),
+    state.runs.streamSummaries(ctx.target, schemas),
+    state.quarantine.waitingByStream(ctx.target, schemas),
+    state.streamSamples.latest(ctx.target, schemas),
   ]);
   const now = ctx.now();
   const tables = [...new Set([...known.map((s) => s.table), ...runs.map((r) => r.latest.table)])].sort();
@@ -44,8 +45,10 @@ export async function streamSummaries(
 }
 
 export async function streamDetail(ctx: UiContext, table: string): Promise<StreamDetailJson> {
-  const schema = ctx.orch.project.targetSchema;
+  const { project } = ctx.orch;
   const state = ctx.orch.state;
+  const recorded = await state.streams.list(ctx.target, project.targetSchemas);
+  const schema = recorded.find((s) => s.table === table)?.targetSchema ?? project.targetSchema;
   const now = ctx.now();
   const since = new Date(now.getTime() - 24 * 3600 * 1000);
   const [summaries, history, samples] = await Promise.all([

@@ -5,7 +5,13 @@ import { silentLogger } from '../../../src/observability/logger.js';
 import { verify, type StreamVerdict } from '../../../src/verify/verify.js';
 import { createTestDatabases, type TestDatabases } from '../../support/databases.js';
 import { runSync, testConfig, testProject } from '../../support/sync.js';
-import { everyTypeSql, TYPE_CASES } from '../../support/type-cases.js';
+import {
+  everyTypeSql,
+  OVERRIDE_CASES,
+  overriddenSql,
+  overriddenStream,
+  TYPE_CASES,
+} from '../../support/type-cases.js';
 
 let db: TestDatabases;
 let config: FerryConfig;
@@ -33,6 +39,7 @@ beforeAll(async () => {
   db = await createTestDatabases('verify');
   await db.source.query("SET SESSION sql_mode = ''");
   for (const sql of everyTypeSql()) await db.source.query(sql);
+  for (const sql of overriddenSql()) await db.source.query(sql);
   await db.source.query('CREATE TABLE log_lines (level varchar(10), message text, n int)');
   await db.source.query(
     "INSERT INTO log_lines VALUES ('info', 'started', 1), ('info', 'started', 1), ('warn', NULL, 2), ('error', '', NULL)",
@@ -47,6 +54,10 @@ beforeAll(async () => {
   await db.source.query(
     "INSERT INTO odd_values VALUES (1, '2024-01-01', 'fine'), (2, '0000-00-00', 'zero date'), (3, '2024-01-03', CONCAT('nul', CHAR(0)))",
   );
+  await db.source.query('CREATE TABLE ledger (id int PRIMARY KEY, amount decimal(10,2) NOT NULL, n int)');
+  await db.source.query(
+    'INSERT INTO ledger VALUES (1, 10.00, 1), (2, 20.00, 2), (3, 30.00, 3), (4, 40.00, 4)',
+  );
   await db.source.query('CREATE TABLE floats (id int PRIMARY KEY, f float, d double)');
   await db.source.query(
     'INSERT INTO floats VALUES (1, 123456.789, 0.00001), (2, 16777217, 1e14), (3, -0.1, 1.7976931348623157e308), (4, NULL, -2.5e-300)',
@@ -56,6 +67,7 @@ beforeAll(async () => {
     [
       'streams:',
       '  - { table: events, mode: incremental, cursor: updated_at }',
+      overriddenStream(),
       '  - { table: "*" }',
       'sync: { zero_dates: "null", invalid_values: "null" }',
       '',
@@ -125,7 +137,7 @@ describe('after a clean sync', () => {
       `SELECT r.in_sync, count(s.*)::text AS streams FROM "_ferry"."verify_runs" r JOIN "_ferry"."verify_streams" s USING (run_id) WHERE r.run_id = $1 GROUP BY r.in_sync`,
       [report.runId],
     );
-    expect(rows).toEqual([{ in_sync: true, streams: '5' }]);
+    expect(rows).toEqual([{ in_sync: true, streams: '7' }]); // six tables and the overridden one
   });
 });
 
@@ -189,6 +201,56 @@ describe('differences injected into the target', () => {
     });
   });
 
+  describe.each(OVERRIDE_CASES.map(([type, as], i) => [type, as, `r${i}`, i] as const))(
+    'a %s column loaded as %s (renamed)',
+    (_type, as, column, i) => {
+      async function restoreOverridden() {
+        await db.target.query('DELETE FROM raw.overridden');
+        await db.target.query('INSERT INTO raw.overridden SELECT * FROM raw.overridden_backup');
+      }
+      beforeEach(async () => {
+        await db.target.query('DROP TABLE IF EXISTS raw.overridden_backup');
+        await db.target.query('CREATE TABLE raw.overridden_backup AS SELECT * FROM raw.overridden');
+      });
+
+      it('lands with the chosen type and the values as the rule reads them, and verifies in sync', async () => {
+        const { rows } = await db.target.query<{ t: string }>(
+          `SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'raw.overridden'::regclass AND attname = $1`,
+          [column],
+        );
+        expect(rows[0]!.t).toBe(as);
+        const values = await db.target.query<{ v: string | null }>(
+          `SELECT "${column}"::text AS v FROM raw.overridden ORDER BY id`,
+        );
+        expect(values.rows.map((r) => r.v)).toEqual(OVERRIDE_CASES[i]![3]);
+        expect(counts(await verifyStream('overridden'))).toEqual(CLEAN);
+      });
+
+      it('a changed value, a value turned NULL and a NULL turned into a value are found', async () => {
+        await db.target.query(
+          `UPDATE raw.overridden SET "${column}" = (SELECT "${column}" FROM raw.overridden_backup WHERE id = 2) WHERE id = 1`,
+        );
+        await db.target.query(
+          `UPDATE raw.overridden SET "${column}" = (SELECT "${column}" FROM raw.overridden_backup WHERE id = 1) WHERE id = 3`,
+        );
+        await db.target.query(`UPDATE raw.overridden SET "${column}" = NULL WHERE id = 2`);
+        const verdict = await verifyStream('overridden');
+        await restoreOverridden();
+        expect(counts(verdict)).toEqual({ missing: 0, extra: 0, different: 3, status: 'different' });
+        for (const d of verdict.samples.different) expect(d.columns.map((c) => c.column)).toEqual([`o${i}`]);
+      });
+    },
+  );
+
+  it('does not compare a column the stream excludes, nor create it', async () => {
+    const { rows } = await db.target.query(
+      `SELECT 1 FROM pg_attribute WHERE attrelid = 'raw.overridden'::regclass AND attname = 'secret'`,
+    );
+    expect(rows).toEqual([]);
+    await db.source.query("UPDATE overridden SET secret = 'changed' WHERE id = 1");
+    expect(counts(await verifyStream('overridden'))).toEqual(CLEAN);
+  });
+
   it('tells an empty string from NULL', async () => {
     const index = TYPE_CASES.findIndex(([type]) => type === 'text');
     await db.target.query(`UPDATE raw.every_type SET "c${index}" = NULL WHERE id = 2`); // was ''
@@ -198,6 +260,29 @@ describe('differences injected into the target', () => {
     expect(verdict.samples.different[0]!.columns).toEqual([
       { column: `c${index}`, source: '', target: null },
     ]);
+  });
+
+  it('finds two changes that cancel out in one bucket, which a linear or per-column checksum would hide', async () => {
+    // All four rows share one bucket. Row 1's amount +1 and row 2's -1 leave the sum of the values as
+    // it was; swapping n between rows 3 and 4 leaves every column's multiset of values as it was.
+    await db.target.query('UPDATE raw.ledger SET amount = amount + 1 WHERE id = 1');
+    await db.target.query('UPDATE raw.ledger SET amount = amount - 1 WHERE id = 2');
+    await db.target.query('UPDATE raw.ledger SET n = 7 - n WHERE id IN (3, 4)');
+    const { rows } = await db.target.query<{ total: string; ns: string }>(
+      'SELECT sum(amount)::text AS total, sum(n)::text AS ns FROM raw.ledger',
+    );
+    const verdict = await verifyStream('ledger');
+    await db.target.query('UPDATE raw.ledger SET amount = amount - 1 WHERE id = 1');
+    await db.target.query('UPDATE raw.ledger SET amount = amount + 1 WHERE id = 2');
+    await db.target.query('UPDATE raw.ledger SET n = 7 - n WHERE id IN (3, 4)');
+    expect(rows[0]).toEqual({ total: '100.00', ns: '10' }); // the sums say nothing changed
+    expect(counts(verdict)).toEqual({ missing: 0, extra: 0, different: 4, status: 'different' });
+    const byKey = new Map(verdict.samples.different.map((d) => [d.key, d.columns]));
+    expect(byKey.get('1')).toEqual([{ column: 'amount', source: '10.00', target: '11.00' }]);
+    expect(byKey.get('2')).toEqual([{ column: 'amount', source: '20.00', target: '19.00' }]);
+    expect(byKey.get('3')).toEqual([{ column: 'n', source: '3', target: '4' }]);
+    expect(byKey.get('4')).toEqual([{ column: 'n', source: '4', target: '3' }]);
+    expect(counts(await verifyStream('ledger'))).toEqual(CLEAN);
   });
 
   it('finds a duplicated row, and a lost duplicate, in a table without a primary key', async () => {

@@ -2,6 +2,8 @@
 // security: the Host allow-list, same-origin JSON POSTs, the token (sign-in cookie or bearer) on
 // every request, a refused start off loopback without a token, and no password in any answer.
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   GridJson,
@@ -11,6 +13,7 @@ import type {
   QuarantineJson,
   RunDetailJson,
   StreamDetailJson,
+  StreamSummaryJson,
   TaskDetailJson,
   VerifyDetailJson,
   VerifyJson,
@@ -289,6 +292,44 @@ describe('the web UI over HTTP', () => {
     expect((await json<QuarantineJson>(at('/api/quarantine'))).entries.map((e) => e.id)).toEqual([
       f.quarantined[0],
     ]);
+  });
+
+  it('lists a stream with a target schema of its own, with its rows, history and quarantine', async () => {
+    await f.db.source.query('CREATE TABLE ledger_x (id INT PRIMARY KEY, v INT)');
+    await f.db.source.query('INSERT INTO ledger_x VALUES (1, 1), (2, 2), (3, 3)');
+    const configPath = join(f.dir, 'books.yaml');
+    writeFileSync(
+      configPath,
+      `source: { url: "${f.db.mysqlUrl}" }\ntarget: { url: "${f.db.postgresUrl}", schema: raw }\n` +
+        'streams:\n  - { table: ledger_x, target_schema: books, checks: [{ column: v, min: 2 }] }\n  - { table: items, mode: incremental, cursor: updated_at }\n',
+    );
+    const synced = await runFerry(['--config', configPath, 'sync', '--streams', 'ledger_x']);
+    expect(synced.code, synced.stderr).toBe(0);
+    const books = await startFerryUi({ configPath }, 'ui');
+    try {
+      const listed = await json<{ streams: StreamSummaryJson[] }>(
+        new URL('/api/streams', books.url).toString(),
+      );
+      expect(listed.streams.find((s) => s.table === 'ledger_x')).toMatchObject({
+        rowsTotal: 2,
+        runs: 1,
+        quarantined: 1,
+        lastRun: { status: 'succeeded', rowsLoaded: 2 },
+      });
+      expect(listed.streams.find((s) => s.table === 'items')).toMatchObject({ rowsTotal: 28 });
+      const detail = await json<StreamDetailJson>(new URL('/api/streams/ledger_x', books.url).toString());
+      expect(detail.history.map((h) => h.rowsLoaded)).toEqual([2]);
+      // its quarantine entry is on the quarantine page, with the stream among the choices
+      const q = await json<QuarantineJson>(new URL('/api/quarantine?stream=ledger_x', books.url).toString());
+      expect(q.total).toBe(1);
+      expect(q.choices.streams).toContain('ledger_x');
+      const entry = await json<QuarantineDetailJson>(
+        new URL(`/api/quarantine/${q.entries[0]!.id}`, books.url).toString(),
+      );
+      expect(entry.row).toMatchObject({ id: '1', v: '1' });
+    } finally {
+      await books.stop();
+    }
   });
 });
 
