@@ -4,7 +4,6 @@
 // rows) are reported as expected, and rows changed since the last sync as in flight.
 import type { Project } from '../config/project.js';
 import { connectMysql, type MysqlConnection } from '../connectors/mysql/connect.js';
-import { introspectTables } from '../connectors/mysql/introspect.js';
 import { connectPostgres, type PgClient } from '../connectors/postgres/connect.js';
 import { readTargetColumns } from '../connectors/postgres/ddl.js';
 import type { Logger } from '../observability/logger.js';
