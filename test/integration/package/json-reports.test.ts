@@ -98,6 +98,10 @@ describe('--json', () => {
       (s) => s.stream === 'order_items',
     );
     expect(items?.rowsQuarantined).toBeGreaterThan(0);
+    const plan = await report(['plan'], [0, 1]);
+    expect((plan.doc.streams as unknown[]).length).toBeGreaterThan(0);
+    const repaired = await report(['repair', '--dry-run'], [0, 1]);
+    expect(repaired.doc.dryRun).toBe(true);
     const status = await report(['status'], [0, 1]);
     expect(status.doc.healthy).toBe(status.run.code === 0);
     expect((status.doc.streams as { stream: string }[]).map((s) => s.stream)).toContain('orders');
