@@ -1,5 +1,5 @@
 // One row per product: price, margin, and how much of it sold.
-import type { DataFrameApi } from '../../src/transform/plan/index.js';
+import type { DataFrameApi } from 'ferry';
 
 export const config = { materialized: 'table' };
 

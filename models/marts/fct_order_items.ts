@@ -1,5 +1,5 @@
 // One row per order line with its order's date and status and the product's category.
-import type { DataFrameApi } from '../../src/transform/plan/index.js';
+import type { DataFrameApi } from 'ferry';
 
 export const config = { materialized: 'table' };
 

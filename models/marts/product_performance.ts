@@ -1,5 +1,5 @@
 // Sales per product with its rank by revenue overall and within its category.
-import type { DataFrameApi } from '../../src/transform/plan/index.js';
+import type { DataFrameApi } from 'ferry';
 
 export const config = { materialized: 'table' };
 

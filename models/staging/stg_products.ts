@@ -1,5 +1,5 @@
 // One row per product with its category: a DataFrame model (see docs/transform.md).
-import type { DataFrameApi } from '../../src/transform/plan/index.js';
+import type { DataFrameApi } from 'ferry';
 
 export const config = { materialized: 'view' };
 

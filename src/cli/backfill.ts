@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import type { Register } from './context.js';
 import { parseDate } from './pipeline-flags.js';
+import { printJson } from './output.js';
 
 export const registerBackfill: Register = (program: Command, context) => {
   program
@@ -13,11 +14,12 @@ export const registerBackfill: Register = (program: Command, context) => {
     .requiredOption('--from <date>', 'start of the first interval (ISO 8601)')
     .requiredOption('--to <date>', 'end of the last interval (ISO 8601)')
     .option('--no-wait', 'only queue the runs for `ferry worker`')
-    .action(async (pipeline: string, flags: { from: string; to: string; wait: boolean }) => {
+    .option('--json', 'print the runs created and the intervals skipped as JSON')
+    .action(async (pipeline: string, flags: { from: string; to: string; wait: boolean; json?: boolean }) => {
       const { openOrchestrator } = await import('../orchestration/orchestrator.js');
       const { backfill, runUntilDone } = await import('../orchestration/operations.js');
       const { pipelineNamed } = await import('../orchestration/pipeline.js');
-      const { printGrid } = await import('./runs.js');
+      const { printGrid, reportOfRuns } = await import('./runs.js');
       const ctx = context();
       const from = parseDate(flags.from, '--from');
       const to = parseDate(flags.to, '--to');
@@ -27,6 +29,16 @@ export const registerBackfill: Register = (program: Command, context) => {
       const orch = await openOrchestrator(ctx.project(), ctx.state, ctx.logger);
       try {
         const result = await backfill(orch, pipeline, from, to);
+        const ids = result.created.map((c) => c.runId);
+        if (flags.json) {
+          const runs = flags.wait && ids.length > 0 ? await runUntilDone(orch, ids, ctx.signal) : [];
+          printJson({
+            ...(await reportOfRuns(orch.pool, orch.state, pipeline, ids)),
+            skipped: result.existing.map((i) => ({ intervalStart: i.start, intervalEnd: i.end })),
+          });
+          if (flags.wait) process.exitCode = runs.every((r) => r.state === 'succeeded') ? 0 : 1;
+          return;
+        }
         for (const { runId, interval } of result.created)
           process.stdout.write(
             `run ${runId}: ${interval.start.toISOString()} .. ${interval.end.toISOString()}\n`,
@@ -37,7 +49,6 @@ export const registerBackfill: Register = (program: Command, context) => {
           );
         process.stdout.write(`${result.created.length} run(s) created, ${result.existing.length} skipped\n`);
         if (!flags.wait || result.created.length === 0) return;
-        const ids = result.created.map((c) => c.runId);
         const runs = await runUntilDone(orch, ids, ctx.signal);
         await printGrid(orch.pool, orch.state, orch.config, pipeline, ids);
         process.exitCode = runs.every((r) => r.state === 'succeeded') ? 0 : 1;

@@ -1,4 +1,5 @@
 // What every command receives: its options, a logger, the loaded config (on demand) and a cancel signal.
+import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { loadConfigFile } from '../config/load.js';
 import type { FerryConfig } from '../config/schema.js';
@@ -25,13 +26,29 @@ export interface CommandContext {
   state: FerryState;
   /** Whether stdout is a terminal (progress bars and tables) or not (JSON). */
   interactive: boolean;
+  /** Whether stderr, where logs and progress bars go, is a terminal. */
+  terminal: boolean;
+  /** Sends log lines to `print` instead of stderr (progress bars print them above the bars); undefined restores stderr. */
+  routeLogs(print: ((text: string) => void) | undefined): void;
 }
 
 export function createContext(program: Command, signal: AbortSignal): CommandContext {
   const options = program.opts<GlobalOptions>();
+  let route: ((text: string) => void) | undefined;
+  const stderr = Object.assign(
+    new Writable({
+      write(chunk: Buffer | string, _encoding, done) {
+        if (route) route(chunk.toString());
+        else process.stderr.write(chunk);
+        done();
+      },
+    }),
+    { isTTY: process.stderr.isTTY === true },
+  );
   const logger = createLogger({
     ...(options.logLevel ? { level: options.logLevel } : options.debug ? { level: 'debug' } : {}),
     ...(options.logFormat ? { format: options.logFormat } : {}),
+    destination: stderr,
   });
   let cached: FerryConfig | undefined;
   let project: Project | undefined;
@@ -44,6 +61,10 @@ export function createContext(program: Command, signal: AbortSignal): CommandCon
     project: () => (project ??= compileProject(config(), options.config)),
     state: ferryState(),
     interactive: process.stdout.isTTY === true,
+    terminal: process.stderr.isTTY === true,
+    routeLogs: (print) => {
+      route = print;
+    },
   };
 }
 

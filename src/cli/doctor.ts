@@ -3,6 +3,7 @@ import pc from 'picocolors';
 import type { Finding } from '../doctor/finding.js';
 import { compactTable } from '../observability/table.js';
 import type { Register } from './context.js';
+import { printJson } from './output.js';
 
 const MARK = { ok: pc.green('ok'), warn: pc.yellow('warn'), fail: pc.red('FAIL') } as const;
 
@@ -20,11 +21,11 @@ export const registerDoctor: Register = (program, context) => {
         checkTarget(project.target, project.targetSchema),
       ]);
       const findings = [...source, ...target];
-      if (options.json) process.stdout.write(JSON.stringify(findings, null, 2) + '\n');
-      else process.stdout.write(render(findings) + '\n');
       const failed = findings.filter((f) => f.status === 'fail').length;
       const warned = findings.filter((f) => f.status === 'warn').length;
-      if (!options.json) {
+      if (options.json) printJson({ ready: failed === 0, problems: failed, warnings: warned, findings });
+      else {
+        process.stdout.write(render(findings) + '\n');
         process.stdout.write(
           failed > 0
             ? pc.red(`${failed} problem(s) stop ferry; fix them and run ferry doctor again.\n`)

@@ -6,6 +6,7 @@ import { lineageMermaid, lineageText } from '../transform/lineage.js';
 import { selectModels } from '../transform/models/graph.js';
 import { ENGINE_NAMES, type EngineName } from '../transform/plan/functions.js';
 import type { Register } from './context.js';
+import { printJson } from './output.js';
 
 export const registerModels: Register = (program: Command, context) => {
   const models = program
@@ -16,9 +17,31 @@ export const registerModels: Register = (program: Command, context) => {
     .command('list')
     .description('the models in run order, with materialization, inputs and tests')
     .option('-s, --select <models>', 'only these (name, name+, +name)')
-    .action(async (flags: { select?: string }) => {
+    .option('--json', 'print the models as JSON')
+    .action(async (flags: { select?: string; json?: boolean }) => {
       const { loadGraph } = await import('../transform/run.js');
       const { graph } = await loadGraph(context().project());
+      if (flags.json) {
+        printJson({
+          models: selectModels(graph, flags.select).map((name) => {
+            const m = graph.models.get(name)!;
+            return {
+              name,
+              path: m.path,
+              kind: m.kind,
+              description: m.description,
+              materialized: m.config.materialized,
+              uniqueKey: m.config.unique_key,
+              cursor: m.config.cursor,
+              engines: m.config.engines,
+              sources: m.sources,
+              refs: m.refs,
+              tests: m.tests.map((t) => (t.kind === 'sql' ? { kind: t.kind, name: t.name } : t)),
+            };
+          }),
+        });
+        return;
+      }
       const table = compactTable(['model', 'kind', 'materialized', 'inputs', 'tests']);
       for (const name of selectModels(graph, flags.select)) {
         const m = graph.models.get(name)!;

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { compactTable } from '../observability/table.js';
 import type { PlanReport, PlannedStream } from '../replication/plan-report.js';
 import { streamNames, type Register } from './context.js';
+import { printJson } from './output.js';
 
 export const registerPlan: Register = (program: Command, context) => {
   program
@@ -21,7 +22,8 @@ export const registerPlan: Register = (program: Command, context) => {
         state: ctx.state,
         streams: streamNames(flags.streams),
       });
-      process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : renderPlan(report) + '\n');
+      if (flags.json) printJson(report);
+      else process.stdout.write(renderPlan(report) + '\n');
       process.exitCode = report.streams.some((s) => s.errors.length > 0) ? 1 : 0;
     });
 };

@@ -5,6 +5,7 @@ import { createContext, type CommandContext, type Register } from './context.js'
 import { registerAirflow } from './airflow.js';
 import { registerBackfill } from './backfill.js';
 import { registerDoctor } from './doctor.js';
+import { registerInit } from './init.js';
 import { registerLogs } from './logs.js';
 import { registerPipelines } from './pipelines.js';
 import { registerPlan } from './plan.js';
@@ -28,6 +29,7 @@ import { version } from '../version.js';
 import { registerWorker } from './worker.js';
 
 const commands: Register[] = [
+  registerInit,
   registerDoctor,
   registerQuarantine,
   registerSeed,

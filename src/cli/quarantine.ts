@@ -6,6 +6,7 @@ import { ConfigError } from '../errors.js';
 import { compactTable } from '../observability/table.js';
 import type { ReplayReport } from '../replication/replay.js';
 import type { CommandContext, Register } from './context.js';
+import { printJson } from './output.js';
 import type { QuarantineEntry, QuarantineFilter } from '../state/quarantine.js';
 
 interface FilterFlags {
@@ -77,7 +78,7 @@ export const registerQuarantine: Register = (program, context) => {
         counts: await ctx.state.quarantine.count(client, filter),
       }));
       if (flags.json) {
-        process.stdout.write(JSON.stringify({ counts, entries }, null, 2) + '\n');
+        printJson({ counts, entries });
         return;
       }
       const table = compactTable(['id', 'stream', 'run', 'key', 'checks', 'reason', 'quarantined at']);
@@ -131,7 +132,7 @@ export const registerQuarantine: Register = (program, context) => {
         );
       }
       if (flags.json) {
-        process.stdout.write(JSON.stringify(entry, null, 2) + '\n');
+        printJson(entry);
         return;
       }
       const lines = [
@@ -165,7 +166,8 @@ export const registerQuarantine: Register = (program, context) => {
         logger: ctx.logger,
         signal: ctx.signal,
       });
-      process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : renderReplay(report) + '\n');
+      if (flags.json) printJson(report);
+      else process.stdout.write(renderReplay(report) + '\n');
       process.exitCode = report.streams.some((s) => s.stillFailing > 0) ? 1 : 0;
     });
 
@@ -190,11 +192,11 @@ export const registerQuarantine: Register = (program, context) => {
           flags.note ?? null,
         ),
       );
-      process.stdout.write(
-        flags.json
-          ? JSON.stringify({ discarded }) + '\n'
-          : `${discarded} entr${discarded === 1 ? 'y' : 'ies'} discarded (kept in ${ctx.state.quarantine.where.log})\n`,
-      );
+      if (flags.json) printJson({ discarded });
+      else
+        process.stdout.write(
+          `${discarded} entr${discarded === 1 ? 'y' : 'ies'} discarded (kept in ${ctx.state.quarantine.where.log})\n`,
+        );
     });
 };
 

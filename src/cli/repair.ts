@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { compactTable } from '../observability/table.js';
 import type { RepairReport } from '../verify/repair.js';
 import { streamNames, type Register } from './context.js';
+import { printJson } from './output.js';
 
 interface RepairFlags {
   streams?: string;
@@ -32,7 +33,8 @@ export const registerRepair: Register = (program: Command, context) => {
         logger: ctx.logger,
         signal: ctx.signal,
       });
-      process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : renderRepair(report) + '\n');
+      if (flags.json) printJson(report);
+      else process.stdout.write(renderRepair(report) + '\n');
       process.exitCode = clean(report) ? 0 : 1;
     });
 };

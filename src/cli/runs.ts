@@ -7,6 +7,7 @@ import type { Queryable } from '../connectors/postgres/connect.js';
 import type { FerryState } from '../state/ferry-state.js';
 import type { RunRow } from '../state/pipeline-runs.js';
 import type { Register } from './context.js';
+import { printJson } from './output.js';
 import { wholeNumber } from './number-flags.js';
 
 export async function printGrid(
@@ -34,6 +35,56 @@ export async function printGrid(
   }
 }
 
+/** Runs with their task instances, as --json prints them (camelCase, ids and counts as numbers). */
+export async function runsReport(
+  pool: Queryable,
+  state: FerryState,
+  runs: readonly RunRow[],
+): Promise<{ runs: object[] }> {
+  const tasks = await state.pipelines.readTasks(
+    pool,
+    runs.map((r) => r.run_id),
+  );
+  return {
+    runs: runs.map((r) => ({
+      runId: Number(r.run_id),
+      pipeline: r.pipeline,
+      runKey: r.run_key,
+      trigger: r.trigger,
+      state: r.state,
+      intervalStart: r.interval_start,
+      intervalEnd: r.interval_end,
+      params: r.params,
+      createdAt: r.created_at,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      tasks: tasks
+        .filter((t) => t.run_id === r.run_id)
+        .map((t) => ({
+          task: t.task,
+          state: t.state,
+          attempts: t.attempts,
+          maxAttempts: t.max_attempts,
+          startedAt: t.started_at,
+          finishedAt: t.finished_at,
+          rowsMoved: t.rows_moved === null ? null : Number(t.rows_moved),
+          error: t.error,
+        })),
+    })),
+  };
+}
+
+/** The runs named (of the last 1000 of the pipeline), as runsReport gives them. */
+export async function reportOfRuns(
+  pool: Queryable,
+  state: FerryState,
+  pipeline: string | undefined,
+  ids: readonly string[],
+): Promise<{ runs: object[] }> {
+  const runs = (await state.pipelines.recentRuns(pool, pipeline, 1000)).filter((r) => ids.includes(r.run_id));
+  return runsReport(pool, state, runs);
+}
+
 export const registerRuns: Register = (program: Command, context) => {
   const runs = program
     .command('runs [pipeline]')
@@ -47,17 +98,7 @@ export const registerRuns: Register = (program: Command, context) => {
       try {
         if (flags.json) {
           const list = await ctx.state.pipelines.recentRuns(pool, pipeline, flags.limit);
-          const tasks = await ctx.state.pipelines.readTasks(
-            pool,
-            list.map((r) => r.run_id),
-          );
-          process.stdout.write(
-            JSON.stringify(
-              list.map((r) => ({ ...r, tasks: tasks.filter((t) => t.run_id === r.run_id) })),
-              null,
-              2,
-            ) + '\n',
-          );
+          printJson(await runsReport(pool, ctx.state, list));
         } else await printGrid(pool, ctx.state, ctx.config(), pipeline, undefined, flags.limit);
       } finally {
         await pool.end();
@@ -70,18 +111,22 @@ export const registerRuns: Register = (program: Command, context) => {
     )
     .option('--from <task>', 'clear this task and every task downstream of it')
     .option('--wait', 'run the tasks in this process and wait')
-    .action(async (runId: string, flags: { from?: string; wait?: boolean }) => {
+    .option('--json', 'print the run (and what was cleared) as JSON')
+    .action(async (runId: string, flags: { from?: string; wait?: boolean; json?: boolean }) => {
       const { openOrchestrator } = await import('../orchestration/orchestrator.js');
       const { retryRun, runUntilDone } = await import('../orchestration/operations.js');
       const ctx = context();
+      // `ferry runs` has a --json of its own, which commander gives it wherever the flag stands
+      const json = flags.json === true || runs.opts<{ json?: boolean }>().json === true;
       const orch = await openOrchestrator(ctx.project(), ctx.state, ctx.logger);
       try {
         const { run, cleared } = await retryRun(orch, runId, flags.from);
-        process.stdout.write(`run ${runId}: cleared ${cleared.join(', ') || 'nothing'}\n`);
-        if (!flags.wait) return;
-        const [done] = await runUntilDone(orch, [runId], ctx.signal);
-        await printGrid(orch.pool, orch.state, orch.config, run.pipeline, [runId]);
-        process.exitCode = done?.state === 'succeeded' ? 0 : 1;
+        if (!json) process.stdout.write(`run ${runId}: cleared ${cleared.join(', ') || 'nothing'}\n`);
+        const done = flags.wait ? (await runUntilDone(orch, [runId], ctx.signal))[0] : undefined;
+        if (json)
+          printJson({ cleared, ...(await reportOfRuns(orch.pool, orch.state, run.pipeline, [runId])) });
+        else if (flags.wait) await printGrid(orch.pool, orch.state, orch.config, run.pipeline, [runId]);
+        if (flags.wait) process.exitCode = done?.state === 'succeeded' ? 0 : 1;
       } finally {
         await orch.close();
       }

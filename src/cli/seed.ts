@@ -2,6 +2,7 @@
 import cliProgress from 'cli-progress';
 import { ConfigError } from '../errors.js';
 import type { Register } from './context.js';
+import { printJson } from './output.js';
 
 interface SeedFlags {
   scale: string;
@@ -67,7 +68,7 @@ export const registerSeed: Register = (program, context) => {
           },
         });
         bar?.stop();
-        if (flags.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+        if (flags.json) printJson(result);
         else if (result.skipped)
           process.stdout.write(
             `already seeded (scale ${scale}, seed ${seed}): ${result.totalRows} rows; --reset seeds again\n`,

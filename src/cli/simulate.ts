@@ -3,13 +3,15 @@ import { writeFileSync } from 'node:fs';
 import { compactTable } from '../observability/table.js';
 import { parseNumberFlag } from './seed.js';
 import type { Register } from './context.js';
+import { printJson, toJson } from './output.js';
 
 interface SimulateFlags {
   rate: string;
   duration?: string;
   operations?: string;
   seed: string;
-  json?: string;
+  json?: boolean;
+  log?: string;
 }
 
 export const registerSimulate: Register = (program, context) => {
@@ -20,7 +22,8 @@ export const registerSimulate: Register = (program, context) => {
     .option('--duration <time>', 'how long to run, e.g. 60s, 5m')
     .option('--operations <n>', 'how many operations to run')
     .option('--seed <s>', 'random seed: the same seed chooses the same operations', '1')
-    .option('--json <file>', 'write the log (counts and touched keys per table) as JSON to a file')
+    .option('--json', 'print the log (counts and touched keys per table) as JSON instead of the table')
+    .option('--log <file>', 'also write that log as JSON to a file')
     .action(async (flags: SimulateFlags) => {
       const ctx = context();
       const { source } = ctx.project();
@@ -41,7 +44,11 @@ export const registerSimulate: Register = (program, context) => {
           logger: ctx.logger,
           signal: ctx.signal,
         });
-        if (flags.json) writeFileSync(flags.json, JSON.stringify(log, null, 2) + '\n');
+        if (flags.log) writeFileSync(flags.log, toJson(log));
+        if (flags.json) {
+          printJson(log);
+          return;
+        }
         const table = compactTable(['table', 'insert', 'update', 'delete', 'silent update']);
         for (const [name, counts] of Object.entries(log.counts).sort()) {
           table.push([

@@ -5,6 +5,7 @@ import { durationSeconds } from '../config/duration.js';
 import { compactTable } from '../observability/table.js';
 import type { StatusReport } from '../replication/stream-status.js';
 import type { Register } from './context.js';
+import { printJson } from './output.js';
 
 interface StatusFlags {
   json?: boolean;
@@ -70,7 +71,8 @@ export const registerStatus: Register = (program: Command, context) => {
         maxLagSeconds: flags.maxLag === undefined ? undefined : durationSeconds(flags.maxLag),
         maxAgeSeconds: flags.maxAge === undefined ? undefined : durationSeconds(flags.maxAge),
       });
-      process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : renderStatus(report) + '\n');
+      if (flags.json) printJson(report);
+      else process.stdout.write(renderStatus(report) + '\n');
       process.exitCode = report.healthy ? 0 : 1;
     });
 };

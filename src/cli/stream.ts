@@ -21,6 +21,12 @@ export const registerStream: Register = (program: Command, context) => {
       const { streamChanges } = await import('../replication/cdc/stream.js');
       const { useStreamHeapSettings } = await import('../replication/cdc/heap-settings.js');
       useStreamHeapSettings();
+      const { catchUpProgress } = await import('../replication/cdc/catch-up-progress.js');
+      const { logProgress } = await import('../observability/progress.js');
+      // A progress line every few seconds for each snapshot taken first, and while behind the source.
+      const snapshots = logProgress(ctx.logger, { key: 'stream' });
+      const behind = logProgress(ctx.logger, { key: 'cdc' });
+      const catchUp = catchUpProgress(behind);
       const streams = streamNames(flags.streams);
       const summary = await streamChanges({
         project: ctx.project(),
@@ -28,11 +34,18 @@ export const registerStream: Register = (program: Command, context) => {
         streams,
         logger: ctx.logger,
         signal: ctx.signal,
-        onBatch: (b) =>
+        progress: snapshots,
+        onCaughtUp: catchUp.onCaughtUp,
+        onBatch: (b) => {
+          catchUp.onBatch(b);
           ctx.logger.debug(
             { batch: b.batchId, transactions: b.transactions, changes: b.changes, seconds: b.seconds },
             `batch ${b.batchId}: ${b.changes} changes`,
-          ),
+          );
+        },
+      }).finally(() => {
+        snapshots.stop();
+        behind.stop();
       });
       ctx.logger.info(
         {

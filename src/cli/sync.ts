@@ -1,5 +1,4 @@
 // `ferry sync`: replicate the configured streams once, with progress bars and a summary table.
-import cliProgress from 'cli-progress';
 import { Option, type Command } from 'commander';
 import type { SyncSummary } from '../replication/run.js';
 import type { AfterCopies } from '../replication/run-lifecycle.js';
@@ -7,6 +6,8 @@ import type { VerifyReport } from '../verify/verify.js';
 import type { SparkSyncSummary } from '../replication/spark-sync.js';
 import { compactTable } from '../observability/table.js';
 import { streamNames, type Register } from './context.js';
+import { commandProgress } from './progress-bars.js';
+import { printJson } from './output.js';
 
 interface SyncFlags {
   streams?: string;
@@ -43,23 +44,28 @@ export const registerSync: Register = (program: Command, context) => {
       // --verify compares inside the sync's own source snapshot, before it lets go of it: exact
       // (ferry's copier; the Spark copy is verified after it).
       let verified: VerifyReport | undefined;
+      // Bars in a terminal (not with --json), a progress line per stream every few seconds otherwise.
+      const { progress, stop } = commandProgress(ctx, { bars: !flags.json, key: 'stream' });
+      const common = {
+        project,
+        state: ctx.state,
+        ...(streams ? { streams } : {}),
+        ...(flags.fullRefresh ? { fullRefresh: true } : {}),
+        ...(flags.strict ? { strict: true } : {}),
+        logger: ctx.logger,
+        signal: ctx.signal,
+        progress,
+      };
       if (flags.engine === 'spark') {
         const { syncWithSpark } = await import('../replication/spark-sync.js');
-        const summary = await syncWithSpark({
-          project,
-          state: ctx.state,
+        const summary: SparkSyncSummary = await syncWithSpark({
+          ...common,
           ...(flags.sparkUrl ? { sparkUrl: flags.sparkUrl } : {}),
-          ...(streams ? { streams } : {}),
-          ...(flags.fullRefresh ? { fullRefresh: true } : {}),
-          ...(flags.strict ? { strict: true } : {}),
-          logger: ctx.logger,
-          signal: ctx.signal,
-        });
+        }).finally(stop);
         await printOutcome(summary, renderSparkSummary(summary), summary.status === 'succeeded');
         return;
       }
       const { sync } = await import('../replication/run.js');
-      const progress = ctx.interactive && !flags.json ? new ProgressBars() : undefined;
       const afterCopies = async (run: AfterCopies) => {
         const { verify } = await import('../verify/verify.js');
         verified = await verify({
@@ -71,97 +77,42 @@ export const registerSync: Register = (program: Command, context) => {
           signal: ctx.signal,
         });
       };
-      let summary: SyncSummary;
-      try {
-        summary = await sync({
-          project,
-          state: ctx.state,
-          ...(streams ? { streams } : {}),
-          ...(flags.fullRefresh ? { fullRefresh: true } : {}),
-          ...(flags.strict ? { strict: true } : {}),
-          ...(flags.verify ? { afterCopies } : {}),
-          logger: ctx.logger,
-          signal: ctx.signal,
-          ...(progress
-            ? {
-                onProgress: (stream: string, done: number, total: number) =>
-                  progress.update(stream, done, total),
-              }
-            : {}),
-        });
-      } finally {
-        progress?.stop();
-      }
+      const summary: SyncSummary = await sync({
+        ...common,
+        ...(flags.verify ? { afterCopies } : {}),
+      }).finally(stop);
       await printOutcome(summary, renderSummary(summary), summary.status === 'succeeded');
 
       /** Prints the sync's summary, verified afterwards with --verify; sets the exit status. */
       async function printOutcome(result: object, text: string, succeeded: boolean): Promise<void> {
         if (!flags.verify || !succeeded) {
-          process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : text + '\n');
+          if (flags.json) printJson(result);
+          else process.stdout.write(text + '\n');
           process.exitCode = succeeded ? 0 : 1;
           return;
         }
         // Without the sync's snapshot (a Spark copy): as of the last sync, rows changed since in flight.
         const { verify } = await import('../verify/verify.js');
         const { renderReport } = await import('./verify.js');
-        const report =
-          verified ??
-          (await verify({
+        const verifyAfter = async () => {
+          const lines = commandProgress(ctx, { bars: false, key: 'stream' });
+          return verify({
             project,
             state: ctx.state,
             ...(streams ? { streams } : {}),
             atSnapshot: true,
             logger: ctx.logger,
             signal: ctx.signal,
-          }));
-        process.stdout.write(
-          flags.json
-            ? JSON.stringify({ sync: result, verify: report }, null, 2) + '\n'
-            : `${text}\n\n${renderReport(report)}\n`,
-        );
+            progress: lines.progress,
+          }).finally(lines.stop);
+        };
+        const report = verified ?? (await verifyAfter());
+        if (flags.json) printJson({ sync: result, verify: report });
+        else process.stdout.write(`${text}\n\n${renderReport(report)}\n`);
         process.exitCode = report.inSync ? 0 : 1;
       }
     });
 };
-
-class ProgressBars {
-  private readonly multibar = new cliProgress.MultiBar(
-    {
-      format: ' {stream} [{bar}] {value}/{total} rows | {speed} rows/s | ETA {eta_formatted}',
-      hideCursor: true,
-      clearOnComplete: false,
-      etaBuffer: 50,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  private readonly bars = new Map<string, { bar: cliProgress.SingleBar; started: number }>();
-  private readonly width: number;
-
-  constructor() {
-    this.width = 24;
-  }
-
-  update(stream: string, done: number, total: number): void {
-    let entry = this.bars.get(stream);
-    if (!entry) {
-      entry = {
-        bar: this.multibar.create(total, 0, {
-          stream: stream.padEnd(this.width).slice(0, this.width),
-          speed: 0,
-        }),
-        started: Date.now(),
-      };
-      this.bars.set(stream, entry);
-    }
-    const seconds = Math.max((Date.now() - entry.started) / 1000, 0.001);
-    entry.bar.setTotal(total);
-    entry.bar.update(done, { speed: Math.round(done / seconds) });
-  }
-
-  stop(): void {
-    this.multibar.stop();
-  }
-}
 
 export function renderSummary(summary: SyncSummary): string {
   const table = compactTable([

@@ -1,6 +1,7 @@
 // `ferry task run`: run one task of a pipeline here and record it; what Airflow's DAG calls.
 import type { Command } from 'commander';
 import type { Register } from './context.js';
+import { printJson } from './output.js';
 import { collectParam, parseDate } from './pipeline-flags.js';
 
 interface TaskRunFlags {
@@ -8,6 +9,7 @@ interface TaskRunFlags {
   intervalStart?: string;
   intervalEnd?: string;
   param: Record<string, string>;
+  json?: boolean;
 }
 
 export const registerTask: Register = (program: Command, context) => {
@@ -19,6 +21,7 @@ export const registerTask: Register = (program: Command, context) => {
     .option('--interval-start <date>', 'data interval start (ISO 8601)')
     .option('--interval-end <date>', 'data interval end (ISO 8601)')
     .option('--param <key=value>', 'a run parameter (repeatable)', collectParam, {})
+    .option('--json', 'print the outcome as JSON')
     .action(async (pipeline: string, name: string, flags: TaskRunFlags) => {
       const ctx = context();
       const start = flags.intervalStart ? parseDate(flags.intervalStart, '--interval-start') : undefined;
@@ -36,8 +39,17 @@ export const registerTask: Register = (program: Command, context) => {
         signal: ctx.signal,
         echo: process.stderr,
       });
-      process.stdout.write(
-        `${pipeline}.${name} succeeded in run ${run.run_id}${rows === undefined ? '' : ` (${rows} rows)`}\n`,
-      );
+      if (flags.json)
+        printJson({
+          pipeline,
+          task: name,
+          runId: Number(run.run_id),
+          state: 'succeeded',
+          rows: rows ?? null,
+        });
+      else
+        process.stdout.write(
+          `${pipeline}.${name} succeeded in run ${run.run_id}${rows === undefined ? '' : ` (${rows} rows)`}\n`,
+        );
     });
 };

@@ -7,6 +7,8 @@ import { compactTable } from '../observability/table.js';
 import type { TransformSummary } from '../transform/run.js';
 import { ENGINE_NAMES, type EngineName } from '../transform/plan/functions.js';
 import type { Register } from './context.js';
+import { printJson } from './output.js';
+import { commandProgress } from './progress-bars.js';
 
 interface TransformFlags {
   select?: string;
@@ -73,6 +75,7 @@ export const registerTransform: Register = (program: Command, context) => {
       };
       // Loaded on use: the engines bring DuckDB and the Spark client, which other commands need not load.
       const { runTransform } = await import('../transform/run.js');
+      const { progress, stop } = commandProgress(ctx, { bars: false, key: 'model' });
       const summary = await runTransform({
         project: { ...project, transform },
         state: ctx.state,
@@ -83,10 +86,10 @@ export const registerTransform: Register = (program: Command, context) => {
         testsOnly: flags.testsOnly ?? false,
         logger: ctx.logger,
         signal: ctx.signal,
-      });
-      process.stdout.write(
-        flags.json ? JSON.stringify(summary, null, 2) + '\n' : renderTransform(summary) + '\n',
-      );
+        progress,
+      }).finally(stop);
+      if (flags.json) printJson(summary);
+      else process.stdout.write(renderTransform(summary) + '\n');
       process.exitCode = summary.status === 'succeeded' ? 0 : 1;
     });
 };

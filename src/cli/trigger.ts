@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { Register } from './context.js';
 import { collectParam } from './pipeline-flags.js';
+import { printJson } from './output.js';
 
 export const registerTrigger: Register = (program: Command, context) => {
   program
@@ -14,23 +15,26 @@ export const registerTrigger: Register = (program: Command, context) => {
       {},
     )
     .option('--wait', 'run the tasks in this process and wait for the run to finish')
-    .action(async (pipeline: string, flags: { param: Record<string, string>; wait?: boolean }) => {
-      const { openOrchestrator } = await import('../orchestration/orchestrator.js');
-      const { runUntilDone, triggerRun } = await import('../orchestration/operations.js');
-      const { pipelineNamed } = await import('../orchestration/pipeline.js');
-      const { printGrid } = await import('./runs.js');
-      const ctx = context();
-      pipelineNamed(ctx.config(), pipeline); // a wrong name fails before connecting
-      const orch = await openOrchestrator(ctx.project(), ctx.state, ctx.logger);
-      try {
-        const runId = await triggerRun(orch, pipeline, flags.param);
-        process.stdout.write(`run ${runId} of ${pipeline} queued\n`);
-        if (!flags.wait) return;
-        const [run] = await runUntilDone(orch, [runId], ctx.signal);
-        await printGrid(orch.pool, orch.state, orch.config, pipeline, [runId]);
-        process.exitCode = run?.state === 'succeeded' ? 0 : 1;
-      } finally {
-        await orch.close();
-      }
-    });
+    .option('--json', 'print the run (with --wait: as it ended) as JSON')
+    .action(
+      async (pipeline: string, flags: { param: Record<string, string>; wait?: boolean; json?: boolean }) => {
+        const { openOrchestrator } = await import('../orchestration/orchestrator.js');
+        const { runUntilDone, triggerRun } = await import('../orchestration/operations.js');
+        const { pipelineNamed } = await import('../orchestration/pipeline.js');
+        const { printGrid, reportOfRuns } = await import('./runs.js');
+        const ctx = context();
+        pipelineNamed(ctx.config(), pipeline); // a wrong name fails before connecting
+        const orch = await openOrchestrator(ctx.project(), ctx.state, ctx.logger);
+        try {
+          const runId = await triggerRun(orch, pipeline, flags.param);
+          if (!flags.json) process.stdout.write(`run ${runId} of ${pipeline} queued\n`);
+          const run = flags.wait ? (await runUntilDone(orch, [runId], ctx.signal))[0] : undefined;
+          if (flags.json) printJson(await reportOfRuns(orch.pool, orch.state, pipeline, [runId]));
+          else if (flags.wait) await printGrid(orch.pool, orch.state, orch.config, pipeline, [runId]);
+          if (flags.wait) process.exitCode = run?.state === 'succeeded' ? 0 : 1;
+        } finally {
+          await orch.close();
+        }
+      },
+    );
 };

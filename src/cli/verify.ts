@@ -3,6 +3,8 @@ import { isFerryError } from '../errors.js';
 import { compactTable } from '../observability/table.js';
 import type { VerifyReport } from '../verify/verify.js';
 import { streamNames, type Register } from './context.js';
+import { printJson } from './output.js';
+import { commandProgress } from './progress-bars.js';
 import { wholeNumber } from './number-flags.js';
 
 interface VerifyFlags {
@@ -28,6 +30,7 @@ export const registerVerify: Register = (program, context) => {
     .action(async (flags: VerifyFlags) => {
       const { verify } = await import('../verify/verify.js');
       const ctx = context();
+      const { progress, stop } = commandProgress(ctx, { bars: false, key: 'stream' });
       try {
         const report = await verify({
           project: ctx.project(),
@@ -37,15 +40,17 @@ export const registerVerify: Register = (program, context) => {
           atSnapshot: flags.atSnapshot === true,
           logger: ctx.logger,
           signal: ctx.signal,
+          progress,
         });
-        process.stdout.write(
-          flags.json ? JSON.stringify(report, null, 2) + '\n' : renderReport(report) + '\n',
-        );
+        if (flags.json) printJson(report);
+        else process.stdout.write(renderReport(report) + '\n');
         process.exitCode = report.inSync ? 0 : 1;
       } catch (error) {
         // verify's contract: 2 whenever it could not run, whatever the cause
         if (isFerryError(error)) Object.defineProperty(error, 'exitCode', { value: 2 });
         throw error;
+      } finally {
+        stop();
       }
     });
 };

@@ -47,7 +47,9 @@ export function parseConfig(text: string, file = 'ferry.yaml', options: LoadOpti
       `${file}: expected keys source, target, streams`,
     ]);
   }
-  const { value, problems: missing } = interpolate(raw, env);
+  const { value, problems } = interpolate(raw, env);
+  // A connection that FERRY_SOURCE_URL / FERRY_TARGET_URL replaces needs none of its variables.
+  const missing = problems.filter((m) => !replacedByOverride(m.path, env));
   if (missing.length > 0) {
     throw new ConfigError(
       `${file} refers to environment variables that are not set`,
@@ -73,17 +75,23 @@ export function parseConfig(text: string, file = 'ferry.yaml', options: LoadOpti
   return parsed.data;
 }
 
+const CONNECTION_PARTS = ['url', 'host', 'port', 'user', 'password', 'database'];
+const OVERRIDES = { source: 'FERRY_SOURCE_URL', target: 'FERRY_TARGET_URL' } as const;
+
+function replacedByOverride(path: readonly (string | number)[], env: NodeJS.ProcessEnv): boolean {
+  const [section, part] = path;
+  const variable = OVERRIDES[section as keyof typeof OVERRIDES] as string | undefined;
+  return variable !== undefined && !!env[variable] && CONNECTION_PARTS.includes(String(part));
+}
+
 /** FERRY_SOURCE_URL and FERRY_TARGET_URL replace the file's connection (url and its parts). */
 function applyUrlOverrides(config: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
-  for (const [key, variable] of [
-    ['source', 'FERRY_SOURCE_URL'],
-    ['target', 'FERRY_TARGET_URL'],
-  ] as const) {
+  for (const [key, variable] of Object.entries(OVERRIDES)) {
     const url = env[variable];
     if (!url) continue;
     const current = (config[key] ?? {}) as Record<string, unknown>;
-    const { host: _h, port: _p, user: _u, password: _pw, database: _d, ...rest } = current;
-    config[key] = { ...rest, url };
+    const rest = Object.entries(current).filter(([part]) => !CONNECTION_PARTS.includes(part));
+    config[key] = { ...Object.fromEntries(rest), url };
   }
 }
 

@@ -40,11 +40,16 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     redact: { paths: ['password', '*.password', 'url', '*.url', 'token', '*.token'], censor: '***' },
   };
   if (format === 'pretty') {
+    // One event per line: the message, then its fields as JSON on the same line. A logged error
+    // (err) is left out, its message is in the line's: pino-pretty would print it as a block of
+    // lines; with --debug it is, with its stack.
+    const detailed = level === 'debug' || level === 'trace';
     const stream = pretty({
       destination: redacting(destination),
-      colorize: (destination as { isTTY?: boolean }).isTTY === true,
-      ignore: 'pid,hostname',
+      colorize: (destination as { isTTY?: boolean }).isTTY === true && !process.env.NO_COLOR,
+      ignore: detailed ? 'pid,hostname' : 'pid,hostname,err',
       translateTime: 'HH:MM:ss',
+      singleLine: true,
       sync: true,
     });
     return pino(base, stream);

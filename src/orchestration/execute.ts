@@ -8,6 +8,7 @@ import type { Project } from '../config/project.js';
 import type { FerryState } from '../state/ferry-state.js';
 import { DataError, EXIT, FerryError, type ErrorKind } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import { logProgress } from '../observability/progress.js';
 import { sync } from '../replication/run.js';
 import { verify, type VerifyReport } from '../verify/verify.js';
 import type { AfterCopies } from '../replication/run-lifecycle.js';
@@ -49,18 +50,22 @@ function differences(report: VerifyReport, when = ''): DataError {
 }
 
 /** verify while the source keeps changing, as a pipeline runs: rows changed after the sync are in flight. */
-const verifyAsOfSync = (ctx: TaskRunContext, streams: readonly string[] | undefined) =>
-  verify({
+const verifyAsOfSync = (ctx: TaskRunContext, streams: readonly string[] | undefined) => {
+  const progress = logProgress(ctx.logger, { key: 'stream' });
+  return verify({
     project: ctx.project,
     state: ctx.state,
     ...(streams ? { streams } : {}),
     atSnapshot: true,
     logger: ctx.logger,
     signal: ctx.signal,
-  });
+    progress,
+  }).finally(progress.stop);
+};
 
 const executors: Executors = {
   async sync(ctx, spec) {
+    const progress = logProgress(ctx.logger, { key: 'stream' });
     let verified: VerifyReport | undefined;
     const summary = await sync({
       project: ctx.project,
@@ -84,7 +89,8 @@ const executors: Executors = {
         : {}),
       logger: ctx.logger,
       signal: ctx.signal,
-    });
+      progress,
+    }).finally(progress.stop);
     const rows = summary.streams.reduce((n, s) => n + s.rowsLoaded, 0);
     const failed = summary.streams.filter((s) => s.status === 'failed');
     if (failed.length > 0)

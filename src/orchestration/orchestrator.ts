@@ -4,6 +4,7 @@ import type { PgBoss } from 'pg-boss';
 import type { Project } from '../config/project.js';
 import type { FerryConfig } from '../config/schema.js';
 import { connectPostgres, postgresPool, type PgPool } from '../connectors/postgres/connect.js';
+import { messageOf } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { FerryState } from '../state/ferry-state.js';
 import { openQueue } from './queue.js';
@@ -34,7 +35,9 @@ export async function openHistory(
     await setup.end().catch(() => undefined);
   }
   const pool = postgresPool(spec, size);
-  pool.on('error', (error) => logger.warn({ err: error }, 'run history connection lost'));
+  pool.on('error', (error) =>
+    logger.warn({ err: error }, `run history connection lost: ${messageOf(error)}`),
+  );
   return pool;
 }
 

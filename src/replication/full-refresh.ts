@@ -89,7 +89,14 @@ export async function fullRefresh(
   }
 
   let rowsDone = resumed?.rowsKept ?? 0;
-  ctx.onProgress?.(plan.name, rowsDone, Math.max(table.estimatedRows, rowsDone));
+  let chunksDone = done.size;
+  const progress = () => ({
+    rows: rowsDone,
+    rowsTotal: Math.max(table.estimatedRows, rowsDone),
+    chunks: chunksDone,
+    chunksTotal: chunks.length,
+  });
+  ctx.progress?.update(plan.name, { phase: 'copying', ...progress() });
   // The high-water mark of this run's snapshot, recorded with every chunk it copies, and where a
   // numeric cursor may have holes (values of transactions still open).
   const cursor = options.cursor ? cursorOf(table, options.cursor) : undefined;
@@ -127,7 +134,7 @@ export async function fullRefresh(
         gate: quality.gate,
         onRows: (n) => {
           rowsDone += n;
-          ctx.onProgress?.(plan.name, rowsDone, Math.max(table.estimatedRows, rowsDone));
+          ctx.progress?.update(plan.name, progress());
         },
       });
       const run = { targetSchema: schema, stream: plan.name, runId: ctx.runId };
@@ -149,6 +156,8 @@ export async function fullRefresh(
       result.valuesNulled += copied.nulled.length;
       result.bytes += copied.bytes;
     }).catch(abandon);
+    chunksDone += 1;
+    ctx.progress?.update(plan.name, progress());
   };
   const pending = chunks.filter((c) => !done.has(c.index));
   result.chunksSkipped = chunks.length - pending.length;

@@ -85,6 +85,7 @@ export async function incremental(
     await target.query(
       `CREATE TEMP TABLE ${quotePg(temp)} (LIKE ${qualifiedPg(schema, plan.targetTable)} INCLUDING DEFAULTS) ON COMMIT DROP`,
     );
+    ctx.progress?.update(plan.name, { phase: 'copying changes', rows: 0 });
     const copied = await copyRows({
       source,
       target,
@@ -100,7 +101,7 @@ export async function incremental(
       batchRows: ctx.settings.batch_rows,
       signal: ctx.signal,
       gate: quality.gate,
-      onRows: (n) => ctx.onProgress?.(plan.name, (result.rowsRead += n), result.rowsRead),
+      onRows: (n) => ctx.progress?.update(plan.name, { rows: (result.rowsRead += n) }),
     });
     result.rowsRead = copied.rowsRead;
     result.rowsLoaded = copied.rowsLoaded;
@@ -116,6 +117,8 @@ export async function incremental(
     result.warnings.push(...settled.warnings);
     Object.assign(result, quality.counts());
     await checkConfiguredKey(target, plan, mappings, incoming.relation);
+    const steps = plan.deletes === 'ignore' ? 1 : 2;
+    ctx.progress?.update(plan.name, { phase: `merging ${result.rowsLoaded} rows`, step: 1, steps });
     await mergeRows(target, {
       schema,
       table: plan.targetTable,
@@ -130,7 +133,10 @@ export async function incremental(
     await ctx.state.quarantine.add(target, run, copied.quarantined);
     await ctx.state.quarantine.recordValueChanges(target, run, copied.nulled);
     await quality.resolveEarlier(target, incoming, ctx.runId, []);
-    if (plan.deletes !== 'ignore') result.rowsDeleted = await detectDeletes(ctx, pair, plan, mappings);
+    if (plan.deletes !== 'ignore') {
+      ctx.progress?.update(plan.name, { phase: 'looking for deleted rows', step: 2, steps });
+      result.rowsDeleted = await detectDeletes(ctx, pair, plan, mappings);
+    }
     await ctx.state.streams.write(target, {
       ...key,
       sourceTable: table.name,

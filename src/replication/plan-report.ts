@@ -110,7 +110,9 @@ export async function planReport(options: PlanOptions): Promise<PlanReport> {
     const planned = await planFromSource(project, options.streams, known);
     const only = options.streams && options.streams.length > 0;
     const streams: PlannedStream[] = [];
-    const inOrder = [...planned.plans].sort((a, b) => a.ruleIndex - b.ruleIndex || a.name.localeCompare(b.name));
+    const inOrder = [...planned.plans].sort(
+      (a, b) => a.ruleIndex - b.ruleIndex || a.name.localeCompare(b.name),
+    );
     for (const plan of inOrder)
       streams.push(
         await planStream(

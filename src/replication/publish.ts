@@ -52,7 +52,14 @@ export async function publishFullLoad(
   const key = { targetSchema: schema, table: plan.targetTable };
   const table = `${schema}.${plan.targetTable}`;
   const started = performance.now();
+  // The steps after the copy, for the progress bar: checks, the key, each index, the swap, the state.
+  const indexes = targetIndexes(plan.table.indexes, mappings);
+  const steps = 3 + (plan.table.primaryKey.length > 0 ? 1 : 0) + indexes.indexes.length;
+  let step = 0;
+  const progress = (phase: string) =>
+    ctx.progress?.update(plan.name, { phase, step: Math.min((step += 1), steps), steps });
   await inTransaction(target, async () => {
+    progress('checking the loaded rows');
     const settled = await load.quality.settle(
       target,
       { relation: qualifiedPg(schema, load.staging), whole: true },
@@ -76,7 +83,6 @@ export async function publishFullLoad(
     result.warnings.push(...(await widenKeptTable(target, schema, plan.targetTable, load.widen ?? [])));
     const loadRuns = await ctx.state.chunks.runsOf(target, key);
     const names = new Set(mappings.map((m) => m.column.name));
-    const indexes = targetIndexes(plan.table.indexes, mappings);
     const swap = await swapTable(target, {
       schema,
       table: plan.targetTable,
@@ -89,7 +95,8 @@ export async function publishFullLoad(
         new SchemaError(`${plan.name}: ${why}`, {
           hint: `drop or change the views on ${table}, or give the stream another target_table`,
         }),
-      failed: (step, error) => cannotPutInPlace(table, step, error),
+      failed: (failedStep, error) => cannotPutInPlace(table, failedStep, error),
+      onStep: progress,
     });
     result.putInPlace = { ...swap.seconds, total: 0 };
     for (const column of swap.added)
@@ -98,6 +105,8 @@ export async function publishFullLoad(
       ctx.logger.warn({ stream: plan.name }, `${plan.name}: ${notice}`);
       result.warnings.push(notice);
     }
+    step = steps - 1;
+    progress('recording the state');
     await load.quality.resolveEarlier(
       target,
       { relation: qualifiedPg(schema, plan.targetTable), whole: true },

@@ -13,6 +13,7 @@ import { connectPostgres, lostReason, type PgClient } from '../connectors/postgr
 import type { ConnectionSpec } from '../connectors/connection-spec.js';
 import { ConfigError, FerryError, messageOf, SchemaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import type { Progress } from '../observability/progress.js';
 import { orderByRelationships } from '../quality/stream-order.js';
 import { quoteMysql, quotePg } from '../schema/identifiers.js';
 import { filterClause } from '../schema/select-list.js';
@@ -73,7 +74,7 @@ export interface RunOptions {
   select?: (plans: StreamPlan[], control: PgClient) => Promise<StreamPlan[]>;
   logger: Logger;
   signal: AbortSignal;
-  onProgress?: ((stream: string, rowsDone: number, rowsEstimated: number) => void) | undefined;
+  progress?: Progress | undefined;
   /** Patterns that match nothing and an empty source stop the run (a configuration error) instead of warning. */
   strict?: boolean | undefined;
   /**
@@ -199,7 +200,7 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
         logger,
         signal,
         ...(pool ? { pairs: pool } : {}),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.progress ? { progress: options.progress } : {}),
       };
       const results: StreamResult[] = [...unmappable];
       let end: { status: 'succeeded' | 'failed' | 'interrupted'; error?: string } = { status: 'failed' };
@@ -336,7 +337,18 @@ async function copyAll(
       }
       let healthy = true;
       try {
-        const result = await order.run(item.plan.name, () => copier.copy(ctx, pair, item));
+        const result = await order
+          .run(item.plan.name, () => copier.copy(ctx, pair, item))
+          .then(
+            (r) => {
+              ctx.progress?.end(item.plan.name, r.status === 'failed');
+              return r;
+            },
+            (error: unknown) => {
+              ctx.progress?.end(item.plan.name, true);
+              throw error;
+            },
+          );
         results.push(result);
         ctx.logger.info(
           {

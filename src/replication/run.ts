@@ -5,6 +5,7 @@
 // position at the start (cdc/catch-up.ts). The run itself is run-lifecycle.ts.
 import type { Logger } from '../observability/logger.js';
 import { SchemaError } from '../errors.js';
+import type { Progress } from '../observability/progress.js';
 import type { FerryState } from '../state/ferry-state.js';
 import { lockNames } from '../state/locks.js';
 import { compileQuality } from '../quality/stream-quality.js';
@@ -28,7 +29,8 @@ export interface SyncOptions {
   strict?: boolean | undefined;
   logger: Logger;
   signal: AbortSignal;
-  onProgress?: ((stream: string, rowsDone: number, rowsEstimated: number) => void) | undefined;
+  /** Each stream's rows, chunks and put-in-place steps (observability/progress.ts). */
+  progress?: Progress | undefined;
   /** Once every stream succeeded, still in the run's source snapshot (ferry sync --verify). */
   afterCopies?: RunOptions['afterCopies'];
 }

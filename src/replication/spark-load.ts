@@ -5,6 +5,7 @@
 import type { MysqlConnection } from '../connectors/mysql/connect.js';
 import { createTableSql, readTargetColumns, type TargetColumn } from '../connectors/postgres/ddl.js';
 import type { Logger } from '../observability/logger.js';
+import { progressInterval } from '../observability/progress.js';
 import { compileQuality } from '../quality/stream-quality.js';
 import { qualifiedPg, quotePg, RECHECK_COLUMN, sparkStagingName } from '../schema/identifiers.js';
 import type { SparkSession } from '../spark/session.js';
@@ -14,6 +15,7 @@ import { aboveMark, readSnapshotMark, type Cursor } from './cursor-mark.js';
 import { nextHoles } from './incremental.js';
 import { originalRowsFromSource } from './original-rows.js';
 import { publishFullLoad } from './publish.js';
+import { watchStagingRows } from './staging-progress.js';
 import { publishMerge } from './publish-merge.js';
 import type { StreamWork } from './run-lifecycle.js';
 import { checkSchemaPolicy, diffSchema } from './schema-evolution.js';
@@ -95,6 +97,16 @@ async function fill(
     ),
   );
   const planned = Date.now();
+  // The rows PostgreSQL has received so far, read from the staging table every few seconds; an
+  // incremental read (a where) cannot know its total.
+  const total = load.where === undefined ? plan.table.estimatedRows : null;
+  ctx.progress?.update(plan.name, { phase: 'copying with Spark', rows: 0, rowsTotal: total });
+  const unwatch = watchStagingRows(
+    ctx.control,
+    { schema, staging, target: plan.targetTable },
+    progressInterval(),
+    (rows) => ctx.progress?.update(plan.name, { rows: total === null ? rows : Math.min(rows, total) }),
+  );
   const filled = await fillWithSpark({
     session: job.session,
     source: job.project.source,
@@ -109,7 +121,7 @@ async function fill(
         : Math.min(read.partitioning?.partitions ?? 1, job.project.spark.write_connections),
     logger: ctx.logger,
     signal: ctx.signal,
-  });
+  }).finally(unwatch);
   const copied = Date.now();
   const rows =
     filled.rows ??
@@ -117,6 +129,7 @@ async function fill(
       (await ctx.control.query<{ n: string }>(`SELECT count(*) AS n FROM ${qualifiedPg(schema, staging)}`))
         .rows[0]!.n,
     );
+  ctx.progress?.update(plan.name, { rows });
   const rechecked = await recheckRows({
     control: ctx.control,
     source,

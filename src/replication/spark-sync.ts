@@ -13,6 +13,7 @@ import { connectMysql } from '../connectors/mysql/connect.js';
 import { readWriteHorizon, sourceClock } from '../connectors/mysql/write-horizon.js';
 import { readTargetColumns } from '../connectors/postgres/ddl.js';
 import type { Logger } from '../observability/logger.js';
+import type { Progress } from '../observability/progress.js';
 import { compileQuality } from '../quality/stream-quality.js';
 import { connectSpark, type SparkSession } from '../spark/session.js';
 import type { FerryState } from '../state/ferry-state.js';
@@ -42,6 +43,8 @@ export interface SparkSyncOptions {
   fullRefresh?: boolean | undefined;
   logger: Logger;
   signal: AbortSignal;
+  /** Each stream's rows (as PostgreSQL receives them) and put-in-place steps. */
+  progress?: Progress | undefined;
 }
 
 export interface SparkSyncSummary extends RunSummary {

@@ -4,6 +4,7 @@ import type { SnapshotPosition } from '../connectors/mysql/snapshot.js';
 import type { WriteHorizon } from '../connectors/mysql/write-horizon.js';
 import type { PgClient } from '../connectors/postgres/connect.js';
 import type { Logger } from '../observability/logger.js';
+import type { Progress } from '../observability/progress.js';
 import type { CheckCount } from '../quality/failure.js';
 import type { PairPool } from './pair-pool.js';
 import type { FerryState } from '../state/ferry-state.js';
@@ -21,7 +22,8 @@ export interface RunContext {
   horizon?: WriteHorizon;
   logger: Logger;
   signal: AbortSignal;
-  onProgress?: (stream: string, rowsDone: number, rowsEstimated: number) => void;
+  /** Where each stream's progress goes: rows, chunks, and the steps that put it in place. */
+  progress?: Progress;
   /** The run's connection pairs, from which a full refresh borrows idle ones for parallel ranges. */
   pairs?: PairPool;
 }

@@ -7,6 +7,7 @@ import type { TransformEngine } from './engines/transform-engine.js';
 import type { ModelGraph } from './models/graph.js';
 import type { Model } from './models/model.js';
 import type { Logger } from '../observability/logger.js';
+import type { Progress } from '../observability/progress.js';
 
 export interface ModelRun {
   model: string;
@@ -29,6 +30,7 @@ export interface BuildOptions {
   logger: Logger;
   signal: AbortSignal;
   onModel?: ((run: ModelRun) => void) | undefined;
+  progress?: Progress | undefined;
 }
 
 /** Builds `names` (in dependency order); `publish` are the ones loaded into PostgreSQL. */
@@ -46,6 +48,7 @@ export async function buildModels(
   const limit = Math.max(1, options.project.transform.threads);
   const record = (run: ModelRun) => {
     runs.set(run.model, run);
+    options.progress?.end(run.model, run.status === 'failed');
     if (run.status === 'built')
       options.logger.info(
         { model: run.model, rows: run.rows, merged: run.merged, seconds: run.seconds },
@@ -80,6 +83,7 @@ export async function buildModels(
       if (!parents.every((p) => runs.has(p))) continue;
       pending.delete(name);
       const started = Date.now();
+      options.progress?.update(name, { phase: `building (${model.config.materialized})` });
       const task = engine
         .build(model, { fullRefresh: options.fullRefresh ?? false, publish: publish.has(name) })
         .then(

@@ -3,6 +3,7 @@
 import type { Project as FerryProject } from '../config/project.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import type { Progress } from '../observability/progress.js';
 import { connectPostgres } from '../connectors/postgres/connect.js';
 import type { FerryState } from '../state/ferry-state.js';
 import { lockNames, type HeldLocks } from '../state/locks.js';
@@ -40,6 +41,8 @@ export interface TransformOptions {
   logger: Logger;
   signal: AbortSignal;
   onModel?: (run: ModelRun) => void;
+  /** Each model while it builds, and the engine's read of the sources (observability/progress.ts). */
+  progress?: Progress | undefined;
 }
 
 export interface TransformSummary {
@@ -209,7 +212,8 @@ async function runLocked(options: TransformOptions, plan: Plan): Promise<Transfo
   try {
     if (!options.testsOnly) {
       const extractStarted = Date.now();
-      const extracted = await engine.prepare(sources);
+      options.progress?.update('sources', { phase: `reading ${sources.length} source table(s)` });
+      const extracted = await engine.prepare(sources).finally(() => options.progress?.end('sources'));
       if (extracted) summary.extract = { ...extracted, seconds: (Date.now() - extractStarted) / 1000 };
       const buildStarted = Date.now();
       summary.models = await buildModels(engine, graph, toBuild, selectedSet, options);

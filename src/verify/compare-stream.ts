@@ -49,9 +49,9 @@ function sameBucket(a: Bucket | undefined, b: Bucket | undefined): boolean {
 export async function compareByChecksums(
   source: Side,
   target: Side,
-  options: { multiset: boolean; levels: number; signal?: AbortSignal },
+  options: { multiset: boolean; levels: number; signal?: AbortSignal; onPhase?: (phase: string) => void },
 ): Promise<StreamComparison> {
-  const { multiset, levels, signal } = options;
+  const { multiset, levels, signal, onPhase } = options;
   const result: StreamComparison = {
     sourceRows: 0,
     targetRows: 0,
@@ -84,6 +84,8 @@ export async function compareByChecksums(
       if (Math.max(a?.count ?? 0, b?.count ?? 0) <= ROW_LIMIT || level >= levels - 1) small.push(prefix);
       else large.push(prefix);
     }
+    if (small.length + large.length > 0)
+      onPhase?.(`drilling into ${small.length + large.length} differing bucket(s), level ${level + 1}`);
     if (small.length > 0) {
       const [rs, rt] = await Promise.all([source.rows(level, small), target.rows(level, small)]);
       if (multiset) {

@@ -74,6 +74,8 @@ export interface FlightSides {
 export interface CompareOptions {
   samples: number;
   signal: AbortSignal;
+  /** Told each phase of the comparison, for progress reports. */
+  onPhase?: ((phase: string) => void) | undefined;
   /** The target session is in a transaction of the caller's (one snapshot for the whole stream). */
   targetInTransaction?: boolean | undefined;
   /** A second source session outside the comparison's snapshot: the source as it is now. */
@@ -202,7 +204,12 @@ export async function compareStream(
   comparison.sides = sides;
   const { source: src, target: dst, key, apart, levels } = sides;
   const multiset = key.length === 0;
-  const found = await compareByChecksums(src, dst, { multiset, levels, signal });
+  const found = await compareByChecksums(src, dst, {
+    multiset,
+    levels,
+    signal,
+    ...(options.onPhase ? { onPhase: options.onPhase } : {}),
+  });
   verdict.sourceRows = found.sourceRows;
   verdict.targetRows = found.targetRows;
   const scope: ExpectedScope = {

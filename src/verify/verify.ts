@@ -4,10 +4,10 @@
 // rows) are reported as expected, and rows changed since the last sync as in flight.
 import type { Project } from '../config/project.js';
 import { connectMysql, type MysqlConnection } from '../connectors/mysql/connect.js';
-import { introspectTables } from '../connectors/mysql/introspect.js';
 import { connectPostgres, type PgClient } from '../connectors/postgres/connect.js';
 import { readTargetColumns } from '../connectors/postgres/ddl.js';
 import type { Logger } from '../observability/logger.js';
+import type { Progress } from '../observability/progress.js';
 import { planFromSource, type AfterCopies } from '../replication/run-lifecycle.js';
 import { missingStreams, type MissingStream, type StreamPlan } from '../replication/stream-plan.js';
 import { postgresChecksums } from './checksum-dialects.js';
@@ -40,6 +40,8 @@ export interface VerifyOptions {
   inSnapshot?: SyncSnapshot | undefined;
   logger: Logger;
   signal: AbortSignal;
+  /** Each stream's phase while it is compared (observability/progress.ts). */
+  progress?: Progress | undefined;
 }
 
 /** A sync's source session, still in the snapshot the sync read, and what it synced. */
@@ -73,7 +75,7 @@ async function verifyAtCheckpoint(
   target: PgClient,
   sourceSpec: ConnectionSpec,
   plan: StreamPlan,
-  options: { samples: number; signal: AbortSignal },
+  options: { samples: number; signal: AbortSignal; onPhase?: ((phase: string) => void) | undefined },
   logger: Logger,
 ): Promise<StreamVerdict> {
   const schema = plan.targetSchema;
@@ -133,7 +135,12 @@ async function verifyLive(
     schema: string;
   },
   plan: StreamPlan,
-  options: { samples: number; atSnapshot: boolean; signal: AbortSignal },
+  options: {
+    samples: number;
+    atSnapshot: boolean;
+    signal: AbortSignal;
+    onPhase?: ((phase: string) => void) | undefined;
+  },
 ): Promise<StreamVerdict> {
   const { state, source, sourceNow, target, schema } = ctx;
   const notes: string[] = [];
@@ -180,7 +187,7 @@ async function verifyLive(
 async function verifyInSync(
   ctx: { state: FerryState; source: MysqlConnection; target: PgClient; schema: string; syncRunId: number },
   plan: StreamPlan,
-  options: { samples: number; signal: AbortSignal },
+  options: { samples: number; signal: AbortSignal; onPhase?: ((phase: string) => void) | undefined },
 ): Promise<{ verdict: StreamVerdict; proof: VerifyProof | undefined }> {
   const { state, source, target, schema } = ctx;
   await target.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
@@ -257,32 +264,51 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     const common = { samples: options.samples ?? 5, signal: options.signal };
     for (const plan of plans) {
       if (options.signal.aborted) throw options.signal.reason;
+      const progress = options.progress;
+      progress?.update(plan.name, {
+        phase: `comparing checksums of about ${plan.table.estimatedRows} rows`,
+      });
+      const each = { ...common, onPhase: (phase: string) => progress?.update(plan.name, { phase }) };
       let verdict: StreamVerdict;
-      // A sync's snapshot holds what it copied from it; a cdc stream's target is at its checkpoint.
-      if (plan.mode === 'cdc')
-        verdict = await verifyAtCheckpoint(
-          state,
-          (await liveSessions()).source,
-          target,
-          sourceSpec,
-          plan,
-          common,
-          options.logger,
-        );
-      else if (inSnapshot?.consistent) {
-        const checked = await verifyInSync(
-          { state, source: inSnapshot.source, target, schema: plan.targetSchema, syncRunId: inSnapshot.runId },
-          plan,
-          common,
-        );
-        verdict = checked.verdict;
-        if (checked.proof) proofs.set(plan.name, checked.proof);
-      } else
-        verdict = await verifyLive({ state, ...(await liveSessions()), target, schema: plan.targetSchema }, plan, {
-          ...common,
-          // After a sync whose readers saw several snapshots: as of that sync.
-          atSnapshot: options.atSnapshot ?? inSnapshot !== undefined,
-        });
+      try {
+        // A sync's snapshot holds what it copied from it; a cdc stream's target is at its checkpoint.
+        if (plan.mode === 'cdc')
+          verdict = await verifyAtCheckpoint(
+            state,
+            (await liveSessions()).source,
+            target,
+            sourceSpec,
+            plan,
+            each,
+            options.logger,
+          );
+        else if (inSnapshot?.consistent) {
+          const checked = await verifyInSync(
+            {
+              state,
+              source: inSnapshot.source,
+              target,
+              schema: plan.targetSchema,
+              syncRunId: inSnapshot.runId,
+            },
+            plan,
+            each,
+          );
+          verdict = checked.verdict;
+          if (checked.proof) proofs.set(plan.name, checked.proof);
+        } else
+          verdict = await verifyLive(
+            { state, ...(await liveSessions()), target, schema: plan.targetSchema },
+            plan,
+            {
+              ...each,
+              // After a sync whose readers saw several snapshots: as of that sync.
+              atSnapshot: options.atSnapshot ?? inSnapshot !== undefined,
+            },
+          );
+      } finally {
+        progress?.end(plan.name);
+      }
       options.logger.info(
         { stream: plan.name, status: verdict.status, seconds: verdict.seconds },
         `${plan.name}: ${verdict.status}`,

@@ -199,7 +199,9 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     await setup.end().catch(() => undefined);
   }
   const target = postgresPool(orch.project.target, 4);
-  target.on('error', (error) => logger.warn({ err: error }, 'web UI: target connection lost'));
+  target.on('error', (error) =>
+    logger.warn({ err: error }, `web UI: target connection lost: ${messageOf(error)}`),
+  );
   const stop = new AbortController();
   const signal = AbortSignal.any([options.signal, stop.signal]);
   const ctx: UiContext = { orch, target, logger, signal, now: () => new Date() };

@@ -84,7 +84,11 @@ describe('ferry doctor', () => {
       '--json',
     ]);
     expect(result.code).toBe(0);
-    const findings = JSON.parse(result.stdout) as Array<{ side: string; check: string; status: string }>;
+    const { findings, ready } = JSON.parse(result.stdout) as {
+      ready: boolean;
+      findings: Array<{ side: string; check: string; status: string }>;
+    };
+    expect(ready).toBe(true);
     expect(findings.filter((f) => f.status === 'fail')).toEqual([]);
     expect(findings.map((f) => `${f.side}:${f.check}`)).toEqual(
       expect.arrayContaining([
@@ -147,12 +151,9 @@ describe('ferry doctor', () => {
         'doctor',
         '--json',
       ]);
-      const findings = JSON.parse(result.stdout) as Array<{
-        check: string;
-        status: string;
-        found: string;
-        fix?: string;
-      }>;
+      const { findings } = JSON.parse(result.stdout) as {
+        findings: Array<{ check: string; status: string; found: string; fix?: string }>;
+      };
       const binlog = findings.find((f) => f.check === 'binary log');
       expect(binlog).toMatchObject({ status: 'warn', found: 'disabled' });
       expect(binlog?.fix).toMatch(/log-bin/);

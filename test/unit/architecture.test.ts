@@ -11,6 +11,7 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
 /** Higher layers may import lower ones (and their own); never the other way. */
 const LAYER: Record<string, number> = {
+  'index.ts': 11,
   cli: 10,
   web: 9,
   orchestration: 8,
@@ -19,6 +20,7 @@ const LAYER: Record<string, number> = {
   transform: 7,
   doctor: 7,
   seed: 7,
+  init: 7,
   quality: 6,
   spark: 6,
   state: 5,

@@ -41,6 +41,8 @@ export interface SwapSpec {
    * given the step ("building the primary key (id)") and the server's error; the server's error when not given.
    */
   failed?: (step: string, error: unknown) => unknown;
+  /** Called as each step starts ("building index idx_orders_customer"), for progress reports. */
+  onStep?: (step: string) => void;
 }
 
 export interface SwapResult {
@@ -176,6 +178,7 @@ async function buildPrimaryKey(db: Queryable, spec: SwapSpec, notices: string[])
 
 /** Runs one step of the swap; PostgreSQL's refusal becomes the caller's error (SwapSpec.failed). */
 async function step<T>(spec: SwapSpec, name: string, work: () => Promise<T>): Promise<T> {
+  spec.onStep?.(name);
   try {
     return await work();
   } catch (error) {

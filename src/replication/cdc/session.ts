@@ -46,6 +46,8 @@ export interface FollowOptions {
   logger: Logger;
   signal: AbortSignal;
   onBatch?: ((report: BatchReport) => void) | undefined;
+  /** A heartbeat with nothing pending: the binlog is read to its end and all of it applied. */
+  onCaughtUp?: (() => void) | undefined;
 }
 
 export interface FollowSummary {
@@ -435,6 +437,7 @@ class CdcSession {
           if (!inTransaction) {
             this.sampler.caughtUp();
             if (this.batch.isOpen || this.checkpointsBehind()) await this.commitBatch();
+            this.options.onCaughtUp?.();
             if (this.goal && (this.position === null || hasReached(this.position, this.goal))) return true;
             if (this.goal && this.live().every((s) => hasReached(s.checkpoint, this.goal!))) return true;
           }

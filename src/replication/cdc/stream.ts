@@ -6,6 +6,7 @@ import { connectPostgres } from '../../connectors/postgres/connect.js';
 import { BinlogError } from '../../connectors/mysql/binlog/errors.js';
 import { ConfigError, messageOf, SchemaError } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
+import type { Progress } from '../../observability/progress.js';
 import type { FerryState } from '../../state/ferry-state.js';
 import { sync } from '../run.js';
 import { planFromSource } from '../run-lifecycle.js';
@@ -22,6 +23,9 @@ export interface StreamOptions {
   logger: Logger;
   signal: AbortSignal;
   onBatch?: ((report: BatchReport) => void) | undefined;
+  onCaughtUp?: (() => void) | undefined;
+  /** The snapshots' progress (streams without a checkpoint yet, or resnapshotted). */
+  progress?: Progress | undefined;
 }
 
 /** The cdc streams of the project (or those named) as the source has them now. */
@@ -56,7 +60,14 @@ export async function streamChanges(options: StreamOptions): Promise<FollowSumma
   }
   if (fresh.length > 0) {
     logger.info({ streams: fresh }, `${fresh.join(', ')}: no checkpoint yet; taking a snapshot first`);
-    const first = await sync({ project, state, streams: fresh, logger, signal: options.signal });
+    const first = await sync({
+      project,
+      state,
+      streams: fresh,
+      logger,
+      signal: options.signal,
+      progress: options.progress,
+    });
     const failed = first.streams.filter((s) => s.status === 'failed');
     for (const f of failed)
       logger.error({ stream: f.stream }, `${f.stream}: its snapshot failed: ${f.error ?? ''}`);
@@ -87,7 +98,17 @@ export async function streamChanges(options: StreamOptions): Promise<FollowSumma
       logger,
       signal: options.signal,
       snapshot: async (streams) =>
-        (await sync({ project, state, streams, fullRefresh: true, logger, signal: options.signal })).streams,
+        (
+          await sync({
+            project,
+            state,
+            streams,
+            fullRefresh: true,
+            logger,
+            signal: options.signal,
+            progress: options.progress,
+          })
+        ).streams,
     });
     if (checked.plans.length === 0)
       throw new SchemaError(
@@ -106,6 +127,7 @@ export async function streamChanges(options: StreamOptions): Promise<FollowSumma
         logger,
         signal: options.signal,
         onBatch: options.onBatch,
+        onCaughtUp: options.onCaughtUp,
       });
       return checked.failed.length > 0
         ? { ...summary, status: 'failed', streams: [...summary.streams, ...checked.failed] }

@@ -1,21 +1,21 @@
-// Reads a models folder: SQL models (.sql), DataFrame models (.ts/.js), schema.yml (descriptions,
+// Reads a models folder: SQL models (.sql), DataFrame models (.ts/.js, load-dataframe-model.ts), schema.yml (descriptions,
 // configs and column tests, dbt-style) and custom SQL tests (tests/*.sql).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, messageOf } from '../../errors.js';
-import { dataframeApi, DataFrame } from '../plan/index.js';
 import type { PlanNode } from '../plan/nodes.js';
 import {
   MATERIALIZATIONS,
   type DataTest,
   type Model,
   type ModelConfig,
+  type ModelConfigInput,
   type Project,
   type SourceRef,
 } from './model.js';
+import { loadDataFrameModel } from './load-dataframe-model.js';
 import { parseSqlModel } from './sql-template.js';
 
 const modelConfigSchema = z
@@ -28,7 +28,7 @@ const modelConfigSchema = z
       .min(1)
       .optional(),
   })
-  .describe('model config');
+  .describe('model config') satisfies z.ZodType<ModelConfigInput>;
 
 const columnTestSchema = z.union([
   z.enum(['not_null', 'unique']),
@@ -68,6 +68,8 @@ type RawConfig = z.infer<typeof modelConfigSchema>;
 function listFiles(folder: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(folder).sort()) {
+    // hidden folders and files (.git, editor swap files) and installed packages are not models
+    if (entry.startsWith('.') || entry === 'node_modules') continue;
     const path = join(folder, entry);
     if (statSync(path).isDirectory()) out.push(...listFiles(path));
     else out.push(path);
@@ -124,34 +126,6 @@ export function planInputs(plan: PlanNode): { refs: string[]; sources: SourceRef
   return { refs, sources };
 }
 
-async function loadDataFrameModel(path: string, where: string): Promise<{ plan: PlanNode; config: unknown }> {
-  let module: { default?: unknown; config?: unknown };
-  try {
-    module = (await import(pathToFileURL(path).href)) as typeof module;
-  } catch (error) {
-    throw new ConfigError(`${where}: cannot load the DataFrame model: ${messageOf(error)}`, [], {
-      hint: 'a .ts model exports `default (api) => DataFrame` and optionally `config`; see docs/transform.md',
-      cause: error,
-    });
-  }
-  const factory = module.default;
-  let frame: unknown;
-  try {
-    frame =
-      typeof factory === 'function'
-        ? (factory as (api: typeof dataframeApi) => unknown)(dataframeApi)
-        : factory;
-  } catch (error) {
-    throw new ConfigError(`${where}: the DataFrame model threw: ${messageOf(error)}`, [], { cause: error });
-  }
-  const plan = frame instanceof DataFrame ? frame.plan : (frame as { plan?: PlanNode } | undefined)?.plan;
-  if (!plan || typeof plan !== 'object' || typeof plan.kind !== 'string')
-    throw new ConfigError(`${where}: the default export must return a DataFrame`, [], {
-      hint: "export default ({ source, col }) => source('shop', 'orders').filter(col('status').eq('paid'))",
-    });
-  return { plan, config: module.config ?? {} };
-}
-
 export async function loadProject(folder: string): Promise<Project> {
   const root = resolve(folder);
   if (!existsSync(root) || !statSync(root).isDirectory())
@@ -184,7 +158,7 @@ export async function loadProject(folder: string): Promise<Project> {
   for (const file of files) {
     const ext = extname(file);
     const rel = relative(root, file);
-    if (!['.sql', '.ts', '.js', '.mjs'].includes(ext) || file.endsWith('.d.ts')) continue;
+    if (!['.sql', '.ts', '.mts', '.js', '.mjs'].includes(ext) || /\.d\.m?ts$/.test(file)) continue;
     const name = basename(file, ext);
     if (file.startsWith(testsFolder + '/')) {
       if (ext !== '.sql') continue;

@@ -5,6 +5,21 @@ import type { PlanNode } from '../plan/nodes.js';
 export const MATERIALIZATIONS = ['view', 'table', 'incremental'] as const;
 export type Materialization = (typeof MATERIALIZATIONS)[number];
 
+/**
+ * What a model may set: a .ts model's `export const config`, a SQL model's `{{ config(...) }}`, or
+ * its entry in schema.yml (discover.ts validates it).
+ */
+export interface ModelConfigInput {
+  materialized?: Materialization;
+  /** Incremental: the column(s) that identify a row. */
+  unique_key?: string | string[];
+  /** Incremental: the column whose growth marks new rows. */
+  cursor?: string;
+  /** Engines the model may run on; all by default. */
+  engines?: EngineName[];
+}
+
+/** A model's config once read: every setting with its value. */
 export interface ModelConfig {
   materialized: Materialization;
   /** Incremental: the columns that identify a row (merge key). */

@@ -47,7 +47,9 @@ describe.runIf(canStartMariadb)('a source user without PROCESS', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'ferry-noproc-')), 'ferry.yaml');
     writeFileSync(file, yaml());
     const result = await runFerry(['--config', file, 'doctor', '--json']);
-    const findings = JSON.parse(result.stdout) as { check: string; status: string; fix?: string }[];
+    const { findings } = JSON.parse(result.stdout) as {
+      findings: { check: string; status: string; fix?: string }[];
+    };
     expect(findings.find((f) => f.check === 'privilege PROCESS (late commits)')).toMatchObject({
       status: 'warn',
       fix: expect.stringMatching(/GRANT PROCESS ON \*\.\* TO the ferry user/) as unknown,

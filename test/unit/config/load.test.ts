@@ -72,6 +72,25 @@ describe('loading ferry.yaml', () => {
     });
   });
 
+  it('needs no variable of a connection that FERRY_SOURCE_URL or FERRY_TARGET_URL replaces', () => {
+    const text =
+      'source: { url: "mysql://ferry:${SRC_PW}@h/shop", tls: { mode: "${TLS_MODE}" } }\ntarget: { url: "postgres://ferry:${DST_PW}@h/w" }\n';
+    const config = parseConfig(text, 'ferry.yaml', {
+      env: {
+        FERRY_SOURCE_URL: 'mysql://u:pw@src/s',
+        FERRY_TARGET_URL: 'postgres://v@dst/t',
+        TLS_MODE: 'disable',
+      },
+    });
+    expect(config.source.url).toBe('mysql://u:pw@src/s');
+    expect(config.target.url).toBe('postgres://v@dst/t');
+    // the parts the override keeps (tls) still need theirs
+    expect(problemsOf(text, { FERRY_SOURCE_URL: 'mysql://u:pw@src/s', DST_PW: 'x' }).join('\n')).toMatch(
+      /source\.tls\.mode: environment variable TLS_MODE is not set/,
+    );
+    expect(problemsOf(text, { TLS_MODE: 'disable' }).join('\n')).toMatch(/SRC_PW is not set/);
+  });
+
   it('decodes percent-encoded passwords and reads sslmode from the URL', () => {
     const config = parseConfig(
       'source: { url: "mysql://u:a%40b%2Fc@h/s?ssl-mode=REQUIRED" }\ntarget: { url: "postgres://u@h/t?sslmode=verify-full" }\n',
