@@ -163,7 +163,10 @@ export async function runCopies(options: RunOptions, copier: Copier): Promise<Ru
     try {
       await state.runs.closeAbandoned(control, schema);
       const readers = work.length === 0 ? 0 : copier.readers(work);
-      const snapshot = readers > 0 ? await openSnapshot(project.source, readers, logger) : undefined;
+      // The GTID of the snapshot's position only where a cdc stream will follow the binlog from it.
+      const gtid = work.some((w) => w.plan.mode === 'cdc');
+      const snapshot =
+        readers > 0 ? await openSnapshot(project.source, readers, logger, { gtid }) : undefined;
       closeSnapshot = snapshot ? () => snapshot.close() : undefined;
       if (snapshot) {
         const opened = await Promise.allSettled(

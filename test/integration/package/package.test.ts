@@ -188,6 +188,46 @@ describe('the npm package', () => {
     expect(rows[0]!.revenue).toBe(rows[0]!.expected);
   });
 
+  it('plans, repairs and resets from the project directory', async () => {
+    const plan = await ferry(['plan', '--json']);
+    expect(plan.code, plan.stderr).toBe(0);
+    const planned = JSON.parse(plan.stdout) as {
+      streams: {
+        stream: string;
+        mode: string;
+        columns: { source: string; pgType: string; key: boolean }[];
+      }[];
+    };
+    const customers = planned.streams.find((s) => s.stream === 'customers');
+    expect(customers?.mode).toBe('full_refresh');
+    expect(customers?.columns.find((c) => c.key)).toMatchObject({ source: 'id', pgType: 'bigint' });
+
+    // three rows lost in the replica: repair re-copies exactly those and compares them again
+    await db.target.query(
+      'DELETE FROM raw_shop.customers WHERE id IN (SELECT id FROM raw_shop.customers ORDER BY id LIMIT 3)',
+    );
+    const repair = await ferry(['repair', '--streams', 'customers', '--json']);
+    expect(repair.code, repair.stderr).toBe(0);
+    const repaired = JSON.parse(repair.stdout) as { streams: Record<string, unknown>[] };
+    expect(repaired.streams[0]).toMatchObject({
+      stream: 'customers',
+      status: 'repaired',
+      found: { missing: 3 },
+      remaining: { missing: 0 },
+    });
+
+    // reset forgets the stream: the next sync copies it again from a new snapshot
+    const reset = await ferry(['reset', 'customers', '--yes']);
+    expect(reset.code, reset.stderr).toBe(0);
+    const [[count]] = (await db.source.query('SELECT count(*) AS n FROM customers')) as unknown as [
+      { n: number }[],
+    ];
+    const again = await ferry(['sync', '--streams', 'customers', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    const synced = JSON.parse(again.stdout) as { streams: { stream: string; rowsLoaded: number }[] };
+    expect(synced.streams.find((s) => s.stream === 'customers')?.rowsLoaded).toBe(Number(count!.n));
+  });
+
   it('says what to do when Node cannot strip a model’s TypeScript', async () => {
     writeFileSync(
       join(project, 'models/with_enum.ts'),
