@@ -147,6 +147,8 @@ function ferryProfile(r: Results, ferry: ToolFigures | undefined, pipe: ToolFigu
     '',
     "The raw pipe loads into a table without keys, so ferry's primary key build and swap are work the pipe does not do; " +
       'the transfer row compares like with like. The key build runs in PostgreSQL (its CPU is in the server column).',
+    '',
+    "Why the misses stay (a CPU profile of ferry's process on the same table, --cpu-prof, measured while this round's changes were made): of ferry's ~1.2 CPU-s, Node's start and module loading take ~0.2 s, mysql2's packet parsing ~0.25-0.3 s (it builds one Packet object per row, which the pipe's C client does not), the byte encoder that turns MySQL's text rows into COPY text ~0.33 s, and garbage collection most of the rest; the two clients of the pipe spend 0.7 CPU-s in C. The wall time is bound by the servers (PostgreSQL's COPY and key build: its CPU column), so ferry's extra CPU shows only in part; replacing mysql2's row parsing is the one change left that would move both figures.",
   ];
 }
 
