@@ -13,10 +13,19 @@ step "ferry doctor: what the source and the target look like"
 ferry doctor
 
 step "ferry seed: a realistic shop in MySQL (scale $scale)"
-ferry seed --scale "$scale"
+# A shop seeded with other arguments (an earlier FERRY_DEMO_SCALE) is seeded again: it is the demo's own.
+if ! seeded=$(ferry seed --scale "$scale" --json); then
+  echo "seeding the demo's shop again at scale $scale (--reset drops ferry's demo tables in the source)"
+  seeded=$(ferry seed --scale "$scale" --reset --json)
+fi
+echo "$seeded" | node -e 'const s = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(`${s.skipped ? "already seeded" : "seeded"}: ${s.totalRows} rows`)'
 
 step "ferry sync: a snapshot of the shop into PostgreSQL; from now on the binlog brings every change"
-ferry sync
+# A freshly seeded shop replaced the tables the target followed: new snapshots (--full-refresh)
+# rather than following the binlog through their drops.
+fresh=()
+echo "$seeded" | grep -q '"skipped": true' || fresh=(--full-refresh)
+ferry sync "${fresh[@]}"
 
 step "ferry stream (in the background) while ferry simulate changes the shop like a live application"
 # The simulated application, like real ones, sometimes changes an order without touching updated_at
@@ -39,10 +48,10 @@ ferry verify
 
 step "ferry transform: build the example models (models/) in PostgreSQL schema analytics and run their data tests"
 ferry models graph
-ferry transform
+ferry transform "${fresh[@]}" # a freshly seeded shop rebuilds the incremental models too
 
 step "ferry transform --engine duckdb: the same models in an embedded DuckDB fed from MariaDB (ETL), into schema analytics_duckdb"
-ferry transform --engine duckdb --schema analytics_duckdb
+ferry transform --engine duckdb --schema analytics_duckdb "${fresh[@]}"
 
 step "ferry trigger shop_replication --wait: the pipeline once (sync -> quality -> transform -> verify -> report), then its run grid"
 ferry trigger shop_replication --wait # prints the run grid; `ferry runs` shows the recent runs
