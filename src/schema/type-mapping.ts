@@ -40,6 +40,20 @@ const is =
   (...types: string[]) =>
   (c: SourceColumn) =>
     types.includes(c.dataType);
+
+/** MySQL's spatial types (SHOW COLUMNS names), which reach PostgreSQL as their bytes (EWKB). */
+export const GEOMETRY_TYPES = [
+  'geometry',
+  'point',
+  'linestring',
+  'polygon',
+  'multipoint',
+  'multilinestring',
+  'multipolygon',
+  'geometrycollection',
+  'geomcollection',
+] as const;
+
 const signed =
   (...types: string[]) =>
   (c: SourceColumn) =>
@@ -282,17 +296,7 @@ export const TYPE_MAPPING: readonly TypeRule[] = [
   },
   {
     mysql: 'geometry, point, linestring, polygon, multi*, geometrycollection',
-    matches: is(
-      'geometry',
-      'point',
-      'linestring',
-      'polygon',
-      'multipoint',
-      'multilinestring',
-      'multipolygon',
-      'geometrycollection',
-      'geomcollection',
-    ),
+    matches: is(...GEOMETRY_TYPES),
     pgType: fixed('bytea'),
     encoder: 'bytes',
     select: ewkb,

@@ -4,20 +4,11 @@
 // and the primary key. A consumer stops or evolves its target on a difference instead of decoding
 // rows into the wrong columns.
 import type { SourceTable } from '../../../schema/source-table.js';
+import { GEOMETRY_TYPES } from '../../../schema/type-mapping.js';
 import type { BinlogColumn, TableMap } from './events.js';
 import { isPluginColumn } from './mariadb-types.js';
 
-const GEOMETRY = new Set([
-  'geometry',
-  'point',
-  'linestring',
-  'polygon',
-  'multipoint',
-  'multilinestring',
-  'multipolygon',
-  'geometrycollection',
-  'geomcollection',
-]);
+const GEOMETRY = new Set<string>(GEOMETRY_TYPES);
 const NUMERIC = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'bigint', 'decimal', 'float', 'double']);
 const TEMPORAL = new Set(['time', 'datetime', 'timestamp']);
 
