@@ -188,19 +188,40 @@ describe('the npm package', () => {
     expect(rows[0]!.revenue).toBe(rows[0]!.expected);
   });
 
-  it('plans, repairs and resets from the project directory', async () => {
+  it('plans with an override, repairs and resets from the project directory', async () => {
+    // an override in the user's ferry.yaml: customers.email lands as email_address
+    const configFile = join(project, 'ferry.yaml');
+    const original = readFileSync(configFile, 'utf8');
+    writeFileSync(
+      configFile,
+      original.replace(
+        /^streams:\n/m,
+        'streams:\n  - { table: customers, mode: full_refresh, overrides: { email: { rename: email_address } } }\n',
+      ),
+    );
+    try {
+      await plansRepairsAndResets();
+    } finally {
+      writeFileSync(configFile, original);
+    }
+  });
+
+  async function plansRepairsAndResets(): Promise<void> {
     const plan = await ferry(['plan', '--json']);
     expect(plan.code, plan.stderr).toBe(0);
     const planned = JSON.parse(plan.stdout) as {
       streams: {
         stream: string;
         mode: string;
-        columns: { source: string; pgType: string; key: boolean }[];
+        columns: { source: string; target: string; pgType: string; key: boolean }[];
       }[];
     };
     const customers = planned.streams.find((s) => s.stream === 'customers');
     expect(customers?.mode).toBe('full_refresh');
     expect(customers?.columns.find((c) => c.key)).toMatchObject({ source: 'id', pgType: 'bigint' });
+    expect(customers?.columns.find((c) => c.source === 'email')).toMatchObject({ target: 'email_address' });
+    const first = await ferry(['sync', '--streams', 'customers', '--json']);
+    expect(first.code, first.stderr).toBe(0);
 
     // three rows lost in the replica: repair re-copies exactly those and compares them again
     await db.target.query(
@@ -226,7 +247,11 @@ describe('the npm package', () => {
     expect(again.code, again.stderr).toBe(0);
     const synced = JSON.parse(again.stdout) as { streams: { stream: string; rowsLoaded: number }[] };
     expect(synced.streams.find((s) => s.stream === 'customers')?.rowsLoaded).toBe(Number(count!.n));
-  });
+    const { rows: renamed } = await db.target.query<{ n: string }>(
+      'SELECT count(email_address)::text AS n FROM raw_shop.customers',
+    );
+    expect(Number(renamed[0]!.n)).toBe(Number(count!.n));
+  }
 
   it('says what to do when Node cannot strip a model’s TypeScript', async () => {
     writeFileSync(
