@@ -372,7 +372,10 @@ export function pipelineRunsTables(schema: string) {
      */
     async changeMark(db: Queryable): Promise<string> {
       const { rows } = await db.query<{ mark: string }>(
-        `SELECT coalesce((SELECT max(run_id) FROM ${runs}), 0) || '/' || md5(coalesce(
+        // The newest finish moves even when a run starts and finishes between two reads (the set of
+        // active runs is then the same before and after).
+        `SELECT coalesce((SELECT max(run_id) FROM ${runs}), 0) || '/' ||
+           coalesce((SELECT max(finished_at) FROM ${runs})::text, '') || '/' || md5(coalesce(
            (SELECT string_agg(r.run_id || r.state || coalesce(t.s, ''), ',' ORDER BY r.run_id)
               FROM ${runs} r LEFT JOIN LATERAL (
                 SELECT string_agg(task || ':' || state || ':' || attempts || ':' || coalesce(rows_moved, -1), ';' ORDER BY task) AS s

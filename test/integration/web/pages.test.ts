@@ -165,8 +165,16 @@ describe('the web UI in a browser', () => {
     try {
       await expect.poll(() => heading.textContent(), { timeout: 90_000 }).toContain('succeeded');
     } catch (error) {
+      const { rows: sessions } = await f.db.target.query(
+        `SELECT pid, state, wait_event_type, wait_event, left(query, 200) AS query, now() - xact_start AS xact_age
+           FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      );
+      const { rows: runState } = await f.db.target.query(
+        'SELECT state, finished_at FROM _ferry.pipeline_runs WHERE run_id = $1',
+        [runId],
+      );
       throw new Error(
-        `the retried run did not succeed: tasks ${JSON.stringify(await taskRows())}\nferry server said:\n${ui.output().slice(-6000)}`,
+        `the retried run did not succeed: run ${JSON.stringify(runState)}, tasks ${JSON.stringify(await taskRows())}\nsessions ${JSON.stringify(sessions)}\nferry server said:\n${ui.output().slice(-6000)}`,
         { cause: error },
       );
     }
