@@ -1,5 +1,6 @@
 // Deduplication by key: of loaded rows with the same key, the one with the largest cursor stays and
-// the others move to _ferry.quarantine (reason `duplicate`, the loaded row as jsonb), so none is lost.
+// the others move to the quarantine (state/quarantine.ts; reason `duplicate`, the loaded row as
+// jsonb), so none is lost.
 import type { LoadedRows, SetCheckScope } from './set-checks.js';
 import type { Failure } from '../schema/row-outcome.js';
 import { quotePg } from '../schema/identifiers.js';

@@ -1,5 +1,6 @@
 // Why a row did not load as it is: one record per failed check or unloadable value, the same shape
-// for both, stored in _ferry.quarantine.failures and counted in the run summary.
+// for both, stored with the quarantined row (its failures, state/quarantine.ts) and counted in the
+// run summary.
 import { DataError } from '../errors.js';
 import type { Failure, ReasonCode } from '../schema/row-outcome.js';
 

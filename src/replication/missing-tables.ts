@@ -1,7 +1,7 @@
 // A stream whose source table is gone (dropped, or renamed) since ferry synced it: the run goes on
 // with the other streams, and this one is reported as source_missing, in the summary and in
-// _ferry.stream_runs, on every run. sync.missing_tables says what happens to its target table:
-// kept as it was, marked (a comment says since when its source is gone), or dropped. A dropped
+// the run history (state/runs.ts), on every run. sync.missing_tables says what happens to its
+// target table: kept as it was, marked (a comment says since when its source is gone), or dropped. A dropped
 // table's state is forgotten when a glob covered it; a stream that names the table keeps it, so the
 // stream is still reported (not refused as a table ferry never knew) until it leaves ferry.yaml.
 import { hasDependentViews, relationKind } from '../connectors/postgres/ddl.js';

@@ -51,7 +51,7 @@ function displayValue(value: string | Buffer | null): unknown {
   return { base64: value.toString('base64') };
 }
 
-/** The original of a value set to NULL, for the text column of _ferry.value_changes. */
+/** The original of a value set to NULL, for the text column of the value-change records (state/quarantine.ts). */
 function originalText(value: string | Buffer): string {
   if (typeof value === 'string' && !value.includes('\u0000')) return value;
   return 'base64:' + (typeof value === 'string' ? Buffer.from(value, 'utf8') : value).toString('base64');
