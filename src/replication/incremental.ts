@@ -9,7 +9,7 @@ import { detectDeletes } from './deletes.js';
 import { fullRefresh } from './full-refresh.js';
 import type { StreamPlan } from './stream-plan.js';
 import { addColumns, checkSchemaPolicy, diffSchema } from './schema-evolution.js';
-import { emptyResult, type RunContext, type StreamResult } from './stream-context.js';
+import { emptyResult, succeededStreamRun, type RunContext, type StreamResult } from './stream-context.js';
 import { targetNameOf, type ColumnMapping } from '../schema/type-mapping.js';
 import { originalRowsFromSource } from './original-rows.js';
 import { compileQuality } from '../quality/stream-quality.js';
@@ -21,7 +21,7 @@ import type { ConnectionPair } from './pair-pool.js';
 import { findHoles, holesToKeep, inHoles } from './cursor-holes.js';
 import { aboveMark, cursorOf, readSnapshotMark, type Cursor } from './cursor-mark.js';
 import { widenColumns } from './widen.js';
-import { fallbackWarning, incrementalBlocker } from './plan-checks.js';
+import { copiedInFull, incrementalBlocker } from './plan-checks.js';
 import { checkConfiguredKey } from './key-uniqueness.js';
 
 export async function incremental(
@@ -31,14 +31,10 @@ export async function incremental(
   mappings: ColumnMapping[],
 ): Promise<StreamResult> {
   const blocker = incrementalBlocker(plan.table, plan.cursor);
-  if (blocker) {
-    // Only a stream with incremental_fallback: full_refresh gets here (checkIncremental refuses the others).
-    const warning = fallbackWarning(blocker);
-    ctx.logger.warn({ stream: plan.name }, warning);
-    const result = await fullRefresh(ctx, pair, plan, mappings, { mode: 'full_refresh' });
-    result.warnings.push(warning);
-    return result;
-  }
+  if (blocker)
+    return copiedInFull(ctx.logger, plan, blocker, () =>
+      fullRefresh(ctx, pair, plan, mappings, { mode: 'full_refresh' }),
+    );
   const cursor = cursorOf(plan.table, plan.cursor)!;
   const { target, source } = pair;
   const schema = plan.targetSchema;
@@ -149,20 +145,16 @@ export async function incremental(
       rowsTotal: null,
     });
     result.seconds = (Date.now() - started) / 1000;
-    await ctx.state.runs.recordStream(target, {
-      runId: ctx.runId,
-      targetSchema: schema,
-      table: plan.targetTable,
-      mode: 'incremental',
-      status: 'succeeded',
-      rowsRead: result.rowsRead,
-      rowsLoaded: result.rowsLoaded,
-      rowsQuarantined: result.rowsQuarantined,
-      valuesNulled: result.valuesNulled,
-      rowsDeleted: result.rowsDeleted,
-      bytes: result.bytes,
-      startedAt,
-    });
+    await ctx.state.runs.recordStream(
+      target,
+      succeededStreamRun(
+        ctx.runId,
+        { targetSchema: schema, table: plan.targetTable },
+        'incremental',
+        result,
+        startedAt,
+      ),
+    );
   });
   return result;
 }

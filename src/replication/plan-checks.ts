@@ -3,8 +3,10 @@
 // settings that do nothing in a stream's mode are warned about, from one table per mode.
 import type { StreamRule } from '../config/project.js';
 import { ConfigError } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
 import type { SourceTable } from '../schema/source-table.js';
 import { cursorOf } from './cursor-mark.js';
+import type { StreamResult } from './stream-context.js';
 import type { PlanWarning, StreamPlan } from './stream-plan.js';
 
 /** Why a stream cannot run incrementally, or undefined when it can. */
@@ -21,9 +23,23 @@ export function incrementalBlocker(table: SourceTable, cursor: string | undefine
   return undefined;
 }
 
-/** The warning of a stream copied in full because it cannot be incremental (incremental_fallback: full_refresh). */
-export const fallbackWarning = (blocker: string) =>
-  `${blocker}; copied in full (incremental_fallback: full_refresh)`;
+/**
+ * An incremental stream that cannot be incremental (`blocker` says why) copied by `fullLoad` instead,
+ * with the warning logged and in its result. Only a stream with incremental_fallback: full_refresh
+ * gets here: checkIncremental refuses the others.
+ */
+export async function copiedInFull(
+  logger: Logger,
+  plan: Pick<StreamPlan, 'name'>,
+  blocker: string,
+  fullLoad: () => Promise<StreamResult>,
+): Promise<StreamResult> {
+  const warning = `${blocker}; copied in full (incremental_fallback: full_refresh)`;
+  logger.warn({ stream: plan.name }, warning);
+  const result = await fullLoad();
+  result.warnings.push(warning);
+  return result;
+}
 
 /**
  * Throws a ConfigError naming every incremental stream that cannot be incremental and does not opt

@@ -14,7 +14,7 @@ import { detectDeletes } from './deletes.js';
 import { originalRowsFromSource } from './original-rows.js';
 import type { ConnectionPair } from './pair-pool.js';
 import { addColumns } from './schema-evolution.js';
-import type { RunContext, StreamResult } from './stream-context.js';
+import { succeededStreamRun, type RunContext, type StreamResult } from './stream-context.js';
 import type { StreamPlan } from './stream-plan.js';
 
 export interface IncomingRows {
@@ -84,19 +84,15 @@ export async function publishMerge(
       rowsTotal: null,
     });
     result.seconds = (Date.now() - load.started) / 1000;
-    await ctx.state.runs.recordStream(target, {
-      runId: ctx.runId,
-      targetSchema: schema,
-      table: plan.targetTable,
-      mode: 'incremental',
-      status: 'succeeded',
-      rowsRead: result.rowsRead,
-      rowsLoaded: result.rowsLoaded,
-      rowsQuarantined: result.rowsQuarantined,
-      valuesNulled: result.valuesNulled,
-      rowsDeleted: result.rowsDeleted,
-      bytes: result.bytes,
-      startedAt: load.startedAt,
-    });
+    await ctx.state.runs.recordStream(
+      target,
+      succeededStreamRun(
+        ctx.runId,
+        { targetSchema: schema, table: plan.targetTable },
+        'incremental',
+        result,
+        load.startedAt,
+      ),
+    );
   });
 }

@@ -16,7 +16,7 @@ import { DELETED_AT, SYNCED_AT, qualifiedPg, quotePg } from '../schema/identifie
 import { targetIndexes } from '../schema/index-mapping.js';
 import { targetNameOf, type ColumnMapping } from '../schema/type-mapping.js';
 import type { CursorHole } from '../state/streams.js';
-import type { RunContext, StreamResult } from './stream-context.js';
+import { succeededStreamRun, type RunContext, type StreamResult } from './stream-context.js';
 import { describeWidening, widenColumns, type TypeChange } from './widen.js';
 import { checkConfiguredKey } from './key-uniqueness.js';
 import type { StreamPlan } from './stream-plan.js';
@@ -126,20 +126,16 @@ export async function publishFullLoad(
     });
     await ctx.state.chunks.forget(target, key);
     result.seconds = (Date.now() - load.started) / 1000;
-    await ctx.state.runs.recordStream(target, {
-      runId: ctx.runId,
-      targetSchema: schema,
-      table: plan.targetTable,
-      mode: load.mode,
-      status: 'succeeded',
-      rowsRead: result.rowsRead,
-      rowsLoaded: result.rowsLoaded,
-      rowsQuarantined: result.rowsQuarantined,
-      valuesNulled: result.valuesNulled,
-      rowsDeleted: result.rowsDeleted,
-      bytes: result.bytes,
-      startedAt: load.startedAt,
-    });
+    await ctx.state.runs.recordStream(
+      target,
+      succeededStreamRun(
+        ctx.runId,
+        { targetSchema: schema, table: plan.targetTable },
+        load.mode,
+        result,
+        load.startedAt,
+      ),
+    );
   }).catch((error: unknown) => {
     throw error instanceof FerryError ? error : cannotPutInPlace(table, 'putting it in place', error);
   });

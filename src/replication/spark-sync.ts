@@ -18,7 +18,7 @@ import { compileQuality } from '../quality/stream-quality.js';
 import { connectSpark, type SparkSession } from '../spark/session.js';
 import type { FerryState } from '../state/ferry-state.js';
 import { cursorOf } from './cursor-mark.js';
-import { fallbackWarning, incrementalBlocker } from './plan-checks.js';
+import { copiedInFull, incrementalBlocker } from './plan-checks.js';
 import {
   runCopies,
   type Copier,
@@ -123,14 +123,10 @@ async function copyStream(ctx: RunContext, work: StreamWork, job: Job): Promise<
   try {
     if (plan.mode !== 'incremental') return await fullLoad(ctx, work, job, source, { mode: 'full_refresh' });
     const blocker = incrementalBlocker(plan.table, plan.cursor);
-    if (blocker) {
-      // Only a stream with incremental_fallback: full_refresh gets here (checkIncremental refuses the others).
-      const warning = fallbackWarning(blocker);
-      ctx.logger.warn({ stream: plan.name }, warning);
-      const result = await fullLoad(ctx, work, job, source, { mode: 'full_refresh' });
-      result.warnings.push(warning);
-      return result;
-    }
+    if (blocker)
+      return await copiedInFull(ctx.logger, plan, blocker, () =>
+        fullLoad(ctx, work, job, source, { mode: 'full_refresh' }),
+      );
     const cursor = cursorOf(plan.table, plan.cursor)!;
     // What may still commit below the mark, read before the job as a snapshot would (cursor-mark.ts).
     const horizon = await readWriteHorizon(source);

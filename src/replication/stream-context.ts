@@ -8,6 +8,7 @@ import type { Progress } from '../observability/progress.js';
 import type { CheckCount } from '../quality/failure.js';
 import type { PairPool } from './pair-pool.js';
 import type { FerryState } from '../state/ferry-state.js';
+import type { StreamRunRecord } from '../state/runs.js';
 
 export interface RunContext {
   runId: number;
@@ -85,5 +86,28 @@ export function emptyResult(stream: string, mode: StreamResult['mode']): StreamR
     seconds: 0,
     chunksSkipped: 0,
     warnings: [],
+  };
+}
+
+/** A stream's line of the run history once its load is put in place: its counters from the result. */
+export function succeededStreamRun(
+  runId: number,
+  target: { targetSchema: string; table: string },
+  mode: string,
+  result: StreamResult,
+  startedAt: Date,
+): StreamRunRecord {
+  return {
+    runId,
+    ...target,
+    mode,
+    status: 'succeeded',
+    rowsRead: result.rowsRead,
+    rowsLoaded: result.rowsLoaded,
+    rowsQuarantined: result.rowsQuarantined,
+    valuesNulled: result.valuesNulled,
+    rowsDeleted: result.rowsDeleted,
+    bytes: result.bytes,
+    startedAt,
   };
 }
