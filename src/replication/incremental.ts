@@ -3,7 +3,8 @@
 // merge them by primary key, detect deletes if asked, and move the mark (cursor-mark.ts) and the
 // holes (cursor-holes.ts), all in one transaction.
 import { inTransaction } from '../connectors/postgres/transaction.js';
-import { readTargetColumns } from '../connectors/postgres/ddl.js';
+import { readTargetColumns, type TargetColumn } from '../connectors/postgres/ddl.js';
+import type { PgClient } from '../connectors/postgres/connect.js';
 import { copyRows } from './copy-rows.js';
 import { detectDeletes } from './deletes.js';
 import { fullRefresh } from './full-refresh.js';
@@ -24,6 +25,36 @@ import { widenColumns } from './widen.js';
 import { copiedInFull, incrementalBlocker } from './plan-checks.js';
 import { checkConfiguredKey } from './key-uniqueness.js';
 
+/**
+ * The stream's saved mark and its target table's columns, when the next run can go on from them;
+ * otherwise undefined, and the log says that the first load copies the table in full.
+ */
+export async function savedMark(
+  ctx: Pick<RunContext, 'state' | 'logger'>,
+  db: PgClient,
+  plan: StreamPlan,
+  cursor: string,
+): Promise<{ state: StreamState & { highWater: string }; existing: TargetColumn[] } | undefined> {
+  const state = await ctx.state.streams.read(db, {
+    targetSchema: plan.targetSchema,
+    table: plan.targetTable,
+  });
+  const existing = await readTargetColumns(db, plan.targetSchema, plan.targetTable);
+  if (
+    state &&
+    existing &&
+    state.mode === 'incremental' &&
+    state.cursorColumn === cursor &&
+    state.highWater !== null
+  )
+    return { state: { ...state, highWater: state.highWater }, existing };
+  ctx.logger.info(
+    { stream: plan.name },
+    `${plan.name}: no high-water mark yet; first load copies the table in full`,
+  );
+  return undefined;
+}
+
 export async function incremental(
   ctx: RunContext,
   pair: ConnectionPair,
@@ -39,21 +70,9 @@ export async function incremental(
   const { target, source } = pair;
   const schema = plan.targetSchema;
   const key = { targetSchema: schema, table: plan.targetTable };
-  const state = await ctx.state.streams.read(target, key);
-  const existing = await readTargetColumns(target, schema, plan.targetTable);
-  if (
-    !state ||
-    !existing ||
-    state.mode !== 'incremental' ||
-    state.cursorColumn !== cursor.name ||
-    state.highWater === null
-  ) {
-    ctx.logger.info(
-      { stream: plan.name },
-      `${plan.name}: no high-water mark yet; first load copies the table in full`,
-    );
-    return fullRefresh(ctx, pair, plan, mappings, { mode: 'incremental', cursor: cursor.name });
-  }
+  const saved = await savedMark(ctx, target, plan, cursor.name);
+  if (!saved) return fullRefresh(ctx, pair, plan, mappings, { mode: 'incremental', cursor: cursor.name });
+  const { state, existing } = saved;
   const diff = diffSchema(mappings, existing);
   const { rebuild, widen } = checkSchemaPolicy(plan.name, diff, ctx.settings.schema_changes, ctx.logger);
   if (rebuild) return fullRefresh(ctx, pair, plan, mappings, { mode: 'incremental', cursor: cursor.name });

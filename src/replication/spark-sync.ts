@@ -11,13 +11,13 @@ import type { Project } from '../config/project.js';
 import { ConfigError } from '../errors.js';
 import { connectMysql } from '../connectors/mysql/connect.js';
 import { readWriteHorizon, sourceClock } from '../connectors/mysql/write-horizon.js';
-import { readTargetColumns } from '../connectors/postgres/ddl.js';
 import type { Logger } from '../observability/logger.js';
 import type { Progress } from '../observability/progress.js';
 import { compileQuality } from '../quality/stream-quality.js';
 import { connectSpark, type SparkSession } from '../spark/session.js';
 import type { FerryState } from '../state/ferry-state.js';
 import { cursorOf } from './cursor-mark.js';
+import { savedMark } from './incremental.js';
 import { copiedInFull, incrementalBlocker } from './plan-checks.js';
 import {
   runCopies,
@@ -136,28 +136,15 @@ async function copyStream(ctx: RunContext, work: StreamWork, job: Job): Promise<
     };
     const full = { mode: 'incremental', cursor } as const;
     if (job.fullRefresh) return await fullLoad(withHorizon, work, job, source, full);
-    const key = { targetSchema: plan.targetSchema, table: plan.targetTable };
-    const state = await ctx.state.streams.read(ctx.control, key);
-    const existing = await readTargetColumns(ctx.control, plan.targetSchema, plan.targetTable);
-    if (
-      !state ||
-      !existing ||
-      state.mode !== 'incremental' ||
-      state.cursorColumn !== cursor.name ||
-      state.highWater === null
-    ) {
-      ctx.logger.info(
-        { stream: plan.name },
-        `${plan.name}: no high-water mark yet; first load copies the table in full`,
-      );
-      return await fullLoad(withHorizon, work, job, source, full);
-    }
+    const saved = await savedMark(ctx, ctx.control, plan, cursor.name);
+    if (!saved) return await fullLoad(withHorizon, work, job, source, full);
+    const { state, existing } = saved;
     const diff = diffSchema(mappings, existing);
     const { rebuild, widen } = checkSchemaPolicy(plan.name, diff, ctx.settings.schema_changes, ctx.logger);
     if (rebuild) return await fullLoad(withHorizon, work, job, source, full);
     return await changedLoad(withHorizon, work, job, source, {
       cursor,
-      state: { ...state, highWater: state.highWater },
+      state,
       diff,
       widen,
     });
