@@ -301,14 +301,15 @@ describe('MySQL errors at the query boundary', () => {
   it('KILL QUERY is a transient interruption; the connection goes on working', async () => {
     const connection = await my();
     const threadId = (connection as unknown as { connection: { threadId: number } }).connection.threadId;
-    const sleeping = connection.query('SELECT SLEEP(30)');
-    await new Promise((r) => setTimeout(r, 200));
-    await db.source.query(`KILL QUERY ${threadId}`);
-    // MariaDB answers a killed SLEEP with the result 1, or with ER_QUERY_INTERRUPTED.
-    const outcome = await sleeping.then(
+    // MariaDB answers a killed SLEEP with the result 1, or with ER_QUERY_INTERRUPTED. Handled at once:
+    // the rejection may arrive before the KILL's own answer does.
+    const sleeping = connection.query('SELECT SLEEP(30)').then(
       () => 'answered',
       (e: unknown) => e,
     );
+    await new Promise((r) => setTimeout(r, 200));
+    await db.source.query(`KILL QUERY ${threadId}`);
+    const outcome = await sleeping;
     if (outcome !== 'answered')
       expect(outcome).toMatchObject({ code: 'ER_QUERY_INTERRUPTED', transient: true });
     expect(await connection.query('SELECT 1 AS one')).toBeDefined();
